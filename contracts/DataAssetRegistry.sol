@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
+import {RegistrationNumber} from "./libraries/RegistrationNumber.sol";
+
+/// @title DataAssetRegistry
+/// @notice Registration of data resources and products with public notice and objections; the ERC-721
+/// registration certificate (token id = asset id) is the holding right and moves only by registrar-approved
+/// transfer or exchange settlement.
+contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausable {
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Held by the DataExchange contract: moves holding rights at settlement.
+    bytes32 public constant EXCHANGE_ROLE = keccak256("EXCHANGE_ROLE");
+
+    uint256 public constant MAX_PARENTS = 16;
+    uint256 public constant MAX_ROYALTY_ENTRIES = 16;
+    /// @notice Royalties reach at most this many generations up; a share beyond it stays with the direct parent.
+    uint8 public constant MAX_ROYALTY_DEPTH = 4;
+    uint256 public constant BPS = 10_000;
+    /// @notice BPS ** MAX_ROYALTY_DEPTH: products of shares along a path stay exact integers.
+    uint64 public constant ROYALTY_DENOMINATOR = 1e16;
+    uint32 public constant MIN_NOTICE_PERIOD = 1 days;
+    uint32 public constant MAX_NOTICE_PERIOD = 30 days;
+    uint32 public constant MIN_VALIDITY = 30 days;
+    uint32 public constant MAX_VALIDITY = 10 * 365 days;
+    /// @notice Cap on names, URIs and reasons, which go into events.
+    uint256 public constant MAX_TEXT = 512;
+
+    struct ContentRecord {
+        uint64 assetId;
+        uint32 version;
+        uint40 registeredAt;
+    }
+
+    uint256 private _assetCount;
+    uint16 private _registrarCount;
+    uint256 private _objectionCount;
+
+    mapping(uint16 registrarId => Registrar) private _registrars;
+    mapping(bytes32 codeHash => uint16 registrarId) private _registrarByCode;
+    mapping(uint16 registrarId => mapping(uint16 year => uint32 seq)) private _sequence;
+    mapping(uint256 assetId => Asset) private _assets;
+    mapping(uint256 assetId => mapping(uint32 version => bytes32 contentHash)) private _versions;
+    mapping(bytes32 contentHash => ContentRecord) private _content;
+    mapping(uint256 assetId => RoyaltyEntry[]) private _royalties;
+    mapping(uint256 objectionId => Objection) private _objections;
+    mapping(uint256 assetId => mapping(address objector => bool)) private _objecting;
+    mapping(uint256 assetId => address to) private _pendingTransfer;
+
+    constructor(address admin) ERC721("Data Asset Registration Certificate", "DARC") {
+        if (admin == address(0)) revert InvalidRecipient(admin);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(PAUSER_ROLE, admin);
+    }
+
+    // ---------------------------------------------------------------- modifiers
+
+    modifier onlyRegistrarOf(uint256 assetId) {
+        if (!isRegistrarOf(assetId, msg.sender)) revert NotRegistrar(assetId, msg.sender);
+        _;
+    }
+
+    modifier onlyHolder(uint256 assetId) {
+        if (_ownerOf(assetId) != msg.sender) revert NotHolder(assetId, msg.sender);
+        _;
+    }
+
+    // ---------------------------------------------------------------- registrars
+
+    /// @inheritdoc IDataAssetRegistry
+    function addRegistrar(string calldata code, uint32 noticePeriod)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+        returns (uint16 registrarId)
+    {
+        _checkCode(code);
+        _checkNoticePeriod(noticePeriod);
+        bytes32 codeHash = keccak256(bytes(code));
+        if (_registrarByCode[codeHash] != 0) revert DuplicateRegistrarCode(code);
+        registrarId = ++_registrarCount;
+        _registrarByCode[codeHash] = registrarId;
+        _registrars[registrarId] = Registrar({code: code, noticePeriod: noticePeriod, active: true});
+        emit RegistrarAdded(registrarId, code, noticePeriod, msg.sender);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function updateRegistrar(uint16 registrarId, uint32 noticePeriod, bool active) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Registrar storage r = _registrarStorage(registrarId);
+        _checkNoticePeriod(noticePeriod);
+        r.noticePeriod = noticePeriod;
+        r.active = active;
+        emit RegistrarUpdated(registrarId, r.code, noticePeriod, active, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    /// @inheritdoc IDataAssetRegistry
+    function submit(Submission calldata s) external whenNotPaused returns (uint256 assetId) {
+        Registrar storage r = _registrarStorage(s.registrarId);
+        if (!r.active) revert RegistrarInactive(s.registrarId);
+        if (s.contentHash == bytes32(0) || s.metadataHash == bytes32(0)) revert ZeroHash();
+        if (bytes(s.name).length == 0) revert EmptyName();
+        _checkText(s.name);
+        _checkText(s.metadataURI);
+        if (s.grade == Grade.Core) revert CoreDataRefused();
+        if (s.validityPeriod < MIN_VALIDITY || s.validityPeriod > MAX_VALIDITY) {
+            revert InvalidValidityPeriod(s.validityPeriod);
+        }
+        _checkContentFree(s.contentHash);
+        RoyaltyEntry[] memory royalties = _buildRoyalties(s.parentIds, s.parentSharesBps);
+
+        assetId = ++_assetCount;
+        uint40 noticeEndsAt = uint40(block.timestamp + r.noticePeriod);
+        Asset storage a = _assets[assetId];
+        a.applicant = msg.sender;
+        a.registrarId = s.registrarId;
+        a.status = Status.InNotice;
+        a.kind = s.kind;
+        a.sourceType = s.sourceType;
+        a.grade = s.grade;
+        a.versionCount = 1;
+        a.noticeEndsAt = noticeEndsAt;
+        a.validityPeriod = s.validityPeriod;
+        _versions[assetId][1] = s.contentHash;
+        _content[s.contentHash] = ContentRecord(uint64(assetId), 1, uint40(block.timestamp));
+        RoyaltyEntry[] storage stored = _royalties[assetId];
+        for (uint256 i = 0; i < royalties.length; i++) {
+            stored.push(royalties[i]);
+        }
+        emit RegistrationSubmitted(
+            assetId, msg.sender, s.registrarId, s, royalties, uint64(block.timestamp), uint64(noticeEndsAt)
+        );
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function object(uint256 assetId, bytes32 evidenceHash) external whenNotPaused returns (uint256 objectionId) {
+        Asset storage a = _existing(assetId);
+        if (a.status != Status.InNotice || block.timestamp >= a.noticeEndsAt) revert NotInNotice(assetId);
+        if (evidenceHash == bytes32(0)) revert ZeroHash();
+        if (_objecting[assetId][msg.sender]) revert AlreadyObjecting(assetId, msg.sender);
+        _objecting[assetId][msg.sender] = true;
+        a.openObjections += 1;
+        objectionId = ++_objectionCount;
+        _objections[objectionId] = Objection({
+            assetId: uint64(assetId),
+            objector: msg.sender,
+            open: true,
+            upheld: false,
+            evidenceHash: evidenceHash
+        });
+        emit ObjectionFiled(objectionId, assetId, msg.sender, evidenceHash, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function resolveObjection(uint256 objectionId, bool upheld, bytes32 resolutionHash) external whenNotPaused {
+        Objection storage o = _objections[objectionId];
+        if (o.assetId == 0) revert UnknownObjection(objectionId);
+        uint256 assetId = o.assetId;
+        if (!isRegistrarOf(assetId, msg.sender)) revert NotRegistrar(assetId, msg.sender);
+        if (!o.open) revert ObjectionClosed(objectionId);
+        o.open = false;
+        o.upheld = upheld;
+        _objecting[assetId][o.objector] = false;
+        Asset storage a = _assets[assetId];
+        a.openObjections -= 1;
+        emit ObjectionResolved(objectionId, assetId, msg.sender, upheld, resolutionHash, uint64(block.timestamp));
+        // An upheld objection stops the registration (it can only be open while the asset is in notice or ended).
+        if (upheld && a.status == Status.InNotice) _end(assetId, a, Status.Rejected, "objection upheld");
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function approveRegistration(uint256 assetId) external whenNotPaused onlyRegistrarOf(assetId) {
+        Asset storage a = _assets[assetId];
+        if (a.status != Status.InNotice) revert WrongStatus(assetId, a.status);
+        if (block.timestamp < a.noticeEndsAt) revert NoticeNotOver(assetId, a.noticeEndsAt);
+        if (a.openObjections != 0) revert OpenObjections(assetId, a.openObjections);
+        Registrar storage r = _registrars[a.registrarId];
+        if (!r.active) revert RegistrarInactive(a.registrarId);
+
+        uint16 year = RegistrationNumber.yearOf(block.timestamp);
+        uint32 seq = ++_sequence[a.registrarId][year];
+        uint40 validUntil = uint40(block.timestamp + a.validityPeriod);
+        a.status = Status.Active;
+        a.approvedAt = uint40(block.timestamp);
+        a.validUntil = validUntil;
+        a.registrationSeq = seq;
+        a.registrationYear = year;
+        address holder = a.applicant;
+        _mint(holder, assetId);
+        emit RegistrationApproved(
+            assetId,
+            holder,
+            a.registrarId,
+            RegistrationNumber.format(r.code, year, seq),
+            _versions[assetId][a.versionCount],
+            msg.sender,
+            uint64(block.timestamp),
+            uint64(validUntil)
+        );
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function rejectRegistration(uint256 assetId, string calldata reason) external whenNotPaused onlyRegistrarOf(assetId) {
+        Asset storage a = _assets[assetId];
+        if (a.status != Status.InNotice) revert WrongStatus(assetId, a.status);
+        _checkText(reason);
+        _end(assetId, a, Status.Rejected, reason);
+    }
+
+    // ---------------------------------------------------------------- after registration
+
+    /// @inheritdoc IDataAssetRegistry
+    function addVersion(uint256 assetId, bytes32 contentHash, bytes32 metadataHash)
+        external
+        whenNotPaused
+        onlyHolder(assetId)
+        returns (uint32 version)
+    {
+        Asset storage a = _activeNow(assetId);
+        if (contentHash == bytes32(0) || metadataHash == bytes32(0)) revert ZeroHash();
+        _checkContentFree(contentHash);
+        bytes32 previous = _versions[assetId][a.versionCount];
+        version = ++a.versionCount;
+        _versions[assetId][version] = contentHash;
+        _content[contentHash] = ContentRecord(uint64(assetId), version, uint40(block.timestamp));
+        emit VersionAdded(assetId, version, contentHash, previous, metadataHash, msg.sender, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function change(
+        uint256 assetId,
+        bytes32 metadataHash,
+        string calldata metadataURI,
+        uint64 records,
+        uint64 sizeBytes,
+        UpdateFrequency updateFrequency
+    ) external whenNotPaused {
+        Asset storage a = _existing(assetId);
+        if (_ownerOf(assetId) != msg.sender && !isRegistrarOf(assetId, msg.sender)) {
+            revert NotHolderOrRegistrar(assetId, msg.sender);
+        }
+        if (a.status != Status.Active) revert WrongStatus(assetId, a.status);
+        if (metadataHash == bytes32(0)) revert ZeroHash();
+        _checkText(metadataURI);
+        emit RegistrationChanged(
+            assetId, msg.sender, metadataHash, metadataURI, records, sizeBytes, updateFrequency, uint64(block.timestamp)
+        );
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function requestTransfer(uint256 assetId, address to, bytes32 evidenceHash)
+        external
+        whenNotPaused
+        onlyHolder(assetId)
+    {
+        _activeNow(assetId);
+        if (to == address(0) || to == msg.sender) revert InvalidRecipient(to);
+        if (evidenceHash == bytes32(0)) revert ZeroHash();
+        _pendingTransfer[assetId] = to;
+        emit HoldingTransferRequested(assetId, msg.sender, to, evidenceHash, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function cancelTransferRequest(uint256 assetId) external whenNotPaused onlyHolder(assetId) {
+        if (_pendingTransfer[assetId] == address(0)) revert NoTransferRequest(assetId);
+        delete _pendingTransfer[assetId];
+        emit HoldingTransferRequestCancelled(assetId, msg.sender, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function approveTransfer(uint256 assetId) external whenNotPaused onlyRegistrarOf(assetId) {
+        address to = _pendingTransfer[assetId];
+        if (to == address(0)) revert NoTransferRequest(assetId);
+        _activeNow(assetId);
+        _moveHolding(assetId, _ownerOf(assetId), to, 0);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function transferByExchange(uint256 assetId, address from, address to, uint256 orderId)
+        external
+        whenNotPaused
+        onlyRole(EXCHANGE_ROLE)
+    {
+        _activeNow(assetId);
+        if (_ownerOf(assetId) != from) revert NotHolder(assetId, from);
+        if (to == address(0) || to == from) revert InvalidRecipient(to);
+        _moveHolding(assetId, from, to, orderId);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function cancel(uint256 assetId, string calldata reason) external whenNotPaused {
+        Asset storage a = _existing(assetId);
+        _checkText(reason);
+        if (a.status == Status.InNotice) {
+            // Withdrawal of an application: only its applicant.
+            if (a.applicant != msg.sender) revert NotHolder(assetId, msg.sender);
+        } else if (a.status == Status.Active) {
+            if (_ownerOf(assetId) != msg.sender && !isRegistrarOf(assetId, msg.sender)) {
+                revert NotHolderOrRegistrar(assetId, msg.sender);
+            }
+            delete _pendingTransfer[assetId];
+        } else {
+            revert WrongStatus(assetId, a.status);
+        }
+        _end(assetId, a, Status.Cancelled, reason);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function renew(uint256 assetId, uint64 newValidUntil) external whenNotPaused onlyRegistrarOf(assetId) {
+        Asset storage a = _activeNow(assetId);
+        if (newValidUntil <= a.validUntil) revert RenewalNotLater(newValidUntil, a.validUntil);
+        uint64 max = uint64(block.timestamp) + MAX_VALIDITY;
+        if (newValidUntil > max) revert RenewalTooLong(newValidUntil, max);
+        uint64 previous = a.validUntil;
+        a.validUntil = uint40(newValidUntil);
+        emit RegistrationRenewed(assetId, msg.sender, previous, newValidUntil, uint64(block.timestamp));
+    }
+
+    /// @notice Stop every state change (emergency).
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IDataAssetRegistry
+    function isActive(uint256 assetId, uint64 at) public view returns (bool) {
+        Asset storage a = _assets[assetId];
+        if (a.approvedAt == 0 || at < a.approvedAt || at > a.validUntil) return false;
+        return !(a.status == Status.Cancelled && at >= a.endedAt);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function assetOf(uint256 assetId) external view returns (Asset memory) {
+        return _existing(assetId);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function holderOf(uint256 assetId) external view returns (address) {
+        return _ownerOf(assetId);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function registrar(uint16 registrarId) external view returns (Registrar memory) {
+        return _registrarStorage(registrarId);
+    }
+
+    /// @notice Number of registrars (ids run from 1).
+    function registrarCount() external view returns (uint16) {
+        return _registrarCount;
+    }
+
+    /// @notice Number of assets ever submitted (ids run from 1).
+    function assetCount() external view returns (uint256) {
+        return _assetCount;
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function registrarRole(uint16 registrarId) public pure returns (bytes32) {
+        return keccak256(abi.encode("REGISTRAR_ROLE", registrarId));
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function isRegistrarOf(uint256 assetId, address account) public view returns (bool) {
+        return hasRole(registrarRole(_existing(assetId).registrarId), account);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function registrationNumber(uint256 assetId) external view returns (string memory) {
+        Asset storage a = _existing(assetId);
+        if (a.approvedAt == 0) return "";
+        return RegistrationNumber.format(_registrars[a.registrarId].code, a.registrationYear, a.registrationSeq);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function contentHashOf(uint256 assetId, uint32 version) external view returns (bytes32) {
+        return _versions[assetId][version];
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function currentContentHash(uint256 assetId) external view returns (bytes32) {
+        return _versions[assetId][_existing(assetId).versionCount];
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function findContent(bytes32 contentHash)
+        external
+        view
+        returns (uint256 assetId, uint32 version, uint64 registeredAt)
+    {
+        ContentRecord storage c = _content[contentHash];
+        return (c.assetId, c.version, c.registeredAt);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function royaltiesOf(uint256 assetId) external view returns (RoyaltyEntry[] memory) {
+        return _royalties[assetId];
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function objectionOf(uint256 objectionId) external view returns (Objection memory) {
+        Objection storage o = _objections[objectionId];
+        if (o.assetId == 0) revert UnknownObjection(objectionId);
+        return o;
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function pendingTransferOf(uint256 assetId) external view returns (address) {
+        return _pendingTransfer[assetId];
+    }
+
+    function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
+        return super.supportsInterface(interfaceId);
+    }
+
+    // ---------------------------------------------------------------- ERC-721 restrictions
+
+    /// @dev Plain ERC-721 transfers carry the caller as `auth`; the holding right moves only through
+    /// `approveTransfer` / `transferByExchange`, which pass no `auth`.
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
+        if (auth != address(0)) revert HoldingTransferRestricted(tokenId);
+        return super._update(to, tokenId, auth);
+    }
+
+    /// @dev ERC-721 approvals would suggest the certificate can be moved by an operator; it cannot.
+    function approve(address, uint256 tokenId) public pure override {
+        revert HoldingTransferRestricted(tokenId);
+    }
+
+    function setApprovalForAll(address, bool) public pure override {
+        revert HoldingTransferRestricted(0);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _existing(uint256 assetId) private view returns (Asset storage a) {
+        a = _assets[assetId];
+        if (a.status == Status.None) revert UnknownAsset(assetId);
+    }
+
+    /// @dev An approved, uncancelled, unexpired asset.
+    function _activeNow(uint256 assetId) private view returns (Asset storage a) {
+        a = _existing(assetId);
+        if (a.status != Status.Active) revert AssetNotActive(assetId);
+        if (block.timestamp > a.validUntil) revert AssetExpired(assetId, a.validUntil);
+    }
+
+    function _registrarStorage(uint16 registrarId) private view returns (Registrar storage r) {
+        if (registrarId == 0 || registrarId > _registrarCount) revert UnknownRegistrar(registrarId);
+        r = _registrars[registrarId];
+    }
+
+    /// @dev Ends a registration (rejected, withdrawn or cancelled). A registration that never got approved frees
+    /// its content hash, so an applicant who lost to a squatter's objection-stopped filing can still register.
+    function _end(uint256 assetId, Asset storage a, Status status, string memory reason) private {
+        bool wasApproved = a.status == Status.Active;
+        a.status = status;
+        a.endedAt = uint40(block.timestamp);
+        if (!wasApproved) {
+            bytes32 h = _versions[assetId][1];
+            if (_content[h].assetId == assetId) delete _content[h];
+        }
+        if (status == Status.Rejected) {
+            emit RegistrationRejected(assetId, a.registrarId, msg.sender, reason, uint64(block.timestamp));
+        } else {
+            emit RegistrationCancelled(assetId, msg.sender, reason, uint64(block.timestamp));
+        }
+    }
+
+    function _moveHolding(uint256 assetId, address from, address to, uint256 orderId) private {
+        delete _pendingTransfer[assetId];
+        _transfer(from, to, assetId);
+        emit HoldingTransferred(assetId, from, to, msg.sender, orderId, uint64(block.timestamp));
+    }
+
+    /// @dev A content hash may be registered again only if its earlier registration never got approved, or was
+    /// cancelled (注销 frees the data for a new registration).
+    function _checkContentFree(bytes32 contentHash) private view {
+        uint256 owner = _content[contentHash].assetId;
+        if (owner != 0 && _assets[owner].status != Status.Cancelled) revert ContentAlreadyRegistered(contentHash, owner);
+    }
+
+    /// @dev Flattens the upstream royalty table: each parent's share, of which the parent's own table passes a
+    /// part further up (bounded by MAX_ROYALTY_DEPTH). Duplicated ancestors are merged. Settlement then loops
+    /// over at most MAX_ROYALTY_ENTRIES lines instead of walking the lineage.
+    function _buildRoyalties(uint256[] calldata parentIds, uint16[] calldata sharesBps)
+        private
+        view
+        returns (RoyaltyEntry[] memory entries)
+    {
+        uint256 count = parentIds.length;
+        if (count != sharesBps.length) revert ParentSharesLengthMismatch();
+        if (count > MAX_PARENTS) revert TooManyParents(count, MAX_PARENTS);
+        entries = new RoyaltyEntry[](MAX_ROYALTY_ENTRIES);
+        uint256 n;
+        uint256 totalBps;
+        for (uint256 i = 0; i < count; i++) {
+            uint256 pid = parentIds[i];
+            if (_assets[pid].approvedAt == 0) revert UnknownParent(pid);
+            for (uint256 j = 0; j < i; j++) {
+                if (parentIds[j] == pid) revert DuplicateParent(pid);
+            }
+            uint256 bps = sharesBps[i];
+            totalBps += bps;
+            if (bps == 0) continue; // lineage without revenue share
+            RoyaltyEntry[] storage up = _royalties[pid];
+            uint256 passedUp;
+            for (uint256 k = 0; k < up.length; k++) {
+                RoyaltyEntry memory e = up[k];
+                if (e.depth >= MAX_ROYALTY_DEPTH) continue;
+                uint256 share = (bps * e.share) / BPS; // exact: e.share is a multiple of BPS at depth < MAX
+                passedUp += share;
+                n = _merge(entries, n, e.assetId, share, e.depth + 1);
+            }
+            n = _merge(entries, n, uint64(pid), bps * (ROYALTY_DENOMINATOR / BPS) - passedUp, 1);
+        }
+        if (totalBps > BPS) revert SharesExceedTotal(totalBps);
+        assembly {
+            mstore(entries, n)
+        }
+    }
+
+    function _merge(RoyaltyEntry[] memory entries, uint256 n, uint64 assetId, uint256 share, uint8 depth)
+        private
+        pure
+        returns (uint256)
+    {
+        if (share == 0) return n;
+        for (uint256 i = 0; i < n; i++) {
+            if (entries[i].assetId == assetId) {
+                entries[i].share += uint64(share);
+                if (depth < entries[i].depth) entries[i].depth = depth;
+                return n;
+            }
+        }
+        if (n == MAX_ROYALTY_ENTRIES) revert RoyaltyTableTooLarge(n + 1, MAX_ROYALTY_ENTRIES);
+        entries[n] = RoyaltyEntry({assetId: assetId, share: uint64(share), depth: depth});
+        return n + 1;
+    }
+
+    function _checkCode(string calldata code) private pure {
+        bytes calldata b = bytes(code);
+        if (b.length < 2 || b.length > 8) revert InvalidRegistrarCode(code);
+        for (uint256 i = 0; i < b.length; i++) {
+            bytes1 c = b[i];
+            if (!((c >= "A" && c <= "Z") || (c >= "0" && c <= "9"))) revert InvalidRegistrarCode(code);
+        }
+    }
+
+    function _checkNoticePeriod(uint32 noticePeriod) private pure {
+        if (noticePeriod < MIN_NOTICE_PERIOD || noticePeriod > MAX_NOTICE_PERIOD) revert InvalidNoticePeriod(noticePeriod);
+    }
+
+    function _checkText(string calldata text) private pure {
+        if (bytes(text).length > MAX_TEXT) revert TextTooLong(bytes(text).length, MAX_TEXT);
+    }
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+/// @title Data asset registry: registration with public notice, the holding right, versions, lineage.
+/// @notice Exchanges (registrars) register data resources and products after a public notice. Approval mints an
+/// ERC-721 registration certificate, which *is* the holding right (数据资源持有权). Integrators code against this
+/// interface; every state change emits one self-contained event.
+interface IDataAssetRegistry {
+    /// @notice Lifecycle of a registration. "Expired" is not stored: an Active asset past `validUntil` is expired.
+    enum Status {
+        None,
+        InNotice, // submitted, in (or past) public notice, awaiting the registrar
+        Rejected, // refused by the registrar or stopped by an upheld objection
+        Active, // approved: certificate issued
+        Cancelled // 注销 after approval, or withdrawn by the applicant before approval
+    }
+
+    enum AssetKind {
+        Resource, // 数据资源
+        Product // 数据产品
+    }
+
+    enum SourceType {
+        SelfCollected,
+        Purchased,
+        PublicAuthorised // public data under authorised operation (授权运营)
+    }
+
+    /// @notice Classification grade (分类分级). Core data is never registered.
+    enum Grade {
+        General,
+        Important,
+        Core
+    }
+
+    enum UpdateFrequency {
+        Once,
+        Realtime,
+        Daily,
+        Weekly,
+        Monthly,
+        Quarterly,
+        Yearly
+    }
+
+    /// @notice What an applicant submits. Descriptive fields live in the metadata document (hash on chain) and in
+    /// the submission event; only what the contracts act on is kept in storage.
+    struct Submission {
+        bytes32 contentHash; // hash of the data (a Merkle root for a directory); never the data itself
+        bytes32 metadataHash; // hash of the metadata document at metadataURI
+        string metadataURI;
+        string name;
+        AssetKind kind;
+        SourceType sourceType;
+        bytes32 sourceEvidenceHash; // evidence of lawful source (authorisation, purchase contract...)
+        Grade grade;
+        uint64 records;
+        uint64 sizeBytes;
+        UpdateFrequency updateFrequency;
+        uint16 registrarId;
+        uint32 validityPeriod; // seconds the certificate is valid from approval (e.g. 3 years)
+        uint256[] parentIds; // source assets this one derives from
+        uint16[] parentSharesBps; // each parent's share of this asset's net revenue, in basis points
+    }
+
+    /// @notice One line of an asset's flattened upstream royalty table, fixed at submission.
+    /// `share` is the fraction of the asset's net sale revenue due to `assetId`'s holder, over ROYALTY_DENOMINATOR.
+    struct RoyaltyEntry {
+        uint64 assetId;
+        uint64 share;
+        uint8 depth; // 1 = direct parent
+    }
+
+    /// @notice Stored state of an asset.
+    struct Asset {
+        address applicant;
+        uint16 registrarId;
+        Status status;
+        AssetKind kind;
+        SourceType sourceType;
+        Grade grade;
+        uint16 openObjections;
+        uint32 versionCount;
+        uint40 noticeEndsAt;
+        uint40 approvedAt;
+        uint40 validUntil;
+        uint40 endedAt; // when rejected or cancelled
+        uint32 validityPeriod;
+        uint32 registrationSeq;
+        uint16 registrationYear;
+    }
+
+    struct Registrar {
+        string code; // e.g. "SZDE": first part of every registration number it issues
+        uint32 noticePeriod; // seconds of public notice (公示期)
+        bool active;
+    }
+
+    struct Objection {
+        uint64 assetId;
+        address objector;
+        bool open;
+        bool upheld;
+        bytes32 evidenceHash;
+    }
+
+    // ---------------------------------------------------------------- events
+
+    event RegistrarAdded(uint16 indexed registrarId, string code, uint32 noticePeriod, address indexed by);
+    event RegistrarUpdated(uint16 indexed registrarId, string code, uint32 noticePeriod, bool active, address indexed by);
+
+    /// @notice A registration was submitted and its public notice started.
+    event RegistrationSubmitted(
+        uint256 indexed assetId,
+        address indexed applicant,
+        uint16 indexed registrarId,
+        Submission submission,
+        RoyaltyEntry[] royalties,
+        uint64 submittedAt,
+        uint64 noticeEndsAt
+    );
+    event ObjectionFiled(
+        uint256 indexed objectionId,
+        uint256 indexed assetId,
+        address indexed objector,
+        bytes32 evidenceHash,
+        uint64 filedAt
+    );
+    event ObjectionResolved(
+        uint256 indexed objectionId,
+        uint256 indexed assetId,
+        address indexed resolver,
+        bool upheld,
+        bytes32 resolutionHash,
+        uint64 resolvedAt
+    );
+    /// @notice The registrar approved: the certificate (token `assetId`) was minted to `holder`.
+    event RegistrationApproved(
+        uint256 indexed assetId,
+        address indexed holder,
+        uint16 indexed registrarId,
+        string registrationNumber,
+        bytes32 contentHash,
+        address approver,
+        uint64 approvedAt,
+        uint64 validUntil
+    );
+    event RegistrationRejected(
+        uint256 indexed assetId,
+        uint16 indexed registrarId,
+        address indexed by,
+        string reason,
+        uint64 rejectedAt
+    );
+    /// @notice A new content hash superseded the current one; earlier versions stay queryable.
+    event VersionAdded(
+        uint256 indexed assetId,
+        uint32 indexed version,
+        bytes32 contentHash,
+        bytes32 previousContentHash,
+        bytes32 metadataHash,
+        address indexed by,
+        uint64 addedAt
+    );
+    /// @notice 变更: descriptive data changed (content changes are versions).
+    event RegistrationChanged(
+        uint256 indexed assetId,
+        address indexed by,
+        bytes32 metadataHash,
+        string metadataURI,
+        uint64 records,
+        uint64 sizeBytes,
+        UpdateFrequency updateFrequency,
+        uint64 changedAt
+    );
+    event HoldingTransferRequested(
+        uint256 indexed assetId,
+        address indexed from,
+        address indexed to,
+        bytes32 evidenceHash,
+        uint64 requestedAt
+    );
+    event HoldingTransferRequestCancelled(uint256 indexed assetId, address indexed from, uint64 cancelledAt);
+    /// @notice The holding right moved, approved by the registrar (`orderId` 0) or settled by the exchange.
+    event HoldingTransferred(
+        uint256 indexed assetId,
+        address indexed from,
+        address indexed to,
+        address by,
+        uint256 orderId,
+        uint64 transferredAt
+    );
+    event RegistrationCancelled(uint256 indexed assetId, address indexed by, string reason, uint64 cancelledAt);
+    event RegistrationRenewed(
+        uint256 indexed assetId,
+        address indexed by,
+        uint64 previousValidUntil,
+        uint64 validUntil,
+        uint64 renewedAt
+    );
+
+    // ---------------------------------------------------------------- errors
+
+    error UnknownRegistrar(uint16 registrarId);
+    error RegistrarInactive(uint16 registrarId);
+    error InvalidRegistrarCode(string code);
+    error DuplicateRegistrarCode(string code);
+    error InvalidNoticePeriod(uint32 noticePeriod);
+    error InvalidValidityPeriod(uint32 validityPeriod);
+    error ZeroHash();
+    error EmptyName();
+    error CoreDataRefused();
+    error ContentAlreadyRegistered(bytes32 contentHash, uint256 assetId);
+    error TooManyParents(uint256 count, uint256 max);
+    error ParentSharesLengthMismatch();
+    error UnknownParent(uint256 parentId);
+    error DuplicateParent(uint256 parentId);
+    error SharesExceedTotal(uint256 totalBps);
+    error RoyaltyTableTooLarge(uint256 entries, uint256 max);
+    error UnknownAsset(uint256 assetId);
+    error WrongStatus(uint256 assetId, Status status);
+    error NotInNotice(uint256 assetId);
+    error NoticeNotOver(uint256 assetId, uint64 noticeEndsAt);
+    error OpenObjections(uint256 assetId, uint16 count);
+    error AlreadyObjecting(uint256 assetId, address objector);
+    error UnknownObjection(uint256 objectionId);
+    error ObjectionClosed(uint256 objectionId);
+    error NotRegistrar(uint256 assetId, address account);
+    error NotHolder(uint256 assetId, address account);
+    error NotHolderOrRegistrar(uint256 assetId, address account);
+    error AssetNotActive(uint256 assetId);
+    error AssetExpired(uint256 assetId, uint64 validUntil);
+    error InvalidRecipient(address to);
+    error NoTransferRequest(uint256 assetId);
+    error HoldingTransferRestricted(uint256 assetId);
+    error RenewalTooLong(uint64 validUntil, uint64 max);
+    error RenewalNotLater(uint64 validUntil, uint64 current);
+    error TextTooLong(uint256 length, uint256 max);
+    error RegistrationNotApproved(uint256 assetId);
+
+    // ---------------------------------------------------------------- registrars (admin)
+
+    /// @notice Add a registrar (an exchange) with its code and notice period. Grant it `registrarRole(id)` after.
+    /// @param code 2-8 characters A-Z / 0-9, unique; the prefix of its registration numbers.
+    /// @param noticePeriod public notice in seconds, between MIN_NOTICE_PERIOD and MAX_NOTICE_PERIOD.
+    /// @return registrarId the new registrar's id (from 1).
+    function addRegistrar(string calldata code, uint32 noticePeriod) external returns (uint16 registrarId);
+
+    /// @notice Change a registrar's notice period (applies to later submissions) or (de)activate it.
+    function updateRegistrar(uint16 registrarId, uint32 noticePeriod, bool active) external;
+
+    // ---------------------------------------------------------------- registration
+
+    /// @notice Apply to register a data resource or product; starts the registrar's public notice.
+    /// @dev Refuses core-grade data, a zero content hash, content already registered, unknown or duplicate parents,
+    /// more than MAX_PARENTS parents, shares over 10000 bps, and a royalty table over MAX_ROYALTY_ENTRIES lines.
+    /// @return assetId the new asset id (also the certificate's token id once approved).
+    function submit(Submission calldata s) external returns (uint256 assetId);
+
+    /// @notice Object to a registration during its public notice, with a hash of the evidence.
+    /// @return objectionId the new objection id.
+    function object(uint256 assetId, bytes32 evidenceHash) external returns (uint256 objectionId);
+
+    /// @notice The asset's registrar resolves an objection: upheld rejects the registration, dismissed unblocks it.
+    function resolveObjection(uint256 objectionId, bool upheld, bytes32 resolutionHash) external;
+
+    /// @notice The asset's registrar approves after the notice ended with no open objection: assigns the
+    /// registration number and mints the registration certificate to the applicant.
+    function approveRegistration(uint256 assetId) external;
+
+    /// @notice The asset's registrar rejects a registration in notice, with a reason.
+    function rejectRegistration(uint256 assetId, string calldata reason) external;
+
+    // ---------------------------------------------------------------- after registration
+
+    /// @notice The holder registers a new content hash that supersedes the current one.
+    function addVersion(uint256 assetId, bytes32 contentHash, bytes32 metadataHash) external returns (uint32 version);
+
+    /// @notice The holder or its registrar changes the descriptive data (变更).
+    function change(
+        uint256 assetId,
+        bytes32 metadataHash,
+        string calldata metadataURI,
+        uint64 records,
+        uint64 sizeBytes,
+        UpdateFrequency updateFrequency
+    ) external;
+
+    /// @notice The holder asks its registrar to move the holding right to `to`.
+    function requestTransfer(uint256 assetId, address to, bytes32 evidenceHash) external;
+
+    /// @notice The holder withdraws its pending transfer request.
+    function cancelTransferRequest(uint256 assetId) external;
+
+    /// @notice The asset's registrar carries out the pending transfer request.
+    function approveTransfer(uint256 assetId) external;
+
+    /// @notice The exchange (EXCHANGE_ROLE) moves the holding right at the settlement of a trade.
+    function transferByExchange(uint256 assetId, address from, address to, uint256 orderId) external;
+
+    /// @notice 注销: the holder or registrar cancels an approved registration; the applicant may withdraw one in notice.
+    function cancel(uint256 assetId, string calldata reason) external;
+
+    /// @notice 续证: the registrar extends an unexpired registration to `newValidUntil` (at most MAX_VALIDITY from now).
+    function renew(uint256 assetId, uint64 newValidUntil) external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Whether the asset was approved, not cancelled and not expired at time `at`.
+    function isActive(uint256 assetId, uint64 at) external view returns (bool);
+
+    function assetOf(uint256 assetId) external view returns (Asset memory);
+
+    function holderOf(uint256 assetId) external view returns (address);
+
+    function registrar(uint16 registrarId) external view returns (Registrar memory);
+
+    /// @notice The AccessControl role of a registrar's operators.
+    function registrarRole(uint16 registrarId) external pure returns (bytes32);
+
+    /// @notice Whether `account` operates the registrar the asset was submitted to.
+    function isRegistrarOf(uint256 assetId, address account) external view returns (bool);
+
+    /// @notice e.g. "SZDE-2026-000042"; empty before approval.
+    function registrationNumber(uint256 assetId) external view returns (string memory);
+
+    function contentHashOf(uint256 assetId, uint32 version) external view returns (bytes32);
+
+    function currentContentHash(uint256 assetId) external view returns (bytes32);
+
+    /// @notice Which registration (and version) a content hash belongs to; zeros if none.
+    function findContent(bytes32 contentHash) external view returns (uint256 assetId, uint32 version, uint64 registeredAt);
+
+    function royaltiesOf(uint256 assetId) external view returns (RoyaltyEntry[] memory);
+
+    function objectionOf(uint256 objectionId) external view returns (Objection memory);
+
+    function pendingTransferOf(uint256 assetId) external view returns (address);
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+/// @title Rights certificates for the processing-use and product-operation rights (三权分置).
+/// @notice The holding right is the registry's certificate; this contract certifies the two rights a holder grants
+/// to others, for a scope and a term, possibly sublicensable. `isValid(id, at)` is the one check to rely on.
+interface IRightsCertificate {
+    enum RightKind {
+        ProcessingUse, // 数据加工使用权
+        ProductOperation // 数据产品经营权
+    }
+
+    /// @notice Terms of a grant. `parentId` 0 is a grant by the asset's holder; otherwise a sublicence carved out
+    /// of certificate `parentId`, which must be sublicensable, valid, of the same kind, and cover the child's term
+    /// and scope classes.
+    struct GrantTerms {
+        uint256 assetId;
+        uint256 parentId;
+        RightKind kind;
+        bytes32 scopeHash; // hash of the scope document: purpose, fields, territory
+        uint32 scopeMask; // scope classes (purposes/territories) from the published vocabulary; child ⊆ parent
+        uint64 validFrom; // 0 = now; never in the past
+        uint64 validUntil;
+        bool sublicensable;
+        bool transferable;
+    }
+
+    struct Right {
+        uint64 assetId;
+        RightKind kind;
+        bool sublicensable;
+        bool transferable;
+        uint8 depth; // 0 for a grant by the holder, parent's depth + 1 for a sublicence
+        uint40 validFrom;
+        uint40 validUntil;
+        uint40 revokedAt; // 0 while not revoked
+        uint32 scopeMask;
+        address grantor;
+        uint64 parentId;
+        bytes32 scopeHash;
+    }
+
+    /// @notice A right was granted to `holder`. `issuedBy` is the grantor, or the exchange that issued it at
+    /// settlement on the grantor's behalf.
+    event RightGranted(
+        uint256 indexed certId,
+        uint256 indexed assetId,
+        address indexed holder,
+        address grantor,
+        address issuedBy,
+        GrantTerms terms,
+        uint8 depth,
+        uint64 grantedAt
+    );
+    event RightRevoked(uint256 indexed certId, uint256 indexed assetId, address indexed by, string reason, uint64 revokedAt);
+
+    error UnknownCertificate(uint256 certId);
+    error NotAssetHolder(uint256 assetId, address account);
+    error NotCertificateHolder(uint256 certId, address account);
+    error AssetNotActive(uint256 assetId);
+    error ParentAssetMismatch(uint256 parentId, uint256 assetId);
+    error NotSublicensable(uint256 parentId);
+    error KindMismatch(uint256 parentId);
+    error ScopeExceedsParent(uint32 scopeMask, uint32 parentScopeMask);
+    error TermExceedsParent(uint64 validFrom, uint64 validUntil, uint64 parentValidFrom, uint64 parentValidUntil);
+    error InvalidTerm(uint64 validFrom, uint64 validUntil);
+    error SublicenceTooDeep(uint256 depth, uint256 max);
+    error RightNotValid(uint256 certId);
+    error NotTransferable(uint256 certId);
+    error NotGrantorOrRegistrar(uint256 certId, address account);
+    error AlreadyRevoked(uint256 certId);
+    error ZeroHash();
+    error InvalidRecipient(address to);
+    error TextTooLong(uint256 length, uint256 max);
+
+    /// @notice Grant a right as the asset's holder (`parentId` 0) or sublicense from a certificate you hold.
+    /// @return certId the new certificate's id (its ERC-721 token id).
+    function grant(GrantTerms calldata terms, address to) external returns (uint256 certId);
+
+    /// @notice The exchange (EXCHANGE_ROLE) issues a right on `grantor`'s behalf at the settlement of a trade;
+    /// `grantor` must have the authority `grant` would demand of it.
+    function grantFor(address grantor, GrantTerms calldata terms, address to) external returns (uint256 certId);
+
+    /// @notice The grantor or the asset's registrar revokes a certificate (and with it every sublicence under it).
+    function revoke(uint256 certId, string calldata reason) external;
+
+    /// @notice True if at time `at` the certificate is not revoked, within its term, every ancestor certificate is
+    /// valid, and the asset is active.
+    function isValid(uint256 certId, uint64 at) external view returns (bool);
+
+    function rightOf(uint256 certId) external view returns (Right memory);
+
+    function certificateCount() external view returns (uint256);
+}

@@ -1,0 +1,46 @@
+import { HardhatUserConfig, subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-ethers";
+import "@nomicfoundation/hardhat-chai-matchers";
+import "@typechain/hardhat";
+
+// The compiler is the pinned `solc` npm package (solc-js): machines here cannot download compilers.
+// Keep SOLC_VERSION equal to the version of `solc` in package.json.
+const SOLC_VERSION = "0.8.28";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const solc = require("solc");
+  const longVersion: string = solc.version();
+  if (!longVersion.startsWith(SOLC_VERSION)) {
+    throw new Error(`solc npm package is ${longVersion}, hardhat.config.ts expects ${SOLC_VERSION}`);
+  }
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: longVersion.replace(/\.Emscripten\.clang$/, ""),
+  };
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      // paris: no PUSH0/MCOPY/transient storage, so the bytecode also runs on consortium EVM chains.
+      evmVersion: "paris",
+      optimizer: { enabled: true, runs: 200 },
+    },
+  },
+  networks: {
+    hardhat: {
+      // Contract size matters less than readable, complete checks on a registry; the real limit is still enforced.
+      allowUnlimitedContractSize: false,
+    },
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  mocha: { timeout: 600_000, reporter: require.resolve("./test/summary-reporter.js") },
+};
+
+export default config;
