@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
+import {IDataAssetRegistry, ROYALTY_DENOMINATOR as DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
 import {RegistrationNumber} from "./libraries/RegistrationNumber.sol";
 
 /// @title DataAssetRegistry
@@ -22,7 +22,7 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
     uint8 public constant MAX_ROYALTY_DEPTH = 4;
     uint256 public constant BPS = 10_000;
     /// @notice BPS ** MAX_ROYALTY_DEPTH: products of shares along a path stay exact integers.
-    uint64 public constant ROYALTY_DENOMINATOR = 1e16;
+    uint64 public constant ROYALTY_DENOMINATOR = DENOMINATOR;
     uint32 public constant MIN_NOTICE_PERIOD = 1 days;
     uint32 public constant MAX_NOTICE_PERIOD = 30 days;
     uint32 public constant MIN_VALIDITY = 30 days;

@@ -123,7 +123,8 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
             if (_ownerOf(t.parentId) != grantor) revert NotCertificateHolder(t.parentId, grantor);
             if (p.assetId != t.assetId) revert ParentAssetMismatch(t.parentId, t.assetId);
             if (!p.sublicensable) revert NotSublicensable(t.parentId);
-            if (p.kind != t.kind) revert KindMismatch(t.parentId);
+            // Kinds are ordered: a product-operation right covers granting processing-use; never the reverse.
+            if (t.kind > p.kind) revert KindMismatch(t.parentId);
             if (!isValid(t.parentId, now_)) revert RightNotValid(t.parentId);
             if (t.scopeMask & ~p.scopeMask != 0) revert ScopeExceedsParent(t.scopeMask, p.scopeMask);
             if (validFrom < p.validFrom || t.validUntil > p.validUntil) {

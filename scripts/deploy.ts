@@ -4,8 +4,13 @@ import { ethers } from "hardhat";
 import type { Signer } from "ethers";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DataAssetRegistry__factory, RightsCertificate__factory } from "../typechain-types";
-import type { DataAssetRegistry, RightsCertificate } from "../typechain-types";
+import {
+  AssetLedger__factory,
+  DataAssetRegistry__factory,
+  DataExchange__factory,
+  RightsCertificate__factory,
+} from "../typechain-types";
+import type { AssetLedger, DataAssetRegistry, DataExchange, RightsCertificate } from "../typechain-types";
 
 export interface Deployment {
   chainId: number;
@@ -17,27 +22,51 @@ export interface Deployment {
 export interface Deployed {
   registry: DataAssetRegistry;
   rights: RightsCertificate;
+  exchange: DataExchange;
+  ledger: AssetLedger;
   record: Deployment;
 }
 
-/** Deploys every contract with `admin` as the administrator of each. */
+/** Deploys every contract with `admin` as the administrator of each, and gives the exchange its roles. */
 export async function deployContracts(admin: Signer): Promise<Deployed> {
   const adminAddress = await admin.getAddress();
-  const registry = await new DataAssetRegistry__factory(admin).deploy(adminAddress);
-  const registryReceipt = await registry.deploymentTransaction()!.wait();
-  const rights = await new RightsCertificate__factory(admin).deploy(adminAddress, await registry.getAddress());
-  const rightsReceipt = await rights.deploymentTransaction()!.wait();
+  const blocks: Record<string, number> = {};
+  const deployed = async <T extends { deploymentTransaction(): any; getAddress(): Promise<string> }>(
+    name: string,
+    contract: Promise<T>,
+  ): Promise<T> => {
+    const c = await contract;
+    blocks[name] = (await c.deploymentTransaction()!.wait())!.blockNumber;
+    return c;
+  };
+  const registry = await deployed("DataAssetRegistry", new DataAssetRegistry__factory(admin).deploy(adminAddress));
+  const registryAddress = await registry.getAddress();
+  const rights = await deployed(
+    "RightsCertificate",
+    new RightsCertificate__factory(admin).deploy(adminAddress, registryAddress),
+  );
+  const rightsAddress = await rights.getAddress();
+  const exchange = await deployed(
+    "DataExchange",
+    new DataExchange__factory(admin).deploy(adminAddress, registryAddress, rightsAddress),
+  );
+  const ledger = await deployed("AssetLedger", new AssetLedger__factory(admin).deploy(adminAddress, registryAddress));
+  const exchangeAddress = await exchange.getAddress();
+  await (await registry.grantRole(await registry.EXCHANGE_ROLE(), exchangeAddress)).wait();
+  await (await rights.grantRole(await rights.EXCHANGE_ROLE(), exchangeAddress)).wait();
+
   const network = await admin.provider!.getNetwork();
+  const contracts: Deployment["contracts"] = {};
+  for (const [name, c] of Object.entries({ DataAssetRegistry: registry, RightsCertificate: rights, DataExchange: exchange, AssetLedger: ledger })) {
+    contracts[name] = { address: await c.getAddress(), blockNumber: blocks[name] };
+  }
   const record: Deployment = {
     chainId: Number(network.chainId),
     deployedAt: new Date().toISOString(),
-    startBlock: registryReceipt!.blockNumber,
-    contracts: {
-      DataAssetRegistry: { address: await registry.getAddress(), blockNumber: registryReceipt!.blockNumber },
-      RightsCertificate: { address: await rights.getAddress(), blockNumber: rightsReceipt!.blockNumber },
-    },
+    startBlock: blocks.DataAssetRegistry,
+    contracts,
   };
-  return { registry, rights, record };
+  return { registry, rights, exchange, ledger, record };
 }
 
 export function writeDeployment(record: Deployment, dir = "deployments"): string {

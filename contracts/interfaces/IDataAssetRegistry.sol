@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+/// @dev Royalty shares are fractions over BPS ** 4: products of basis points along 4 generations stay exact.
+uint64 constant ROYALTY_DENOMINATOR = 1e16;
+
 /// @title Data asset registry: registration with public notice, the holding right, versions, lineage.
 /// @notice Exchanges (registrars) register data resources and products after a public notice. Approval mints an
 /// ERC-721 registration certificate, which *is* the holding right (数据资源持有权). Integrators code against this

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IDataExchange} from "./interfaces/IDataExchange.sol";
+import {IDataAssetRegistry, ROYALTY_DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IRightsCertificate} from "./interfaces/IRightsCertificate.sol";
+
+/// @title DataExchange
+/// @notice Listings, escrowed orders, delivery, disputes and settlement with fee, commission and royalty splits.
+/// Invariant: for every token, balanceOf(this) == liabilitiesOf(token) == open escrow + unwithdrawn credits.
+contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+
+    uint256 public constant BPS = 10_000;
+    uint16 public constant MAX_FEE_BPS = 3_000;
+    uint16 public constant MAX_COMMISSION_BPS = 3_000;
+    uint32 public constant MIN_WINDOW = 1 hours;
+    uint32 public constant MAX_WINDOW = 90 days;
+    uint64 public constant MAX_LICENCE_TERM = 10 * 365 days;
+
+    struct Venue {
+        address treasury;
+        uint16 feeBps;
+    }
+
+    IDataAssetRegistry public immutable registry;
+    IRightsCertificate public immutable rights;
+
+    uint256 private _listingCount;
+    uint256 private _orderCount;
+    mapping(uint16 venueId => Venue) private _venues;
+    mapping(address token => bool) private _tokenAllowed;
+    mapping(uint256 listingId => Listing) private _listings;
+    mapping(uint256 orderId => Order) private _orders;
+    mapping(address account => mapping(address token => uint256)) private _credits;
+    mapping(address token => uint256) private _liabilities;
+
+    constructor(address admin, IDataAssetRegistry registry_, IRightsCertificate rights_) {
+        if (admin == address(0) || address(registry_) == address(0) || address(rights_) == address(0)) {
+            revert InvalidRecipient(address(0));
+        }
+        registry = registry_;
+        rights = rights_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(PAUSER_ROLE, admin);
+    }
+
+    // ---------------------------------------------------------------- administration
+
+    /// @inheritdoc IDataExchange
+    function setVenue(uint16 venueId, address treasury, uint16 feeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        registry.registrar(venueId); // reverts for an unknown registrar
+        if (treasury == address(0)) revert InvalidRecipient(treasury);
+        if (feeBps > MAX_FEE_BPS) revert FeeTooHigh(feeBps, MAX_FEE_BPS);
+        _venues[venueId] = Venue(treasury, feeBps);
+        emit VenueSet(venueId, treasury, feeBps, msg.sender);
+    }
+
+    /// @inheritdoc IDataExchange
+    function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (token == address(0)) revert TokenNotAllowed(token);
+        _tokenAllowed[token] = allowed;
+        emit TokenAllowed(token, allowed, msg.sender);
+    }
+
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- listings
+
+    /// @inheritdoc IDataExchange
+    function list(ListingTerms calldata t) external whenNotPaused returns (uint256 listingId) {
+        if (!_tokenAllowed[t.token]) revert TokenNotAllowed(t.token);
+        if (_venues[t.venueId].treasury == address(0)) revert UnknownVenue(t.venueId);
+        _checkPrice(t.price);
+        _checkWindow(t.deliveryWindow);
+        _checkWindow(t.acceptanceWindow);
+        if (t.merchantBps > MAX_COMMISSION_BPS || (t.merchantBps != 0 && t.merchant == address(0))) {
+            revert InvalidMerchant(t.merchant, t.merchantBps);
+        }
+        if (t.offer == Offer.HoldingTransfer) {
+            if (t.maxQuantity != 1) revert InvalidQuantity(t.maxQuantity);
+            if (t.sellerCertId != 0) revert SellerCertUnsuitable(t.sellerCertId);
+        } else {
+            if (t.licenceTerm == 0 || t.licenceTerm > MAX_LICENCE_TERM) revert InvalidLicenceTerm(t.licenceTerm);
+            if (t.scopeHash == bytes32(0)) revert ZeroHash();
+        }
+        _checkSeller(t, msg.sender);
+
+        listingId = ++_listingCount;
+        Listing storage l = _listings[listingId];
+        l.terms = t;
+        l.seller = msg.sender;
+        l.active = true;
+        emit Listed(listingId, t.assetId, msg.sender, t, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IDataExchange
+    function updateListing(uint256 listingId, uint256 price, uint32 maxQuantity, bool active) external whenNotPaused {
+        Listing storage l = _listing(listingId);
+        if (l.seller != msg.sender) revert NotSeller(listingId, msg.sender);
+        _checkPrice(price);
+        if (l.terms.offer == Offer.HoldingTransfer && maxQuantity != 1) revert InvalidQuantity(maxQuantity);
+        l.terms.price = price;
+        l.terms.maxQuantity = maxQuantity;
+        l.active = active;
+        emit ListingUpdated(listingId, price, maxQuantity, active, uint64(block.timestamp));
+    }
+
+    // ---------------------------------------------------------------- orders
+
+    /// @inheritdoc IDataExchange
+    function order(uint256 listingId, uint256 expectedPrice) external whenNotPaused nonReentrant returns (uint256) {
+        return _order(listingId, expectedPrice);
+    }
+
+    /// @inheritdoc IDataExchange
+    function orderWithPermit(uint256 listingId, uint256 expectedPrice, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (uint256)
+    {
+        // A permit can be front-run (used by someone else first); the allowance it set still works, so a failed
+        // permit call is not an error by itself: the transfer below fails if there is no allowance.
+        try IERC20Permit(_listing(listingId).terms.token).permit(msg.sender, address(this), expectedPrice, deadline, v, r, s) {}
+            catch {}
+        return _order(listingId, expectedPrice);
+    }
+
+    /// @inheritdoc IDataExchange
+    function deliver(uint256 orderId, bytes32 deliveryHash) external whenNotPaused {
+        Order storage o = _order(orderId);
+        Listing storage l = _listings[o.listingId];
+        if (l.seller != msg.sender) revert NotSeller(o.listingId, msg.sender);
+        if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
+        uint64 deadline = o.orderedAt + l.terms.deliveryWindow;
+        if (block.timestamp > deadline) revert DeliveryDeadlinePassed(orderId, deadline);
+        if (deliveryHash == bytes32(0)) revert ZeroHash();
+        o.status = OrderStatus.Delivered;
+        o.deliveredAt = uint40(block.timestamp);
+        emit Delivered(
+            orderId, msg.sender, deliveryHash, uint64(block.timestamp) + l.terms.acceptanceWindow, uint64(block.timestamp)
+        );
+    }
+
+    /// @inheritdoc IDataExchange
+    function accept(uint256 orderId) external whenNotPaused nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
+        if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
+        _settle(orderId, o, o.price);
+    }
+
+    /// @inheritdoc IDataExchange
+    function settle(uint256 orderId) external whenNotPaused nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
+        uint64 endsAt = _acceptanceEndsAt(o);
+        if (block.timestamp <= endsAt) revert AcceptanceWindowOpen(orderId, endsAt);
+        _settle(orderId, o, o.price);
+    }
+
+    /// @inheritdoc IDataExchange
+    function dispute(uint256 orderId, bytes32 evidenceHash) external whenNotPaused {
+        Order storage o = _order(orderId);
+        if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
+        if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
+        uint64 endsAt = _acceptanceEndsAt(o);
+        if (block.timestamp > endsAt) revert AcceptanceWindowClosed(orderId, endsAt);
+        if (evidenceHash == bytes32(0)) revert ZeroHash();
+        o.status = OrderStatus.Disputed;
+        emit Disputed(orderId, msg.sender, evidenceHash, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IDataExchange
+    function resolveDispute(uint256 orderId, uint256 refund, bytes32 resolutionHash)
+        external
+        whenNotPaused
+        nonReentrant
+        onlyRole(ARBITER_ROLE)
+    {
+        Order storage o = _order(orderId);
+        if (o.status != OrderStatus.Disputed) revert WrongOrderStatus(orderId, o.status);
+        uint256 price = o.price;
+        if (refund > price) revert RefundExceedsPrice(refund, price);
+        if (resolutionHash == bytes32(0)) revert ZeroHash();
+        emit DisputeResolved(orderId, msg.sender, refund, price - refund, resolutionHash, uint64(block.timestamp));
+        if (refund == price) {
+            _refund(orderId, o, refund, RefundReason.Arbitration);
+            return;
+        }
+        if (refund != 0) {
+            _credit(o.buyer, _listings[o.listingId].terms.token, refund);
+            emit Refunded(orderId, o.buyer, _listings[o.listingId].terms.token, refund, RefundReason.Arbitration, uint64(block.timestamp));
+        }
+        _settle(orderId, o, price - refund);
+    }
+
+    /// @inheritdoc IDataExchange
+    function refundUndelivered(uint256 orderId) external nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
+        if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
+        uint64 deadline = o.orderedAt + _listings[o.listingId].terms.deliveryWindow;
+        if (block.timestamp <= deadline) revert DeliveryDeadlineNotPassed(orderId, deadline);
+        _refund(orderId, o, o.price, RefundReason.NotDelivered);
+    }
+
+    /// @inheritdoc IDataExchange
+    function withdraw(address token, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert InvalidRecipient(to);
+        amount = _credits[msg.sender][token];
+        if (amount == 0) revert NothingToWithdraw();
+        _credits[msg.sender][token] = 0;
+        _liabilities[token] -= amount;
+        IERC20(token).safeTransfer(to, amount);
+        emit Withdrawn(msg.sender, token, to, amount, uint64(block.timestamp));
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IDataExchange
+    function listingOf(uint256 listingId) external view returns (Listing memory) {
+        return _listing(listingId);
+    }
+
+    /// @inheritdoc IDataExchange
+    function orderOf(uint256 orderId) external view returns (Order memory) {
+        return _order(orderId);
+    }
+
+    /// @inheritdoc IDataExchange
+    function creditOf(address account, address token) external view returns (uint256) {
+        return _credits[account][token];
+    }
+
+    /// @inheritdoc IDataExchange
+    function liabilitiesOf(address token) external view returns (uint256) {
+        return _liabilities[token];
+    }
+
+    function venueOf(uint16 venueId) external view returns (Venue memory) {
+        return _venues[venueId];
+    }
+
+    function isTokenAllowed(address token) external view returns (bool) {
+        return _tokenAllowed[token];
+    }
+
+    function listingCount() external view returns (uint256) {
+        return _listingCount;
+    }
+
+    function orderCount() external view returns (uint256) {
+        return _orderCount;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _order(uint256 listingId, uint256 expectedPrice) private returns (uint256 orderId) {
+        Listing storage l = _listing(listingId);
+        ListingTerms storage t = l.terms;
+        if (!l.active) revert ListingInactive(listingId);
+        if (t.price != expectedPrice) revert PriceChanged(expectedPrice, t.price);
+        if (t.maxQuantity != 0 && l.sold >= t.maxQuantity) revert SoldOut(listingId);
+        if (msg.sender == l.seller) revert SelfPurchase();
+        address token = t.token;
+        if (!_tokenAllowed[token]) revert TokenNotAllowed(token);
+        _checkSeller(t, l.seller);
+
+        l.sold += 1;
+        orderId = ++_orderCount;
+        uint16 feeBps = _venues[t.venueId].feeBps;
+        _orders[orderId] = Order({
+            listingId: uint64(listingId),
+            buyer: msg.sender,
+            status: OrderStatus.Paid,
+            feeBps: feeBps,
+            price: uint128(expectedPrice),
+            orderedAt: uint40(block.timestamp),
+            deliveredAt: 0
+        });
+        _liabilities[token] += expectedPrice;
+
+        // Checked as received: a token that takes a fee on transfer (or lies about transfers) is refused.
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), expectedPrice);
+        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        if (received != expectedPrice) revert AmountNotReceived(expectedPrice, received);
+
+        emit Ordered(
+            orderId,
+            listingId,
+            msg.sender,
+            t.assetId,
+            l.seller,
+            token,
+            expectedPrice,
+            feeBps,
+            uint64(block.timestamp) + t.deliveryWindow,
+            uint64(block.timestamp)
+        );
+    }
+
+    /// @dev Issues what was sold, then splits `amount`. If the seller can no longer grant it (asset cancelled or
+    /// expired, right revoked, holding moved), the buyer is refunded instead: escrow never gets stuck.
+    function _settle(uint256 orderId, Order storage o, uint256 amount) private {
+        Listing storage l = _listings[o.listingId];
+        ListingTerms storage t = l.terms;
+        o.status = OrderStatus.Settled;
+
+        // Trusted contracts fixed at construction; they mint without receiver callbacks, and this function is
+        // behind nonReentrant, so calling them before the credits are written cannot be exploited. If either is
+        // paused the call reverts and the order stays Delivered/Disputed until it can settle.
+        (bool ok, uint256 certId) = _issue(orderId, o.buyer, l.seller, t);
+        if (!ok) {
+            _refund(orderId, o, amount, RefundReason.RightsLapsed);
+            return;
+        }
+
+        Settlement memory s;
+        s.orderId = orderId;
+        s.listingId = o.listingId;
+        s.assetId = t.assetId;
+        s.offer = t.offer;
+        s.buyer = o.buyer;
+        s.seller = l.seller;
+        s.token = t.token;
+        s.gross = amount;
+        s.venueId = t.venueId;
+        s.venueTreasury = _venues[t.venueId].treasury;
+        s.exchangeFee = (amount * o.feeBps) / BPS;
+        s.merchant = t.merchant;
+        s.merchantCommission = (amount * t.merchantBps) / BPS;
+        s.certId = certId;
+        s.settledAt = uint64(block.timestamp);
+
+        // Royalties are shares of what is left after the exchange fee and the commission.
+        uint256 net = amount - s.exchangeFee - s.merchantCommission;
+        IDataAssetRegistry.RoyaltyEntry[] memory table = registry.royaltiesOf(t.assetId);
+        s.royalties = new RoyaltyPayment[](table.length);
+        uint256 paid;
+        for (uint256 i = 0; i < table.length; i++) {
+            uint256 share = (net * table[i].share) / ROYALTY_DENOMINATOR;
+            address payee = registry.holderOf(table[i].assetId);
+            s.royalties[i] = RoyaltyPayment(table[i].assetId, payee, share);
+            paid += share;
+            _credit(payee, s.token, share);
+        }
+        s.sellerNet = net - paid; // rounding remainders go to the seller: the parts sum exactly to `amount`
+        _credit(s.venueTreasury, s.token, s.exchangeFee);
+        _credit(s.merchant, s.token, s.merchantCommission);
+        _credit(s.seller, s.token, s.sellerNet);
+        emit Settled(orderId, s.buyer, s.seller, s);
+    }
+
+    /// @dev Issues the buyer's certificate, or moves the holding right. Returns false, touching nothing, when the
+    /// seller can no longer grant what it sold. The decision is a view check, not a try/catch: a caller must not be
+    /// able to force the refund path by starving the inner call of gas.
+    function _issue(uint256 orderId, address buyer, address seller, ListingTerms storage t)
+        private
+        returns (bool ok, uint256 certId)
+    {
+        if (!_canIssue(t, seller)) return (false, 0);
+        if (t.offer == Offer.HoldingTransfer) {
+            registry.transferByExchange(t.assetId, seller, buyer, orderId);
+            return (true, t.assetId);
+        }
+        uint64 validUntil = uint64(block.timestamp) + t.licenceTerm;
+        if (t.sellerCertId != 0) {
+            // A sublicence never outlives the seller's own right.
+            uint64 parentUntil = rights.rightOf(t.sellerCertId).validUntil;
+            if (parentUntil < validUntil) validUntil = parentUntil;
+        }
+        IRightsCertificate.GrantTerms memory g = IRightsCertificate.GrantTerms({
+            assetId: t.assetId,
+            parentId: t.sellerCertId,
+            kind: t.offer == Offer.ProcessingUse
+                ? IRightsCertificate.RightKind.ProcessingUse
+                : IRightsCertificate.RightKind.ProductOperation,
+            scopeHash: t.scopeHash,
+            scopeMask: t.scopeMask,
+            validFrom: 0,
+            validUntil: validUntil,
+            sublicensable: t.licenceSublicensable,
+            transferable: t.licenceTransferable
+        });
+        return (true, rights.grantFor(seller, g, buyer));
+    }
+
+    function _canIssue(ListingTerms storage t, address seller) private view returns (bool) {
+        if (!registry.isActive(t.assetId, uint64(block.timestamp))) return false;
+        if (t.sellerCertId == 0) return registry.holderOf(t.assetId) == seller;
+        return IERC721(address(rights)).ownerOf(t.sellerCertId) == seller
+            && rights.isValid(t.sellerCertId, uint64(block.timestamp));
+    }
+
+    function _refund(uint256 orderId, Order storage o, uint256 amount, RefundReason reason) private {
+        o.status = OrderStatus.Refunded;
+        Listing storage l = _listings[o.listingId];
+        l.sold -= 1; // the unit is available again
+        _credit(o.buyer, l.terms.token, amount);
+        emit Refunded(orderId, o.buyer, l.terms.token, amount, reason, uint64(block.timestamp));
+    }
+
+    function _credit(address account, address token, uint256 amount) private {
+        if (amount != 0) _credits[account][token] += amount;
+    }
+
+    /// @dev The seller must be able to grant what it lists, now: the asset's holder, or the holder of a valid,
+    /// sublicensable product-operation right over the asset that covers the scope and lasts the licence term.
+    function _checkSeller(ListingTerms storage t, address seller) private view {
+        _checkSellerTerms(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, seller);
+    }
+
+    function _checkSeller(ListingTerms calldata t, address seller) private view {
+        _checkSellerTerms(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, seller);
+    }
+
+    function _checkSellerTerms(uint256 assetId, uint256 certId, uint64 licenceTerm, uint32 scopeMask, address seller)
+        private
+        view
+    {
+        if (!registry.isActive(assetId, uint64(block.timestamp))) revert AssetNotActive(assetId);
+        if (certId == 0) {
+            if (registry.holderOf(assetId) != seller) revert NotAuthorisedSeller(assetId, seller);
+            return;
+        }
+        IRightsCertificate.Right memory c = rights.rightOf(certId);
+        if (
+            c.assetId != assetId || c.kind != IRightsCertificate.RightKind.ProductOperation || !c.sublicensable
+                || scopeMask & ~c.scopeMask != 0 || block.timestamp + licenceTerm > c.validUntil
+        ) revert SellerCertUnsuitable(certId);
+        if (IERC721(address(rights)).ownerOf(certId) != seller) revert NotAuthorisedSeller(assetId, seller);
+        if (!rights.isValid(certId, uint64(block.timestamp))) revert SellerCertUnsuitable(certId);
+    }
+
+    function _listing(uint256 listingId) private view returns (Listing storage l) {
+        l = _listings[listingId];
+        if (l.seller == address(0)) revert UnknownListing(listingId);
+    }
+
+    function _order(uint256 orderId) private view returns (Order storage o) {
+        o = _orders[orderId];
+        if (o.buyer == address(0)) revert UnknownOrder(orderId);
+    }
+
+    function _acceptanceEndsAt(Order storage o) private view returns (uint64) {
+        return o.deliveredAt + _listings[o.listingId].terms.acceptanceWindow;
+    }
+
+    function _checkPrice(uint256 price) private pure {
+        if (price == 0) revert ZeroPrice();
+        if (price > type(uint128).max) revert PriceTooLarge(price);
+    }
+
+    function _checkWindow(uint32 window) private pure {
+        if (window < MIN_WINDOW || window > MAX_WINDOW) revert InvalidWindow(window);
+    }
+}
