@@ -71,6 +71,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         uint256 supersedes
     ) external whenNotPaused onlyRole(APPRAISER_ROLE) returns (uint256 id) {
         if (currency == address(0)) revert InvalidCurrency(currency);
+        if (valuationDate == 0) revert MissingDate();
         if (valuationDate > block.timestamp) revert DateInFuture(valuationDate);
         id = _attest(assetId, AttestationKind.Appraisal, reportHash, supersedes);
         emit AppraisalAttested(
@@ -127,6 +128,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         // An asset recognised as intangible is ready for use when recognised; development waits for readyForUse.
         if (category == Category.Intangible) b.readyOn = uint40(date);
         b.assetId = uint64(assetId);
+        b.lastEntryOn = uint40(date);
         b.currency = currency;
         b.residualValue = residualValue;
         emit BookOpened(
@@ -263,14 +265,18 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         if (b.entity == address(0)) revert UnknownBook(bookId);
     }
 
-    /// @dev A book the caller may record in, still open, and a valid entry date on or after recognition.
-    function _openBook(uint256 bookId, uint64 date, bytes32 evidenceHash) private view returns (Book storage b) {
+    /// @dev A book the caller may record in, still open, and a valid entry date on or after every earlier entry;
+    /// the date becomes the book's last entry date.
+    function _openBook(uint256 bookId, uint64 date, bytes32 evidenceHash) private returns (Book storage b) {
         b = _book(bookId);
         _checkRecorder(b.entity);
         if (b.derecognisedOn != 0) revert BookClosed(bookId);
         if (evidenceHash == bytes32(0)) revert ZeroHash();
         _checkDate(date);
         if (date < b.recognisedOn) revert DateBeforeRecognition(date, b.recognisedOn);
+        // Chronological entries keep month-by-month amortisation computable from the event history alone.
+        if (date < b.lastEntryOn) revert DateBeforeLastEntry(date, b.lastEntryOn);
+        b.lastEntryOn = uint40(date);
     }
 
     function _checkRecorder(address entity) private view {

@@ -61,6 +61,7 @@ interface IAssetLedger {
         uint40 readyOn; // intangible: amortisation starts this month; 0 while in development
         uint40 derecognisedOn;
         uint64 assetId;
+        uint40 lastEntryOn; // entries are chronological: none may be dated before this
         address currency; // ERC-20 whose minor units the amounts are in
         uint128 cost; // capitalised cost so far
         uint128 impairment; // intangible / development: impairment (never reversed); inventory: write-down net of reversals
@@ -171,6 +172,8 @@ interface IAssetLedger {
     error DateBeforeRules(uint64 date);
     error DateInFuture(uint64 date);
     error DateBeforeRecognition(uint64 date, uint64 recognisedOn);
+    error DateBeforeLastEntry(uint64 date, uint64 lastEntryOn);
+    error MissingDate();
     error UnknownAttestation(uint256 attestationId);
     error NotAuthor(uint256 attestationId, address account);
     error AttestationClosed(uint256 attestationId);

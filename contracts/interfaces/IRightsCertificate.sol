@@ -5,14 +5,15 @@ pragma solidity 0.8.28;
 /// @notice The holding right is the registry's certificate; this contract certifies the two rights a holder grants
 /// to others, for a scope and a term, possibly sublicensable. `isValid(id, at)` is the one check to rely on.
 interface IRightsCertificate {
+    /// @notice Ordered narrow to wide: ProductOperation covers granting ProcessingUse.
     enum RightKind {
         ProcessingUse, // 数据加工使用权
         ProductOperation // 数据产品经营权
     }
 
     /// @notice Terms of a grant. `parentId` 0 is a grant by the asset's holder; otherwise a sublicence carved out
-    /// of certificate `parentId`, which must be sublicensable, valid, of the same kind, and cover the child's term
-    /// and scope classes.
+    /// of certificate `parentId`, which must be sublicensable, valid, cover the child's term and scope classes, and
+    /// be of the same or a wider kind (a product-operation right may sublicense processing-use; never the reverse).
     struct GrantTerms {
         uint256 assetId;
         uint256 parentId;
