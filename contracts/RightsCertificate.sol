@@ -125,11 +125,13 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
             if (!p.sublicensable) revert NotSublicensable(t.parentId);
             // Kinds are ordered: a product-operation right covers granting processing-use; never the reverse.
             if (t.kind > p.kind) revert KindMismatch(t.parentId);
-            if (!isValid(t.parentId, now_)) revert RightNotValid(t.parentId);
             if (t.scopeMask & ~p.scopeMask != 0) revert ScopeExceedsParent(t.scopeMask, p.scopeMask);
             if (validFrom < p.validFrom || t.validUntil > p.validUntil) {
                 revert TermExceedsParent(validFrom, t.validUntil, p.validFrom, p.validUntil);
             }
+            // The parent must hold when the child starts, which may be later than now (sublicensing ahead of a
+            // term); a parent revoked by now, or whose chain or asset has lapsed by then, cannot sublicense.
+            if (!isValid(t.parentId, validFrom)) revert RightNotValid(t.parentId);
             if (p.depth + 1 > MAX_DEPTH) revert SublicenceTooDeep(p.depth + 1, MAX_DEPTH);
             depth = p.depth + 1;
         }
