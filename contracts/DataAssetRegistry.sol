@@ -21,7 +21,8 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
     /// @notice Royalties reach at most this many generations up; a share beyond it stays with the direct parent.
     uint8 public constant MAX_ROYALTY_DEPTH = 4;
     uint256 public constant BPS = 10_000;
-    /// @notice BPS ** MAX_ROYALTY_DEPTH: products of shares along a path stay exact integers.
+    /// @notice Shares are kept over BPS ** MAX_ROYALTY_DEPTH, fine enough that products of basis points lose at most
+    /// one part in 1e16 per line.
     uint64 public constant ROYALTY_DENOMINATOR = DENOMINATOR;
     uint32 public constant MIN_NOTICE_PERIOD = 1 days;
     uint32 public constant MAX_NOTICE_PERIOD = 30 days;
@@ -516,7 +517,9 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
             for (uint256 k = 0; k < up.length; k++) {
                 RoyaltyEntry memory e = up[k];
                 if (e.depth >= MAX_ROYALTY_DEPTH) continue;
-                uint256 share = (bps * e.share) / BPS; // exact: e.share is a multiple of BPS at depth < MAX
+                // Rounds down by less than one part in 1e16 for deep lineages; the parent keeps the remainder
+                // below, so the parent's shares still sum exactly to bps * 1e12.
+                uint256 share = (bps * e.share) / BPS;
                 passedUp += share;
                 n = _merge(entries, n, e.assetId, share, e.depth + 1);
             }

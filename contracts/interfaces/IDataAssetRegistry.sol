@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-/// @dev Royalty shares are fractions over BPS ** 4: products of basis points along 4 generations stay exact.
+/// @dev Royalty shares are fractions over BPS ** 4 = 1e16, fine enough for products of basis points over generations.
 uint64 constant ROYALTY_DENOMINATOR = 1e16;
 
 /// @title Data asset registry: registration with public notice, the holding right, versions, lineage.

@@ -1,0 +1,1604 @@
+// DataAssetRegistry: registrars, registration with public notice and objections, approval and registration
+// numbers, the holding right (the ERC-721 certificate), versions, change, cancellation, renewal, royalties, pause.
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import fc from "fast-check";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { DataAssetRegistry__factory } from "../../typechain-types";
+import {
+  BJ,
+  DAY,
+  Grade,
+  SZ,
+  Status,
+  UpdateFrequency,
+  YEAR,
+  hash,
+  registerActive,
+  submission,
+  submit,
+  world,
+  type Submission,
+  type World,
+} from "../helpers/registry";
+
+const ZERO_HASH = ethers.ZeroHash;
+const ZERO_ADDRESS = ethers.ZeroAddress;
+const BPS_UNIT = 10n ** 12n; // one basis point over ROYALTY_DENOMINATOR
+const DENOMINATOR = 10n ** 16n;
+const MIN_VALIDITY = 30 * DAY;
+const MAX_VALIDITY = 10 * YEAR;
+const CST = 8 * 60 * 60;
+
+// ---------------------------------------------------------------- local helpers
+
+/** Fixes the timestamp of the next block `after` seconds past the latest one, and returns it. */
+async function nextTimestamp(after = 1): Promise<number> {
+  const t = (await time.latest()) + after;
+  await time.setNextBlockTimestamp(t);
+  return t;
+}
+
+/** Calendar year of a unix time in UTC+8, computed independently of the contract. */
+function cstYear(t: number): number {
+  return new Date((t + CST) * 1000).getUTCFullYear();
+}
+
+/** Unix time of 00:00 on the given day in UTC+8. */
+function cstMidnight(year: number, month: number, day: number): number {
+  return Date.UTC(year, month - 1, day) / 1000 - CST;
+}
+
+function registrarFor(w: World, registrarId: number | bigint): HardhatEthersSigner {
+  return Number(registrarId) === BJ.id ? w.bjRegistrar : w.szRegistrar;
+}
+
+async function endNotice(w: World, assetId: bigint) {
+  const ends = (await w.registry.assetOf(assetId)).noticeEndsAt;
+  if (BigInt(await time.latest()) < ends) await time.increaseTo(ends);
+}
+
+async function approve(w: World, assetId: bigint) {
+  const a = await w.registry.assetOf(assetId);
+  return w.registry.connect(registrarFor(w, a.registrarId)).approveRegistration(assetId);
+}
+
+/** Submits `n` assets as `applicant`, waits out one notice and approves them all. */
+async function registerMany(w: World, n: number, applicant = w.holder, overrides: Partial<Submission> = {}) {
+  const ids: bigint[] = [];
+  for (let i = 0; i < n; i++) ids.push((await submit(w, applicant, overrides)).assetId);
+  await endNotice(w, ids[ids.length - 1]);
+  for (const id of ids) await approve(w, id);
+  return ids;
+}
+
+/** An active asset deriving from `parents` ([parentId, bps] pairs). */
+async function derive(w: World, parents: [bigint, number][], overrides: Partial<Submission> = {}) {
+  const { assetId } = await registerActive(w, w.holder, {
+    parentIds: parents.map(([id]) => id),
+    parentSharesBps: parents.map(([, bps]) => bps),
+    ...overrides,
+  });
+  return assetId;
+}
+
+type Line = [id: number, share: bigint, depth: number];
+
+/** The royalty table as [assetId, share, depth] lines sorted by asset id (the order is not part of the API). */
+async function table(w: World, assetId: bigint): Promise<Line[]> {
+  const entries = await w.registry.royaltiesOf(assetId);
+  return entries
+    .map((e): Line => [Number(e.assetId), e.share, Number(e.depth)])
+    .sort((a, b) => a[0] - b[0]);
+}
+
+function tableTotal(lines: Line[]): bigint {
+  return lines.reduce((sum, [, share]) => sum + share, 0n);
+}
+
+/** Every field of the submission as the event carries it, compared with what was sent. */
+function expectSameSubmission(got: any, sent: Submission) {
+  for (const [key, value] of Object.entries(sent)) {
+    if (Array.isArray(value)) {
+      expect([...got[key]].map(BigInt), key).to.deep.equal(value.map((v) => BigInt(v)));
+    } else if (typeof value === "string") {
+      expect(got[key], key).to.equal(value);
+    } else {
+      expect(got[key], key).to.equal(BigInt(value as bigint | number));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- tests
+
+describe("DataAssetRegistry", () => {
+  describe("deployment", () => {
+    it("refuses a zero admin and gives the admin the admin and pauser roles", async () => {
+      const { registry, admin, other } = await loadFixture(world);
+      const factory = new DataAssetRegistry__factory(admin);
+      await expect(factory.deploy(ZERO_ADDRESS))
+        .to.be.revertedWithCustomError(registry, "InvalidRecipient")
+        .withArgs(ZERO_ADDRESS);
+      expect(await registry.hasRole(await registry.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
+      expect(await registry.hasRole(await registry.PAUSER_ROLE(), admin.address)).to.equal(true);
+      expect(await registry.hasRole(await registry.PAUSER_ROLE(), other.address)).to.equal(false);
+    });
+
+    it("is an ERC-721 (the DARC certificate) and an AccessControl contract", async () => {
+      const { registry } = await loadFixture(world);
+      expect(await registry.name()).to.equal("Data Asset Registration Certificate");
+      expect(await registry.symbol()).to.equal("DARC");
+      expect(await registry.supportsInterface("0x80ac58cd")).to.equal(true); // ERC-721
+      expect(await registry.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
+      expect(await registry.supportsInterface("0x01ffc9a7")).to.equal(true); // ERC-165
+      expect(await registry.supportsInterface("0xffffffff")).to.equal(false);
+    });
+  });
+
+  describe("registrars", () => {
+    it("addRegistrar: the admin adds a registrar with the next id and emits RegistrarAdded", async () => {
+      const { registry, admin } = await loadFixture(world);
+      await expect(registry.addRegistrar("SHDEX", 7 * DAY))
+        .to.emit(registry, "RegistrarAdded")
+        .withArgs(3, "SHDEX", 7 * DAY, admin.address);
+      expect(await registry.registrarCount()).to.equal(3);
+      const r = await registry.registrar(3);
+      expect([r.code, r.noticePeriod, r.active]).to.deep.equal(["SHDEX", BigInt(7 * DAY), true]);
+    });
+
+    it("addRegistrar: only the admin", async () => {
+      const { registry, other, szRegistrar } = await loadFixture(world);
+      for (const account of [other, szRegistrar]) {
+        await expect(registry.connect(account).addRegistrar("SHDEX", 7 * DAY))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(account.address, ZERO_HASH);
+      }
+    });
+
+    it("addRegistrar: the code is 2-8 characters A-Z / 0-9", async () => {
+      const { registry } = await loadFixture(world);
+      for (const code of ["", "A", "ABCDEFGHI", "szde", "SZ-DE", "SZ DE", "深圳", "SZDÉ"]) {
+        await expect(registry.addRegistrar(code, 5 * DAY))
+          .to.be.revertedWithCustomError(registry, "InvalidRegistrarCode")
+          .withArgs(code);
+      }
+      await expect(registry.addRegistrar("AB", 5 * DAY)).to.emit(registry, "RegistrarAdded");
+      await expect(registry.addRegistrar("ABCDEF78", 5 * DAY)).to.emit(registry, "RegistrarAdded");
+      await expect(registry.addRegistrar("09", 5 * DAY)).to.emit(registry, "RegistrarAdded");
+    });
+
+    it("addRegistrar: codes are unique", async () => {
+      const { registry } = await loadFixture(world);
+      await expect(registry.addRegistrar(SZ.code, 7 * DAY))
+        .to.be.revertedWithCustomError(registry, "DuplicateRegistrarCode")
+        .withArgs(SZ.code);
+    });
+
+    it("addRegistrar and updateRegistrar: the notice period is 1 to 30 days", async () => {
+      const { registry } = await loadFixture(world);
+      for (const period of [0, DAY - 1, 30 * DAY + 1]) {
+        await expect(registry.addRegistrar("SHDEX", period))
+          .to.be.revertedWithCustomError(registry, "InvalidNoticePeriod")
+          .withArgs(period);
+        await expect(registry.updateRegistrar(SZ.id, period, true))
+          .to.be.revertedWithCustomError(registry, "InvalidNoticePeriod")
+          .withArgs(period);
+      }
+      await expect(registry.addRegistrar("SHDEX", DAY)).to.emit(registry, "RegistrarAdded");
+      await expect(registry.addRegistrar("GZDEX", 30 * DAY)).to.emit(registry, "RegistrarAdded");
+    });
+
+    it("updateRegistrar: only the admin, only a known registrar, emits RegistrarUpdated", async () => {
+      const { registry, admin, other } = await loadFixture(world);
+      await expect(registry.connect(other).updateRegistrar(SZ.id, 10 * DAY, true))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(other.address, ZERO_HASH);
+      for (const id of [0, 3]) {
+        await expect(registry.updateRegistrar(id, 10 * DAY, true))
+          .to.be.revertedWithCustomError(registry, "UnknownRegistrar")
+          .withArgs(id);
+      }
+      await expect(registry.updateRegistrar(SZ.id, 10 * DAY, false))
+        .to.emit(registry, "RegistrarUpdated")
+        .withArgs(SZ.id, SZ.code, 10 * DAY, false, admin.address);
+      const r = await registry.registrar(SZ.id);
+      expect([r.code, r.noticePeriod, r.active]).to.deep.equal([SZ.code, BigInt(10 * DAY), false]);
+    });
+
+    it("updateRegistrar: a new notice period applies to later submissions only", async () => {
+      const w = await loadFixture(world);
+      const { assetId: before } = await submit(w, w.holder);
+      const beforeEnds = (await w.registry.assetOf(before)).noticeEndsAt;
+      await w.registry.updateRegistrar(SZ.id, 10 * DAY, true);
+      expect((await w.registry.assetOf(before)).noticeEndsAt).to.equal(beforeEnds);
+      const t = await nextTimestamp();
+      const { assetId: after } = await submit(w, w.holder);
+      expect((await w.registry.assetOf(after)).noticeEndsAt).to.equal(t + 10 * DAY);
+    });
+
+    it("an inactive registrar refuses submissions and approvals until reactivated", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await submit(w, w.holder);
+      await w.registry.updateRegistrar(SZ.id, SZ.notice, false);
+      await expect(w.registry.connect(w.holder).submit(submission()))
+        .to.be.revertedWithCustomError(w.registry, "RegistrarInactive")
+        .withArgs(SZ.id);
+      await endNotice(w, assetId);
+      await expect(w.registry.connect(w.szRegistrar).approveRegistration(assetId))
+        .to.be.revertedWithCustomError(w.registry, "RegistrarInactive")
+        .withArgs(SZ.id);
+      // The other exchange is unaffected.
+      await expect(w.registry.connect(w.holder).submit(submission({ registrarId: BJ.id }))).to.emit(
+        w.registry,
+        "RegistrationSubmitted",
+      );
+      await w.registry.updateRegistrar(SZ.id, SZ.notice, true);
+      await expect(w.registry.connect(w.szRegistrar).approveRegistration(assetId)).to.emit(
+        w.registry,
+        "RegistrationApproved",
+      );
+    });
+
+    it("registrar(): code, notice period and state; unknown ids are refused", async () => {
+      const { registry } = await loadFixture(world);
+      const sz = await registry.registrar(SZ.id);
+      const bj = await registry.registrar(BJ.id);
+      expect([sz.code, sz.noticePeriod, sz.active]).to.deep.equal([SZ.code, BigInt(SZ.notice), true]);
+      expect([bj.code, bj.noticePeriod, bj.active]).to.deep.equal([BJ.code, BigInt(BJ.notice), true]);
+      expect(await registry.registrarCount()).to.equal(2);
+      for (const id of [0, 3]) {
+        await expect(registry.registrar(id)).to.be.revertedWithCustomError(registry, "UnknownRegistrar").withArgs(id);
+      }
+    });
+
+    it("registrar roles are per registrar", async () => {
+      const w = await loadFixture(world);
+      expect(await w.registry.registrarRole(SZ.id)).to.not.equal(await w.registry.registrarRole(BJ.id));
+      const { assetId } = await submit(w, w.holder);
+      expect(await w.registry.isRegistrarOf(assetId, w.szRegistrar.address)).to.equal(true);
+      expect(await w.registry.isRegistrarOf(assetId, w.bjRegistrar.address)).to.equal(false);
+      expect(await w.registry.isRegistrarOf(assetId, w.admin.address)).to.equal(false);
+      await expect(w.registry.isRegistrarOf(99, w.szRegistrar.address))
+        .to.be.revertedWithCustomError(w.registry, "UnknownAsset")
+        .withArgs(99);
+    });
+  });
+
+  describe("submit", () => {
+    it("starts the public notice: RegistrationSubmitted carries the whole submission and the notice end", async () => {
+      const w = await loadFixture(world);
+      const s = submission({ registrarId: BJ.id, grade: Grade.Important, updateFrequency: UpdateFrequency.Daily });
+      const t = await nextTimestamp();
+      const tx = w.registry.connect(w.holder).submit(s);
+      await expect(tx)
+        .to.emit(w.registry, "RegistrationSubmitted")
+        .withArgs(1, w.holder.address, BJ.id, anyValue, [], t, t + BJ.notice);
+      const receipt = await (await tx).wait();
+      const event = receipt!.logs
+        .map((log) => w.registry.interface.parseLog(log))
+        .find((e) => e?.name === "RegistrationSubmitted")!;
+      expectSameSubmission(event.args.submission, s);
+    });
+
+    it("stores the asset in notice with version 1 and indexes its content hash", async () => {
+      const w = await loadFixture(world);
+      const s = submission();
+      const t = await nextTimestamp();
+      await w.registry.connect(w.holder).submit(s);
+      expect(await w.registry.assetCount()).to.equal(1);
+      const a = await w.registry.assetOf(1);
+      expect(a.applicant).to.equal(w.holder.address);
+      expect(a.registrarId).to.equal(SZ.id);
+      expect(a.status).to.equal(Status.InNotice);
+      expect([a.kind, a.sourceType, a.grade]).to.deep.equal([BigInt(s.kind), BigInt(s.sourceType), BigInt(s.grade)]);
+      expect(a.versionCount).to.equal(1);
+      expect(a.noticeEndsAt).to.equal(t + SZ.notice);
+      expect(a.validityPeriod).to.equal(s.validityPeriod);
+      expect([a.approvedAt, a.validUntil, a.endedAt, a.openObjections]).to.deep.equal([0n, 0n, 0n, 0n]);
+      expect(await w.registry.currentContentHash(1)).to.equal(s.contentHash);
+      expect(await w.registry.contentHashOf(1, 1)).to.equal(s.contentHash);
+      expect(await w.registry.findContent(s.contentHash)).to.deep.equal([1n, 1n, BigInt(t)]);
+      expect(await w.registry.findContent(hash())).to.deep.equal([0n, 0n, 0n]);
+      expect(await w.registry.royaltiesOf(1)).to.deep.equal([]);
+      // No certificate before approval.
+      expect(await w.registry.holderOf(1)).to.equal(ZERO_ADDRESS);
+      expect(await w.registry.balanceOf(w.holder.address)).to.equal(0);
+    });
+
+    it("assigns consecutive asset ids from 1", async () => {
+      const w = await loadFixture(world);
+      expect((await submit(w, w.holder)).assetId).to.equal(1);
+      expect((await submit(w, w.other, { registrarId: BJ.id })).assetId).to.equal(2);
+      expect((await w.registry.assetOf(2)).applicant).to.equal(w.other.address);
+    });
+
+    it("refuses a zero content hash or metadata hash", async () => {
+      const { registry, holder } = await loadFixture(world);
+      for (const field of ["contentHash", "metadataHash"]) {
+        await expect(
+          registry.connect(holder).submit(submission({ [field]: ZERO_HASH })),
+        ).to.be.revertedWithCustomError(registry, "ZeroHash");
+      }
+    });
+
+    it("refuses an empty name", async () => {
+      const { registry, holder } = await loadFixture(world);
+      await expect(registry.connect(holder).submit(submission({ name: "" }))).to.be.revertedWithCustomError(
+        registry,
+        "EmptyName",
+      );
+    });
+
+    it("refuses a name or metadata URI over 512 bytes (bytes, not characters)", async () => {
+      const { registry, holder } = await loadFixture(world);
+      await expect(registry.connect(holder).submit(submission({ name: "n".repeat(513) })))
+        .to.be.revertedWithCustomError(registry, "TextTooLong")
+        .withArgs(513, 512);
+      await expect(registry.connect(holder).submit(submission({ name: "数".repeat(171) }))) // 3 bytes each
+        .to.be.revertedWithCustomError(registry, "TextTooLong")
+        .withArgs(513, 512);
+      await expect(registry.connect(holder).submit(submission({ metadataURI: "u".repeat(600) })))
+        .to.be.revertedWithCustomError(registry, "TextTooLong")
+        .withArgs(600, 512);
+      await expect(
+        registry.connect(holder).submit(submission({ name: "n".repeat(512), metadataURI: "u".repeat(512) })),
+      ).to.emit(registry, "RegistrationSubmitted");
+      await expect(registry.connect(holder).submit(submission({ metadataURI: "" }))).to.emit(
+        registry,
+        "RegistrationSubmitted",
+      );
+    });
+
+    it("refuses core data; general and important data are accepted", async () => {
+      const { registry, holder } = await loadFixture(world);
+      await expect(registry.connect(holder).submit(submission({ grade: Grade.Core }))).to.be.revertedWithCustomError(
+        registry,
+        "CoreDataRefused",
+      );
+      await expect(registry.connect(holder).submit(submission({ grade: Grade.General }))).to.emit(
+        registry,
+        "RegistrationSubmitted",
+      );
+      await expect(registry.connect(holder).submit(submission({ grade: Grade.Important }))).to.emit(
+        registry,
+        "RegistrationSubmitted",
+      );
+    });
+
+    it("refuses a validity period outside 30 days .. 10 years", async () => {
+      const { registry, holder } = await loadFixture(world);
+      for (const period of [0, MIN_VALIDITY - 1, MAX_VALIDITY + 1]) {
+        await expect(registry.connect(holder).submit(submission({ validityPeriod: period })))
+          .to.be.revertedWithCustomError(registry, "InvalidValidityPeriod")
+          .withArgs(period);
+      }
+      for (const period of [MIN_VALIDITY, MAX_VALIDITY]) {
+        await expect(registry.connect(holder).submit(submission({ validityPeriod: period }))).to.emit(
+          registry,
+          "RegistrationSubmitted",
+        );
+      }
+    });
+
+    it("refuses an unknown registrar, including id 0", async () => {
+      const { registry, holder } = await loadFixture(world);
+      for (const id of [0, 3, 65535]) {
+        await expect(registry.connect(holder).submit(submission({ registrarId: id })))
+          .to.be.revertedWithCustomError(registry, "UnknownRegistrar")
+          .withArgs(id);
+      }
+    });
+
+    it("refuses content already registered while the first registration is in notice or active", async () => {
+      const w = await loadFixture(world);
+      const { assetId, submission: s } = await submit(w, w.holder);
+      await expect(w.registry.connect(w.other).submit(submission({ contentHash: s.contentHash, registrarId: BJ.id })))
+        .to.be.revertedWithCustomError(w.registry, "ContentAlreadyRegistered")
+        .withArgs(s.contentHash, assetId);
+      await endNotice(w, assetId);
+      await approve(w, assetId);
+      await expect(w.registry.connect(w.other).submit(submission({ contentHash: s.contentHash })))
+        .to.be.revertedWithCustomError(w.registry, "ContentAlreadyRegistered")
+        .withArgs(s.contentHash, assetId);
+    });
+
+    it("an expired registration still holds its content hash", async () => {
+      const w = await loadFixture(world);
+      const { assetId, submission: s } = await registerActive(w, w.holder, { validityPeriod: MIN_VALIDITY });
+      await time.increaseTo((await w.registry.assetOf(assetId)).validUntil + 1n);
+      await expect(w.registry.connect(w.other).submit(submission({ contentHash: s.contentHash })))
+        .to.be.revertedWithCustomError(w.registry, "ContentAlreadyRegistered")
+        .withArgs(s.contentHash, assetId);
+    });
+
+    it("allows the content again once the first registration was rejected, withdrawn or cancelled", async () => {
+      const w = await loadFixture(world);
+      const rejected = await submit(w, w.holder);
+      await w.registry.connect(w.szRegistrar).rejectRegistration(rejected.assetId, "incomplete");
+      const withdrawn = await submit(w, w.holder);
+      await w.registry.connect(w.holder).cancel(withdrawn.assetId, "withdrawn");
+      const cancelled = await registerActive(w, w.holder);
+      await w.registry.connect(w.holder).cancel(cancelled.assetId, "注销");
+
+      for (const first of [rejected, withdrawn, cancelled]) {
+        const h = first.submission.contentHash;
+        const t = await nextTimestamp();
+        const { assetId } = await submit(w, w.other, { contentHash: h, registrarId: BJ.id });
+        expect(await w.registry.findContent(h)).to.deep.equal([assetId, 1n, BigInt(t)]);
+      }
+    });
+
+    describe("parents", () => {
+      it("refuses an unknown parent, one still in notice, or one rejected", async () => {
+        const w = await loadFixture(world);
+        const { assetId: inNotice } = await submit(w, w.holder);
+        const { assetId: rejected } = await submit(w, w.holder);
+        await w.registry.connect(w.szRegistrar).rejectRegistration(rejected, "no");
+        for (const parent of [0n, 99n, inNotice, rejected]) {
+          await expect(w.registry.connect(w.holder).submit(submission({ parentIds: [parent], parentSharesBps: [100] })))
+            .to.be.revertedWithCustomError(w.registry, "UnknownParent")
+            .withArgs(parent);
+        }
+      });
+
+      it("refuses a duplicate parent", async () => {
+        const w = await loadFixture(world);
+        const [a, b] = await registerMany(w, 2);
+        await expect(
+          w.registry.connect(w.holder).submit(submission({ parentIds: [a, b, a], parentSharesBps: [100, 100, 0] })),
+        )
+          .to.be.revertedWithCustomError(w.registry, "DuplicateParent")
+          .withArgs(a);
+      });
+
+      it("refuses more than 16 parents; 16 are accepted", async () => {
+        const w = await loadFixture(world);
+        const ids = await registerMany(w, 16);
+        await expect(
+          w.registry
+            .connect(w.holder)
+            .submit(submission({ parentIds: [...ids, 17n], parentSharesBps: Array(17).fill(100) })),
+        )
+          .to.be.revertedWithCustomError(w.registry, "TooManyParents")
+          .withArgs(17, 16);
+        await expect(
+          w.registry.connect(w.holder).submit(submission({ parentIds: ids, parentSharesBps: Array(16).fill(100) })),
+        ).to.emit(w.registry, "RegistrationSubmitted");
+      });
+
+      it("refuses parents and shares of different lengths", async () => {
+        const w = await loadFixture(world);
+        const [a, b] = await registerMany(w, 2);
+        for (const [parentIds, parentSharesBps] of [
+          [[a, b], [100]],
+          [[a], [100, 100]],
+          [[], [100]],
+        ] as [bigint[], number[]][]) {
+          await expect(
+            w.registry.connect(w.holder).submit(submission({ parentIds, parentSharesBps })),
+          ).to.be.revertedWithCustomError(w.registry, "ParentSharesLengthMismatch");
+        }
+      });
+
+      it("refuses shares summing over 10000 bps; exactly 10000 is accepted", async () => {
+        const w = await loadFixture(world);
+        const [a, b] = await registerMany(w, 2);
+        await expect(
+          w.registry.connect(w.holder).submit(submission({ parentIds: [a, b], parentSharesBps: [6000, 4001] })),
+        )
+          .to.be.revertedWithCustomError(w.registry, "SharesExceedTotal")
+          .withArgs(10001);
+        await expect(w.registry.connect(w.holder).submit(submission({ parentIds: [a], parentSharesBps: [65535] })))
+          .to.be.revertedWithCustomError(w.registry, "SharesExceedTotal")
+          .withArgs(65535);
+        const child = await derive(w, [
+          [a, 6000],
+          [b, 4000],
+        ]);
+        expect(tableTotal(await table(w, child))).to.equal(DENOMINATOR);
+      });
+    });
+
+    it("is refused while paused", async () => {
+      const { registry, admin, holder } = await loadFixture(world);
+      await registry.connect(admin).pause();
+      await expect(registry.connect(holder).submit(submission())).to.be.revertedWithCustomError(
+        registry,
+        "EnforcedPause",
+      );
+    });
+  });
+
+  describe("royalty table", () => {
+    it("one parent with 3000 bps: a single line (parent, 3000e12, depth 1), also in the event", async () => {
+      const w = await loadFixture(world);
+      const { assetId: parent } = await registerActive(w, w.holder);
+      const s = submission({ parentIds: [parent], parentSharesBps: [3000] });
+      await expect(w.registry.connect(w.other).submit(s))
+        .to.emit(w.registry, "RegistrationSubmitted")
+        .withArgs(2, w.other.address, SZ.id, anyValue, [[parent, 3000n * BPS_UNIT, 1]], anyValue, anyValue);
+      expect(await table(w, 2n)).to.deep.equal([[Number(parent), 3000n * BPS_UNIT, 1]]);
+    });
+
+    it("three generations A <- B (2000) <- C (5000) <- D (4000): a parent keeps what it does not pass up", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.holder);
+      const b = await derive(w, [[a, 2000]]);
+      const c = await derive(w, [[b, 5000]]);
+      const d = await derive(w, [[c, 4000]]);
+      expect(await table(w, b)).to.deep.equal([[1, 2000n * BPS_UNIT, 1]]);
+      expect(await table(w, c)).to.deep.equal([
+        [1, 1000n * BPS_UNIT, 2], // 5000 * 2000 / 10000
+        [2, 4000n * BPS_UNIT, 1], // 5000 * (1 - 0.2)
+      ]);
+      expect(await table(w, d)).to.deep.equal([
+        [1, 400n * BPS_UNIT, 3], // 4000 * 1000 / 10000
+        [2, 1600n * BPS_UNIT, 2], // 4000 * 4000 / 10000
+        [3, 2000n * BPS_UNIT, 1], // 4000 * (1 - 0.5)
+      ]);
+      expect(tableTotal(await table(w, d))).to.equal(4000n * BPS_UNIT);
+    });
+
+    it("a diamond lineage merges the shared ancestor into one line with the summed share", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.holder);
+      const b = await derive(w, [[a, 2000]]);
+      const c = await derive(w, [[a, 3000]]);
+      const d = await derive(w, [
+        [b, 5000],
+        [c, 4000],
+      ]);
+      expect(await table(w, d)).to.deep.equal([
+        [Number(a), (1000n + 1200n) * BPS_UNIT, 2], // 5000*2000/10000 + 4000*3000/10000
+        [Number(b), 4000n * BPS_UNIT, 1],
+        [Number(c), 2800n * BPS_UNIT, 1],
+      ]);
+    });
+
+    it("an ancestor reached at several depths keeps the smallest depth", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.holder);
+      const b = await derive(w, [[a, 2000]]);
+      const d = await derive(w, [
+        [b, 5000],
+        [a, 1000],
+      ]);
+      expect(await table(w, d)).to.deep.equal([
+        [Number(a), (1000n + 1000n) * BPS_UNIT, 1],
+        [Number(b), 4000n * BPS_UNIT, 1],
+      ]);
+    });
+
+    it("a zero-bps parent is lineage without a royalty line", async () => {
+      const w = await loadFixture(world);
+      const [a, b] = await registerMany(w, 2);
+      const s = submission({ parentIds: [a, b], parentSharesBps: [0, 2500] });
+      const tx = w.registry.connect(w.holder).submit(s);
+      await expect(tx)
+        .to.emit(w.registry, "RegistrationSubmitted")
+        .withArgs(3, w.holder.address, SZ.id, anyValue, [[b, 2500n * BPS_UNIT, 1]], anyValue, anyValue);
+      const event = (await (await tx).wait())!.logs
+        .map((log) => w.registry.interface.parseLog(log))
+        .find((e) => e?.name === "RegistrationSubmitted")!;
+      expect([...event.args.submission.parentIds]).to.deep.equal([a, b]);
+      expect(await table(w, 3n)).to.deep.equal([[Number(b), 2500n * BPS_UNIT, 1]]);
+    });
+
+    it("a parent that passes its whole share upstream gets no line of its own", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.holder);
+      const b = await derive(w, [[a, 10000]]);
+      const c = await derive(w, [[b, 5000]]);
+      expect(await table(w, c)).to.deep.equal([[Number(a), 5000n * BPS_UNIT, 2]]);
+    });
+
+    it("shares beyond 4 generations stay with the direct parent", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.holder);
+      const b = await derive(w, [[a, 5000]]);
+      const c = await derive(w, [[b, 5000]]);
+      const d = await derive(w, [[c, 5000]]);
+      const e = await derive(w, [[d, 5000]]);
+      const f = await derive(w, [[e, 5000]]);
+      const u = BPS_UNIT / 10n; // 0.1 bp, to write 312.5 bp exactly
+      expect(await table(w, e)).to.deep.equal([
+        [Number(a), 6250n * u, 4],
+        [Number(b), 6250n * u, 3],
+        [Number(c), 12500n * u, 2],
+        [Number(d), 25000n * u, 1],
+      ]);
+      // In F, A would sit at depth 5: its 312.5 bp stay with E on top of E's own 2500 bp.
+      expect(await table(w, f)).to.deep.equal([
+        [Number(b), 3125n * u, 4],
+        [Number(c), 6250n * u, 3],
+        [Number(d), 12500n * u, 2],
+        [Number(e), 28125n * u, 1],
+      ]);
+      expect(tableTotal(await table(w, f))).to.equal(5000n * BPS_UNIT);
+    });
+
+    it("refuses a registration whose table would exceed 16 lines; 16 lines are accepted", async () => {
+      const w = await loadFixture(world);
+      const leaves = await registerMany(w, 16);
+      const p = await derive(
+        w,
+        leaves.map((id): [bigint, number] => [id, 100]),
+      );
+      expect(await table(w, p)).to.have.length(16);
+      await expect(w.registry.connect(w.holder).submit(submission({ parentIds: [p], parentSharesBps: [5000] })))
+        .to.be.revertedWithCustomError(w.registry, "RoyaltyTableTooLarge")
+        .withArgs(17, 16);
+      // With zero bps the lineage is recorded without lines, so it fits.
+      await expect(
+        w.registry.connect(w.holder).submit(submission({ parentIds: [p], parentSharesBps: [0] })),
+      ).to.emit(w.registry, "RegistrationSubmitted");
+    });
+
+    it("for random lineages, the lines sum to the parents' bps * 1e12 and never exceed 1e16", async () => {
+      // Each node derives from 1-3 of the 3 latest nodes (recent ones, to build lineages deeper than 4 generations).
+      const share = fc.oneof(
+        { arbitrary: fc.constant(0), weight: 1 },
+        { arbitrary: fc.integer({ min: 1, max: 3333 }), weight: 5 },
+      );
+      const node = fc.record({
+        picks: fc.array(fc.nat({ max: 2 }), { minLength: 1, maxLength: 3 }),
+        bps: fc.array(share, { minLength: 3, maxLength: 3 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(node, { minLength: 5, maxLength: 12 }), async (nodes) => {
+          const w = await loadFixture(world);
+          const ids: bigint[] = [(await registerActive(w, w.holder)).assetId];
+          for (const n of nodes) {
+            const parents = [...new Set(n.picks.map((p) => ids.length - 1 - (p % ids.length)))].map(
+              (i, k): [bigint, number] => [ids[i], n.bps[k]],
+            );
+            const id = await derive(w, parents);
+            ids.push(id);
+            const lines = await table(w, id);
+            const expected = parents.reduce((sum, [, bps]) => sum + BigInt(bps), 0n) * BPS_UNIT;
+            expect(tableTotal(lines)).to.equal(expected);
+            expect(tableTotal(lines) <= DENOMINATOR).to.equal(true);
+            expect(lines.length).to.be.at.most(16);
+            for (const [ancestor, share, depth] of lines) {
+              expect(share > 0n).to.equal(true);
+              expect(depth).to.be.within(1, 4);
+              expect(BigInt(ancestor) < id).to.equal(true);
+              // Direct parents with a share sit at depth 1.
+              const direct = parents.find(([pid]) => pid === BigInt(ancestor));
+              if (direct && direct[1] > 0) expect(depth).to.equal(1);
+            }
+          }
+        }),
+        { numRuns: 25, seed: 20261121 },
+      );
+    });
+  });
+
+  describe("objections", () => {
+    async function inNotice() {
+      const w = await loadFixture(world);
+      const { assetId } = await submit(w, w.holder);
+      return { w, assetId, registry: w.registry };
+    }
+
+    it("anyone may object during the notice: ObjectionFiled, objectionOf, open count", async () => {
+      const { w, assetId, registry } = await inNotice();
+      const evidence = hash();
+      const t = await nextTimestamp();
+      await expect(registry.connect(w.objector).object(assetId, evidence))
+        .to.emit(registry, "ObjectionFiled")
+        .withArgs(1, assetId, w.objector.address, evidence, t);
+      await expect(registry.connect(w.bjRegistrar).object(assetId, hash()))
+        .to.emit(registry, "ObjectionFiled")
+        .withArgs(2, assetId, w.bjRegistrar.address, anyValue, anyValue);
+      const o = await registry.objectionOf(1);
+      expect([o.assetId, o.objector, o.open, o.upheld, o.evidenceHash]).to.deep.equal([
+        assetId,
+        w.objector.address,
+        true,
+        false,
+        evidence,
+      ]);
+      expect((await registry.assetOf(assetId)).openObjections).to.equal(2);
+    });
+
+    it("refuses objections once the notice ended (the last second before the end is still in notice)", async () => {
+      const { w, assetId, registry } = await inNotice();
+      const ends = Number((await registry.assetOf(assetId)).noticeEndsAt);
+      await time.setNextBlockTimestamp(ends - 1);
+      await expect(registry.connect(w.objector).object(assetId, hash())).to.emit(registry, "ObjectionFiled");
+      await time.setNextBlockTimestamp(ends);
+      await expect(registry.connect(w.other).object(assetId, hash()))
+        .to.be.revertedWithCustomError(registry, "NotInNotice")
+        .withArgs(assetId);
+    });
+
+    it("refuses objections to an approved or rejected registration", async () => {
+      const w = await loadFixture(world);
+      const { assetId: active } = await registerActive(w, w.holder);
+      const { assetId: rejected } = await submit(w, w.holder);
+      await w.registry.connect(w.szRegistrar).rejectRegistration(rejected, "no");
+      for (const id of [active, rejected]) {
+        await expect(w.registry.connect(w.objector).object(id, hash()))
+          .to.be.revertedWithCustomError(w.registry, "NotInNotice")
+          .withArgs(id);
+      }
+    });
+
+    it("refuses a zero evidence hash and an unknown asset", async () => {
+      const { w, registry } = await inNotice();
+      await expect(registry.connect(w.objector).object(1, ZERO_HASH)).to.be.revertedWithCustomError(
+        registry,
+        "ZeroHash",
+      );
+      await expect(registry.connect(w.objector).object(99, hash()))
+        .to.be.revertedWithCustomError(registry, "UnknownAsset")
+        .withArgs(99);
+    });
+
+    it("one open objection per objector; allowed again after dismissal", async () => {
+      const { w, assetId, registry } = await inNotice();
+      await registry.connect(w.objector).object(assetId, hash());
+      await expect(registry.connect(w.objector).object(assetId, hash()))
+        .to.be.revertedWithCustomError(registry, "AlreadyObjecting")
+        .withArgs(assetId, w.objector.address);
+      await registry.connect(w.szRegistrar).resolveObjection(1, false, hash());
+      await expect(registry.connect(w.objector).object(assetId, hash()))
+        .to.emit(registry, "ObjectionFiled")
+        .withArgs(2, assetId, w.objector.address, anyValue, anyValue);
+    });
+
+    it("objectionOf refuses an unknown objection id", async () => {
+      const { registry } = await inNotice();
+      for (const id of [0, 1]) {
+        await expect(registry.objectionOf(id)).to.be.revertedWithCustomError(registry, "UnknownObjection").withArgs(id);
+      }
+    });
+
+    it("an open objection blocks approval even after the notice ended", async () => {
+      const { w, assetId, registry } = await inNotice();
+      await registry.connect(w.objector).object(assetId, hash());
+      await registry.connect(w.other).object(assetId, hash());
+      await endNotice(w, assetId);
+      await expect(registry.connect(w.szRegistrar).approveRegistration(assetId))
+        .to.be.revertedWithCustomError(registry, "OpenObjections")
+        .withArgs(assetId, 2);
+      await registry.connect(w.szRegistrar).resolveObjection(1, false, hash());
+      await expect(registry.connect(w.szRegistrar).approveRegistration(assetId))
+        .to.be.revertedWithCustomError(registry, "OpenObjections")
+        .withArgs(assetId, 1);
+    });
+
+    it("dismissed: ObjectionResolved, the objection closes and the registration can be approved", async () => {
+      const { w, assetId, registry } = await inNotice();
+      await registry.connect(w.objector).object(assetId, hash());
+      const resolution = hash();
+      const t = await nextTimestamp();
+      await expect(registry.connect(w.szRegistrar).resolveObjection(1, false, resolution))
+        .to.emit(registry, "ObjectionResolved")
+        .withArgs(1, assetId, w.szRegistrar.address, false, resolution, t);
+      const o = await registry.objectionOf(1);
+      expect([o.open, o.upheld]).to.deep.equal([false, false]);
+      const a = await registry.assetOf(assetId);
+      expect([a.status, a.openObjections]).to.deep.equal([BigInt(Status.InNotice), 0n]);
+      await endNotice(w, assetId);
+      await expect(registry.connect(w.szRegistrar).approveRegistration(assetId)).to.emit(
+        registry,
+        "RegistrationApproved",
+      );
+    });
+
+    it("upheld: the registration is rejected and its content hash freed", async () => {
+      const { w, assetId, registry } = await inNotice();
+      const h = await registry.currentContentHash(assetId);
+      await registry.connect(w.objector).object(assetId, hash());
+      const t = await nextTimestamp();
+      const tx = registry.connect(w.szRegistrar).resolveObjection(1, true, hash());
+      await expect(tx)
+        .to.emit(registry, "ObjectionResolved")
+        .withArgs(1, assetId, w.szRegistrar.address, true, anyValue, t);
+      await expect(tx)
+        .to.emit(registry, "RegistrationRejected")
+        .withArgs(assetId, SZ.id, w.szRegistrar.address, "objection upheld", t);
+      const o = await registry.objectionOf(1);
+      expect([o.open, o.upheld]).to.deep.equal([false, true]);
+      const a = await registry.assetOf(assetId);
+      expect([a.status, a.endedAt]).to.deep.equal([BigInt(Status.Rejected), BigInt(t)]);
+      expect(await registry.findContent(h)).to.deep.equal([0n, 0n, 0n]);
+      await endNotice(w, assetId);
+      await expect(registry.connect(w.szRegistrar).approveRegistration(assetId))
+        .to.be.revertedWithCustomError(registry, "WrongStatus")
+        .withArgs(assetId, Status.Rejected);
+      // The rightful holder can now register the same content.
+      await expect(registry.connect(w.objector).submit(submission({ contentHash: h }))).to.emit(
+        registry,
+        "RegistrationSubmitted",
+      );
+    });
+
+    it("only the asset's registrar resolves, once; unknown objections are refused", async () => {
+      const { w, assetId, registry } = await inNotice();
+      await registry.connect(w.objector).object(assetId, hash());
+      for (const account of [w.bjRegistrar, w.holder, w.objector, w.admin]) {
+        await expect(registry.connect(account).resolveObjection(1, true, hash()))
+          .to.be.revertedWithCustomError(registry, "NotRegistrar")
+          .withArgs(assetId, account.address);
+      }
+      await registry.connect(w.szRegistrar).resolveObjection(1, false, hash());
+      for (const upheld of [false, true]) {
+        await expect(registry.connect(w.szRegistrar).resolveObjection(1, upheld, hash()))
+          .to.be.revertedWithCustomError(registry, "ObjectionClosed")
+          .withArgs(1);
+      }
+      for (const id of [0, 2]) {
+        await expect(registry.connect(w.szRegistrar).resolveObjection(id, false, hash()))
+          .to.be.revertedWithCustomError(registry, "UnknownObjection")
+          .withArgs(id);
+      }
+    });
+  });
+
+  describe("approval", () => {
+    it("not during the notice: NoticeNotOver until noticeEndsAt, approvable at noticeEndsAt", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await submit(w, w.holder);
+      const ends = (await w.registry.assetOf(assetId)).noticeEndsAt;
+      await expect(w.registry.connect(w.szRegistrar).approveRegistration(assetId))
+        .to.be.revertedWithCustomError(w.registry, "NoticeNotOver")
+        .withArgs(assetId, ends);
+      await time.setNextBlockTimestamp(ends - 1n);
+      await expect(w.registry.connect(w.szRegistrar).approveRegistration(assetId))
+        .to.be.revertedWithCustomError(w.registry, "NoticeNotOver")
+        .withArgs(assetId, ends);
+      await time.setNextBlockTimestamp(ends);
+      await expect(w.registry.connect(w.szRegistrar).approveRegistration(assetId)).to.emit(
+        w.registry,
+        "RegistrationApproved",
+      );
+    });
+
+    it("only by the asset's registrar", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await submit(w, w.holder);
+      await endNotice(w, assetId);
+      for (const account of [w.bjRegistrar, w.holder, w.other, w.admin, w.exchange]) {
+        await expect(w.registry.connect(account).approveRegistration(assetId))
+          .to.be.revertedWithCustomError(w.registry, "NotRegistrar")
+          .withArgs(assetId, account.address);
+      }
+      await expect(w.registry.connect(w.szRegistrar).approveRegistration(99))
+        .to.be.revertedWithCustomError(w.registry, "UnknownAsset")
+        .withArgs(99);
+    });
+
+    it("mints the certificate to the applicant with number, content hash and validity", async () => {
+      const w = await loadFixture(world);
+      const { assetId, submission: s } = await submit(w, w.holder);
+      await endNotice(w, assetId);
+      const t = await nextTimestamp(60);
+      const validUntil = t + Number(s.validityPeriod);
+      const number = `SZDE-${cstYear(t)}-000001`;
+      const tx = w.registry.connect(w.szRegistrar).approveRegistration(assetId);
+      await expect(tx)
+        .to.emit(w.registry, "RegistrationApproved")
+        .withArgs(assetId, w.holder.address, SZ.id, number, s.contentHash, w.szRegistrar.address, t, validUntil);
+      await expect(tx).to.emit(w.registry, "Transfer").withArgs(ZERO_ADDRESS, w.holder.address, assetId);
+      expect(await w.registry.ownerOf(assetId)).to.equal(w.holder.address);
+      expect(await w.registry.holderOf(assetId)).to.equal(w.holder.address);
+      expect(await w.registry.balanceOf(w.holder.address)).to.equal(1);
+      expect(await w.registry.registrationNumber(assetId)).to.equal(number);
+      const a = await w.registry.assetOf(assetId);
+      expect(a.status).to.equal(Status.Active);
+      expect([a.approvedAt, a.validUntil]).to.deep.equal([BigInt(t), BigInt(validUntil)]);
+      expect([a.registrationYear, a.registrationSeq]).to.deep.equal([BigInt(cstYear(t)), 1n]);
+    });
+
+    it("cannot approve twice", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      await expect(w.registry.connect(w.szRegistrar).approveRegistration(assetId))
+        .to.be.revertedWithCustomError(w.registry, "WrongStatus")
+        .withArgs(assetId, Status.Active);
+    });
+
+    it("registrationNumber: empty before approval, unknown assets refused", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await submit(w, w.holder);
+      expect(await w.registry.registrationNumber(assetId)).to.equal("");
+      await expect(w.registry.registrationNumber(99))
+        .to.be.revertedWithCustomError(w.registry, "UnknownAsset")
+        .withArgs(99);
+    });
+
+    it("numbers run per registrar: two registrars number independently", async () => {
+      const w = await loadFixture(world);
+      const sz = await registerMany(w, 3);
+      const bj = await registerMany(w, 2, w.other, { registrarId: BJ.id });
+      const year = cstYear(await time.latest());
+      const numbers = await Promise.all([...sz, ...bj].map((id) => w.registry.registrationNumber(id)));
+      expect(numbers).to.deep.equal([
+        `SZDE-${year}-000001`,
+        `SZDE-${year}-000002`,
+        `SZDE-${year}-000003`,
+        `BJIDEX-${year}-000001`,
+        `BJIDEX-${year}-000002`,
+      ]);
+    });
+
+    it("numbers take the year in UTC+8 and restart at 000001 in a new year", async () => {
+      const w = await loadFixture(world);
+      const ids: bigint[] = [];
+      for (let i = 0; i < 6; i++) ids.push((await submit(w, w.holder)).assetId);
+      const bjAsset = (await submit(w, w.other, { registrarId: BJ.id })).assetId;
+      // The first new year (UTC+8) at least 40 days ahead: e.g. 2028-01-01 00:00 UTC+8 = 2027-12-31T16:00:00Z.
+      const year = cstYear((await time.latest()) + 40 * DAY) + 1;
+      const newYear = cstMidnight(year, 1, 1);
+      expect(new Date(newYear * 1000).getUTCDate()).to.equal(31); // still 31 December in UTC
+      const approvals: [bigint, number, string][] = [
+        [ids[0], newYear - 1, `SZDE-${year - 1}-000001`],
+        [ids[1], newYear, `SZDE-${year}-000001`],
+        [ids[2], newYear + 1, `SZDE-${year}-000002`],
+        [bjAsset, newYear + 2, `BJIDEX-${year}-000001`],
+        [ids[3], cstMidnight(year, 3, 1) - 1, `SZDE-${year}-000003`], // end of February
+        [ids[4], cstMidnight(year, 3, 1), `SZDE-${year}-000004`],
+        [ids[5], cstMidnight(year + 1, 1, 1) - 1, `SZDE-${year}-000005`], // 31 December 23:59:59
+      ];
+      for (const [id, at, number] of approvals) {
+        await time.setNextBlockTimestamp(at);
+        await expect(approve(w, id))
+          .to.emit(w.registry, "RegistrationApproved")
+          .withArgs(id, anyValue, anyValue, number, anyValue, anyValue, at, anyValue);
+        expect(await w.registry.registrationNumber(id)).to.equal(number);
+      }
+    });
+
+    it("rejectRegistration: by the registrar only, with a reason, in notice (also once the notice ended)", async () => {
+      const w = await loadFixture(world);
+      const { assetId, submission: s } = await submit(w, w.holder);
+      for (const account of [w.bjRegistrar, w.holder, w.other]) {
+        await expect(w.registry.connect(account).rejectRegistration(assetId, "no"))
+          .to.be.revertedWithCustomError(w.registry, "NotRegistrar")
+          .withArgs(assetId, account.address);
+      }
+      await expect(w.registry.connect(w.szRegistrar).rejectRegistration(assetId, "r".repeat(513)))
+        .to.be.revertedWithCustomError(w.registry, "TextTooLong")
+        .withArgs(513, 512);
+      await endNotice(w, assetId);
+      const t = await nextTimestamp();
+      await expect(w.registry.connect(w.szRegistrar).rejectRegistration(assetId, "source evidence insufficient"))
+        .to.emit(w.registry, "RegistrationRejected")
+        .withArgs(assetId, SZ.id, w.szRegistrar.address, "source evidence insufficient", t);
+      const a = await w.registry.assetOf(assetId);
+      expect([a.status, a.endedAt]).to.deep.equal([BigInt(Status.Rejected), BigInt(t)]);
+      expect(await w.registry.findContent(s.contentHash)).to.deep.equal([0n, 0n, 0n]);
+      await expect(w.registry.connect(w.szRegistrar).rejectRegistration(assetId, "again"))
+        .to.be.revertedWithCustomError(w.registry, "WrongStatus")
+        .withArgs(assetId, Status.Rejected);
+    });
+
+    it("rejectRegistration: not after approval", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      await expect(w.registry.connect(w.szRegistrar).rejectRegistration(assetId, "late"))
+        .to.be.revertedWithCustomError(w.registry, "WrongStatus")
+        .withArgs(assetId, Status.Active);
+    });
+  });
+
+  describe("holding right", () => {
+    async function active() {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      return { w, assetId, registry: w.registry };
+    }
+
+    it("ownerOf and holderOf name the holder; holderOf is zero for unknown assets", async () => {
+      const { w, assetId, registry } = await active();
+      expect(await registry.ownerOf(assetId)).to.equal(w.holder.address);
+      expect(await registry.holderOf(assetId)).to.equal(w.holder.address);
+      expect(await registry.holderOf(99)).to.equal(ZERO_ADDRESS);
+      await expect(registry.ownerOf(99)).to.be.revertedWithCustomError(registry, "ERC721NonexistentToken").withArgs(99);
+    });
+
+    it("plain ERC-721 transfers and approvals are refused", async () => {
+      const { w, assetId, registry } = await active();
+      const r = registry.connect(w.holder);
+      const from = w.holder.address;
+      const to = w.other.address;
+      for (const call of [
+        () => r.transferFrom(from, to, assetId),
+        () => r["safeTransferFrom(address,address,uint256)"](from, to, assetId),
+        () => r["safeTransferFrom(address,address,uint256,bytes)"](from, to, assetId, "0x"),
+        () => r.approve(to, assetId),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(registry, "HoldingTransferRestricted").withArgs(assetId);
+      }
+      await expect(r.setApprovalForAll(to, true))
+        .to.be.revertedWithCustomError(registry, "HoldingTransferRestricted")
+        .withArgs(0);
+      expect(await registry.ownerOf(assetId)).to.equal(from);
+      expect(await registry.getApproved(assetId)).to.equal(ZERO_ADDRESS);
+    });
+
+    it("requestTransfer: holder only, valid recipient, evidence required", async () => {
+      const { w, assetId, registry } = await active();
+      for (const account of [w.other, w.szRegistrar]) {
+        await expect(registry.connect(account).requestTransfer(assetId, w.licensee.address, hash()))
+          .to.be.revertedWithCustomError(registry, "NotHolder")
+          .withArgs(assetId, account.address);
+      }
+      for (const to of [ZERO_ADDRESS, w.holder.address]) {
+        await expect(registry.connect(w.holder).requestTransfer(assetId, to, hash()))
+          .to.be.revertedWithCustomError(registry, "InvalidRecipient")
+          .withArgs(to);
+      }
+      await expect(
+        registry.connect(w.holder).requestTransfer(assetId, w.other.address, ZERO_HASH),
+      ).to.be.revertedWithCustomError(registry, "ZeroHash");
+      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
+    });
+
+    it("requestTransfer then approveTransfer: the registrar moves the holding right", async () => {
+      const { w, assetId, registry } = await active();
+      const evidence = hash();
+      let t = await nextTimestamp();
+      await expect(registry.connect(w.holder).requestTransfer(assetId, w.other.address, evidence))
+        .to.emit(registry, "HoldingTransferRequested")
+        .withArgs(assetId, w.holder.address, w.other.address, evidence, t);
+      expect(await registry.pendingTransferOf(assetId)).to.equal(w.other.address);
+      for (const account of [w.bjRegistrar, w.holder, w.other]) {
+        await expect(registry.connect(account).approveTransfer(assetId))
+          .to.be.revertedWithCustomError(registry, "NotRegistrar")
+          .withArgs(assetId, account.address);
+      }
+      t = await nextTimestamp();
+      const tx = registry.connect(w.szRegistrar).approveTransfer(assetId);
+      await expect(tx)
+        .to.emit(registry, "HoldingTransferred")
+        .withArgs(assetId, w.holder.address, w.other.address, w.szRegistrar.address, 0, t);
+      await expect(tx).to.emit(registry, "Transfer").withArgs(w.holder.address, w.other.address, assetId);
+      expect(await registry.ownerOf(assetId)).to.equal(w.other.address);
+      expect(await registry.holderOf(assetId)).to.equal(w.other.address);
+      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId))
+        .to.be.revertedWithCustomError(registry, "NoTransferRequest")
+        .withArgs(assetId);
+      // The former holder lost the holder's powers, the new one has them.
+      await expect(registry.connect(w.holder).requestTransfer(assetId, w.licensee.address, hash()))
+        .to.be.revertedWithCustomError(registry, "NotHolder")
+        .withArgs(assetId, w.holder.address);
+      await expect(registry.connect(w.other).requestTransfer(assetId, w.licensee.address, hash())).to.emit(
+        registry,
+        "HoldingTransferRequested",
+      );
+    });
+
+    it("a new request replaces the pending one", async () => {
+      const { w, assetId, registry } = await active();
+      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, hash());
+      await registry.connect(w.holder).requestTransfer(assetId, w.licensee.address, hash());
+      expect(await registry.pendingTransferOf(assetId)).to.equal(w.licensee.address);
+      await registry.connect(w.szRegistrar).approveTransfer(assetId);
+      expect(await registry.ownerOf(assetId)).to.equal(w.licensee.address);
+    });
+
+    it("approveTransfer without a request is refused", async () => {
+      const { w, assetId, registry } = await active();
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId))
+        .to.be.revertedWithCustomError(registry, "NoTransferRequest")
+        .withArgs(assetId);
+    });
+
+    it("cancelTransferRequest: the holder withdraws the pending request", async () => {
+      const { w, assetId, registry } = await active();
+      await expect(registry.connect(w.holder).cancelTransferRequest(assetId))
+        .to.be.revertedWithCustomError(registry, "NoTransferRequest")
+        .withArgs(assetId);
+      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, hash());
+      for (const account of [w.other, w.szRegistrar]) {
+        await expect(registry.connect(account).cancelTransferRequest(assetId))
+          .to.be.revertedWithCustomError(registry, "NotHolder")
+          .withArgs(assetId, account.address);
+      }
+      const t = await nextTimestamp();
+      await expect(registry.connect(w.holder).cancelTransferRequest(assetId))
+        .to.emit(registry, "HoldingTransferRequestCancelled")
+        .withArgs(assetId, w.holder.address, t);
+      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId))
+        .to.be.revertedWithCustomError(registry, "NoTransferRequest")
+        .withArgs(assetId);
+      expect(await registry.ownerOf(assetId)).to.equal(w.holder.address);
+    });
+
+    it("transferByExchange: EXCHANGE_ROLE only, from the current holder, with the order id", async () => {
+      const { w, assetId, registry } = await active();
+      const role = await registry.EXCHANGE_ROLE();
+      for (const account of [w.holder, w.szRegistrar, w.admin]) {
+        await expect(registry.connect(account).transferByExchange(assetId, w.holder.address, w.other.address, 1))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(account.address, role);
+      }
+      const ex = registry.connect(w.exchange);
+      await expect(ex.transferByExchange(assetId, w.other.address, w.licensee.address, 1))
+        .to.be.revertedWithCustomError(registry, "NotHolder")
+        .withArgs(assetId, w.other.address);
+      for (const to of [ZERO_ADDRESS, w.holder.address]) {
+        await expect(ex.transferByExchange(assetId, w.holder.address, to, 1))
+          .to.be.revertedWithCustomError(registry, "InvalidRecipient")
+          .withArgs(to);
+      }
+      await expect(ex.transferByExchange(99, w.holder.address, w.other.address, 1))
+        .to.be.revertedWithCustomError(registry, "UnknownAsset")
+        .withArgs(99);
+
+      await registry.connect(w.holder).requestTransfer(assetId, w.licensee.address, hash());
+      const t = await nextTimestamp();
+      const tx = ex.transferByExchange(assetId, w.holder.address, w.other.address, 42);
+      await expect(tx)
+        .to.emit(registry, "HoldingTransferred")
+        .withArgs(assetId, w.holder.address, w.other.address, w.exchange.address, 42, t);
+      await expect(tx).to.emit(registry, "Transfer").withArgs(w.holder.address, w.other.address, assetId);
+      expect(await registry.ownerOf(assetId)).to.equal(w.other.address);
+      // The old holder's pending request died with its holding.
+      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
+    });
+
+    it("no transfer of an expired asset (expiry is after validUntil)", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder, { validityPeriod: MIN_VALIDITY });
+      const validUntil = (await w.registry.assetOf(assetId)).validUntil;
+      await w.registry.connect(w.holder).requestTransfer(assetId, w.licensee.address, hash());
+      // validUntil is the last second of validity: both still work in it.
+      await time.setNextBlockTimestamp(validUntil - 1n);
+      await w.registry.connect(w.exchange).transferByExchange(assetId, w.holder.address, w.other.address, 1);
+      await time.setNextBlockTimestamp(validUntil);
+      await w.registry.connect(w.other).requestTransfer(assetId, w.licensee.address, hash());
+      await time.increaseTo(validUntil + 1n);
+      await expect(w.registry.connect(w.szRegistrar).approveTransfer(assetId))
+        .to.be.revertedWithCustomError(w.registry, "AssetExpired")
+        .withArgs(assetId, validUntil);
+      await expect(w.registry.connect(w.other).requestTransfer(assetId, w.licensee.address, hash()))
+        .to.be.revertedWithCustomError(w.registry, "AssetExpired")
+        .withArgs(assetId, validUntil);
+      await expect(
+        w.registry.connect(w.exchange).transferByExchange(assetId, w.other.address, w.licensee.address, 2),
+      )
+        .to.be.revertedWithCustomError(w.registry, "AssetExpired")
+        .withArgs(assetId, validUntil);
+      // The holder can still withdraw its request.
+      await expect(w.registry.connect(w.other).cancelTransferRequest(assetId)).to.emit(
+        w.registry,
+        "HoldingTransferRequestCancelled",
+      );
+    });
+
+    it("no transfer of a cancelled asset; cancellation drops the pending request", async () => {
+      const { w, assetId, registry } = await active();
+      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, hash());
+      await registry.connect(w.szRegistrar).cancel(assetId, "注销");
+      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId))
+        .to.be.revertedWithCustomError(registry, "NoTransferRequest")
+        .withArgs(assetId);
+      await expect(registry.connect(w.holder).requestTransfer(assetId, w.other.address, hash()))
+        .to.be.revertedWithCustomError(registry, "AssetNotActive")
+        .withArgs(assetId);
+      await expect(registry.connect(w.exchange).transferByExchange(assetId, w.holder.address, w.other.address, 1))
+        .to.be.revertedWithCustomError(registry, "AssetNotActive")
+        .withArgs(assetId);
+    });
+  });
+
+  describe("versions", () => {
+    it("the holder adds a version that supersedes the current hash; earlier versions stay findable", async () => {
+      const w = await loadFixture(world);
+      const s = submission();
+      const t1 = await nextTimestamp();
+      await w.registry.connect(w.holder).submit(s);
+      await endNotice(w, 1n);
+      await approve(w, 1n);
+      const [h2, m2] = [hash(), hash()];
+      const t2 = await nextTimestamp();
+      await expect(w.registry.connect(w.holder).addVersion(1, h2, m2))
+        .to.emit(w.registry, "VersionAdded")
+        .withArgs(1, 2, h2, s.contentHash, m2, w.holder.address, t2);
+      expect((await w.registry.assetOf(1)).versionCount).to.equal(2);
+      expect(await w.registry.currentContentHash(1)).to.equal(h2);
+      expect(await w.registry.contentHashOf(1, 1)).to.equal(s.contentHash);
+      expect(await w.registry.contentHashOf(1, 2)).to.equal(h2);
+      expect(await w.registry.contentHashOf(1, 3)).to.equal(ZERO_HASH);
+      expect(await w.registry.findContent(s.contentHash)).to.deep.equal([1n, 1n, BigInt(t1)]);
+      expect(await w.registry.findContent(h2)).to.deep.equal([1n, 2n, BigInt(t2)]);
+      const h3 = hash();
+      await expect(w.registry.connect(w.holder).addVersion(1, h3, hash()))
+        .to.emit(w.registry, "VersionAdded")
+        .withArgs(1, 3, h3, h2, anyValue, w.holder.address, anyValue);
+      expect(await w.registry.currentContentHash(1)).to.equal(h3);
+    });
+
+    it("holder only", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      const { assetId: pending } = await submit(w, w.holder);
+      for (const account of [w.other, w.szRegistrar]) {
+        await expect(w.registry.connect(account).addVersion(assetId, hash(), hash()))
+          .to.be.revertedWithCustomError(w.registry, "NotHolder")
+          .withArgs(assetId, account.address);
+      }
+      // Before approval there is no holder, not even the applicant.
+      await expect(w.registry.connect(w.holder).addVersion(pending, hash(), hash()))
+        .to.be.revertedWithCustomError(w.registry, "NotHolder")
+        .withArgs(pending, w.holder.address);
+    });
+
+    it("refuses zero hashes and a content hash already registered (its own or another asset's)", async () => {
+      const w = await loadFixture(world);
+      const { assetId, submission: s } = await registerActive(w, w.holder);
+      const { assetId: otherAsset, submission: o } = await submit(w, w.other, { registrarId: BJ.id });
+      const r = w.registry.connect(w.holder);
+      await expect(r.addVersion(assetId, ZERO_HASH, hash())).to.be.revertedWithCustomError(w.registry, "ZeroHash");
+      await expect(r.addVersion(assetId, hash(), ZERO_HASH)).to.be.revertedWithCustomError(w.registry, "ZeroHash");
+      await expect(r.addVersion(assetId, s.contentHash, hash()))
+        .to.be.revertedWithCustomError(w.registry, "ContentAlreadyRegistered")
+        .withArgs(s.contentHash, assetId);
+      await expect(r.addVersion(assetId, o.contentHash, hash()))
+        .to.be.revertedWithCustomError(w.registry, "ContentAlreadyRegistered")
+        .withArgs(o.contentHash, otherAsset);
+      // A version's hash cannot be submitted as a new registration either.
+      const h2 = hash();
+      await r.addVersion(assetId, h2, hash());
+      await expect(w.registry.connect(w.other).submit(submission({ contentHash: h2 })))
+        .to.be.revertedWithCustomError(w.registry, "ContentAlreadyRegistered")
+        .withArgs(h2, assetId);
+    });
+
+    it("not on an expired or cancelled asset", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder, { validityPeriod: MIN_VALIDITY });
+      const { assetId: cancelled } = await registerActive(w, w.holder);
+      await w.registry.connect(w.holder).cancel(cancelled, "注销");
+      const validUntil = (await w.registry.assetOf(assetId)).validUntil;
+      await time.increaseTo(validUntil + 1n);
+      await expect(w.registry.connect(w.holder).addVersion(assetId, hash(), hash()))
+        .to.be.revertedWithCustomError(w.registry, "AssetExpired")
+        .withArgs(assetId, validUntil);
+      await expect(w.registry.connect(w.holder).addVersion(cancelled, hash(), hash()))
+        .to.be.revertedWithCustomError(w.registry, "AssetNotActive")
+        .withArgs(cancelled);
+    });
+  });
+
+  describe("change", () => {
+    it("the holder or the registrar changes the descriptive data: RegistrationChanged", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      for (const account of [w.holder, w.szRegistrar]) {
+        const m = hash();
+        const t = await nextTimestamp();
+        const weekly = UpdateFrequency.Weekly;
+        await expect(w.registry.connect(account).change(assetId, m, "ipfs://v2", 2_000_000, 9_000_000_000n, weekly))
+          .to.emit(w.registry, "RegistrationChanged")
+          .withArgs(assetId, account.address, m, "ipfs://v2", 2_000_000, 9_000_000_000n, UpdateFrequency.Weekly, t);
+      }
+    });
+
+    it("refuses others, a zero metadata hash, a long URI, and registrations not active", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      for (const account of [w.other, w.bjRegistrar, w.admin]) {
+        await expect(w.registry.connect(account).change(assetId, hash(), "", 1, 1, 0))
+          .to.be.revertedWithCustomError(w.registry, "NotHolderOrRegistrar")
+          .withArgs(assetId, account.address);
+      }
+      await expect(w.registry.connect(w.holder).change(assetId, ZERO_HASH, "", 1, 1, 0)).to.be.revertedWithCustomError(
+        w.registry,
+        "ZeroHash",
+      );
+      await expect(w.registry.connect(w.holder).change(assetId, hash(), "u".repeat(513), 1, 1, 0))
+        .to.be.revertedWithCustomError(w.registry, "TextTooLong")
+        .withArgs(513, 512);
+      const { assetId: pending } = await submit(w, w.holder);
+      await expect(w.registry.connect(w.szRegistrar).change(pending, hash(), "", 1, 1, 0))
+        .to.be.revertedWithCustomError(w.registry, "WrongStatus")
+        .withArgs(pending, Status.InNotice);
+      await w.registry.connect(w.holder).cancel(assetId, "注销");
+      await expect(w.registry.connect(w.holder).change(assetId, hash(), "", 1, 1, 0))
+        .to.be.revertedWithCustomError(w.registry, "WrongStatus")
+        .withArgs(assetId, Status.Cancelled);
+      await expect(w.registry.connect(w.holder).change(99, hash(), "", 1, 1, 0))
+        .to.be.revertedWithCustomError(w.registry, "UnknownAsset")
+        .withArgs(99);
+    });
+  });
+
+  describe("cancel", () => {
+    it("the applicant withdraws an application in notice; no one else can", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await submit(w, w.holder);
+      for (const account of [w.other, w.szRegistrar]) {
+        await expect(w.registry.connect(account).cancel(assetId, "x"))
+          .to.be.revertedWithCustomError(w.registry, "NotHolder")
+          .withArgs(assetId, account.address);
+      }
+      const t = await nextTimestamp();
+      await expect(w.registry.connect(w.holder).cancel(assetId, "withdrawn"))
+        .to.emit(w.registry, "RegistrationCancelled")
+        .withArgs(assetId, w.holder.address, "withdrawn", t);
+      const a = await w.registry.assetOf(assetId);
+      expect([a.status, a.endedAt]).to.deep.equal([BigInt(Status.Cancelled), BigInt(t)]);
+      await endNotice(w, assetId);
+      await expect(w.registry.connect(w.szRegistrar).approveRegistration(assetId))
+        .to.be.revertedWithCustomError(w.registry, "WrongStatus")
+        .withArgs(assetId, Status.Cancelled);
+      expect(await w.registry.isActive(assetId, await time.latest())).to.equal(false);
+    });
+
+    it("the holder or the registrar cancels an approved registration; others are refused", async () => {
+      const w = await loadFixture(world);
+      const [byHolder, byRegistrar] = await registerMany(w, 2);
+      for (const account of [w.other, w.bjRegistrar]) {
+        await expect(w.registry.connect(account).cancel(byHolder, "x"))
+          .to.be.revertedWithCustomError(w.registry, "NotHolderOrRegistrar")
+          .withArgs(byHolder, account.address);
+      }
+      await expect(w.registry.connect(w.holder).cancel(byHolder, "r".repeat(513)))
+        .to.be.revertedWithCustomError(w.registry, "TextTooLong")
+        .withArgs(513, 512);
+      for (const [id, account] of [
+        [byHolder, w.holder],
+        [byRegistrar, w.szRegistrar],
+      ] as const) {
+        const t = await nextTimestamp();
+        await expect(w.registry.connect(account).cancel(id, "注销"))
+          .to.emit(w.registry, "RegistrationCancelled")
+          .withArgs(id, account.address, "注销", t);
+        const a = await w.registry.assetOf(id);
+        expect([a.status, a.endedAt]).to.deep.equal([BigInt(Status.Cancelled), BigInt(t)]);
+        // The certificate stays as a record of the cancelled registration, with its number.
+        expect(await w.registry.ownerOf(id)).to.equal(w.holder.address);
+        expect(await w.registry.registrationNumber(id)).to.match(/^SZDE-\d{4}-00000[12]$/);
+      }
+    });
+
+    it("after a transfer, the former holder (the applicant) can no longer cancel", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      await w.registry.connect(w.exchange).transferByExchange(assetId, w.holder.address, w.other.address, 1);
+      await expect(w.registry.connect(w.holder).cancel(assetId, "x"))
+        .to.be.revertedWithCustomError(w.registry, "NotHolderOrRegistrar")
+        .withArgs(assetId, w.holder.address);
+      await expect(w.registry.connect(w.other).cancel(assetId, "x")).to.emit(w.registry, "RegistrationCancelled");
+    });
+
+    it("a cancelled registration is inactive from the cancellation on, still active before it", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      const approvedAt = Number((await w.registry.assetOf(assetId)).approvedAt);
+      await time.increase(10 * DAY);
+      const t = await nextTimestamp();
+      await w.registry.connect(w.holder).cancel(assetId, "注销");
+      expect(await w.registry.isActive(assetId, approvedAt)).to.equal(true);
+      expect(await w.registry.isActive(assetId, t - 1)).to.equal(true);
+      expect(await w.registry.isActive(assetId, t)).to.equal(false);
+      expect(await w.registry.isActive(assetId, t + DAY)).to.equal(false);
+    });
+
+    it("cannot cancel twice, nor cancel a rejected registration", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      await w.registry.connect(w.holder).cancel(assetId, "注销");
+      for (const account of [w.holder, w.szRegistrar]) {
+        await expect(w.registry.connect(account).cancel(assetId, "again"))
+          .to.be.revertedWithCustomError(w.registry, "WrongStatus")
+          .withArgs(assetId, Status.Cancelled);
+      }
+      const { assetId: rejected } = await submit(w, w.holder);
+      await w.registry.connect(w.szRegistrar).rejectRegistration(rejected, "no");
+      await expect(w.registry.connect(w.holder).cancel(rejected, "x"))
+        .to.be.revertedWithCustomError(w.registry, "WrongStatus")
+        .withArgs(rejected, Status.Rejected);
+      await expect(w.registry.connect(w.holder).cancel(99, "x"))
+        .to.be.revertedWithCustomError(w.registry, "UnknownAsset")
+        .withArgs(99);
+    });
+  });
+
+  describe("renew", () => {
+    async function active() {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder, { validityPeriod: YEAR });
+      const validUntil = (await w.registry.assetOf(assetId)).validUntil;
+      return { w, assetId, validUntil, registry: w.registry };
+    }
+
+    it("the registrar extends the validity: RegistrationRenewed, and the asset lives past the old end", async () => {
+      const { w, assetId, validUntil, registry } = await active();
+      const newValidUntil = validUntil + BigInt(3 * YEAR);
+      const t = await nextTimestamp();
+      await expect(registry.connect(w.szRegistrar).renew(assetId, newValidUntil))
+        .to.emit(registry, "RegistrationRenewed")
+        .withArgs(assetId, w.szRegistrar.address, validUntil, newValidUntil, t);
+      expect((await registry.assetOf(assetId)).validUntil).to.equal(newValidUntil);
+      expect(await registry.isActive(assetId, validUntil + 1n)).to.equal(true);
+      expect(await registry.isActive(assetId, newValidUntil)).to.equal(true);
+      expect(await registry.isActive(assetId, newValidUntil + 1n)).to.equal(false);
+      await time.increaseTo(validUntil + 1n);
+      await expect(registry.connect(w.holder).addVersion(assetId, hash(), hash())).to.emit(registry, "VersionAdded");
+    });
+
+    it("registrar only", async () => {
+      const { w, assetId, validUntil, registry } = await active();
+      for (const account of [w.holder, w.bjRegistrar, w.admin]) {
+        await expect(registry.connect(account).renew(assetId, validUntil + 1n))
+          .to.be.revertedWithCustomError(registry, "NotRegistrar")
+          .withArgs(assetId, account.address);
+      }
+    });
+
+    it("the new end must be later than the current one and at most 10 years from now", async () => {
+      const { w, assetId, validUntil, registry } = await active();
+      const r = registry.connect(w.szRegistrar);
+      for (const end of [validUntil, validUntil - 1n]) {
+        await expect(r.renew(assetId, end))
+          .to.be.revertedWithCustomError(registry, "RenewalNotLater")
+          .withArgs(end, validUntil);
+      }
+      let t = await nextTimestamp();
+      const max = BigInt(t + MAX_VALIDITY);
+      await expect(r.renew(assetId, max + 1n))
+        .to.be.revertedWithCustomError(registry, "RenewalTooLong")
+        .withArgs(max + 1n, max);
+      t = await nextTimestamp();
+      await expect(r.renew(assetId, BigInt(t + MAX_VALIDITY))).to.emit(registry, "RegistrationRenewed");
+    });
+
+    it("not once expired (validUntil is the last valid second), nor after cancellation", async () => {
+      const { w, assetId, validUntil, registry } = await active();
+      await time.setNextBlockTimestamp(validUntil);
+      await expect(registry.connect(w.szRegistrar).renew(assetId, validUntil + 1n)).to.emit(
+        registry,
+        "RegistrationRenewed",
+      );
+      await time.increaseTo(validUntil + 2n);
+      await expect(registry.connect(w.szRegistrar).renew(assetId, validUntil + BigInt(YEAR)))
+        .to.be.revertedWithCustomError(registry, "AssetExpired")
+        .withArgs(assetId, validUntil + 1n);
+
+      const { assetId: cancelled } = await registerActive(w, w.holder);
+      await registry.connect(w.holder).cancel(cancelled, "注销");
+      await expect(registry.connect(w.szRegistrar).renew(cancelled, validUntil + BigInt(5 * YEAR)))
+        .to.be.revertedWithCustomError(registry, "AssetNotActive")
+        .withArgs(cancelled);
+    });
+  });
+
+  describe("isActive", () => {
+    it("answers for any time: before approval, at approval, until validUntil inclusive, then not", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await submit(w, w.holder, { validityPeriod: MIN_VALIDITY });
+      expect(await w.registry.isActive(assetId, await time.latest())).to.equal(false); // in notice
+      await endNotice(w, assetId);
+      await approve(w, assetId);
+      const a = await w.registry.assetOf(assetId);
+      expect(a.validUntil).to.equal(a.approvedAt + BigInt(MIN_VALIDITY));
+      expect(await w.registry.isActive(assetId, 0)).to.equal(false);
+      expect(await w.registry.isActive(assetId, a.approvedAt - 1n)).to.equal(false);
+      expect(await w.registry.isActive(assetId, a.approvedAt)).to.equal(true);
+      expect(await w.registry.isActive(assetId, a.validUntil)).to.equal(true);
+      expect(await w.registry.isActive(assetId, a.validUntil + 1n)).to.equal(false);
+      // The answers do not change once the time has passed.
+      await time.increaseTo(a.validUntil + 10n);
+      expect(await w.registry.isActive(assetId, a.validUntil)).to.equal(true);
+      expect(await w.registry.isActive(assetId, a.validUntil + 1n)).to.equal(false);
+    });
+
+    it("is false for unknown ids and for registrations never approved", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await submit(w, w.holder);
+      await w.registry.connect(w.szRegistrar).rejectRegistration(assetId, "no");
+      const now = await time.latest();
+      for (const id of [0n, 99n, assetId]) {
+        expect(await w.registry.isActive(id, now)).to.equal(false);
+      }
+    });
+  });
+
+  describe("pause", () => {
+    it("only the pauser pauses and unpauses", async () => {
+      const { registry, admin, other, szRegistrar } = await loadFixture(world);
+      const role = await registry.PAUSER_ROLE();
+      for (const account of [other, szRegistrar]) {
+        await expect(registry.connect(account).pause())
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(account.address, role);
+      }
+      await expect(registry.connect(admin).pause()).to.emit(registry, "Paused").withArgs(admin.address);
+      expect(await registry.paused()).to.equal(true);
+      await expect(registry.connect(other).unpause())
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(other.address, role);
+      await expect(registry.connect(admin).unpause()).to.emit(registry, "Unpaused").withArgs(admin.address);
+      expect(await registry.paused()).to.equal(false);
+    });
+
+    it("every state change is refused while paused; views work; unpausing restores every one", async () => {
+      const w = await loadFixture(world);
+      const { registry, holder, other, licensee, objector, szRegistrar, exchange } = w;
+      const { assetId: moving } = await registerActive(w, holder); // pending transfer to `other`
+      const { assetId: held } = await registerActive(w, holder);
+      const { assetId: ready } = await submit(w, holder); // notice over, to approve
+      await endNotice(w, ready);
+      const { assetId: open } = await submit(w, holder); // in notice, to object to and reject
+      const { assetId: disputed } = await submit(w, holder); // in notice, with objection 1
+      await registry.connect(objector).object(disputed, hash());
+      await registry.connect(holder).requestTransfer(moving, other.address, hash());
+      const validUntil = (await registry.assetOf(held)).validUntil;
+
+      // In an order in which each call succeeds once unpaused.
+      const calls: [string, () => Promise<unknown>][] = [
+        ["submit", () => registry.connect(holder).submit(submission())],
+        ["object", () => registry.connect(objector).object(open, hash())],
+        ["resolveObjection", () => registry.connect(szRegistrar).resolveObjection(1, false, hash())],
+        ["approveRegistration", () => registry.connect(szRegistrar).approveRegistration(ready)],
+        ["rejectRegistration", () => registry.connect(szRegistrar).rejectRegistration(open, "no")],
+        ["addVersion", () => registry.connect(holder).addVersion(held, hash(), hash())],
+        ["change", () => registry.connect(holder).change(held, hash(), "ipfs://x", 1, 1, 0)],
+        ["requestTransfer", () => registry.connect(holder).requestTransfer(held, other.address, hash())],
+        ["cancelTransferRequest", () => registry.connect(holder).cancelTransferRequest(held)],
+        ["approveTransfer", () => registry.connect(szRegistrar).approveTransfer(moving)],
+        [
+          "transferByExchange",
+          () => registry.connect(exchange).transferByExchange(held, holder.address, licensee.address, 7),
+        ],
+        ["renew", () => registry.connect(szRegistrar).renew(held, validUntil + 1n)],
+        ["cancel", () => registry.connect(szRegistrar).cancel(held, "注销")],
+      ];
+
+      await registry.pause();
+      for (const [name, call] of calls) {
+        await expect(call(), name).to.be.revertedWithCustomError(registry, "EnforcedPause");
+      }
+      // Views answer while paused.
+      expect((await registry.assetOf(held)).status).to.equal(Status.Active);
+      expect(await registry.holderOf(held)).to.equal(holder.address);
+      expect(await registry.isActive(held, await time.latest())).to.equal(true);
+      expect(await registry.registrationNumber(held)).to.not.equal("");
+      expect(await registry.pendingTransferOf(moving)).to.equal(other.address);
+      expect((await registry.objectionOf(1)).open).to.equal(true);
+      expect((await registry.findContent(await registry.currentContentHash(held)))[0]).to.equal(held);
+      expect((await registry.registrar(SZ.id)).code).to.equal(SZ.code);
+      expect(await registry.royaltiesOf(held)).to.deep.equal([]);
+
+      await registry.unpause();
+      for (const [name, call] of calls) {
+        await expect(call(), name).to.not.be.reverted;
+      }
+      expect(await registry.ownerOf(moving)).to.equal(other.address);
+      expect(await registry.ownerOf(held)).to.equal(licensee.address);
+      expect((await registry.assetOf(held)).status).to.equal(Status.Cancelled);
+    });
+  });
+
+  describe("gas", () => {
+    it("submit, approve and a submit with 2 parents stay under their ceilings", async () => {
+      const w = await loadFixture(world);
+      const gasOf = async (tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>) =>
+        (await (await tx).wait())!.gasUsed;
+      const [a, b] = await registerMany(w, 2);
+      const submitGas = await gasOf(w.registry.connect(w.holder).submit(submission()));
+      const id = await w.registry.assetCount();
+      await endNotice(w, id);
+      const approveGas = await gasOf(w.registry.connect(w.szRegistrar).approveRegistration(id));
+      const submit2Gas = await gasOf(
+        w.registry.connect(w.holder).submit(submission({ parentIds: [a, b], parentSharesBps: [2000, 3000] })),
+      );
+      console.log(`      gas: submit ${submitGas}, approve ${approveGas}, submit with 2 parents ${submit2Gas}`);
+      expect(submitGas).to.be.lessThan(250_000n);
+      expect(approveGas).to.be.lessThan(150_000n);
+      expect(submit2Gas).to.be.lessThan(350_000n);
+    });
+  });
+});
