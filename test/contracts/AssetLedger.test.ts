@@ -636,49 +636,32 @@ describe("AssetLedger", () => {
       expect(b.source).to.equal(CostSource.Other);
     });
 
-    it("an inventory book has no useful life and no ready date", async () => {
-      const l = await fixture();
-      const a = bookArgs(l, { category: Category.Inventory, source: CostSource.SelfDeveloped, usefulLifeMonths: 0 });
-      await expect(recogniseTx(l, a))
-        .to.emit(l.ledger, "BookOpened")
-        .withArgs(1, l.entity.address, l.activeId, Category.Inventory, CostSource.SelfDeveloped, 0, 0n, l.currencyAddress, a.date, a.evidenceHash, l.entity.address);
-      expect(await bookOf(l, 1)).to.deep.equal({
-        entity: l.entity.address,
-        category: Category.Inventory,
-        source: CostSource.SelfDeveloped,
-        usefulLifeMonths: 0,
-        recognisedOn: a.date,
-        readyOn: 0,
-        derecognisedOn: 0,
-        assetId: l.activeId,
-        currency: l.currencyAddress,
-        cost: 0n,
-        impairment: 0n,
-        residualValue: 0n,
+    for (const [category, name] of [
+      [Category.Inventory, "an inventory book has no useful life and no ready date"],
+      [Category.Development, "a development book waits for readyForUse (readyOn 0)"],
+    ] as const) {
+      it(name, async () => {
+        const l = await fixture();
+        const a = bookArgs(l, { category, source: CostSource.SelfDeveloped, usefulLifeMonths: 0 });
+        await expect(recogniseTx(l, a))
+          .to.emit(l.ledger, "BookOpened")
+          .withArgs(1, l.entity.address, l.activeId, category, CostSource.SelfDeveloped, 0, 0n, l.currencyAddress, a.date, a.evidenceHash, l.entity.address);
+        expect(await bookOf(l, 1)).to.deep.equal({
+          entity: l.entity.address,
+          category,
+          source: CostSource.SelfDeveloped,
+          usefulLifeMonths: 0,
+          recognisedOn: a.date,
+          readyOn: 0,
+          derecognisedOn: 0,
+          assetId: l.activeId,
+          currency: l.currencyAddress,
+          cost: 0n,
+          impairment: 0n,
+          residualValue: 0n,
+        });
       });
-    });
-
-    it("a development book waits for readyForUse (readyOn 0)", async () => {
-      const l = await fixture();
-      const a = bookArgs(l, { category: Category.Development, source: CostSource.SelfDeveloped, usefulLifeMonths: 0 });
-      await expect(recogniseTx(l, a))
-        .to.emit(l.ledger, "BookOpened")
-        .withArgs(1, l.entity.address, l.activeId, Category.Development, CostSource.SelfDeveloped, 0, 0n, l.currencyAddress, a.date, a.evidenceHash, l.entity.address);
-      expect(await bookOf(l, 1)).to.deep.equal({
-        entity: l.entity.address,
-        category: Category.Development,
-        source: CostSource.SelfDeveloped,
-        usefulLifeMonths: 0,
-        recognisedOn: a.date,
-        readyOn: 0,
-        derecognisedOn: 0,
-        assetId: l.activeId,
-        currency: l.currencyAddress,
-        cost: 0n,
-        impairment: 0n,
-        residualValue: 0n,
-      });
-    });
+    }
 
     it("book ids are sequential; several books may exist for the same asset and entity", async () => {
       const l = await fixture();
