@@ -10,7 +10,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IDataExchange} from "./interfaces/IDataExchange.sol";
 import {IDataAssetRegistry, ROYALTY_DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
-import {IRightsCertificate} from "./interfaces/IRightsCertificate.sol";
+import {IRightsCertificate, MAX_SUBLICENCE_DEPTH} from "./interfaces/IRightsCertificate.sol";
 
 /// @title DataExchange
 /// @notice Listings, escrowed orders, delivery, disputes and settlement with fee, commission and royalty splits.
@@ -387,6 +387,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             // A sublicence never outlives the seller's own right.
             uint64 parentUntil = rights.rightOf(t.sellerCertId).validUntil;
             if (parentUntil < validUntil) validUntil = parentUntil;
+            if (validUntil <= block.timestamp) return (false, 0); // the seller's right ends this very second
         }
         IRightsCertificate.GrantTerms memory g = IRightsCertificate.GrantTerms({
             assetId: t.assetId,
@@ -445,6 +446,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         IRightsCertificate.Right memory c = rights.rightOf(certId);
         if (
             c.assetId != assetId || c.kind != IRightsCertificate.RightKind.ProductOperation || !c.sublicensable
+                || c.depth >= MAX_SUBLICENCE_DEPTH // its sublicences could never be issued: escrow would stick
                 || scopeMask & ~c.scopeMask != 0 || block.timestamp + licenceTerm > c.validUntil
         ) revert SellerCertUnsuitable(certId);
         if (IERC721(address(rights)).ownerOf(certId) != seller) revert NotAuthorisedSeller(assetId, seller);

@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {IRightsCertificate} from "./interfaces/IRightsCertificate.sol";
+import {IRightsCertificate, MAX_SUBLICENCE_DEPTH} from "./interfaces/IRightsCertificate.sol";
 import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
 
 /// @title RightsCertificate
@@ -15,7 +15,7 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
     bytes32 public constant EXCHANGE_ROLE = keccak256("EXCHANGE_ROLE");
 
     /// @notice Bound on sublicence chains, so `isValid` stays cheap.
-    uint256 public constant MAX_DEPTH = 8;
+    uint256 public constant MAX_DEPTH = MAX_SUBLICENCE_DEPTH;
     uint256 public constant MAX_TEXT = 512;
 
     IDataAssetRegistry public immutable registry;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+/// @dev Bound on sublicence chains (a grant by the holder is depth 0), so `isValid` stays cheap.
+uint8 constant MAX_SUBLICENCE_DEPTH = 8;
+
 /// @title Rights certificates for the processing-use and product-operation rights (三权分置).
 /// @notice The holding right is the registry's certificate; this contract certifies the two rights a holder grants
 /// to others, for a scope and a term, possibly sublicensable. `isValid(id, at)` is the one check to rely on.

@@ -1,6 +1,7 @@
 // Shared set-up for exchange tests: the registry world plus a settlement token, two venues with fees, an arbiter,
 // funded buyers, and a builder for listing terms.
 import { ethers } from "hardhat";
+import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse, Log, Result, Signature } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { SettlementToken__factory } from "../../typechain-types";
 import type { SettlementToken } from "../../typechain-types";
@@ -71,4 +72,147 @@ export async function owed(m: Market, accounts: string[], openEscrow: bigint): P
   let total = openEscrow;
   for (const a of accounts) total += await m.dex.creditOf(a, await m.token.getAddress());
   return total;
+}
+
+// ---------------------------------------------------------------- added for the DataExchange suites
+
+
+export const BPS = 10_000n;
+export const ROYALTY_DENOMINATOR = 10n ** 16n;
+
+export interface RoyaltyPaymentOut {
+  assetId: bigint;
+  payee: string;
+  amount: bigint;
+}
+
+/** The Settled event's struct as plain values (addresses checksummed, enums as numbers). */
+export interface SettlementOut {
+  orderId: bigint;
+  listingId: bigint;
+  assetId: bigint;
+  offer: number;
+  buyer: string;
+  seller: string;
+  token: string;
+  gross: bigint;
+  venueId: number;
+  venueTreasury: string;
+  exchangeFee: bigint;
+  merchant: string;
+  merchantCommission: bigint;
+  royalties: RoyaltyPaymentOut[];
+  sellerNet: bigint;
+  certId: bigint;
+  settledAt: bigint;
+}
+
+/** Decoded events named `name` emitted by `contract` in a receipt, in log order. */
+export function eventsIn(contract: BaseContract, receipt: ContractTransactionReceipt | null, name: string): Result[] {
+  if (!receipt) throw new Error("no receipt");
+  const address = (contract.target as string).toLowerCase();
+  const out: Result[] = [];
+  for (const log of receipt.logs as Log[]) {
+    if (log.address.toLowerCase() !== address) continue;
+    const parsed = contract.interface.parseLog({ topics: [...log.topics], data: log.data });
+    if (parsed && parsed.name === name) out.push(parsed.args);
+  }
+  return out;
+}
+
+export function toSettlement(s: Result): SettlementOut {
+  return {
+    orderId: s.orderId,
+    listingId: s.listingId,
+    assetId: s.assetId,
+    offer: Number(s.offer),
+    buyer: s.buyer,
+    seller: s.seller,
+    token: s.token,
+    gross: s.gross,
+    venueId: Number(s.venueId),
+    venueTreasury: s.venueTreasury,
+    exchangeFee: s.exchangeFee,
+    merchant: s.merchant,
+    merchantCommission: s.merchantCommission,
+    royalties: [...s.royalties].map((r: Result) => ({ assetId: r.assetId, payee: r.payee, amount: r.amount })),
+    sellerNet: s.sellerNet,
+    certId: s.certId,
+    settledAt: s.settledAt,
+  };
+}
+
+/** Every Settled event of the exchange in a receipt, decoded. */
+export function settlementsIn(m: Market, receipt: ContractTransactionReceipt | null): SettlementOut[] {
+  return eventsIn(m.dex, receipt, "Settled").map((a) => toSettlement(a.settlement));
+}
+
+/** Waits for a transaction and returns its receipt and block timestamp. */
+export async function mined(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse) {
+  const receipt = (await (await tx).wait())!;
+  const block = await ethers.provider.getBlock(receipt.blockNumber);
+  return { receipt, at: BigInt(block!.timestamp) };
+}
+
+export interface RoyaltyLine {
+  assetId: bigint;
+  share: bigint;
+}
+
+export interface Split {
+  exchangeFee: bigint;
+  merchantCommission: bigint;
+  net: bigint;
+  royalties: (RoyaltyLine & { amount: bigint })[];
+  sellerNet: bigint;
+}
+
+/** The split the exchange documents: fee and commission floor(gross * bps / 1e4), royalties floor(net * share / 1e16)
+ * of net = gross - fee - commission, the seller takes the remainder. */
+export function expectedSplit(gross: bigint, feeBps: bigint | number, merchantBps: bigint | number, table: RoyaltyLine[]): Split {
+  const exchangeFee = (gross * BigInt(feeBps)) / BPS;
+  const merchantCommission = (gross * BigInt(merchantBps)) / BPS;
+  const net = gross - exchangeFee - merchantCommission;
+  const royalties = table.map((e) => ({ ...e, amount: (net * e.share) / ROYALTY_DENOMINATOR }));
+  const sellerNet = net - royalties.reduce((a, r) => a + r.amount, 0n);
+  return { exchangeFee, merchantCommission, net, royalties, sellerNet };
+}
+
+/** The registry's flattened royalty table of an asset. */
+export async function royaltyTable(m: World, assetId: bigint | number): Promise<RoyaltyLine[]> {
+  return (await m.registry.royaltiesOf(assetId)).map((e) => ({ assetId: e.assetId, share: e.share }));
+}
+
+/** Deploys a SettlementToken with `decimals`, allows it on the exchange, funds and approves `holders`. */
+export async function settlementToken(m: Market, decimals: number, holders: HardhatEthersSigner[], amount: bigint, name = `Stable ${decimals}`) {
+  const t = await new SettlementToken__factory(m.admin).deploy(name, `S${decimals}`, decimals, m.admin.address);
+  await m.dex.setTokenAllowed(await t.getAddress(), true);
+  for (const h of holders) {
+    await t.mint(h.address, amount);
+    await t.connect(h).approve(await m.dex.getAddress(), ethers.MaxUint256);
+  }
+  return t;
+}
+
+/** An EIP-2612 permit signed by `owner` for `spender` over a SettlementToken (domain: name, version "1"). */
+export async function signPermit(
+  token: SettlementToken,
+  owner: HardhatEthersSigner,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<Signature> {
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = { name: await token.name(), version: "1", chainId, verifyingContract: await token.getAddress() };
+  const types = {
+    Permit: [
+      { name: "owner", type: "address" },
+      { name: "spender", type: "address" },
+      { name: "value", type: "uint256" },
+      { name: "nonce", type: "uint256" },
+      { name: "deadline", type: "uint256" },
+    ],
+  };
+  const message = { owner: owner.address, spender, value, nonce: await token.nonces(owner.address), deadline };
+  return ethers.Signature.from(await owner.signTypedData(domain, types, message));
 }
