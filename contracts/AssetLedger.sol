@@ -196,10 +196,12 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         emit Derecognised(bookId, b.entity, b.assetId, reason, proceeds, date, evidenceHash, msg.sender);
     }
 
+    /// @notice Stop every state change (emergency); the pauser role only.
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
 
+    /// @notice Resume after a pause; the pauser role only.
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
     }
@@ -221,10 +223,12 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         return _accountants[entity][accountant];
     }
 
+    /// @notice Number of attestations ever made (ids run from 1).
     function attestationCount() external view returns (uint256) {
         return _attestationCount;
     }
 
+    /// @notice Number of books ever opened (ids run from 1).
     function bookCount() external view returns (uint256) {
         return _bookCount;
     }

@@ -326,6 +326,7 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         _pause();
     }
 
+    /// @notice Resume after a pause; the pauser role only.
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
     }
@@ -418,6 +419,7 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         return _pendingTransfer[assetId];
     }
 
+    /// @notice ERC-165: ERC-721 and AccessControl.
     function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
         return super.supportsInterface(interfaceId);
     }
@@ -436,6 +438,7 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         revert HoldingTransferRestricted(tokenId);
     }
 
+    /// @notice Always reverts: the holding right has no operators.
     function setApprovalForAll(address, bool) public pure override {
         revert HoldingTransferRestricted(0);
     }

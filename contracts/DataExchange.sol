@@ -73,10 +73,12 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         emit TokenAllowed(token, allowed, msg.sender);
     }
 
+    /// @notice Stop trading (emergency); refunds of undelivered orders and withdrawals still work.
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
 
+    /// @notice Resume after a pause; the pauser role only.
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
     }
@@ -255,18 +257,22 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         return _liabilities[token];
     }
 
+    /// @notice A venue's treasury and fee (zero treasury: not configured).
     function venueOf(uint16 venueId) external view returns (Venue memory) {
         return _venues[venueId];
     }
 
+    /// @notice Whether `token` may be used in new listings and orders.
     function isTokenAllowed(address token) external view returns (bool) {
         return _tokenAllowed[token];
     }
 
+    /// @notice Number of listings ever made (ids run from 1).
     function listingCount() external view returns (uint256) {
         return _listingCount;
     }
 
+    /// @notice Number of orders ever placed (ids run from 1).
     function orderCount() external view returns (uint256) {
         return _orderCount;
     }

@@ -57,10 +57,12 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
         emit RightRevoked(certId, r.assetId, msg.sender, reason, uint64(block.timestamp));
     }
 
+    /// @notice Stop every state change (emergency); the pauser role only.
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
 
+    /// @notice Resume after a pause; the pauser role only.
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
     }
@@ -90,6 +92,7 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
         return _count;
     }
 
+    /// @notice ERC-165: ERC-721 and AccessControl.
     function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
         return super.supportsInterface(interfaceId);
     }

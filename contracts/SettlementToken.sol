@@ -19,6 +19,7 @@ contract SettlementToken is ERC20, ERC20Permit, Ownable {
         _decimals = decimals_;
     }
 
+    /// @notice The decimals set at deployment.
     function decimals() public view override returns (uint8) {
         return _decimals;
     }

@@ -3,11 +3,25 @@
 //   npm start            -> chain on http://127.0.0.1:8545 (PORT/HOST to change)
 import hre from "hardhat";
 import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
+import { createServer } from "node:net";
 import { deployContracts, writeDeployment } from "./deploy";
+
+/** Hardhat's server reports a busy port as an uncaught error event; find out first and say what to do. */
+function assertPortFree(hostname: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+      .once("error", (err: NodeJS.ErrnoException) =>
+        reject(err.code === "EADDRINUSE" ? new Error(`port ${port} on ${hostname} is in use (another chain running?); set PORT to use another`) : err),
+      )
+      .once("listening", () => probe.close(() => resolve()))
+      .listen(port, hostname);
+  });
+}
 
 async function main() {
   const hostname = process.env.HOST ?? "127.0.0.1";
   const port = Number(process.env.PORT ?? 8545);
+  await assertPortFree(hostname, port);
   const server = await hre.run(TASK_NODE_CREATE_SERVER, { hostname, port, provider: hre.network.provider });
   const { address, port: actualPort } = await server.listen();
   const rpcUrl = `http://${address}:${actualPort}`;
@@ -31,6 +45,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error(`start failed: ${err instanceof Error ? err.message : err}`);
   process.exitCode = 1;
 });
