@@ -102,7 +102,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             if (t.licenceTerm == 0 || t.licenceTerm > MAX_LICENCE_TERM) revert InvalidLicenceTerm(t.licenceTerm);
             if (t.scopeHash == bytes32(0)) revert ZeroHash();
         }
-        _checkSeller(t, msg.sender);
+        _checkSeller(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, msg.sender);
 
         listingId = ++_listingCount;
         Listing storage l = _listings[listingId];
@@ -208,8 +208,9 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             return;
         }
         if (refund != 0) {
-            _credit(o.buyer, _listings[o.listingId].terms.token, refund);
-            emit Refunded(orderId, o.buyer, _listings[o.listingId].terms.token, refund, RefundReason.Arbitration, uint64(block.timestamp));
+            address token = _listings[o.listingId].terms.token;
+            _credit(o.buyer, token, refund);
+            emit Refunded(orderId, o.buyer, token, refund, RefundReason.Arbitration, uint64(block.timestamp));
         }
         _settle(orderId, o, price - refund);
     }
@@ -288,7 +289,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (msg.sender == l.seller) revert SelfPurchase();
         address token = t.token;
         if (!_tokenAllowed[token]) revert TokenNotAllowed(token);
-        _checkSeller(t, l.seller);
+        _checkSeller(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, l.seller);
 
         l.sold += 1;
         orderId = ++_orderCount;
@@ -432,15 +433,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
 
     /// @dev The seller must be able to grant what it lists, now: the asset's holder, or the holder of a valid,
     /// sublicensable product-operation right over the asset that covers the scope and lasts the licence term.
-    function _checkSeller(ListingTerms storage t, address seller) private view {
-        _checkSellerTerms(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, seller);
-    }
-
-    function _checkSeller(ListingTerms calldata t, address seller) private view {
-        _checkSellerTerms(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, seller);
-    }
-
-    function _checkSellerTerms(uint256 assetId, uint256 certId, uint64 licenceTerm, uint32 scopeMask, address seller)
+    function _checkSeller(uint256 assetId, uint256 certId, uint64 licenceTerm, uint32 scopeMask, address seller)
         private
         view
     {
