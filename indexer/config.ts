@@ -1,0 +1,115 @@
+// Indexer settings: defaults, overridden by a JSON config file, overridden by environment variables. Contract
+// addresses and the start block come from the deployment record that scripts/deploy.ts writes.
+import { existsSync, readFileSync } from "node:fs";
+import { isAddress } from "ethers";
+import { CONTRACTS, type ContractName } from "./decoder";
+import { JsonRpc, type RpcOptions } from "./rpc";
+
+export interface IndexerOptions {
+  rpcUrl: string;
+  /** SQLite file of the index. */
+  database: string;
+  /** Chain id the deployment record is for; the RPC must answer the same. */
+  chainId: number;
+  contracts: Record<ContractName, string>;
+  /** First block to read (the deployment block). */
+  startBlock: number;
+  /** Blocks behind the head to stay (0 on a local chain). */
+  confirmations: number;
+  pollIntervalMs: number;
+  /** How many recent blocks can be undone after a reorg. */
+  reorgWindow: number;
+  initialLogRange: number;
+  maxLogRange: number;
+  /** Show a progress bar while backfilling (only ever on a terminal, never in CI). */
+  progress: boolean;
+  rpc?: RpcOptions;
+  log?: (message: string) => void;
+}
+
+export const DEFAULTS = {
+  rpcUrl: "http://127.0.0.1:8545",
+  database: "data/index.sqlite",
+  confirmations: 0,
+  pollIntervalMs: 1000,
+  reorgWindow: 128,
+  initialLogRange: 1000,
+  maxLogRange: 50_000,
+  progress: true,
+};
+
+interface DeploymentRecord {
+  chainId: number;
+  startBlock: number;
+  contracts: Record<string, { address: string; blockNumber: number }>;
+}
+
+/** Reads and checks a deployment record; every contract the indexer reads must be in it with a valid address. */
+export function readDeployment(file: string): DeploymentRecord {
+  if (!existsSync(file)) throw new Error(`deployment record ${file} not found; deploy first (npm run deploy) or set DEPLOYMENT`);
+  let record: DeploymentRecord;
+  try {
+    record = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`deployment record ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!Number.isInteger(record.chainId)) throw new Error(`deployment record ${file} has no chainId`);
+  for (const name of CONTRACTS) {
+    const address = record.contracts?.[name]?.address;
+    if (!address || !isAddress(address)) throw new Error(`deployment record ${file} has no valid address for ${name}`);
+  }
+  return record;
+}
+
+function integer(name: string, raw: unknown, min: number): number {
+  const n = typeof raw === "string" ? Number(raw.trim()) : raw;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
+    throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/**
+ * Builds the options from (lowest first) defaults, the config file (INDEXER_CONFIG, else ./indexer.config.json if
+ * present) and the environment: RPC_URL, INDEX_DB, DEPLOYMENT, START_BLOCK, CONFIRMATIONS, POLL_INTERVAL_MS,
+ * REORG_WINDOW, MAX_LOG_RANGE. Without DEPLOYMENT, the record is deployments/<chain id the RPC reports>.json.
+ */
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<IndexerOptions> {
+  const file = env.INDEXER_CONFIG ?? (existsSync("indexer.config.json") ? "indexer.config.json" : undefined);
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    if (!existsSync(file)) throw new Error(`config file ${file} not found`);
+    try {
+      fromFile = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new Error(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const pick = (envName: string, key: string) => env[envName] ?? fromFile[key];
+
+  const rpcUrl = String(pick("RPC_URL", "rpcUrl") ?? DEFAULTS.rpcUrl);
+  let deploymentFile = pick("DEPLOYMENT", "deployment") as string | undefined;
+  if (!deploymentFile) {
+    const chainId = await new JsonRpc(rpcUrl, { retries: 2 }).chainId();
+    deploymentFile = `deployments/${chainId}.json`;
+  }
+  const record = readDeployment(deploymentFile);
+  const contracts = Object.fromEntries(CONTRACTS.map((n) => [n, record.contracts[n].address])) as Record<ContractName, string>;
+  const progress = pick("PROGRESS", "progress");
+
+  const opts: IndexerOptions = {
+    rpcUrl,
+    database: String(pick("INDEX_DB", "database") ?? DEFAULTS.database),
+    chainId: record.chainId,
+    contracts,
+    startBlock: integer("START_BLOCK", pick("START_BLOCK", "startBlock") ?? record.startBlock ?? 0, 0),
+    confirmations: integer("CONFIRMATIONS", pick("CONFIRMATIONS", "confirmations") ?? DEFAULTS.confirmations, 0),
+    pollIntervalMs: integer("POLL_INTERVAL_MS", pick("POLL_INTERVAL_MS", "pollIntervalMs") ?? DEFAULTS.pollIntervalMs, 10),
+    reorgWindow: integer("REORG_WINDOW", pick("REORG_WINDOW", "reorgWindow") ?? DEFAULTS.reorgWindow, 1),
+    initialLogRange: integer("initialLogRange", fromFile.initialLogRange ?? DEFAULTS.initialLogRange, 1),
+    maxLogRange: integer("MAX_LOG_RANGE", pick("MAX_LOG_RANGE", "maxLogRange") ?? DEFAULTS.maxLogRange, 1),
+    progress: progress === undefined ? DEFAULTS.progress : progress === true || progress === "1" || progress === "true",
+  };
+  opts.initialLogRange = Math.min(opts.initialLogRange, opts.maxLogRange);
+  return opts;
+}

@@ -1,0 +1,84 @@
+// Decodes raw logs with the contracts' TypeChain interfaces into plain JSON-able values.
+// Integers up to 48 bits (enums, ids, bps, uint40 times) become numbers; wider ones (uint64 times, uint128/uint256
+// amounts) decimal strings, so nothing is ever rounded. Addresses are checksummed, bytes lowercase hex.
+import { EventFragment, Interface, ParamType, getAddress } from "ethers";
+import {
+  AssetLedger__factory,
+  DataAssetRegistry__factory,
+  DataExchange__factory,
+  RightsCertificate__factory,
+} from "../typechain-types";
+import type { RpcLog } from "./rpc";
+
+export const CONTRACTS = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"] as const;
+export type ContractName = (typeof CONTRACTS)[number];
+
+const INTERFACES: Record<ContractName, Interface> = {
+  DataAssetRegistry: DataAssetRegistry__factory.createInterface() as unknown as Interface,
+  RightsCertificate: RightsCertificate__factory.createInterface() as unknown as Interface,
+  DataExchange: DataExchange__factory.createInterface() as unknown as Interface,
+  AssetLedger: AssetLedger__factory.createInterface() as unknown as Interface,
+};
+
+export type Args = Record<string, any>;
+
+export interface DecodedLog {
+  contract: ContractName;
+  address: string;
+  name: string;
+  args: Args;
+  blockNumber: number;
+  blockHash: string;
+  logIndex: number;
+  txHash: string;
+  txIndex: number;
+}
+
+export class Decoder {
+  private readonly byAddress = new Map<string, { contract: ContractName; events: Map<string, EventFragment> }>();
+
+  constructor(addresses: Record<ContractName, string>) {
+    for (const contract of CONTRACTS) {
+      const iface = INTERFACES[contract];
+      const events = new Map<string, EventFragment>();
+      iface.forEachEvent((f) => events.set(f.topicHash, f));
+      this.byAddress.set(addresses[contract].toLowerCase(), { contract, events });
+    }
+  }
+
+  decode(log: RpcLog): DecodedLog {
+    const known = this.byAddress.get(log.address.toLowerCase());
+    if (!known) throw new Error(`log from unexpected address ${log.address}`);
+    const base = {
+      contract: known.contract,
+      address: getAddress(log.address),
+      blockNumber: Number(log.blockNumber),
+      blockHash: log.blockHash.toLowerCase(),
+      logIndex: Number(log.logIndex),
+      txHash: log.transactionHash.toLowerCase(),
+      txIndex: Number(log.transactionIndex),
+    };
+    const fragment = known.events.get(log.topics[0]?.toLowerCase() ?? "");
+    // An event this build has no ABI for is kept verbatim rather than dropped.
+    if (!fragment) return { ...base, name: "Unknown", args: { topics: log.topics, data: log.data } };
+    const values = INTERFACES[known.contract].decodeEventLog(fragment, log.data, log.topics);
+    const args: Args = {};
+    fragment.inputs.forEach((p, i) => (args[p.name] = plain(p, values[i])));
+    return { ...base, name: fragment.name, args };
+  }
+}
+
+function plain(type: ParamType, value: any): unknown {
+  if (type.isArray()) return Array.from(value as ArrayLike<unknown>, (v) => plain(type.arrayChildren, v));
+  if (type.isTuple()) {
+    const o: Args = {};
+    type.components.forEach((c, i) => (o[c.name] = plain(c, value[i])));
+    return o;
+  }
+  if (typeof value === "bigint") {
+    const bits = Number(/^u?int(\d+)$/.exec(type.type)?.[1] ?? 256);
+    return bits <= 48 ? Number(value) : value.toString();
+  }
+  if (typeof value === "string" && type.type.startsWith("bytes")) return value.toLowerCase();
+  return value;
+}

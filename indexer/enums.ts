@@ -1,0 +1,21 @@
+// Names of the contracts' enums, by ordinal, as stored in the index and served by the API.
+export const Status = ["None", "InNotice", "Rejected", "Active", "Cancelled"] as const;
+export const AssetKind = ["Resource", "Product"] as const;
+export const SourceType = ["SelfCollected", "Purchased", "PublicAuthorised"] as const;
+export const Grade = ["General", "Important", "Core"] as const;
+export const UpdateFrequency = ["Once", "Realtime", "Daily", "Weekly", "Monthly", "Quarterly", "Yearly"] as const;
+export const RightKind = ["ProcessingUse", "ProductOperation"] as const;
+export const Offer = ["ProcessingUse", "ProductOperation", "HoldingTransfer"] as const;
+export const RefundReason = ["NotDelivered", "Arbitration", "RightsLapsed"] as const;
+export const ValuationMethod = ["Cost", "Market", "Income"] as const;
+export const Category = ["Intangible", "Inventory", "Development"] as const;
+export const CostSource = ["Purchased", "SelfDeveloped", "Other"] as const;
+export const CostPhase = ["None", "Research", "Development"] as const;
+export const DerecognitionReason = ["Sale", "Lapse", "Other"] as const;
+
+/** The name of ordinal `i` of `names`; an ordinal the ABI does not know is a decoding bug, so it throws. */
+export function nameOf(names: readonly string[], i: number): string {
+  const name = names[i];
+  if (name === undefined) throw new Error(`enum ordinal ${i} out of range (${names.join(", ")})`);
+  return name;
+}

@@ -1,0 +1,396 @@
+// The indexer: reads the contracts' logs block range by block range, writes each range's raw events,
+// projections and checkpoint in one SQLite transaction, follows the head, and undoes reorganised blocks.
+//
+// Crash safety: nothing is written outside a range's transaction, and everything a transaction writes depends
+// only on the chain (never on wall time or on how ranges were cut), so a killed and restarted indexer ends with
+// the same database as one that was never interrupted.
+import Database from "better-sqlite3";
+import type { Database as Db } from "better-sqlite3";
+import { AbiCoder } from "ethers";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { IndexerOptions } from "./config";
+import { CONTRACTS, Decoder, type DecodedLog } from "./decoder";
+import { LogRange, isRangeError } from "./logRange";
+import { BackfillProgress } from "./progress";
+import { project, tokensMentioned, type TokenMeta } from "./projections";
+import { JsonRpc, RpcError, RpcUnreachable, type RpcBlock, type RpcLog } from "./rpc";
+import { migrate } from "./schema";
+import { Store } from "./store";
+
+/** Logs kept per eth_getLogs answer before the range stops growing: bounds memory on dense stretches. */
+const TARGET_LOGS_PER_RANGE = 5_000;
+const HEADER_BATCH = 500;
+
+export interface SyncStatus {
+  chainId: number;
+  /** Last block whose events are all in the index (null before the first range). */
+  latestBlock: number | null;
+  latestHash: string | null;
+  latestBlockTime: number | null;
+  /** Chain head at the last poll. */
+  head: number | null;
+  lag: number | null;
+  /** Indexed up to head - confirmations at the last poll. */
+  caughtUp: boolean;
+  /** Last error, if the latest attempt failed (the indexer keeps retrying transient ones). */
+  error: string | null;
+}
+
+/** The chain reorganised below the blocks the index can undo. */
+export class ReorgTooDeep extends Error {}
+
+interface Checkpoint {
+  block_number: number;
+  block_hash: string;
+  block_time: number;
+  chain_head: number;
+}
+
+/** The checkpoint as stored in an index file, for readers in another process (the API). */
+export function readCheckpoint(db: Db): Checkpoint | undefined {
+  return db.prepare("SELECT block_number, block_hash, block_time, chain_head FROM checkpoint WHERE id = 1").get() as
+    | Checkpoint
+    | undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Indexer {
+  readonly rpc: JsonRpc;
+  private db?: Db;
+  private store?: Store;
+  private readonly decoder: Decoder;
+  private readonly range: LogRange;
+  private readonly addresses: string[];
+  private head: number | null = null;
+  private caughtUp = false;
+  private lastError: string | null = null;
+  private stopped = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private readonly log: (m: string) => void;
+  /** Called after every committed range (the API uses it to know the index moved). */
+  onCommit?: (status: SyncStatus) => void;
+
+  constructor(readonly opts: IndexerOptions) {
+    this.rpc = new JsonRpc(opts.rpcUrl, opts.rpc);
+    this.decoder = new Decoder(opts.contracts);
+    this.range = new LogRange(opts.initialLogRange, opts.maxLogRange);
+    this.addresses = CONTRACTS.map((c) => opts.contracts[c].toLowerCase());
+    this.log = opts.log ?? ((m) => console.error(`indexer: ${m}`));
+  }
+
+  /**
+   * Checks the RPC answers for the deployment's chain and that every contract exists there, then opens (creating
+   * and migrating) the database. Nothing is written before these checks pass.
+   */
+  async open(): Promise<void> {
+    const chainId = await this.rpc.chainId();
+    if (chainId !== this.opts.chainId) {
+      throw new Error(`the RPC at ${this.opts.rpcUrl} is chain ${chainId}, but the deployment record is for chain ${this.opts.chainId}`);
+    }
+    for (const name of CONTRACTS) {
+      const code = await this.rpc.getCode(this.opts.contracts[name]);
+      if (!code || code === "0x") {
+        throw new Error(`no contract at ${this.opts.contracts[name]} (${name}) on chain ${chainId}: wrong deployment record, or the chain was reset`);
+      }
+    }
+    if (this.opts.database !== ":memory:") mkdirSync(dirname(this.opts.database), { recursive: true });
+    const db = new Database(this.opts.database);
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL"); // WAL + NORMAL: a crash loses at most the last commit, never consistency
+      migrate(db);
+      this.checkMeta(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    this.db = db;
+    this.store = new Store(db);
+  }
+
+  /** Opens if needed and follows the chain in the background until stop(). */
+  async start(): Promise<void> {
+    if (!this.db) await this.open();
+    this.loop = this.follow();
+    this.loop.catch(() => undefined); // reported through `done` and status(); never an unhandled rejection
+  }
+
+  /** Stops following; resolves once the current range is committed or abandoned. Closes the database. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop?.catch(() => undefined);
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  /** Resolves when the follow loop ends; rejects on a fatal error (a reorg too deep, a corrupt index). */
+  get done(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
+  /** Indexes up to the current head - confirmations, then returns. */
+  async syncToHead(): Promise<SyncStatus> {
+    if (!this.db) await this.open();
+    let progress: BackfillProgress | undefined;
+    try {
+      for (;;) {
+        const step = await this.step();
+        if (step === "idle" || this.stopped) break;
+        if (typeof step === "object") {
+          if (!progress && step.target - step.from > 2_000) progress = new BackfillProgress(this.opts.progress, step.from, step.target);
+          progress?.update(step.to, step.events);
+        }
+      }
+    } finally {
+      progress?.stop();
+    }
+    return this.status();
+  }
+
+  status(): SyncStatus {
+    const cp = this.db?.open ? readCheckpoint(this.db) : undefined;
+    const latest = cp?.block_number ?? null;
+    return {
+      chainId: this.opts.chainId,
+      latestBlock: latest,
+      latestHash: cp?.block_hash ?? null,
+      latestBlockTime: cp?.block_time ?? null,
+      head: this.head,
+      lag: this.head === null ? null : Math.max(0, this.head - (latest ?? this.opts.startBlock - 1)),
+      caughtUp: this.caughtUp,
+      error: this.lastError,
+    };
+  }
+
+  /** The open database (tests and the embedded API read it). */
+  get database(): Db {
+    if (!this.db) throw new Error("indexer not open");
+    return this.db;
+  }
+
+  private async follow(): Promise<void> {
+    let delay = this.opts.pollIntervalMs;
+    while (!this.stopped) {
+      try {
+        await this.syncToHead();
+        this.lastError = null;
+        delay = this.opts.pollIntervalMs;
+      } catch (err) {
+        if (!(err instanceof RpcUnreachable || err instanceof RpcError)) {
+          this.lastError = (err as Error).message;
+          this.log(`stopped: ${this.lastError}`);
+          throw err;
+        }
+        this.lastError = err.message;
+        this.log(`${err.message}; retrying in ${Math.round(delay / 1000)} s`);
+        delay = Math.min(delay * 2, 30_000);
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, delay);
+      });
+    }
+  }
+
+  /** One move: undo a reorg, or index one range. "idle" when caught up. */
+  private async step(): Promise<"idle" | "again" | { from: number; to: number; target: number; events: number }> {
+    const db = this.db!;
+    const head = await this.rpc.blockNumber();
+    this.head = head;
+    const target = head - this.opts.confirmations;
+    const cp = readCheckpoint(db);
+    if (cp) {
+      const current = await this.rpc.getBlock(cp.block_number);
+      if (!current || current.hash !== cp.block_hash) {
+        await this.undoReorg(cp);
+        return "again";
+      }
+    }
+    const from = cp ? cp.block_number + 1 : this.opts.startBlock;
+    if (from > target) {
+      this.caughtUp = true;
+      if (cp && cp.chain_head !== head) db.prepare("UPDATE checkpoint SET chain_head = ? WHERE id = 1").run(head);
+      return "idle";
+    }
+    this.caughtUp = false;
+    const to = Math.min(target, from + this.range.size - 1);
+
+    let logs: RpcLog[];
+    try {
+      logs = await this.rpc.getLogs(from, to, this.addresses);
+    } catch (err) {
+      if (!isRangeError(err)) throw err;
+      if (!this.range.shrink(err)) throw err; // a single block the provider refuses: nothing smaller to ask
+      return "again";
+    }
+    if (logs.length > TARGET_LOGS_PER_RANGE) this.range.size = Math.max(1, Math.floor(this.range.size / 2));
+    else this.range.grow();
+
+    // Headers: every block in the reorg window (to detect and undo reorgs), every block with logs (their time),
+    // and the range's last block (the checkpoint).
+    const windowStart = Math.max(from, head - this.opts.reorgWindow + 1);
+    const wanted = new Set<number>();
+    for (const l of logs) wanted.add(Number(l.blockNumber));
+    for (let n = windowStart; n <= to; n++) wanted.add(n);
+    wanted.add(to);
+    const numbers = [...wanted].sort((a, b) => a - b);
+    const headers = new Map<number, RpcBlock>();
+    for (let i = 0; i < numbers.length; i += HEADER_BATCH) {
+      const batch = await this.rpc.getBlocks(numbers.slice(i, i + HEADER_BATCH));
+      for (const b of batch) if (b) headers.set(Number(b.number), b);
+    }
+    if (!this.consistent(cp, from, to, windowStart, logs, headers)) return "again"; // the chain moved under us
+
+    const decoded = logs
+      .filter((l) => !l.removed)
+      .sort((a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex))
+      .map((l) => this.decoder.decode(l));
+    const tokenMeta = await this.tokenMetadata(decoded);
+    this.write(decoded, headers, tokenMeta, { from, to, head, windowStart });
+    this.onCommit?.(this.status());
+    return { from, to, target, events: decoded.length };
+  }
+
+  /** Logs and headers all from one chain that extends the checkpoint; false if a reorg happened meanwhile. */
+  private consistent(
+    cp: Checkpoint | undefined,
+    from: number,
+    to: number,
+    windowStart: number,
+    logs: RpcLog[],
+    headers: Map<number, RpcBlock>,
+  ): boolean {
+    if (!headers.has(to)) return false;
+    for (const l of logs) {
+      if (headers.get(Number(l.blockNumber))?.hash !== l.blockHash) return false;
+    }
+    for (let n = windowStart; n <= to; n++) {
+      const h = headers.get(n);
+      if (!h) return false;
+      const parent = n === from ? cp?.block_hash : headers.get(n - 1)?.hash;
+      if (parent !== undefined && h.parentHash !== parent) return false;
+    }
+    return true;
+  }
+
+  private write(
+    events: DecodedLog[],
+    headers: Map<number, RpcBlock>,
+    tokens: Map<string, TokenMeta>,
+    r: { from: number; to: number; head: number; windowStart: number },
+  ): void {
+    const db = this.db!;
+    const store = this.store!;
+    const insertEvent = db.prepare(
+      `INSERT INTO events (block_number, block_hash, block_time, log_index, tx_hash, tx_index, contract, address, name, asset_id, args)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    const insertBlock = db.prepare("INSERT OR REPLACE INTO blocks (number, hash, parent_hash, timestamp) VALUES (?,?,?,?)");
+    db.transaction(() => {
+      for (const ev of events) {
+        const time = Number(headers.get(ev.blockNumber)!.timestamp);
+        store.at(ev.blockNumber, ev.logIndex, ev.blockNumber >= r.windowStart);
+        const assetId = project({ store, ev, time, tokens });
+        insertEvent.run(
+          ev.blockNumber,
+          ev.blockHash,
+          time,
+          ev.logIndex,
+          ev.txHash,
+          ev.txIndex,
+          ev.contract,
+          ev.address,
+          ev.name,
+          assetId,
+          JSON.stringify(ev.args),
+        );
+      }
+      // Keep hashes (and undo images) only for a contiguous run of window blocks ending at the checkpoint.
+      const keepFrom = Math.max(r.to - this.opts.reorgWindow + 1, r.windowStart);
+      db.prepare("DELETE FROM blocks WHERE number < ?").run(keepFrom);
+      db.prepare("DELETE FROM undo_log WHERE block_number < ?").run(keepFrom);
+      for (let n = r.windowStart; n <= r.to; n++) {
+        const h = headers.get(n)!;
+        insertBlock.run(n, h.hash, h.parentHash, Number(h.timestamp));
+      }
+      const last = headers.get(r.to)!;
+      db.prepare(
+        `INSERT INTO checkpoint (id, block_number, block_hash, block_time, chain_head) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash,
+           block_time = excluded.block_time, chain_head = excluded.chain_head`,
+      ).run(r.to, last.hash, Number(last.timestamp), r.head);
+    })();
+  }
+
+  /** Finds the newest indexed block still on the chain and undoes everything after it, in one transaction. */
+  private async undoReorg(cp: Checkpoint): Promise<void> {
+    const db = this.db!;
+    const stored = db.prepare("SELECT number, hash, timestamp FROM blocks ORDER BY number DESC").all() as {
+      number: number;
+      hash: string;
+      timestamp: number;
+    }[];
+    let ancestor: (typeof stored)[number] | undefined;
+    for (let i = 0; i < stored.length && !ancestor; i += 32) {
+      const slice = stored.slice(i, i + 32);
+      const chain = await this.rpc.getBlocks(slice.map((b) => b.number));
+      ancestor = slice.find((b, j) => chain[j]?.hash === b.hash);
+    }
+    if (!ancestor) {
+      const lowest = stored.length ? stored[stored.length - 1].number : cp.block_number;
+      throw new ReorgTooDeep(
+        `the chain reorganised below block ${lowest}, deeper than the ${this.opts.reorgWindow}-block window this index can undo; ` +
+          `delete ${this.opts.database} to re-index from the start`,
+      );
+    }
+    const a = ancestor;
+    let undone = 0;
+    db.transaction(() => {
+      const removed = db.prepare("DELETE FROM events WHERE block_number > ?").run(a.number).changes;
+      undone = this.store!.undoAfter(a.number) + removed;
+      db.prepare("DELETE FROM blocks WHERE number > ?").run(a.number);
+      db.prepare("UPDATE checkpoint SET block_number = ?, block_hash = ?, block_time = ? WHERE id = 1").run(a.number, a.hash, a.timestamp);
+    })();
+    this.log(`reorg: undid blocks ${a.number + 1}..${cp.block_number} (${undone} rows); re-indexing from ${a.number + 1}`);
+  }
+
+  /** ERC-20 decimals and symbol for tokens the range introduces; null where the token does not answer. */
+  private async tokenMetadata(events: DecodedLog[]): Promise<Map<string, TokenMeta>> {
+    const out = new Map<string, TokenMeta>();
+    const coder = AbiCoder.defaultAbiCoder();
+    for (const ev of events) {
+      for (const token of tokensMentioned(ev.name, ev.args)) {
+        if (out.has(token)) continue;
+        const read = async (selector: string, type: string) => {
+          try {
+            return coder.decode([type], await this.rpc.ethCall(token, selector))[0];
+          } catch (err) {
+            if (err instanceof RpcUnreachable) throw err;
+            return null; // not an ERC-20 with metadata
+          }
+        };
+        const decimals = await read("0x313ce567", "uint8");
+        const symbol = await read("0x95d89b41", "string");
+        out.set(token, { decimals: decimals === null ? null : Number(decimals), symbol });
+      }
+    }
+    return out;
+  }
+
+  /** A database holds one deployment's index: refuse to mix chains or contracts. */
+  private checkMeta(db: Db): void {
+    const identity = JSON.stringify({ chainId: this.opts.chainId, contracts: this.opts.contracts, startBlock: this.opts.startBlock });
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'deployment'").get() as { value: string } | undefined;
+    if (!row) {
+      db.prepare("INSERT INTO meta (key, value) VALUES ('deployment', ?)").run(identity);
+    } else if (row.value !== identity) {
+      throw new Error(
+        `${this.opts.database} indexes another deployment (${row.value}); use a different INDEX_DB or delete the file to re-index`,
+      );
+    }
+  }
+}

@@ -1,0 +1,150 @@
+// A minimal Ethereum JSON-RPC client over Node's fetch. Logs are fetched with plain JSON.parse: ethers'
+// provider re-copies large response bodies chunk by chunk (quadratic; see DESIGN.md), so it is kept for
+// transactions and calls only.
+
+export interface RpcLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  blockHash: string;
+  transactionHash: string;
+  transactionIndex: string;
+  logIndex: string;
+  removed?: boolean;
+  blockTimestamp?: string;
+}
+
+export interface RpcBlock {
+  number: string;
+  hash: string;
+  parentHash: string;
+  timestamp: string;
+}
+
+/** An error the node answered with (JSON-RPC `error` member). */
+export class RpcError extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(`${method}: ${message} (code ${code})`);
+  }
+}
+
+/** The node could not be reached or did not answer in time (after retries). */
+export class RpcUnreachable extends Error {}
+
+export interface RpcOptions {
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Attempts after the first for transport failures (connection refused, timeout, HTTP 429/5xx). */
+  retries?: number;
+  /** First backoff delay; doubles each retry up to 10 s. */
+  backoffMs?: number;
+  /** Replaces global fetch (tests inject faults with it). */
+  fetch?: typeof fetch;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class JsonRpc {
+  private nextId = 1;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(
+    readonly url: string,
+    opts: RpcOptions = {},
+  ) {
+    if (!/^https?:\/\//.test(url)) throw new Error(`RPC URL must start with http:// or https://, got "${url}"`);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.retries = opts.retries ?? 6;
+    this.backoffMs = opts.backoffMs ?? 200;
+    this.fetchFn = opts.fetch ?? fetch;
+  }
+
+  async call<T>(method: string, params: unknown[] = []): Promise<T> {
+    const body = await this.post(method, { jsonrpc: "2.0", id: this.nextId++, method, params });
+    return unwrap<T>(method, body);
+  }
+
+  /** Several calls in one JSON-RPC batch; answers come back in the order asked, errors thrown. */
+  async batch<T>(method: string, paramsList: unknown[][]): Promise<T[]> {
+    if (paramsList.length === 0) return [];
+    const first = this.nextId;
+    this.nextId += paramsList.length;
+    const requests = paramsList.map((params, i) => ({ jsonrpc: "2.0", id: first + i, method, params }));
+    const body = await this.post(method, requests);
+    if (!Array.isArray(body)) return [unwrap<T>(method, body)]; // a node that refuses batches answers one error
+    const byId = new Map<number, unknown>(body.map((r: { id: number }) => [r.id, r]));
+    return requests.map((r) => {
+      const answer = byId.get(r.id);
+      if (answer === undefined) throw new RpcError(method, -32603, `batch answer missing for id ${r.id}`);
+      return unwrap<T>(method, answer);
+    });
+  }
+
+  chainId = async () => Number(await this.call<string>("eth_chainId"));
+  blockNumber = async () => Number(await this.call<string>("eth_blockNumber"));
+  getCode = (address: string) => this.call<string>("eth_getCode", [address, "latest"]);
+  getBlock = (n: number) => this.call<RpcBlock | null>("eth_getBlockByNumber", [hex(n), false]);
+  getBlocks = (ns: number[]) => this.batch<RpcBlock | null>("eth_getBlockByNumber", ns.map((n) => [hex(n), false]));
+  getLogs = (from: number, to: number, address: string[]) =>
+    this.call<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(from), toBlock: hex(to), address }]);
+  ethCall = (to: string, data: string) => this.call<string>("eth_call", [{ to, data }, "latest"]);
+
+  /** POSTs with retries on transport failures; JSON-RPC errors are answers, not retried here. */
+  private async post(method: string, payload: unknown): Promise<any> {
+    const text = JSON.stringify(payload);
+    let delay = this.backoffMs;
+    for (let attempt = 0; ; attempt++) {
+      let failure: string;
+      try {
+        const res = await this.fetchFn(this.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: text,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        if (res.ok) return JSON.parse(await res.text());
+        const detail = (await res.text().catch(() => "")).slice(0, 200);
+        // A provider that answers a too-large request with HTTP 413 or a JSON error body: surface it as an RPC error.
+        if (res.status === 413) throw new RpcError(method, -32005, `HTTP 413 ${detail}`);
+        if (res.status !== 429 && res.status < 500) throw new RpcError(method, -32600, `HTTP ${res.status} ${detail}`);
+        failure = `HTTP ${res.status} ${detail}`;
+      } catch (err) {
+        if (err instanceof RpcError) throw err;
+        failure = describe(err);
+      }
+      if (attempt >= this.retries) {
+        throw new RpcUnreachable(`cannot reach the JSON-RPC endpoint ${this.url} (${method}): ${failure}`);
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 10_000);
+    }
+  }
+}
+
+function unwrap<T>(method: string, body: any): T {
+  if (body && typeof body === "object" && body.error) {
+    throw new RpcError(method, Number(body.error.code ?? -32603), String(body.error.message ?? "error"), body.error.data);
+  }
+  if (!body || typeof body !== "object" || !("result" in body)) throw new RpcError(method, -32603, "malformed answer");
+  return body.result as T;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === "TimeoutError" || err.name === "AbortError") return "timed out";
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? err.message;
+  }
+  return String(err);
+}
+
+export const hex = (n: number) => "0x" + n.toString(16);

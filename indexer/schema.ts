@@ -1,0 +1,230 @@
+// The index's SQLite schema, as ordered migrations tracked by PRAGMA user_version. Append a migration; never
+// edit one that has shipped.
+//
+// Conventions: ids and timestamps (unix seconds) are INTEGER; token amounts (uint256/uint128) are decimal TEXT,
+// summed with BigInt by readers; addresses are EIP-55 checksummed; hashes are lowercase 0x hex. Booleans are 0/1.
+import type { Database } from "better-sqlite3";
+
+/** Primary-key columns of every table the undo log may restore rows into. */
+export const PRIMARY_KEYS: Record<string, string[]> = {
+  registrars: ["id"],
+  assets: ["id"],
+  asset_versions: ["asset_id", "version"],
+  lineage: ["child_id", "parent_id"],
+  royalties: ["asset_id", "position"],
+  objections: ["id"],
+  certificates: ["id"],
+  venues: ["id"],
+  tokens: ["address"],
+  listings: ["id"],
+  orders: ["id"],
+  settlements: ["order_id"],
+  settlement_lines: ["order_id", "position"],
+  credits: ["account", "token"],
+  attestations: ["id"],
+  accountants: ["entity", "accountant"],
+  books: ["id"],
+  book_entries: ["book_id", "seq"],
+  roles: ["contract", "role", "account"],
+  pauses: ["contract"],
+};
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  -- Last indexed block; written in the same transaction as that block range's rows.
+  CREATE TABLE checkpoint (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, block_time INTEGER NOT NULL,
+    chain_head INTEGER NOT NULL
+  );
+  -- Hashes of the unfinalised blocks (the reorg window), to find the common ancestor after a reorg.
+  CREATE TABLE blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, parent_hash TEXT NOT NULL, timestamp INTEGER NOT NULL);
+  -- Before-images of projection rows written in the reorg window; replayed backwards to undo a block.
+  CREATE TABLE undo_log (
+    block_number INTEGER NOT NULL, log_index INTEGER NOT NULL, n INTEGER NOT NULL,
+    tbl TEXT NOT NULL, pk TEXT NOT NULL, before TEXT,
+    PRIMARY KEY (block_number, log_index, n)
+  ) WITHOUT ROWID;
+
+  -- Every event of every contract, as emitted.
+  CREATE TABLE events (
+    block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, block_time INTEGER NOT NULL,
+    log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, tx_index INTEGER NOT NULL,
+    contract TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
+    asset_id INTEGER, args TEXT NOT NULL,
+    UNIQUE (block_hash, log_index)
+  );
+  CREATE INDEX events_by_block ON events (block_number, log_index);
+  CREATE INDEX events_by_asset ON events (asset_id, block_number, log_index) WHERE asset_id IS NOT NULL;
+
+  CREATE TABLE registrars (id INTEGER PRIMARY KEY, code TEXT NOT NULL, notice_period INTEGER NOT NULL, active INTEGER NOT NULL);
+
+  CREATE TABLE assets (
+    id INTEGER PRIMARY KEY,
+    applicant TEXT NOT NULL, registrar_id INTEGER NOT NULL,
+    status TEXT NOT NULL,            -- InNotice | Rejected | Active | Cancelled (expiry is computed from valid_until)
+    name TEXT NOT NULL, kind TEXT NOT NULL, source_type TEXT NOT NULL, grade TEXT NOT NULL,
+    metadata_uri TEXT NOT NULL, metadata_hash TEXT NOT NULL, source_evidence_hash TEXT NOT NULL,
+    records TEXT NOT NULL, size_bytes TEXT NOT NULL, update_frequency TEXT NOT NULL,
+    validity_period INTEGER NOT NULL,
+    content_hash TEXT NOT NULL, version_count INTEGER NOT NULL,
+    submitted_at INTEGER NOT NULL, notice_ends_at INTEGER NOT NULL,
+    open_objections INTEGER NOT NULL DEFAULT 0,
+    registration_number TEXT, holder TEXT, approver TEXT, approved_at INTEGER, valid_until INTEGER,
+    ended_at INTEGER, end_reason TEXT,
+    pending_transfer_to TEXT,
+    submitted_block INTEGER NOT NULL, submitted_tx TEXT NOT NULL
+  );
+  CREATE INDEX assets_by_holder ON assets (holder);
+  CREATE INDEX assets_by_applicant ON assets (applicant);
+  CREATE INDEX assets_by_registrar ON assets (registrar_id, status);
+  CREATE UNIQUE INDEX assets_by_number ON assets (registration_number) WHERE registration_number IS NOT NULL;
+
+  CREATE TABLE asset_versions (
+    asset_id INTEGER NOT NULL, version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL, metadata_hash TEXT NOT NULL, previous_content_hash TEXT,
+    added_by TEXT NOT NULL, added_at INTEGER NOT NULL,
+    block_number INTEGER NOT NULL, tx_hash TEXT NOT NULL, log_index INTEGER NOT NULL,
+    PRIMARY KEY (asset_id, version)
+  );
+  CREATE INDEX versions_by_content ON asset_versions (content_hash);
+
+  -- Direct parents as submitted; royalties is the flattened upstream table fixed at submission.
+  CREATE TABLE lineage (child_id INTEGER NOT NULL, parent_id INTEGER NOT NULL, share_bps INTEGER NOT NULL, position INTEGER NOT NULL,
+    PRIMARY KEY (child_id, parent_id));
+  CREATE INDEX lineage_by_parent ON lineage (parent_id);
+  CREATE TABLE royalties (asset_id INTEGER NOT NULL, position INTEGER NOT NULL, payee_asset_id INTEGER NOT NULL,
+    share TEXT NOT NULL, depth INTEGER NOT NULL, PRIMARY KEY (asset_id, position));
+
+  CREATE TABLE objections (
+    id INTEGER PRIMARY KEY, asset_id INTEGER NOT NULL, objector TEXT NOT NULL, evidence_hash TEXT NOT NULL,
+    filed_at INTEGER NOT NULL, open INTEGER NOT NULL, upheld INTEGER,
+    resolver TEXT, resolution_hash TEXT, resolved_at INTEGER
+  );
+  CREATE INDEX objections_by_asset ON objections (asset_id);
+
+  CREATE TABLE certificates (
+    id INTEGER PRIMARY KEY, asset_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    holder TEXT NOT NULL, grantor TEXT NOT NULL, issued_by TEXT NOT NULL,
+    parent_id INTEGER, depth INTEGER NOT NULL,
+    scope_hash TEXT NOT NULL, scope_mask INTEGER NOT NULL,
+    valid_from INTEGER NOT NULL, valid_until INTEGER NOT NULL,
+    sublicensable INTEGER NOT NULL, transferable INTEGER NOT NULL,
+    granted_at INTEGER NOT NULL, revoked_at INTEGER, revoked_by TEXT, revoke_reason TEXT
+  );
+  CREATE INDEX certificates_by_asset ON certificates (asset_id, holder);
+  CREATE INDEX certificates_by_holder ON certificates (holder);
+  CREATE INDEX certificates_by_parent ON certificates (parent_id);
+
+  CREATE TABLE venues (id INTEGER PRIMARY KEY, treasury TEXT NOT NULL, fee_bps INTEGER NOT NULL);
+  -- decimals/symbol read once from the token when first seen (NULL when it does not answer ERC-20 metadata).
+  CREATE TABLE tokens (address TEXT PRIMARY KEY, allowed INTEGER NOT NULL, decimals INTEGER, symbol TEXT);
+
+  CREATE TABLE listings (
+    id INTEGER PRIMARY KEY, asset_id INTEGER NOT NULL, seller TEXT NOT NULL, seller_cert_id INTEGER,
+    venue_id INTEGER NOT NULL, offer TEXT NOT NULL, token TEXT NOT NULL, price TEXT NOT NULL,
+    max_quantity INTEGER NOT NULL, sold INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL,
+    licence_term INTEGER NOT NULL, scope_hash TEXT NOT NULL, scope_mask INTEGER NOT NULL,
+    licence_sublicensable INTEGER NOT NULL, licence_transferable INTEGER NOT NULL,
+    merchant TEXT NOT NULL, merchant_bps INTEGER NOT NULL,
+    delivery_window INTEGER NOT NULL, acceptance_window INTEGER NOT NULL,
+    listed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX listings_by_asset ON listings (asset_id);
+  CREATE INDEX listings_by_seller ON listings (seller);
+
+  CREATE TABLE orders (
+    id INTEGER PRIMARY KEY, listing_id INTEGER NOT NULL, asset_id INTEGER NOT NULL,
+    buyer TEXT NOT NULL, seller TEXT NOT NULL, token TEXT NOT NULL, price TEXT NOT NULL, fee_bps INTEGER NOT NULL,
+    status TEXT NOT NULL,            -- Paid | Delivered | Disputed | Settled | Refunded
+    ordered_at INTEGER NOT NULL, delivery_deadline INTEGER NOT NULL,
+    delivery_hash TEXT, delivered_at INTEGER, acceptance_ends_at INTEGER,
+    dispute_evidence_hash TEXT, disputed_at INTEGER,
+    arbiter TEXT, resolution_hash TEXT, resolved_at INTEGER,
+    refunded TEXT NOT NULL DEFAULT '0', refund_reason TEXT, refunded_at INTEGER,
+    settled_at INTEGER
+  );
+  CREATE INDEX orders_by_listing ON orders (listing_id);
+  CREATE INDEX orders_by_asset ON orders (asset_id);
+  CREATE INDEX orders_by_buyer ON orders (buyer);
+  CREATE INDEX orders_by_seller ON orders (seller);
+
+  CREATE TABLE settlements (
+    order_id INTEGER PRIMARY KEY, listing_id INTEGER NOT NULL, asset_id INTEGER NOT NULL, offer TEXT NOT NULL,
+    buyer TEXT NOT NULL, seller TEXT NOT NULL, token TEXT NOT NULL, gross TEXT NOT NULL,
+    venue_id INTEGER NOT NULL, venue_treasury TEXT NOT NULL, exchange_fee TEXT NOT NULL,
+    merchant TEXT NOT NULL, merchant_commission TEXT NOT NULL, royalty_total TEXT NOT NULL, seller_net TEXT NOT NULL,
+    cert_id INTEGER NOT NULL, settled_at INTEGER NOT NULL, block_number INTEGER NOT NULL, tx_hash TEXT NOT NULL
+  );
+  CREATE INDEX settlements_by_asset ON settlements (asset_id, settled_at);
+  CREATE INDEX settlements_by_time ON settlements (settled_at);
+  -- Where each settlement's gross went: fee, commission, one line per royalty payee, seller net.
+  CREATE TABLE settlement_lines (
+    order_id INTEGER NOT NULL, position INTEGER NOT NULL,
+    kind TEXT NOT NULL,              -- ExchangeFee | MerchantCommission | Royalty | SellerNet
+    payee TEXT NOT NULL, source_asset_id INTEGER, amount TEXT NOT NULL,
+    PRIMARY KEY (order_id, position)
+  );
+  CREATE INDEX settlement_lines_by_payee ON settlement_lines (payee);
+
+  -- Pull-payment balances held by the exchange, per account and token.
+  CREATE TABLE credits (account TEXT NOT NULL, token TEXT NOT NULL, credited TEXT NOT NULL, withdrawn TEXT NOT NULL,
+    balance TEXT NOT NULL, PRIMARY KEY (account, token));
+
+  CREATE TABLE attestations (
+    id INTEGER PRIMARY KEY, asset_id INTEGER NOT NULL, kind TEXT NOT NULL, author TEXT NOT NULL,
+    report_hash TEXT NOT NULL, supersedes INTEGER, superseded_by INTEGER,
+    passed INTEGER,                                         -- compliance
+    accuracy INTEGER, consistency INTEGER, completeness INTEGER,
+    conformity INTEGER, timeliness INTEGER, accessibility INTEGER, -- quality, 0-100 each
+    method TEXT, value TEXT, currency TEXT, valuation_date INTEGER, -- appraisal
+    attested_at INTEGER NOT NULL, revoked_at INTEGER, revoke_reason TEXT
+  );
+  CREATE INDEX attestations_by_asset ON attestations (asset_id, kind);
+
+  CREATE TABLE accountants (entity TEXT NOT NULL, accountant TEXT NOT NULL, authorised INTEGER NOT NULL, set_at INTEGER NOT NULL,
+    PRIMARY KEY (entity, accountant));
+
+  -- One accounting book per (entity, asset) recognition; current state. book_entries is the dated history.
+  CREATE TABLE books (
+    id INTEGER PRIMARY KEY, entity TEXT NOT NULL, asset_id INTEGER NOT NULL,
+    category TEXT NOT NULL,          -- Intangible | Inventory | Development (current)
+    initial_category TEXT NOT NULL, source TEXT NOT NULL,
+    useful_life_months INTEGER NOT NULL, residual_value TEXT NOT NULL, currency TEXT NOT NULL,
+    recognised_on INTEGER NOT NULL, ready_on INTEGER, derecognised_on INTEGER, derecognition_reason TEXT, proceeds TEXT,
+    cost TEXT NOT NULL, impairment TEXT NOT NULL, entry_count INTEGER NOT NULL
+  );
+  CREATE INDEX books_by_entity ON books (entity);
+  CREATE INDEX books_by_asset ON books (asset_id);
+  CREATE TABLE book_entries (
+    book_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,              -- Opened | Cost | ReadyForUse | Impairment | WriteDownReversal | Derecognised
+    date INTEGER NOT NULL, amount TEXT,
+    source TEXT, phase TEXT, order_id INTEGER, useful_life_months INTEGER, reason TEXT, proceeds TEXT,
+    evidence_hash TEXT NOT NULL, recorded_by TEXT NOT NULL,
+    block_number INTEGER NOT NULL, tx_hash TEXT NOT NULL, log_index INTEGER NOT NULL,
+    PRIMARY KEY (book_id, seq)
+  );
+
+  -- AccessControl roles currently held, and paused contracts.
+  CREATE TABLE roles (contract TEXT NOT NULL, role TEXT NOT NULL, account TEXT NOT NULL, PRIMARY KEY (contract, role, account));
+  CREATE TABLE pauses (contract TEXT PRIMARY KEY, paused INTEGER NOT NULL);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database up to the latest schema; each migration commits with its version number. */
+export function migrate(db: Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`index database has schema version ${current}, newer than this indexer (${SCHEMA_VERSION}); upgrade the indexer`);
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

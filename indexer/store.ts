@@ -1,0 +1,128 @@
+// Projection writes with an undo log. Inside the reorg window every insert or update first records the row's
+// before-image keyed by (block, log index, n); undoing a block replays those images backwards. Below the window
+// (blocks that can no longer reorg) nothing is recorded, so a backfill pays no undo cost.
+import type { Database, Statement } from "better-sqlite3";
+import { PRIMARY_KEYS } from "./schema";
+
+export type Row = Record<string, unknown>;
+type Value = string | number | bigint | boolean | null | undefined;
+
+const sqlValue = (v: Value) => (typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? null : v);
+
+export class Store {
+  private readonly statements = new Map<string, Statement>();
+  private recordUndo = false;
+  private block = 0;
+  private logIndex = 0;
+  private n = 0;
+
+  constructor(readonly db: Database) {}
+
+  /** Sets the event the next writes belong to. */
+  at(blockNumber: number, logIndex: number, recordUndo: boolean): void {
+    this.block = blockNumber;
+    this.logIndex = logIndex;
+    this.n = 0;
+    this.recordUndo = recordUndo;
+  }
+
+  get<T = Row>(table: string, key: Row): T | undefined {
+    const cols = keyColumns(table);
+    return this.stmt(`get:${table}`, () => `SELECT * FROM ${table} WHERE ${cols.map((c) => `${c} = ?`).join(" AND ")}`).get(
+      ...cols.map((c) => sqlValue(key[c] as Value)),
+    ) as T | undefined;
+  }
+
+  /** Inserts a new row; fails if the key exists (an event seen twice is a bug, not something to paper over). */
+  insert(table: string, row: Row): void {
+    const cols = Object.keys(row);
+    this.stmt(`ins:${table}:${cols}`, () => `INSERT INTO ${table} (${cols}) VALUES (${cols.map(() => "?").join(",")})`).run(
+      ...cols.map((c) => sqlValue(row[c] as Value)),
+    );
+    if (this.recordUndo) this.log(table, pick(row, keyColumns(table)), null);
+  }
+
+  /** Changes some columns of an existing row and returns the row as it now is. */
+  update<T = Row>(table: string, key: Row, patch: Row): T {
+    const before = this.get<Row>(table, key);
+    if (!before) throw new Error(`${table} ${JSON.stringify(key)} not found (events out of order?)`);
+    const cols = Object.keys(patch);
+    const keys = keyColumns(table);
+    this.stmt(
+      `upd:${table}:${cols}`,
+      () => `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE ${keys.map((c) => `${c} = ?`).join(" AND ")}`,
+    ).run(...cols.map((c) => sqlValue(patch[c] as Value)), ...keys.map((c) => sqlValue(key[c] as Value)));
+    if (this.recordUndo) this.log(table, pick(before, keys), before);
+    return { ...before, ...Object.fromEntries(cols.map((c) => [c, sqlValue(patch[c] as Value)])) } as T;
+  }
+
+  /** Inserts or replaces a whole row. */
+  put(table: string, row: Row): void {
+    const keys = keyColumns(table);
+    const before = this.recordUndo ? this.get<Row>(table, pick(row, keys)) : undefined;
+    const cols = Object.keys(row);
+    this.stmt(`put:${table}:${cols}`, () => `INSERT OR REPLACE INTO ${table} (${cols}) VALUES (${cols.map(() => "?").join(",")})`).run(
+      ...cols.map((c) => sqlValue(row[c] as Value)),
+    );
+    if (this.recordUndo) this.log(table, pick(row, keys), before ?? null);
+  }
+
+  delete(table: string, key: Row): void {
+    const keys = keyColumns(table);
+    const before = this.get<Row>(table, key);
+    if (!before) return;
+    this.stmt(`del:${table}`, () => `DELETE FROM ${table} WHERE ${keys.map((c) => `${c} = ?`).join(" AND ")}`).run(
+      ...keys.map((c) => sqlValue(key[c] as Value)),
+    );
+    if (this.recordUndo) this.log(table, pick(before, keys), before);
+  }
+
+  /** Restores every projection row written after `block`, newest first, and forgets those undo entries. */
+  undoAfter(block: number): number {
+    const entries = this.db
+      .prepare("SELECT tbl, pk, before FROM undo_log WHERE block_number > ? ORDER BY block_number DESC, log_index DESC, n DESC")
+      .all(block) as { tbl: string; pk: string; before: string | null }[];
+    for (const e of entries) {
+      const keys = keyColumns(e.tbl);
+      const pk = JSON.parse(e.pk) as Row;
+      this.db
+        .prepare(`DELETE FROM ${e.tbl} WHERE ${keys.map((c) => `${c} = ?`).join(" AND ")}`)
+        .run(...keys.map((c) => pk[c] as Value));
+      if (e.before !== null) {
+        const row = JSON.parse(e.before) as Row;
+        const cols = Object.keys(row);
+        this.db.prepare(`INSERT INTO ${e.tbl} (${cols}) VALUES (${cols.map(() => "?").join(",")})`).run(...cols.map((c) => row[c] as Value));
+      }
+    }
+    this.db.prepare("DELETE FROM undo_log WHERE block_number > ?").run(block);
+    return entries.length;
+  }
+
+  private log(table: string, pk: Row, before: Row | null): void {
+    this.stmt("undo", () => "INSERT INTO undo_log (block_number, log_index, n, tbl, pk, before) VALUES (?,?,?,?,?,?)").run(
+      this.block,
+      this.logIndex,
+      this.n++,
+      table,
+      JSON.stringify(pk),
+      before === null ? null : JSON.stringify(before),
+    );
+  }
+
+  private stmt(key: string, sql: () => string): Statement {
+    let s = this.statements.get(key);
+    if (!s) {
+      s = this.db.prepare(sql());
+      this.statements.set(key, s);
+    }
+    return s;
+  }
+}
+
+function keyColumns(table: string): string[] {
+  const cols = PRIMARY_KEYS[table];
+  if (!cols) throw new Error(`no primary key known for table ${table}`);
+  return cols;
+}
+
+const pick = (row: Row, cols: string[]): Row => Object.fromEntries(cols.map((c) => [c, row[c]]));

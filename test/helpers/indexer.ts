@@ -1,0 +1,88 @@
+// Shared set-up for indexer tests: the in-process Hardhat chain served over real HTTP JSON-RPC, indexers on
+// real SQLite files in a temporary directory, and whole-database dumps to compare indexes.
+import hre from "hardhat";
+import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
+import Database from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Deployment } from "../../scripts/deploy";
+import { DEFAULTS, type IndexerOptions } from "../../indexer/config";
+import { Indexer } from "../../indexer/indexer";
+import { PRIMARY_KEYS } from "../../indexer/schema";
+
+export interface RpcServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the test's Hardhat network over HTTP on a free port, as `npm start` does. */
+export async function serveChain(): Promise<RpcServer> {
+  const server = await hre.run(TASK_NODE_CREATE_SERVER, { hostname: "127.0.0.1", port: 0, provider: hre.network.provider });
+  const { address, port } = await server.listen();
+  return { url: `http://${address}:${port}`, close: () => server.close() };
+}
+
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "dal-index-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function indexerOptions(url: string, record: Deployment, database: string, overrides: Partial<IndexerOptions> = {}): IndexerOptions {
+  return {
+    ...DEFAULTS,
+    rpcUrl: url,
+    database,
+    chainId: record.chainId,
+    contracts: Object.fromEntries(Object.entries(record.contracts).map(([k, v]) => [k, v.address])) as IndexerOptions["contracts"],
+    startBlock: record.startBlock,
+    progress: false,
+    pollIntervalMs: 50,
+    log: () => undefined,
+    ...overrides,
+  };
+}
+
+/** Indexes a fresh database up to the head and returns its dump. */
+export async function freshIndexDump(url: string, record: Deployment, database: string, overrides: Partial<IndexerOptions> = {}) {
+  const indexer = new Indexer(indexerOptions(url, record, database, overrides));
+  await indexer.syncToHead();
+  const dump = dumpDatabase(indexer.database);
+  await indexer.stop();
+  return dump;
+}
+
+const ORDER: Record<string, string> = {
+  events: "block_number, log_index",
+  meta: "key",
+  checkpoint: "id",
+  blocks: "number",
+  undo_log: "block_number, log_index, n",
+};
+
+/** Every row of every table, in a fixed order: two indexes are equal iff their dumps are deep-equal. */
+export function dumpDatabase(db: Database.Database): Record<string, unknown[]> {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (t) => t.name,
+  );
+  const out: Record<string, unknown[]> = {};
+  for (const t of tables) {
+    const order = ORDER[t] ?? PRIMARY_KEYS[t]?.join(", ");
+    if (!order) throw new Error(`no dump order for table ${t}`);
+    out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY ${order}`).all();
+  }
+  return out;
+}
+
+export function dumpFile(file: string): Record<string, unknown[]> {
+  const db = new Database(file, { readonly: true });
+  try {
+    return dumpDatabase(db);
+  } finally {
+    db.close();
+  }
+}
+
+export async function mine(blocks = 1): Promise<void> {
+  await hre.network.provider.send("hardhat_mine", ["0x" + blocks.toString(16)]);
+}
