@@ -72,7 +72,8 @@ function integer(name: string, raw: unknown, min: number): number {
 /**
  * Builds the options from (lowest first) defaults, the config file (INDEXER_CONFIG, else ./indexer.config.json if
  * present) and the environment: RPC_URL, INDEX_DB, DEPLOYMENT, START_BLOCK, CONFIRMATIONS, POLL_INTERVAL_MS,
- * REORG_WINDOW, MAX_LOG_RANGE. Without DEPLOYMENT, the record is deployments/<chain id the RPC reports>.json.
+ * REORG_WINDOW, MAX_LOG_RANGE, PROGRESS. Without DEPLOYMENT, the record is <DEPLOYMENTS_DIR, default deployments>/<chain id
+ * the RPC reports>.json.
  */
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<IndexerOptions> {
   const file = env.INDEXER_CONFIG ?? (existsSync("indexer.config.json") ? "indexer.config.json" : undefined);
@@ -91,7 +92,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   let deploymentFile = pick("DEPLOYMENT", "deployment") as string | undefined;
   if (!deploymentFile) {
     const chainId = await new JsonRpc(rpcUrl, { retries: 2 }).chainId();
-    deploymentFile = `deployments/${chainId}.json`;
+    deploymentFile = `${env.DEPLOYMENTS_DIR ?? "deployments"}/${chainId}.json`;
   }
   const record = readDeployment(deploymentFile);
   const contracts = Object.fromEntries(CONTRACTS.map((n) => [n, record.contracts[n].address])) as Record<ContractName, string>;

@@ -251,6 +251,7 @@ export class Indexer {
       .map((l) => this.decoder.decode(l));
     const tokenMeta = await this.tokenMetadata(decoded);
     this.write(decoded, headers, tokenMeta, { from, to, head, windowStart });
+    this.caughtUp = to >= target;
     this.onCommit?.(this.status());
     return { from, to, target, events: decoded.length };
   }
@@ -309,8 +310,9 @@ export class Indexer {
           JSON.stringify(ev.args),
         );
       }
-      // Keep hashes (and undo images) only for a contiguous run of window blocks ending at the checkpoint.
-      const keepFrom = Math.max(r.to - this.opts.reorgWindow + 1, r.windowStart);
+      // Keep hashes (and undo images) for a contiguous run of window blocks ending at the checkpoint: if this
+      // range had blocks outside the window, older stored blocks are no longer contiguous with it.
+      const keepFrom = r.windowStart > r.from ? r.windowStart : r.to - this.opts.reorgWindow + 1;
       db.prepare("DELETE FROM blocks WHERE number < ?").run(keepFrom);
       db.prepare("DELETE FROM undo_log WHERE block_number < ?").run(keepFrom);
       for (let n = r.windowStart; n <= r.to; n++) {

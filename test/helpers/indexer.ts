@@ -86,3 +86,18 @@ export function dumpFile(file: string): Record<string, unknown[]> {
 export async function mine(blocks = 1): Promise<void> {
   await hre.network.provider.send("hardhat_mine", ["0x" + blocks.toString(16)]);
 }
+
+/** Asserts two dumps are equal, reporting the first differing rows of each table instead of two whole databases. */
+export function expectSameIndex(actual: Record<string, unknown[]>, expected: Record<string, unknown[]>): void {
+  const problems: string[] = [];
+  for (const table of new Set([...Object.keys(actual), ...Object.keys(expected)])) {
+    const a = actual[table] ?? [];
+    const e = expected[table] ?? [];
+    if (JSON.stringify(a) === JSON.stringify(e)) continue;
+    const i = a.findIndex((row, k) => JSON.stringify(row) !== JSON.stringify(e[k]));
+    const at = i === -1 ? e.length : i;
+    problems.push(`${table}: ${a.length} rows vs ${e.length} expected; first difference at row ${at}:\n` +
+      `  actual:   ${JSON.stringify(a[at])}\n  expected: ${JSON.stringify(e[at])}`);
+  }
+  if (problems.length) throw new Error(`indexes differ\n${problems.join("\n")}`);
+}

@@ -1,0 +1,129 @@
+// Reorgs: the index must always equal a fresh index of the chain as it now is. Blocks are replaced with
+// evm_snapshot/evm_revert and different transactions mined at the same heights.
+import { expect } from "chai";
+import hre, { ethers } from "hardhat";
+import { Indexer, ReorgTooDeep } from "../../indexer/indexer";
+import { listingTerms, market, mined, type Market } from "../helpers/exchange";
+import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { hash, registerActive, submit } from "../helpers/registry";
+import type { Deployment } from "../../scripts/deploy";
+
+async function recordOf(m: Market): Promise<Deployment> {
+  const contracts: Deployment["contracts"] = {};
+  for (const [name, c] of Object.entries({ DataAssetRegistry: m.registry, RightsCertificate: m.rights, DataExchange: m.dex, AssetLedger: m.ledger })) {
+    contracts[name] = { address: await c.getAddress(), blockNumber: 0 };
+  }
+  const startBlock = (await ethers.provider.getBlockNumber()) - 60; // covers the fixture's deployment
+  return { chainId: 31337, deployedAt: "", startBlock: Math.max(0, startBlock), contracts };
+}
+
+/** One trade cycle on a fresh asset: many event types, several blocks. */
+async function trade(m: Market, name: string): Promise<bigint> {
+  const { assetId } = await registerActive(m, m.holder, { name });
+  const terms = await listingTerms(m, assetId);
+  await mined(m.dex.connect(m.holder).list(terms));
+  const listingId = await m.dex.listingCount();
+  await mined(m.dex.connect(m.buyer).order(listingId, terms.price));
+  const orderId = await m.dex.orderCount();
+  await mined(m.dex.connect(m.holder).deliver(orderId, hash()));
+  await mined(m.dex.connect(m.buyer).accept(orderId));
+  await mined(m.dex.connect(m.holder).withdraw(terms.token, m.holder.address));
+  return assetId;
+}
+
+const snapshot = (): Promise<string> => hre.network.provider.send("evm_snapshot", []);
+const revert = async (id: string) => expect(await hre.network.provider.send("evm_revert", [id])).to.equal(true);
+const headHash = async () => (await ethers.provider.getBlock("latest"))!.hash;
+
+describe("indexer: reorgs", function () {
+  let m: Market;
+  let server: RpcServer;
+  let tmp: ReturnType<typeof tempDir>;
+  let record: Deployment;
+  let files = 0;
+  const file = () => `${tmp.dir}/index-${++files}.sqlite`;
+
+  before(async () => {
+    m = await market();
+    await trade(m, "Base dataset");
+    record = await recordOf(m);
+    server = await serveChain();
+    tmp = tempDir();
+  });
+  after(async () => {
+    await server.close();
+    tmp.remove();
+  });
+
+  it("undoes replaced blocks and re-indexes them: same as a fresh index, whether the new branch is shorter or longer", async () => {
+    const indexer = new Indexer(indexerOptions(server.url, record, file()));
+    try {
+      for (const [lengthBefore, makeBranch] of [
+        // the new branch is shorter than the replaced one: the index is ahead of the chain's head
+        [() => trade(m, "Replaced A"), () => submit(m, m.other, { name: "Shorter branch" })],
+        // the new branch is longer
+        [() => submit(m, m.other, { name: "Replaced B" }), async () => { await trade(m, "Longer branch 1"); await trade(m, "Longer branch 2"); }],
+      ] as const) {
+        const snap = await snapshot();
+        await lengthBefore();
+        await indexer.syncToHead();
+        const replacedHead = await headHash();
+        expect(indexer.status().latestHash).to.equal(replacedHead);
+
+        await revert(snap);
+        await makeBranch();
+        const status = await indexer.syncToHead();
+        expect(status.latestHash).to.equal(await headHash());
+        expectSameIndex(dumpDatabase(indexer.database), await freshIndexDump(server.url, record, file()));
+      }
+      // What the replaced blocks said is gone: their assets are not in the index.
+      const names = (indexer.database.prepare("SELECT name FROM assets").all() as { name: string }[]).map((r) => r.name);
+      expect(names).to.include.members(["Base dataset", "Shorter branch", "Longer branch 1", "Longer branch 2"]);
+      expect(names).to.not.include.members(["Replaced A"]);
+      expect(names).to.not.include("Replaced B");
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  it("follows a reorg while running in realtime", async () => {
+    const indexer = new Indexer(indexerOptions(server.url, record, file(), { pollIntervalMs: 20 }));
+    await indexer.start();
+    const until = async (hashWanted: string) => {
+      for (let i = 0; i < 500 && indexer.status().latestHash !== hashWanted; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(indexer.status().latestHash).to.equal(hashWanted);
+    };
+    try {
+      const snap = await snapshot();
+      await trade(m, "Realtime replaced");
+      await until(await headHash());
+      await revert(snap);
+      // Same number of blocks as before the revert is not needed: the head hash at the checkpoint height differs.
+      await trade(m, "Realtime kept");
+      await until(await headHash());
+      expect(indexer.status().caughtUp).to.equal(true);
+      expectSameIndex(dumpDatabase(indexer.database), await freshIndexDump(server.url, record, file()));
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  it("refuses, changing nothing, when the chain reorganises deeper than the blocks it can undo", async () => {
+    const indexer = new Indexer(indexerOptions(server.url, record, file(), { reorgWindow: 3 }));
+    try {
+      const snap = await snapshot();
+      await trade(m, "Deep branch");
+      await indexer.syncToHead();
+      const before = dumpDatabase(indexer.database);
+      await revert(snap);
+      await submit(m, m.other, { name: "After deep reorg" });
+      await trade(m, "After deep reorg 2");
+      const err = await indexer.syncToHead().then(() => null, (e: Error) => e);
+      expect(err).to.be.instanceOf(ReorgTooDeep);
+      expect(err!.message).to.match(/deeper than the 3-block window/).and.match(/re-index/);
+      expect(dumpDatabase(indexer.database)).to.deep.equal(before);
+    } finally {
+      await indexer.stop();
+    }
+  });
+});

@@ -1,0 +1,171 @@
+// A flaky provider: dropped connections, HTTP 503s, timeouts, and eth_getLogs answers refused for large ranges
+// (in the words real providers use). The index must still end complete and exact.
+import { expect } from "chai";
+import { Indexer } from "../../indexer/indexer";
+import { LogRange, isRangeError, suggestedRange } from "../../indexer/logRange";
+import { RpcError, RpcUnreachable } from "../../indexer/rpc";
+import { listingTerms, market, mined, type Market } from "../helpers/exchange";
+import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { hash, registerActive } from "../helpers/registry";
+import type { Deployment } from "../../scripts/deploy";
+
+interface Faults {
+  dropped: number;
+  unavailable: number;
+  slow: number;
+  refusedRanges: number;
+}
+
+/** Wraps fetch: a seeded share of requests fail in transport, and getLogs over `maxRange` blocks is refused. */
+function flakyFetch(seed: number, maxRange: number, faults: Faults): typeof fetch {
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const messages = [
+    (from: number) => `query returned more than 10000 results. Try with this block range [0x${from.toString(16)}, 0x${(from + maxRange - 1).toString(16)}].`,
+    () => "block range is too wide",
+    () => `exceed maximum block range: ${maxRange}`,
+  ];
+  return (async (url: string | URL | Request, init?: RequestInit) => {
+    const body = JSON.parse(String(init!.body));
+    const r = random();
+    if (r < 0.08) {
+      faults.dropped++;
+      throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
+    }
+    if (r < 0.16) {
+      faults.unavailable++;
+      return new Response("upstream overloaded", { status: 503 });
+    }
+    if (r < 0.19) {
+      faults.slow++;
+      await new Promise((res) => setTimeout(res, 400)); // beyond the client's timeout
+    }
+    if (!Array.isArray(body) && body.method === "eth_getLogs") {
+      const from = Number(body.params[0].fromBlock);
+      const to = Number(body.params[0].toBlock);
+      if (to - from + 1 > maxRange) {
+        faults.refusedRanges++;
+        const message = messages[faults.refusedRanges % messages.length](from);
+        return Response.json({ jsonrpc: "2.0", id: body.id, error: { code: -32005, message } });
+      }
+    }
+    return fetch(url, { ...init, signal: init?.signal });
+  }) as typeof fetch;
+}
+
+async function recordOf(m: Market): Promise<Deployment> {
+  const contracts: Deployment["contracts"] = {};
+  for (const [name, c] of Object.entries({ DataAssetRegistry: m.registry, RightsCertificate: m.rights, DataExchange: m.dex, AssetLedger: m.ledger })) {
+    contracts[name] = { address: await c.getAddress(), blockNumber: 0 };
+  }
+  return { chainId: 31337, deployedAt: "", startBlock: 0, contracts };
+}
+
+describe("indexer: RPC faults", function () {
+  let server: RpcServer;
+  let tmp: ReturnType<typeof tempDir>;
+  let record: Deployment;
+
+  before(async () => {
+    const m = await market();
+    for (let i = 0; i < 6; i++) {
+      const { assetId } = await registerActive(m, m.holder, { name: `Dataset ${i}` });
+      const terms = await listingTerms(m, assetId);
+      await mined(m.dex.connect(m.holder).list(terms));
+      const listingId = await m.dex.listingCount();
+      await mined(m.dex.connect(m.buyer).order(listingId, terms.price));
+      await mined(m.dex.connect(m.holder).deliver(await m.dex.orderCount(), hash()));
+      await mined(m.dex.connect(m.buyer).accept(await m.dex.orderCount()));
+    }
+    record = await recordOf(m);
+    server = await serveChain();
+    tmp = tempDir();
+  });
+  after(async () => {
+    await server.close();
+    tmp.remove();
+  });
+
+  for (const seed of [1, 7, 42]) {
+    it(`ends with the exact index despite dropped, failed, slow and refused requests (seed ${seed})`, async () => {
+      const faults: Faults = { dropped: 0, unavailable: 0, slow: 0, refusedRanges: 0 };
+      const indexer = new Indexer(
+        indexerOptions(server.url, record, `${tmp.dir}/flaky-${seed}.sqlite`, {
+          initialLogRange: 64,
+          maxLogRange: 64,
+          rpc: { fetch: flakyFetch(seed, 5, faults), retries: 20, backoffMs: 1, timeoutMs: 200 },
+        }),
+      );
+      try {
+        // Transient failures that outlast the retries surface as errors; the caller (follow loop) tries again.
+        for (let attempt = 0; ; attempt++) {
+          const done = await indexer.syncToHead().then(() => true, (err) => {
+            if (!(err instanceof RpcUnreachable || err instanceof RpcError) || attempt > 20) throw err;
+            return false;
+          });
+          if (done) break;
+        }
+        expectSameIndex(dumpDatabase(indexer.database), await freshIndexDump(server.url, record, `${tmp.dir}/clean-${seed}.sqlite`));
+      } finally {
+        await indexer.stop();
+      }
+      expect(faults.dropped, "dropped connections injected").to.be.greaterThan(0);
+      expect(faults.unavailable, "HTTP 503 injected").to.be.greaterThan(0);
+      expect(faults.refusedRanges, "large ranges refused").to.be.greaterThan(0);
+    });
+  }
+
+  it("stops with a clear error when the provider refuses even a single block", async () => {
+    const refuseAll = (async (_url: string | URL | Request, init?: RequestInit) => {
+      const body = JSON.parse(String(init!.body));
+      if (!Array.isArray(body) && body.method === "eth_getLogs") {
+        return Response.json({ jsonrpc: "2.0", id: body.id, error: { code: -32005, message: "limit exceeded" } });
+      }
+      return fetch(_url, init);
+    }) as typeof fetch;
+    const indexer = new Indexer(indexerOptions(server.url, record, `${tmp.dir}/refused.sqlite`, { rpc: { fetch: refuseAll } }));
+    try {
+      const err = await indexer.syncToHead().then(() => null, (e: Error) => e);
+      expect(err).to.be.instanceOf(RpcError);
+      expect(err!.message).to.match(/eth_getLogs: limit exceeded/);
+      expect(indexer.status().latestBlock).to.equal(null);
+    } finally {
+      await indexer.stop();
+    }
+  });
+});
+
+describe("indexer: log ranges", () => {
+  it("reads the range a provider suggests", () => {
+    expect(suggestedRange("query returned more than 10000 results. Try with this block range [0x10, 0x1f].")).to.equal(16);
+    expect(suggestedRange("Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range")).to.equal(2000);
+    expect(suggestedRange("exceed maximum block range: 5000")).to.equal(5000);
+    expect(suggestedRange("eth_getLogs is limited to a 10,000 range")).to.equal(10000);
+    expect(suggestedRange("execution reverted")).to.equal(undefined);
+  });
+
+  it("tells range errors from other failures", () => {
+    expect(isRangeError(new RpcError("eth_getLogs", -32005, "anything"))).to.equal(true);
+    expect(isRangeError(new RpcError("eth_getLogs", -32000, "block range is too wide"))).to.equal(true);
+    expect(isRangeError(new RpcError("eth_getLogs", -32602, "invalid argument 0: hex string without 0x prefix"))).to.equal(false);
+    expect(isRangeError(new RpcUnreachable("cannot reach ...: timed out"))).to.equal(true);
+    expect(isRangeError(new RpcUnreachable("cannot reach ...: ECONNREFUSED"))).to.equal(false);
+  });
+
+  it("grows on success up to the maximum, shrinks by half or to the suggestion, and gives up at one block", () => {
+    const r = new LogRange(100, 1000);
+    r.grow();
+    expect(r.size).to.equal(200);
+    for (let i = 0; i < 5; i++) r.grow();
+    expect(r.size).to.equal(1000);
+    expect(r.shrink(new RpcError("eth_getLogs", -32005, "too many"))).to.equal(true);
+    expect(r.size).to.equal(500);
+    expect(r.shrink(new RpcError("eth_getLogs", -32005, "Try with this block range [0x1, 0x3]"))).to.equal(true);
+    expect(r.size).to.equal(3);
+    r.shrink(new Error("x"));
+    r.shrink(new Error("x"));
+    expect(r.size).to.equal(1);
+    expect(r.shrink(new Error("x"))).to.equal(false);
+    expect(() => new LogRange(0, 10)).to.throw(/1 <= initial/);
+  });
+});
