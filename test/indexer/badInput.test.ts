@@ -110,7 +110,7 @@ describe("indexer: bad input", function () {
     ] as const) {
       it(`refuses ${JSON.stringify(env)} with a clear message`, async () => {
         const deployment = writeDeployment(record, tmp.dir);
-        const err = await loadConfig({ DEPLOYMENT: deployment, ...env }).then(() => null, (e: Error) => e);
+        const err = await loadConfig({ DEPLOYMENT: deployment, ...(env as NodeJS.ProcessEnv) }).then(() => null, (e: Error) => e);
         expect(err?.message).to.match(message);
       });
     }

@@ -33,7 +33,7 @@ async function trade(m: Market, name: string): Promise<bigint> {
 
 const snapshot = (): Promise<string> => hre.network.provider.send("evm_snapshot", []);
 const revert = async (id: string) => expect(await hre.network.provider.send("evm_revert", [id])).to.equal(true);
-const headHash = async () => (await ethers.provider.getBlock("latest"))!.hash;
+const headHash = async () => (await ethers.provider.getBlock("latest"))!.hash!;
 
 describe("indexer: reorgs", function () {
   let m: Market;
