@@ -96,13 +96,16 @@ export class Indexer {
         throw new Error(`no contract at ${this.opts.contracts[name]} (${name}) on chain ${chainId}: wrong deployment record, or the chain was reset`);
       }
     }
+    // The deployment block's hash tells a reset chain (same chain id, same addresses) from the one indexed.
+    const anchor = await this.rpc.getBlock(this.opts.startBlock);
+    if (!anchor) throw new Error(`chain ${chainId} has no block ${this.opts.startBlock} (the deployment's start block)`);
     if (this.opts.database !== ":memory:") mkdirSync(dirname(this.opts.database), { recursive: true });
     const db = new Database(this.opts.database);
     try {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL"); // WAL + NORMAL: a crash loses at most the last commit, never consistency
       migrate(db);
-      this.checkMeta(db);
+      this.checkMeta(db, anchor.hash);
     } catch (err) {
       db.close();
       throw err;
@@ -384,14 +387,15 @@ export class Indexer {
   }
 
   /** A database holds one deployment's index: refuse to mix chains or contracts. */
-  private checkMeta(db: Db): void {
-    const identity = JSON.stringify({ chainId: this.opts.chainId, contracts: this.opts.contracts, startBlock: this.opts.startBlock });
+  private checkMeta(db: Db, startBlockHash: string): void {
+    const { chainId, contracts, startBlock } = this.opts;
+    const identity = JSON.stringify({ chainId, contracts, startBlock, startBlockHash });
     const row = db.prepare("SELECT value FROM meta WHERE key = 'deployment'").get() as { value: string } | undefined;
     if (!row) {
       db.prepare("INSERT INTO meta (key, value) VALUES ('deployment', ?)").run(identity);
     } else if (row.value !== identity) {
       throw new Error(
-        `${this.opts.database} indexes another deployment (${row.value}); use a different INDEX_DB or delete the file to re-index`,
+        `${this.opts.database} indexes another deployment or a reset chain (${row.value}); use a different INDEX_DB or delete the file to re-index`,
       );
     }
   }

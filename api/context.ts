@@ -1,0 +1,72 @@
+// Per-request context: the read-only index connection, the sync state, and DataLoaders so that a page of 50 assets
+// with their versions, parents and certificates costs a handful of queries, not hundreds (no N+1).
+import type { Database, Statement } from "better-sqlite3";
+import DataLoader from "dataloader";
+import type { TokenRow } from "./money";
+
+export interface SyncState {
+  chainId: number;
+  latestBlock: number | null;
+  latestHash: string | null;
+  latestBlockTime: number | null;
+  head: number | null;
+  lag: number | null;
+  caughtUp: boolean;
+}
+
+export type Row = Record<string, any>;
+
+export interface Context {
+  db: Database;
+  sync: SyncState;
+  /** "Now" for validity questions: the time of the latest indexed block (chain time, not the server's clock). */
+  now: number;
+  loaders: Loaders;
+}
+
+/** Statements cached per SQL text: the API prepares each shape once per connection. */
+const cache = new WeakMap<Database, Map<string, Statement>>();
+export function prepared(db: Database, sql: string): Statement {
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
+/** Rows of `table` whose `column` is one of the keys, grouped per key (in key order), ordered by `order`. */
+function groupLoader<K extends string | number>(db: Database, table: string, column: string, order: string) {
+  return new DataLoader<K, Row[]>(async (keys) => {
+    const rows = prepared(db, `SELECT * FROM ${table} WHERE ${column} IN (${keys.map(() => "?").join(",")}) ORDER BY ${order}`).all(
+      ...keys,
+    ) as Row[];
+    const by = new Map<K, Row[]>(keys.map((k) => [k, []]));
+    for (const r of rows) by.get(r[column] as K)?.push(r);
+    return keys.map((k) => by.get(k)!);
+  });
+}
+
+function oneLoader<K extends string | number>(db: Database, table: string, column: string) {
+  const group = groupLoader<K>(db, table, column, column);
+  return new DataLoader<K, Row | null>(async (keys) => (await group.loadMany(keys)).map((r) => (r instanceof Error ? null : r[0] ?? null)));
+}
+
+export function createLoaders(db: Database) {
+  return {
+    asset: oneLoader<number>(db, "assets", "id"),
+    registrar: oneLoader<number>(db, "registrars", "id"),
+    versions: groupLoader<number>(db, "asset_versions", "asset_id", "version"),
+    parents: groupLoader<number>(db, "lineage", "child_id", "position"),
+    children: groupLoader<number>(db, "lineage", "parent_id", "child_id"),
+    royalties: groupLoader<number>(db, "royalties", "asset_id", "position"),
+    objections: groupLoader<number>(db, "objections", "asset_id", "id"),
+    certificatesOfAsset: groupLoader<number>(db, "certificates", "asset_id", "id"),
+    certificate: oneLoader<number>(db, "certificates", "id"),
+    listing: oneLoader<number>(db, "listings", "id"),
+    order: oneLoader<number>(db, "orders", "id"),
+    settlement: oneLoader<number>(db, "settlements", "order_id"),
+    lines: groupLoader<number>(db, "settlement_lines", "order_id", "position"),
+    token: oneLoader<string>(db, "tokens", "address") as DataLoader<string, TokenRow | null>,
+  };
+}
+export type Loaders = ReturnType<typeof createLoaders>;

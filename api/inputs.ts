@@ -1,0 +1,73 @@
+// Parsing of user input: every malformed argument becomes a GraphQLError with code BAD_USER_INPUT and a message
+// that names the argument and shows the expected form. Nothing malformed reaches SQL.
+import { GraphQLError } from "graphql";
+import { getAddress, isAddress } from "ethers";
+
+export const MAX_PAGE = 100;
+const CST_OFFSET = 8 * 3600;
+
+export function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
+}
+
+/** A checksummed address. */
+export function address(arg: string, value: string): string {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value) || !isAddress(value.toLowerCase())) {
+    throw badInput(`${arg}: "${value}" is not an address (0x followed by 40 hex digits)`);
+  }
+  return getAddress(value.toLowerCase());
+}
+
+/** A lowercase 32-byte hash. */
+export function hash32(arg: string, value: string): string {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(value)) {
+    throw badInput(`${arg}: "${value}" is not a 32-byte hash (0x followed by 64 hex digits)`);
+  }
+  return value.toLowerCase();
+}
+
+/** A positive integer id (assets, orders, certificates...). */
+export function id(arg: string, value: string | number): number {
+  const s = String(value);
+  if (!/^[1-9][0-9]{0,15}$/.test(s) || !Number.isSafeInteger(Number(s))) {
+    throw badInput(`${arg}: "${s}" is not an id (a positive integer)`);
+  }
+  return Number(s);
+}
+
+/** Page size: 1..MAX_PAGE. */
+export function pageSize(value: number | null | undefined, fallback = 20): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw badInput(`first: must be between 1 and ${MAX_PAGE}, got ${n}`);
+  return n;
+}
+
+/** A calendar date YYYY-MM-DD, checked to exist; returns unix seconds of the end of that day in UTC+8. */
+export function endOfDay(arg: string, value: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value ?? "");
+  if (!m) throw badInput(`${arg}: "${value}" is not a date (YYYY-MM-DD)`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const check = new Date(ms);
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
+    throw badInput(`${arg}: ${value} is not a real calendar date`);
+  }
+  return ms / 1000 + 86_400 - 1 - CST_OFFSET;
+}
+
+/** A point in time: ISO 8601 date-time with offset, a date (end of that day, UTC+8), or unix seconds. */
+export function instant(arg: string, value: string): number {
+  if (/^\d{1,12}$/.test(value ?? "")) return Number(value);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value ?? "")) return endOfDay(arg, value);
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value ?? "")) {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+  }
+  throw badInput(`${arg}: "${value}" is not a time (ISO 8601 with offset such as 2026-03-01T09:30:00+08:00, a date YYYY-MM-DD, or unix seconds)`);
+}
+
+/** Unix seconds as ISO 8601 in China Standard Time. */
+export function iso(seconds: number | null | undefined): string | null {
+  if (seconds === null || seconds === undefined) return null;
+  return new Date((seconds + CST_OFFSET) * 1000).toISOString().replace(/\.\d{3}Z$/, "+08:00");
+}

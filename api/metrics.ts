@@ -1,0 +1,72 @@
+// Prometheus metrics: HTTP requests by route and status, GraphQL operations and errors, and where the index is.
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Plugin } from "graphql-yoga";
+import type { SyncState } from "./context";
+
+const ROUTES = new Set(["/graphql", "/health", "/ready", "/metrics"]);
+
+export class Metrics {
+  private readonly registry = new Registry();
+  private readonly http = new Histogram({
+    name: "dal_http_request_duration_seconds",
+    help: "HTTP request duration by route and status",
+    labelNames: ["route", "status"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  private readonly operations = new Counter({
+    name: "dal_graphql_operations_total",
+    help: "GraphQL operations by root field and outcome",
+    labelNames: ["field", "outcome"],
+    registers: [this.registry],
+  });
+  readonly contentType = this.registry.contentType;
+
+  constructor(sync: () => SyncState) {
+    const registry = this.registry;
+    new Gauge({
+      name: "dal_index_latest_block",
+      help: "Last block whose events are indexed",
+      registers: [registry],
+      collect() {
+        this.set(sync().latestBlock ?? -1);
+      },
+    });
+    new Gauge({
+      name: "dal_index_lag_blocks",
+      help: "Blocks the index is behind the chain head",
+      registers: [registry],
+      collect() {
+        this.set(sync().lag ?? -1);
+      },
+    });
+  }
+
+  observeHttp(path: string, status: number, startedNs: bigint): void {
+    const route = ROUTES.has(path) ? path : "other"; // bounded label values
+    this.http.observe({ route, status: String(status) }, Number(process.hrtime.bigint() - startedNs) / 1e9);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  yogaPlugin(): Plugin {
+    const operations = this.operations;
+    return {
+      onExecute({ args }) {
+        const op = args.document.definitions.find((d: { kind: string }) => d.kind === "OperationDefinition");
+        const field =
+          op && op.kind === "OperationDefinition" && op.selectionSet.selections[0]?.kind === "Field"
+            ? op.selectionSet.selections[0].name.value
+            : "unknown";
+        return {
+          onExecuteDone({ result }) {
+            const failed = "errors" in result && Array.isArray(result.errors) && result.errors.length > 0;
+            operations.inc({ field, outcome: failed ? "error" : "ok" });
+          },
+        };
+      },
+    };
+  }
+}
