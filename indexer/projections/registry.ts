@@ -157,7 +157,8 @@ export const registry: Handlers = {
 
   RegistrationCancelled: ({ store }, a) => {
     const id = Number(a.assetId);
-    store.update("assets", { id }, end("Cancelled", Number(a.cancelledAt), a.reason));
+    // Cancelling also drops any pending transfer request (the contract emits no separate event for it).
+    store.update("assets", { id }, { ...end("Cancelled", Number(a.cancelledAt), a.reason), pending_transfer_to: null });
     return id;
   },
 
