@@ -2,9 +2,9 @@
 // that names the argument and shows the expected form. Nothing malformed reaches SQL.
 import { GraphQLError } from "graphql";
 import { getAddress, isAddress } from "ethers";
+import { CST_OFFSET, endOfDay as dayEnd } from "./accounting";
 
 export const MAX_PAGE = 100;
-const CST_OFFSET = 8 * 3600;
 
 export function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
@@ -44,15 +44,11 @@ export function pageSize(value: number | null | undefined, fallback = 20): numbe
 
 /** A calendar date YYYY-MM-DD, checked to exist; returns unix seconds of the end of that day in UTC+8. */
 export function endOfDay(arg: string, value: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value ?? "");
-  if (!m) throw badInput(`${arg}: "${value}" is not a date (YYYY-MM-DD)`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const ms = Date.UTC(y, mo - 1, d);
-  const check = new Date(ms);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
-    throw badInput(`${arg}: ${value} is not a real calendar date`);
+  try {
+    return dayEnd(value);
+  } catch (err) {
+    throw badInput(`${arg}: ${(err as Error).message}`);
   }
-  return ms / 1000 + 86_400 - 1 - CST_OFFSET;
 }
 
 /** A point in time: ISO 8601 date-time with offset, a date (end of that day, UTC+8), or unix seconds. */

@@ -11,6 +11,10 @@ import { Metrics } from "./metrics";
 import { registryQueries, registryTypes } from "./resolvers/registry";
 import { rightsQueries, rightsTypes } from "./resolvers/rights";
 import { tradeQueries, tradeTypes } from "./resolvers/trades";
+import { valuationQueries, valuationTypes } from "./resolvers/valuation";
+import { accountingQueries, accountingTypes } from "./resolvers/accounting";
+import { balanceSheetCsv, disclosureCsv } from "./csv";
+import { GraphQLError } from "graphql";
 import { iso } from "./inputs";
 
 export interface ApiOptions {
@@ -35,6 +39,8 @@ export const resolvers = {
     ...registryQueries,
     ...rightsQueries,
     ...tradeQueries,
+    ...valuationQueries,
+    ...accountingQueries,
     _meta: (_: unknown, __: unknown, ctx: Context) => ({
       chainId: ctx.sync.chainId,
       latestBlock: ctx.sync.latestBlock,
@@ -48,6 +54,8 @@ export const resolvers = {
   ...registryTypes,
   ...rightsTypes,
   ...tradeTypes,
+  ...valuationTypes,
+  ...accountingTypes,
 };
 
 export function openIndex(file: string): Db {
@@ -98,6 +106,23 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       return;
     }
     if (path === "/graphql") return yoga(req, res);
+    if (path === "/csv/balance-sheet" || path === "/csv/disclosure") {
+      const q = new URL(req.url ?? "/", "http://localhost").searchParams;
+      const arg = (name: string) => q.get(name) ?? "";
+      try {
+        const body =
+          path === "/csv/balance-sheet"
+            ? balanceSheetCsv(db, arg("entity"), arg("asOf"))
+            : disclosureCsv(db, arg("entity"), arg("from"), arg("to"));
+        const name = path === "/csv/balance-sheet" ? `balance-sheet-${arg("asOf")}` : `disclosure-${arg("from")}-${arg("to")}`;
+        res.writeHead(200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}.csv"` });
+        return res.end(body);
+      } catch (err) {
+        if (err instanceof GraphQLError) return send(res, 400, { error: err.message });
+        console.error(err);
+        return send(res, 500, { error: "internal error" });
+      }
+    }
     send(res, 404, { error: `no route ${path}; GraphQL is at /graphql` });
   });
 

@@ -13,7 +13,7 @@ import type { IndexerOptions } from "./config";
 import { CONTRACTS, Decoder, type DecodedLog } from "./decoder";
 import { LogRange, isRangeError } from "./logRange";
 import { BackfillProgress } from "./progress";
-import { project, tokensMentioned, type TokenMeta } from "./projections";
+import { project, tokenMentioned, type TokenMeta } from "./projections";
 import { JsonRpc, RpcError, RpcUnreachable, type RpcBlock, type RpcLog } from "./rpc";
 import { migrate } from "./schema";
 import { Store } from "./store";
@@ -363,25 +363,25 @@ export class Indexer {
     this.log(`reorg: undid blocks ${a.number + 1}..${cp.block_number} (${undone} rows); re-indexing from ${a.number + 1}`);
   }
 
-  /** ERC-20 decimals and symbol for tokens the range introduces; null where the token does not answer. */
+  /** ERC-20 decimals and symbol of tokens the range names for the first time; null where the token does not answer. */
   private async tokenMetadata(events: DecodedLog[]): Promise<Map<string, TokenMeta>> {
     const out = new Map<string, TokenMeta>();
     const coder = AbiCoder.defaultAbiCoder();
-    for (const ev of events) {
-      for (const token of tokensMentioned(ev.name, ev.args)) {
-        if (out.has(token)) continue;
-        const read = async (selector: string, type: string) => {
-          try {
-            return coder.decode([type], await this.rpc.ethCall(token, selector))[0];
-          } catch (err) {
-            if (err instanceof RpcUnreachable) throw err;
-            return null; // not an ERC-20 with metadata
-          }
-        };
-        const decimals = await read("0x313ce567", "uint8");
-        const symbol = await read("0x95d89b41", "string");
-        out.set(token, { decimals: decimals === null ? null : Number(decimals), symbol });
+    const known = this.db!.prepare("SELECT 1 FROM tokens WHERE address = ?");
+    const read = async (token: string, selector: string, type: string) => {
+      try {
+        return coder.decode([type], await this.rpc.ethCall(token, selector))[0];
+      } catch (err) {
+        if (err instanceof RpcUnreachable) throw err;
+        return null; // not an ERC-20 with metadata
       }
+    };
+    for (const ev of events) {
+      const token = tokenMentioned(ev.name, ev.args);
+      if (token === null || out.has(token) || known.get(token)) continue;
+      const decimals = await read(token, "0x313ce567", "uint8");
+      const symbol = await read(token, "0x95d89b41", "string");
+      out.set(token, { decimals: decimals === null ? null : Number(decimals), symbol });
     }
     return out;
   }

@@ -30,3 +30,14 @@ export const minus = (a: string, b: string | number) => {
 
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 export const ZERO_HASH = "0x" + "0".repeat(64);
+
+/** Records a token the first time any event names it, with the ERC-20 metadata read before the range. */
+export function noteToken(ctx: EventContext, address: string, allowed?: boolean): void {
+  const known = ctx.store.get("tokens", { address });
+  if (known) {
+    if (allowed !== undefined) ctx.store.update("tokens", { address }, { allowed });
+    return;
+  }
+  const meta = ctx.tokens.get(address);
+  ctx.store.insert("tokens", { address, allowed: allowed ?? false, decimals: meta?.decimals ?? null, symbol: meta?.symbol ?? null });
+}

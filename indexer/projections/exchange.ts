@@ -2,7 +2,7 @@
 // Credits mirror the contract's pull payments exactly: every non-zero share credited, every withdrawal debited.
 import { Offer, RefundReason, nameOf } from "../enums";
 import type { Store } from "../store";
-import { ZERO_ADDRESS, minus, plus, type Handlers } from "./context";
+import { ZERO_ADDRESS, minus, noteToken, plus, type Handlers } from "./context";
 
 interface OrderRow {
   listing_id: number;
@@ -32,10 +32,7 @@ const orderOf = (store: Store, id: number) => {
 export const exchange: Handlers = {
   VenueSet: ({ store }, a) => store.put("venues", { id: a.venueId, treasury: a.treasury, fee_bps: a.feeBps }),
 
-  TokenAllowed: ({ store, tokens }, a) => {
-    const meta = tokens.get(a.token);
-    store.put("tokens", { address: a.token, allowed: a.allowed, decimals: meta?.decimals ?? null, symbol: meta?.symbol ?? null });
-  },
+  TokenAllowed: (ctx, a) => noteToken(ctx, a.token, a.allowed),
 
   Listed: ({ store }, a) => {
     const t = a.terms;

@@ -21,9 +21,10 @@ export function project(ctx: EventContext): number | null {
   return typeof assetId === "number" ? assetId : null;
 }
 
-/** Token addresses whose ERC-20 metadata an event needs before it can be projected. */
-export function tokensMentioned(name: string, args: Record<string, any>): string[] {
-  if (name === "TokenAllowed") return [args.token];
-  return [];
+/** The token an event names (its ERC-20 metadata is read before the range's transaction), if any. */
+export function tokenMentioned(name: string, args: Record<string, any>): string | null {
+  if (name === "TokenAllowed") return args.token;
+  if (name === "BookOpened" || name === "AppraisalAttested") return args.currency;
+  return null;
 }
 export type { TokenMeta } from "./context";

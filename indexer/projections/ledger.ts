@@ -2,7 +2,7 @@
 // their dated entries. The API computes amortisation and balances as of any date from book_entries.
 import { Category, CostPhase, CostSource, DerecognitionReason, ValuationMethod, nameOf } from "../enums";
 import type { Store } from "../store";
-import { minus, plus, type EventContext, type Handlers } from "./context";
+import { minus, noteToken, plus, type EventContext, type Handlers } from "./context";
 
 interface BookRow {
   cost: string;
@@ -63,13 +63,15 @@ export const ledger: Handlers = {
     return attestation(store, a, "Quality", { accuracy, consistency, completeness, conformity, timeliness, accessibility });
   },
 
-  AppraisalAttested: ({ store }, a) =>
-    attestation(store, a, "Appraisal", {
+  AppraisalAttested: (ctx, a) => {
+    noteToken(ctx, a.currency);
+    return attestation(ctx.store, a, "Appraisal", {
       method: nameOf(ValuationMethod, a.method),
       value: a.value,
       currency: a.currency,
       valuation_date: Number(a.valuationDate),
-    }),
+    });
+  },
 
   AttestationRevoked: ({ store }, a) => {
     store.update("attestations", { id: Number(a.attestationId) }, { revoked_at: Number(a.revokedAt), revoke_reason: a.reason });
@@ -80,6 +82,7 @@ export const ledger: Handlers = {
     store.put("accountants", { entity: a.entity, accountant: a.accountant, authorised: a.authorised, set_at: Number(a.setAt) }),
 
   BookOpened: (ctx, a) => {
+    noteToken(ctx, a.currency);
     const category = nameOf(Category, a.category);
     const date = Number(a.date);
     ctx.store.insert("books", {

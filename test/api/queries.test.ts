@@ -342,7 +342,7 @@ describe("API: queries", function () {
         [`{ provenance(assetId: 424242) { totalCount } }`, /^assetId: no asset 424242/],
         [`{ credits(account: "0xnot-an-address") { balance { raw } } }`, /^account: "0xnot-an-address" is not an address/],
         [`{ assets(where: { holder: "0x12" }) { totalCount } }`, /^where.holder: "0x12" is not an address/],
-        [`{ rights(validAt: "2026-02-30") { nodes { id } } }`, /^validAt: 2026-02-30 is not a real calendar date/],
+        [`{ rights(validAt: "2026-02-30") { nodes { id } } }`, /^validAt: impossible date 2026-02-30: 2026-02 has 28 days/],
         [`{ rights(validAt: "next tuesday") { nodes { id } } }`, /^validAt: "next tuesday" is not a time/],
         [`{ assets(after: "garbage") { totalCount } }`, /^after: "garbage" is not a cursor from this API/],
         [`{ assets(first: 101) { totalCount } }`, /^first: must be between 1 and 100, got 101/],

@@ -1,0 +1,887 @@
+// Accounting figures for data resources under 财会〔2023〕11号 (DOMAIN.md section 5), computed from the indexed
+// `books` and `book_entries` rows (indexer/projections/ledger.ts): a book's position as of a date, the balance-sheet
+// lines, and disclosure tables A (intangible) and B (inventory). Pure and deterministic: rows in, figures out; no
+// I/O, no clock, no floating point.
+//
+// Conventions, quoted by the API documentation:
+// - Amounts are bigint integer minor units of the book's currency (a token address); `serialise` turns them into
+//   exact decimal strings. Books in different currencies are never summed together.
+// - Dates are calendar days in UTC+8 (China Standard Time). "As of D" is the end of day D: every entry dated up to
+//   23:59:59 of D (UTC+8) counts, no later one does, so entries dated after D never change a figure as of D.
+// - Months are UTC+8 calendar months. Amortisation is straight-line by month from the month the asset is ready for
+//   use (当月增加当月摊销) and stops in the month it is derecognised, which is not amortised (当月减少当月不再摊销).
+//   As of D, the months charged run from the ready month through the month containing D inclusive: balance sheets
+//   are drawn at month ends, so the month's charge is on the books for any day of it. Consequence: between the
+//   first day of the derecognition month and the derecognition date, that month's charge is shown, and the
+//   derecognition reverses it (a period starting mid-month shows the reversal in 累计摊销 本期增加).
+// - Within a segment of the schedule, accumulated amortisation after m months is floor(base x m / months): the
+//   total never drifts and the segment's last month takes the remainder. The first segment's base is the cost less
+//   impairment less residual value as of the end of the ready day, spread over the whole useful life.
+// - Re-basing: a capitalised cost or an impairment dated after the ready day applies from the month AFTER its
+//   entry's month (the entry month's charge keeps the old base; CAS 8 adjusts amortisation "in future periods").
+//   The new segment's base is the carrying amount at the end of the entry month less residual value, spread over the
+//   months left of the useful life. So the acquisition cost belongs on the ready (recognition) day: recorded a day
+//   later, it is amortised from the next month over the months left. A cost after the life's last month is never
+//   amortised.
+// - Amortisation never takes the carrying amount below the residual value (a base is never negative); an
+//   indefinite life (0 months) is never amortised; inventory and development expenditure are never amortised.
+// - Impairment of intangible assets and development expenditure is never reversed; an inventory write-down is
+//   reduced by WriteDownReversal entries. A Development book's impairment moves with it at ReadyForUse.
+import {
+  Category as CATEGORIES,
+  CostPhase as PHASES,
+  CostSource as SOURCES,
+  DerecognitionReason as REASONS,
+} from "../indexer/enums";
+
+/** Balance-sheet category of a book: Development becomes Intangible at its ReadyForUse entry. */
+export type Category = (typeof CATEGORIES)[number];
+/** How the data resource was obtained (the disclosure column): 外购 | 自行开发 / 自行加工 | 其他方式. */
+export type Source = (typeof SOURCES)[number];
+/** Why a book was derecognised: Sale (处置 / 出售), Lapse (失效且终止确认) or Other (其他减少). */
+export type Reason = (typeof REASONS)[number];
+
+const KINDS = ["Opened", "Cost", "ReadyForUse", "Impairment", "WriteDownReversal", "Derecognised"] as const;
+
+// ---------------------------------------------------------------- dates (UTC+8)
+
+/** Offset of China Standard Time from UTC, in seconds; all calendar days and months here are in UTC+8. */
+export const CST_OFFSET = 8 * 60 * 60;
+const DAY = 24 * 60 * 60;
+
+/** A calendar day (month 1-12, day 1-31). */
+export interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/**
+ * Parses `YYYY-MM-DD` strictly: exactly that shape, a real day of the Gregorian calendar, year 1970 or later.
+ * Throws an Error naming the offending text otherwise.
+ */
+export function parseDate(text: string): CalendarDate {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) throw new Error(`malformed date ${JSON.stringify(text)}: expected YYYY-MM-DD`);
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Date.UTC maps years 0-99 to 1900-1999; the ledger's dates are unix times anyway.
+  if (year < 1970) throw new Error(`date ${text} is before 1970-01-01`);
+  if (month < 1 || month > 12) throw new Error(`impossible date ${text}: no month ${month}`);
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > days) throw new Error(`impossible date ${text}: ${year}-${m[2]} has ${days} days`);
+  return { year, month, day };
+}
+
+/** `YYYY-MM-DD` of a calendar day. */
+export function formatDate(d: CalendarDate): string {
+  return `${String(d.year).padStart(4, "0")}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
+}
+
+/** The last second (unix time) of day `date` (`YYYY-MM-DD`, parsed strictly) in UTC+8: what "as of" that day means. */
+export function endOfDay(date: string): number {
+  const d = parseDate(date);
+  return Date.UTC(d.year, d.month - 1, d.day + 1) / 1000 - CST_OFFSET - 1;
+}
+
+/** The last second of the UTC+8 day containing unix time `t`. */
+function dayEndAt(t: number): number {
+  const sinceMidnight = (((t + CST_OFFSET) % DAY) + DAY) % DAY;
+  return t - sinceMidnight + DAY - 1;
+}
+
+/** The UTC+8 calendar day containing unix time `t`. */
+export function dateOf(t: number): CalendarDate {
+  const d = new Date((t + CST_OFFSET) * 1000);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** The UTC+8 calendar month containing unix time `t`, as a month number (year x 12 + month - 1) for arithmetic. */
+export function monthOf(t: number): number {
+  const d = dateOf(t);
+  return d.year * 12 + d.month - 1;
+}
+
+/** Unix time of 00:00 UTC+8 on the first day of month number `month` (see monthOf). */
+export function monthStart(month: number): number {
+  return Date.UTC(Math.floor(month / 12), month % 12, 1) / 1000 - CST_OFFSET;
+}
+
+/** `YYYY-MM` of month number `month` (see monthOf). */
+export function formatMonth(month: number): string {
+  return `${String(Math.floor(month / 12)).padStart(4, "0")}-${String((month % 12) + 1).padStart(2, "0")}`;
+}
+
+// ---------------------------------------------------------------- rows
+
+/** A `books` row as read from the index (the columns used here; amounts are decimal strings). */
+export interface BookRow {
+  id: number;
+  asset_id: number;
+  initial_category: string;
+  source: string;
+  /** For a book opened as Intangible, its life; a Development book's life comes from its ReadyForUse entry. */
+  useful_life_months: number;
+  residual_value: string;
+  currency: string;
+  recognised_on: number;
+}
+
+/** A `book_entries` row as read from the index; the fields a kind does not use are null or absent. */
+export interface EntryRow {
+  book_id: number;
+  seq: number;
+  kind: string;
+  date: number;
+  amount?: string | null;
+  source?: string | null;
+  phase?: string | null;
+  useful_life_months?: number | null;
+  reason?: string | null;
+  proceeds?: string | null;
+}
+
+type Entry = { seq: number; date: number } & (
+  | { kind: "Opened" }
+  | { kind: "Cost"; amount: bigint; source: Source; capitalised: boolean }
+  | { kind: "ReadyForUse"; life: number }
+  | { kind: "Impairment" | "WriteDownReversal"; amount: bigint }
+  | { kind: "Derecognised"; reason: Reason; proceeds: bigint }
+);
+
+interface Book {
+  id: number;
+  assetId: number;
+  currency: string;
+  initial: Category;
+  source: Source;
+  life: number; // of a book opened as Intangible
+  residual: bigint;
+  recognisedOn: number;
+  entries: Entry[]; // by seq, validated
+}
+
+function oneOf<T extends string>(names: readonly T[], value: unknown, what: string): T {
+  if (!names.includes(value as T))
+    throw new Error(`${what}: ${JSON.stringify(value)} is not one of ${names.join(", ")}`);
+  return value as T;
+}
+
+function amountOf(text: unknown, what: string): bigint {
+  if (typeof text !== "string" || !/^\d+$/.test(text))
+    throw new Error(`${what}: ${JSON.stringify(text)} is not a decimal amount`);
+  return BigInt(text);
+}
+
+/**
+ * Validates a book and its entries against what the contract guarantees (entries chronological from the
+ * recognition date, none after derecognition, kinds allowed for the category at the time). A violation means a
+ * corrupt index, so it throws rather than report figures from it.
+ */
+function bookOf(row: BookRow, rows: readonly EntryRow[]): Book {
+  const at = `book ${row.id}`;
+  const book: Book = {
+    id: row.id,
+    assetId: row.asset_id,
+    currency: row.currency,
+    initial: oneOf(CATEGORIES, row.initial_category, `${at} initial_category`),
+    source: oneOf(SOURCES, row.source, `${at} source`),
+    life: row.useful_life_months,
+    residual: amountOf(row.residual_value, `${at} residual_value`),
+    recognisedOn: row.recognised_on,
+    entries: [],
+  };
+  let category = book.initial;
+  let last = row.recognised_on;
+  let closed = false;
+  for (const r of [...rows].sort((x, y) => x.seq - y.seq)) {
+    const where = `${at} entry ${r.seq}`;
+    if (r.book_id !== row.id) throw new Error(`${where} belongs to book ${r.book_id}`);
+    if (closed) throw new Error(`${where} is dated after the book was derecognised`);
+    if (!Number.isSafeInteger(r.date) || r.date < last) throw new Error(`${where}: date ${r.date} is before ${last}`);
+    last = r.date;
+    const kind = oneOf(KINDS, r.kind, `${where} kind`);
+    const base = { seq: r.seq, date: r.date };
+    let entry: Entry;
+    switch (kind) {
+      case "Opened":
+        entry = { ...base, kind };
+        break;
+      case "Cost": {
+        const phase = oneOf(PHASES, r.phase ?? "None", `${where} phase`);
+        if ((phase !== "None") !== (category === "Development"))
+          throw new Error(`${where}: phase ${phase} on a ${category} book`);
+        const source = oneOf(SOURCES, r.source, `${where} source`);
+        entry = {
+          ...base,
+          kind,
+          amount: amountOf(r.amount, `${where} amount`),
+          source,
+          capitalised: phase !== "Research",
+        };
+        break;
+      }
+      case "ReadyForUse":
+        if (category !== "Development") throw new Error(`${where}: ReadyForUse on a ${category} book`);
+        if (!Number.isInteger(r.useful_life_months) || r.useful_life_months! < 0) {
+          throw new Error(`${where}: useful_life_months ${r.useful_life_months} is not a number of months`);
+        }
+        entry = { ...base, kind, life: r.useful_life_months! };
+        category = "Intangible";
+        break;
+      case "Impairment":
+        entry = { ...base, kind, amount: amountOf(r.amount, `${where} amount`) };
+        break;
+      case "WriteDownReversal":
+        if (category !== "Inventory") throw new Error(`${where}: WriteDownReversal on a ${category} book`);
+        entry = { ...base, kind, amount: amountOf(r.amount, `${where} amount`) };
+        break;
+      case "Derecognised":
+        entry = {
+          ...base,
+          kind,
+          reason: oneOf(REASONS, r.reason, `${where} reason`),
+          proceeds: amountOf(r.proceeds ?? "0", `${where} proceeds`),
+        };
+        closed = true;
+        break;
+    }
+    book.entries.push(entry);
+  }
+  return book;
+}
+
+// ---------------------------------------------------------------- amortisation schedule
+
+interface Segment {
+  from: number; // first month number of the segment
+  base: bigint; // amount spread over `months`
+  months: number;
+  before: bigint; // accumulated amortisation before `from`
+}
+
+interface Plan {
+  readyOn: number;
+  first: number; // ready month
+  last: number; // last month of the useful life
+  segments: Segment[];
+}
+
+const nonNegative = (v: bigint) => (v > 0n ? v : 0n);
+
+/** Capitalised cost less impairment of the entries dated up to `until` (intangible and development books). */
+function costLessImpairment(entries: readonly Entry[], until: number): bigint {
+  let v = 0n;
+  for (const e of entries) {
+    if (e.date > until) break;
+    if (e.kind === "Cost" && e.capitalised) v += e.amount;
+    else if (e.kind === "Impairment") v -= e.amount;
+  }
+  return v;
+}
+
+/** Accumulated amortisation through month `month` inclusive, ignoring derecognition. */
+function accumulatedThrough(plan: Plan, month: number): bigint {
+  if (month < plan.first) return 0n;
+  const m = Math.min(month, plan.last);
+  let seg = plan.segments[0];
+  for (const s of plan.segments) if (s.from <= m) seg = s;
+  return seg.before + (seg.base * BigInt(m - seg.from + 1)) / BigInt(seg.months);
+}
+
+/** The schedule of a finite-life intangible book from the entries known so far (see the re-basing convention). */
+function planOf(book: Book, known: readonly Entry[], readyOn: number, life: number): Plan {
+  const first = monthOf(readyOn);
+  const readyDayEnd = dayEndAt(readyOn);
+  const plan: Plan = { readyOn, first, last: first + life - 1, segments: [] };
+  plan.segments.push({
+    from: first,
+    base: nonNegative(costLessImpairment(known, readyDayEnd) - book.residual),
+    months: life,
+    before: 0n,
+  });
+  const rebases: number[] = [];
+  for (const e of known) {
+    const changes = e.kind === "Impairment" || (e.kind === "Cost" && e.capitalised);
+    if (changes && e.date > readyDayEnd && rebases[rebases.length - 1] !== monthOf(e.date) + 1)
+      rebases.push(monthOf(e.date) + 1);
+  }
+  for (const from of rebases) {
+    if (from > plan.last) break;
+    const before = accumulatedThrough(plan, from - 1);
+    const carrying = costLessImpairment(known, monthStart(from) - 1) - before;
+    plan.segments.push({ from, base: nonNegative(carrying - book.residual), months: plan.last - from + 1, before });
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------- positions
+
+/** The straight-line segment in force: `base` spread over `months` months from month `from` (`YYYY-MM`). */
+export interface AmortisationBasis {
+  from: string;
+  base: bigint;
+  months: number;
+}
+
+/** What a derecognition removed from the balance sheet (the book's figures just before it), and the proceeds. */
+export interface Derecognition {
+  /** Unix seconds, as recorded. */
+  date: number;
+  reason: Reason;
+  proceeds: bigint;
+  cost: bigint;
+  amortisation: bigint;
+  impairment: bigint;
+  carrying: bigint;
+}
+
+/**
+ * A book's position at the end of day `asOf` (UTC+8). `category` is the category at that date. On the balance sheet
+ * (recognised and not derecognised): `cost` is the capitalised cost (research costs are expensed), `amortisation` the
+ * accumulated amortisation, `impairment` the impairment (inventory: write-down net of reversals), `carrying` = cost -
+ * amortisation - impairment. Not yet recognised or derecognised: all four are 0 (a derecognised book's last figures
+ * are in `derecognition`). `monthsAmortised` counts the months charged so far; `monthlyCharge` is the charge of the
+ * month containing `asOf`; `basis` is the segment in force that month (null when nothing is being amortised).
+ */
+export interface Position {
+  bookId: number;
+  assetId: number;
+  currency: string;
+  source: Source;
+  category: Category;
+  recognised: boolean;
+  derecognised: boolean;
+  cost: bigint;
+  amortisation: bigint;
+  impairment: bigint;
+  carrying: bigint;
+  monthsAmortised: number;
+  monthlyCharge: bigint;
+  basis: AmortisationBasis | null;
+  derecognition: Derecognition | null;
+}
+
+/** A book replayed to a time: its position then, and its amortisation schedule as known then. */
+interface Replay {
+  position: Position;
+  plan: Plan | null;
+}
+
+/** Replays the entries dated up to `t` (the end of a day) into the book's position at `t`. */
+function replay(book: Book, t: number): Replay {
+  const known = book.entries.filter((e) => e.date <= t);
+  let category = book.initial;
+  let cost = 0n;
+  let impairment = 0n;
+  let readyOn = book.initial === "Intangible" ? book.recognisedOn : null;
+  let life = book.initial === "Intangible" ? book.life : 0;
+  let removed: Omit<Derecognition, "amortisation" | "carrying"> | null = null;
+  for (const e of known) {
+    if (e.kind === "Cost" && e.capitalised) cost += e.amount;
+    else if (e.kind === "Impairment") impairment += e.amount;
+    else if (e.kind === "WriteDownReversal") impairment -= e.amount;
+    else if (e.kind === "ReadyForUse") [category, readyOn, life] = ["Intangible", e.date, e.life];
+    else if (e.kind === "Derecognised")
+      removed = { date: e.date, reason: e.reason, proceeds: e.proceeds, cost, impairment };
+  }
+  const plan = category === "Intangible" && readyOn !== null && life > 0 ? planOf(book, known, readyOn, life) : null;
+  const month = monthOf(t);
+  // Months charged: through asOf's month, or through the month before derecognition.
+  const through = removed ? monthOf(removed.date) - 1 : month;
+  const amortisation = plan ? accumulatedThrough(plan, through) : 0n;
+  const monthsAmortised = plan ? Math.max(0, Math.min(through, plan.last) - plan.first + 1) : 0;
+  const charging = plan !== null && !removed && month >= plan.first && month <= plan.last;
+  let basis: AmortisationBasis | null = null;
+  if (charging) {
+    const seg = plan.segments.filter((s) => s.from <= month).pop()!;
+    basis = { from: formatMonth(seg.from), base: seg.base, months: seg.months };
+  }
+  const onSheet = book.recognisedOn <= t && !removed;
+  const position: Position = {
+    bookId: book.id,
+    assetId: book.assetId,
+    currency: book.currency,
+    source: book.source,
+    category,
+    recognised: book.recognisedOn <= t,
+    derecognised: removed !== null,
+    cost: onSheet ? cost : 0n,
+    amortisation: onSheet ? amortisation : 0n,
+    impairment: onSheet ? impairment : 0n,
+    carrying: onSheet ? cost - amortisation - impairment : 0n,
+    monthsAmortised,
+    monthlyCharge: charging ? amortisation - accumulatedThrough(plan, month - 1) : 0n,
+    basis,
+    derecognition: removed && { ...removed, amortisation, carrying: removed.cost - amortisation - removed.impairment },
+  };
+  return { position, plan };
+}
+
+/** The position of `book` (with its entries, any order of seq) at the end of day `asOf` (`YYYY-MM-DD`, UTC+8). */
+export function positionOf(book: BookRow, entries: readonly EntryRow[], asOf: string): Position {
+  return replay(bookOf(book, entries), endOfDay(asOf)).position;
+}
+
+// ---------------------------------------------------------------- balance sheet
+
+/** One data asset on the balance sheet; amounts as in Position (development: capitalised cost and impairment). */
+export interface BalanceSheetRow {
+  bookId: number;
+  assetId: number;
+  category: Category;
+  source: Source;
+  cost: bigint;
+  amortisation: bigint;
+  impairment: bigint;
+  carrying: bigint;
+}
+
+/**
+ * The "其中：数据资源" lines of one currency at the end of day `asOf`: `inventory` (存货: cost - write-down),
+ * `intangible` (无形资产: cost - amortisation - impairment), `development` (开发支出: capitalised development cost -
+ * impairment), and the books behind them by book id. Books derecognised by then, or not yet recognised, are absent.
+ */
+export interface BalanceSheet {
+  currency: string;
+  asOf: string;
+  inventory: bigint;
+  intangible: bigint;
+  development: bigint;
+  rows: BalanceSheetRow[];
+}
+
+function byCurrency(books: readonly BookRow[]): [string, BookRow[]][] {
+  const groups = new Map<string, BookRow[]>();
+  for (const b of [...books].sort((x, y) => x.id - y.id)) {
+    if (!groups.has(b.currency)) groups.set(b.currency, []);
+    groups.get(b.currency)!.push(b);
+  }
+  return [...groups].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+/** Balance-sheet lines at the end of day `asOf` (UTC+8), one per currency of `books`, by currency. */
+export function balanceSheet(
+  books: readonly BookRow[],
+  entriesByBook: ReadonlyMap<number, readonly EntryRow[]>,
+  asOf: string,
+): BalanceSheet[] {
+  const t = endOfDay(asOf);
+  return byCurrency(books).map(([currency, group]) => {
+    const sheet: BalanceSheet = { currency, asOf, inventory: 0n, intangible: 0n, development: 0n, rows: [] };
+    for (const row of group) {
+      const p = replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position;
+      if (!p.recognised || p.derecognised) continue;
+      const line =
+        p.category === "Inventory" ? "inventory" : p.category === "Intangible" ? "intangible" : "development";
+      sheet[line] += p.carrying;
+      const { bookId, assetId, category, source, cost, amortisation, impairment, carrying } = p;
+      sheet.rows.push({ bookId, assetId, category, source, cost, amortisation, impairment, carrying });
+    }
+    return sheet;
+  });
+}
+
+// ---------------------------------------------------------------- disclosure tables
+
+/** One amount per disclosure column: the book's source, and the total of the three. */
+export interface Columns {
+  purchased: bigint;
+  selfDeveloped: bigint;
+  other: bigint;
+  total: bigint;
+}
+type Column = Exclude<keyof Columns, "total">;
+const COLUMN: Record<Source, Column> = { Purchased: "purchased", SelfDeveloped: "selfDeveloped", Other: "other" };
+
+/** One row of a disclosure table: stable `key`, its section (e.g. 一、账面原值) and label as DOMAIN.md lists them. */
+export interface DisclosureRow {
+  key: string;
+  section: string;
+  label: string;
+  amounts: Columns;
+}
+
+/** A disclosure table: title, column headings, rows in DOMAIN.md order. */
+export interface DisclosureTable {
+  title: string;
+  columns: Record<keyof Columns, string>;
+  rows: DisclosureRow[];
+}
+
+/** One identity evaluated on the tables; `ok` says whether `actual` satisfies it against `expected`. */
+export interface Check {
+  name: string;
+  expected: bigint;
+  actual: bigint;
+  ok: boolean;
+}
+
+/**
+ * Tables A (intangible data resources) and B (inventory data resources) of one currency for the period from `from`
+ * to `to` inclusive: opening = end of the day before `from`, closing = end of `to` (UTC+8); movements are the entries
+ * dated within the period. Column = the book's source. Cost additions: A 购入 = purchased costs, 内部研发 = the
+ * capitalised development cost moved in at ReadyForUse, 其他增加 = other costs (self-developed or other source) of
+ * an intangible book; B 购入 / 采集加工 / 其他增加 by the cost's source. Cost decreases by derecognition reason: A 处置 /
+ * 失效且终止确认 / 其他减少, B 出售 / 失效且终止确认 / 其他减少, with the accumulated amortisation (A, same split) and the
+ * impairment (A 本期减少) or write-down (B 转销) removed with them; B write-down 转回 = reversals. A development book's
+ * impairment enters A's 减值准备 本期增加 at ReadyForUse. A 累计摊销 本期增加 = the monthly charges recognised in the
+ * period (less a derecognition-month charge reversed within it). `checks` evaluates every identity of DOMAIN.md.
+ */
+export interface Disclosure {
+  currency: string;
+  from: string;
+  to: string;
+  intangible: DisclosureTable;
+  inventory: DisclosureTable;
+  checks: Check[];
+}
+
+type RowSpec = readonly [key: string, label: string];
+interface TableSpec {
+  name: string;
+  title: string;
+  columns: Record<keyof Columns, string>;
+  sections: readonly { title: string; rows: readonly RowSpec[] }[];
+  flows: readonly string[]; // groups with opening, additions, decreases, closing
+  parts: readonly (readonly [parent: string, parts: readonly string[]])[]; // 其中 groups
+  carrying: readonly string[]; // carrying = first group - the others
+}
+
+const FLOW_LABELS: Record<string, string> = {
+  opening: "期初余额",
+  additions: "本期增加",
+  decreases: "本期减少",
+  closing: "期末余额",
+};
+
+const TABLE_A: TableSpec = {
+  name: "A",
+  title: "无形资产（数据资源）",
+  columns: { purchased: "外购", selfDeveloped: "自行开发", other: "其他方式", total: "合计" },
+  sections: [
+    {
+      title: "一、账面原值",
+      rows: [
+        ["cost.opening", "期初余额"],
+        ["cost.additions", "本期增加"],
+        ["cost.additions.purchased", "其中：购入"],
+        ["cost.additions.development", "内部研发"],
+        ["cost.additions.other", "其他增加"],
+        ["cost.decreases", "本期减少"],
+        ["cost.decreases.disposal", "其中：处置"],
+        ["cost.decreases.lapse", "失效且终止确认"],
+        ["cost.decreases.other", "其他减少"],
+        ["cost.closing", "期末余额"],
+      ],
+    },
+    {
+      title: "二、累计摊销",
+      rows: [
+        ["amortisation.opening", "期初余额"],
+        ["amortisation.additions", "本期增加"],
+        ["amortisation.decreases", "本期减少"],
+        ["amortisation.decreases.disposal", "其中：处置"],
+        ["amortisation.decreases.lapse", "失效且终止确认"],
+        ["amortisation.decreases.other", "其他减少"],
+        ["amortisation.closing", "期末余额"],
+      ],
+    },
+    {
+      title: "三、减值准备",
+      rows: [
+        ["impairment.opening", "期初余额"],
+        ["impairment.additions", "本期增加"],
+        ["impairment.decreases", "本期减少"],
+        ["impairment.closing", "期末余额"],
+      ],
+    },
+    {
+      title: "四、账面价值",
+      rows: [
+        ["carrying.closing", "期末账面价值"],
+        ["carrying.opening", "期初账面价值"],
+      ],
+    },
+  ],
+  flows: ["cost", "amortisation", "impairment"],
+  parts: [
+    ["cost.additions", ["cost.additions.purchased", "cost.additions.development", "cost.additions.other"]],
+    ["cost.decreases", ["cost.decreases.disposal", "cost.decreases.lapse", "cost.decreases.other"]],
+    [
+      "amortisation.decreases",
+      ["amortisation.decreases.disposal", "amortisation.decreases.lapse", "amortisation.decreases.other"],
+    ],
+  ],
+  carrying: ["cost", "amortisation", "impairment"],
+};
+
+const TABLE_B: TableSpec = {
+  name: "B",
+  title: "存货（数据资源）",
+  columns: { purchased: "外购", selfDeveloped: "自行加工", other: "其他方式", total: "合计" },
+  sections: [
+    {
+      title: "一、账面原值",
+      rows: [
+        ["cost.opening", "期初余额"],
+        ["cost.additions", "本期增加"],
+        ["cost.additions.purchased", "其中：购入"],
+        ["cost.additions.processing", "采集加工"],
+        ["cost.additions.other", "其他增加"],
+        ["cost.decreases", "本期减少"],
+        ["cost.decreases.sale", "其中：出售"],
+        ["cost.decreases.lapse", "失效且终止确认"],
+        ["cost.decreases.other", "其他减少"],
+        ["cost.closing", "期末余额"],
+      ],
+    },
+    {
+      title: "二、存货跌价准备",
+      rows: [
+        ["writeDown.opening", "期初余额"],
+        ["writeDown.additions", "本期增加"],
+        ["writeDown.decreases", "本期减少"],
+        ["writeDown.decreases.reversal", "其中：转回"],
+        ["writeDown.decreases.writtenOff", "转销"],
+        ["writeDown.closing", "期末余额"],
+      ],
+    },
+    {
+      title: "三、账面价值",
+      rows: [
+        ["carrying.closing", "期末账面价值"],
+        ["carrying.opening", "期初账面价值"],
+      ],
+    },
+  ],
+  flows: ["cost", "writeDown"],
+  parts: [
+    ["cost.additions", ["cost.additions.purchased", "cost.additions.processing", "cost.additions.other"]],
+    ["cost.decreases", ["cost.decreases.sale", "cost.decreases.lapse", "cost.decreases.other"]],
+    ["writeDown.decreases", ["writeDown.decreases.reversal", "writeDown.decreases.writtenOff"]],
+  ],
+  carrying: ["cost", "writeDown"],
+};
+
+const A_ADDITION: Record<Source, string> = { Purchased: "purchased", SelfDeveloped: "other", Other: "other" };
+const B_ADDITION: Record<Source, string> = { Purchased: "purchased", SelfDeveloped: "processing", Other: "other" };
+const A_DECREASE: Record<Reason, string> = { Sale: "disposal", Lapse: "lapse", Other: "other" };
+const B_DECREASE: Record<Reason, string> = { Sale: "sale", Lapse: "lapse", Other: "other" };
+
+/** A table's figures being summed: every amount goes to its book's column and to the total. */
+class Figures {
+  private readonly amounts = new Map<string, Columns>();
+
+  constructor(readonly spec: TableSpec) {
+    for (const s of spec.sections) {
+      for (const [key] of s.rows) this.amounts.set(key, { purchased: 0n, selfDeveloped: 0n, other: 0n, total: 0n });
+    }
+  }
+
+  /** Adds `amount` to row `key` in `column` and in the total; a 其中 row's parent is added to by the caller. */
+  add(key: string, column: Column, amount: bigint): void {
+    const row = this.amounts.get(key);
+    if (!row) throw new Error(`table ${this.spec.name} has no row ${key}`);
+    row[column] += amount;
+    row.total += amount;
+  }
+
+  get(key: string): Columns {
+    return this.amounts.get(key)!;
+  }
+
+  table(): DisclosureTable {
+    const { title, columns, sections } = this.spec;
+    const rows = sections.flatMap((s) =>
+      s.rows.map(([key, label]) => ({ key, section: s.title, label, amounts: { ...this.get(key) } })),
+    );
+    return { title, columns: { ...columns }, rows };
+  }
+
+  checks(): Check[] {
+    const { name, columns, sections } = this.spec;
+    const section = (group: string) => sections.find((s) => s.rows.some(([k]) => k.startsWith(`${group}.`)))!.title;
+    const label = (key: string) => sections.flatMap((s) => s.rows).find(([k]) => k === key)![1];
+    const checks: Check[] = [];
+    const cols: Column[] = ["purchased", "selfDeveloped", "other"];
+    for (const col of [...cols, "total"] as const) {
+      const at = `${name} (${columns[col]})`;
+      const v = (key: string) => this.get(key)[col];
+      for (const g of this.spec.flows) {
+        const expected = v(`${g}.opening`) + v(`${g}.additions`) - v(`${g}.decreases`);
+        const actual = v(`${g}.closing`);
+        const { opening, additions, decreases, closing } = FLOW_LABELS;
+        checks.push({
+          name: `${at} ${section(g)}: ${closing} = ${opening} + ${additions} - ${decreases}`,
+          expected,
+          actual,
+          ok: expected === actual,
+        });
+      }
+      const [gross, ...less] = this.spec.carrying;
+      for (const when of ["closing", "opening"]) {
+        const expected = less.reduce((sum, g) => sum - v(`${g}.${when}`), v(`${gross}.${when}`));
+        const actual = v(`carrying.${when}`);
+        const formula = [gross, ...less].map((g) => section(g).slice(2)).join(" - ");
+        checks.push({
+          name: `${at} ${label(`carrying.${when}`)} = ${formula}`,
+          expected,
+          actual,
+          ok: expected === actual,
+        });
+        checks.push({ name: `${at} ${label(`carrying.${when}`)} >= 0`, expected: 0n, actual, ok: actual >= 0n });
+      }
+      for (const [parent, parts] of this.spec.parts) {
+        const actual = parts.reduce((sum, k) => sum + v(k), 0n);
+        const partLabels = parts.map((k) => label(k).replace("其中：", "")).join(" + ");
+        const what = `${at} ${section(parent)}: 其中 ${partLabels} <= ${label(parent)}`;
+        checks.push({ name: what, expected: v(parent), actual, ok: actual <= v(parent) });
+      }
+    }
+    for (const s of sections) {
+      for (const [key, rowLabel] of s.rows) {
+        const c = this.get(key);
+        const expected = c.purchased + c.selfDeveloped + c.other;
+        checks.push({
+          name: `${name} ${s.title} ${rowLabel}: ${columns.total} = ${cols.map((k) => columns[k]).join(" + ")}`,
+          expected,
+          actual: c.total,
+          ok: expected === c.total,
+        });
+      }
+    }
+    return checks;
+  }
+}
+
+/**
+ * Amortisation charged in (t0, t1], from the book replayed to t1: each month's charge counts from the first day it
+ * is on the books (the later of the month's first day and the ready date); the derecognition month's charge is
+ * taken back at derecognition.
+ */
+function amortisationCharged({ plan, position }: Replay, t0: number, t1: number): bigint {
+  if (!plan) return 0n;
+  const gone = position.derecognition;
+  const goneMonth = gone ? monthOf(gone.date) : Infinity;
+  const onBooks = (month: number, t: number) =>
+    Math.max(monthStart(month), plan.readyOn) <= t && !(gone && gone.date <= t && month >= goneMonth);
+  let sum = 0n;
+  for (let k = plan.first; k <= Math.min(plan.last, monthOf(t1), goneMonth); k++) {
+    const charge = accumulatedThrough(plan, k) - accumulatedThrough(plan, k - 1);
+    if (onBooks(k, t1)) sum += charge;
+    if (onBooks(k, t0)) sum -= charge;
+  }
+  return sum;
+}
+
+/** Adds one book's opening, closing and movements of (t0, t1] to tables A and B. */
+function disclose(book: Book, t0: number, t1: number, a: Figures, b: Figures): void {
+  const col = COLUMN[book.source];
+  const closing = replay(book, t1);
+  for (const [when, p] of [
+    ["opening", replay(book, t0).position],
+    ["closing", closing.position],
+  ] as const) {
+    if (!p.recognised || p.derecognised || p.category === "Development") continue;
+    const f = p.category === "Intangible" ? a : b;
+    f.add(`cost.${when}`, col, p.cost);
+    if (f === a) f.add(`amortisation.${when}`, col, p.amortisation);
+    f.add(`${f === a ? "impairment" : "writeDown"}.${when}`, col, p.impairment);
+    f.add(`carrying.${when}`, col, p.carrying);
+  }
+  a.add("amortisation.additions", col, amortisationCharged(closing, t0, t1));
+
+  // Movements, replayed in entry order so a ReadyForUse moves exactly the development cost recorded before it.
+  let category = book.initial;
+  let cost = 0n;
+  let impairment = 0n;
+  for (const e of book.entries) {
+    if (e.date > t1) break;
+    const now = e.date > t0;
+    const f = category === "Intangible" ? a : category === "Inventory" ? b : null; // development is in neither table
+    switch (e.kind) {
+      case "Cost":
+        if (!e.capitalised) break;
+        cost += e.amount;
+        if (now && f) {
+          f.add("cost.additions", col, e.amount);
+          f.add(`cost.additions.${(f === a ? A_ADDITION : B_ADDITION)[e.source]}`, col, e.amount);
+        }
+        break;
+      case "ReadyForUse":
+        category = "Intangible";
+        if (now) {
+          a.add("cost.additions", col, cost);
+          a.add("cost.additions.development", col, cost);
+          a.add("impairment.additions", col, impairment);
+        }
+        break;
+      case "Impairment":
+        impairment += e.amount;
+        if (now && f) f.add(f === a ? "impairment.additions" : "writeDown.additions", col, e.amount);
+        break;
+      case "WriteDownReversal":
+        impairment -= e.amount;
+        if (now) {
+          b.add("writeDown.decreases", col, e.amount);
+          b.add("writeDown.decreases.reversal", col, e.amount);
+        }
+        break;
+      case "Derecognised":
+        if (!now || !f) break;
+        f.add("cost.decreases", col, cost);
+        if (f === a) {
+          const sub = A_DECREASE[e.reason];
+          const amortisation = closing.position.derecognition!.amortisation;
+          a.add(`cost.decreases.${sub}`, col, cost);
+          a.add("amortisation.decreases", col, amortisation);
+          a.add(`amortisation.decreases.${sub}`, col, amortisation);
+          a.add("impairment.decreases", col, impairment);
+        } else {
+          b.add(`cost.decreases.${B_DECREASE[e.reason]}`, col, cost);
+          b.add("writeDown.decreases", col, impairment);
+          b.add("writeDown.decreases.writtenOff", col, impairment);
+        }
+        break;
+    }
+  }
+}
+
+/** Disclosure tables A and B for the period `from`..`to` (`YYYY-MM-DD`, inclusive, UTC+8), one set per currency. */
+export function disclosure(
+  books: readonly BookRow[],
+  entriesByBook: ReadonlyMap<number, readonly EntryRow[]>,
+  from: string,
+  to: string,
+): Disclosure[] {
+  const t0 = endOfDay(from) - DAY; // end of the day before `from` (UTC+8 has no daylight saving)
+  const t1 = endOfDay(to);
+  if (t1 <= t0) throw new Error(`period ${from} to ${to} ends before it starts`);
+  return byCurrency(books).map(([currency, group]) => {
+    const a = new Figures(TABLE_A);
+    const b = new Figures(TABLE_B);
+    for (const row of group) disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b);
+    return { currency, from, to, intangible: a.table(), inventory: b.table(), checks: [...a.checks(), ...b.checks()] };
+  });
+}
+
+// ---------------------------------------------------------------- serialisation
+
+/** `T` with every bigint replaced by its decimal string. */
+export type Serialised<T> = T extends bigint
+  ? string
+  : T extends readonly (infer U)[]
+  ? Serialised<U>[]
+  : T extends object
+  ? { [K in keyof T]: Serialised<T[K]> }
+  : T;
+
+/** Deep copy of `value` with every bigint as an exact decimal string of integer minor units (never a float). */
+export function serialise<T>(value: T): Serialised<T> {
+  if (typeof value === "bigint") return value.toString() as Serialised<T>;
+  if (Array.isArray(value)) return value.map((v) => serialise(v)) as Serialised<T>;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, serialise(v)])) as Serialised<T>;
+  }
+  return value as Serialised<T>;
+}

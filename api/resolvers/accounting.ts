@@ -1,0 +1,111 @@
+// balanceSheet(entity, asOf) and disclosure(entity, from, to): the "其中：数据资源" lines and disclosure tables A and B
+// of DOMAIN.md §5, computed by api/accounting.ts from the entity's books and their dated entries.
+import type { Database } from "better-sqlite3";
+import { balanceSheet, disclosure, type BookRow, type EntryRow } from "../accounting";
+import { prepared, type Context, type Row } from "../context";
+import { address, badInput, endOfDay } from "../inputs";
+import { amount, unknownToken, type TokenRow } from "../money";
+
+function booksOf(db: Database, entity: string): { books: BookRow[]; entries: Map<number, EntryRow[]> } {
+  const books = prepared(db, "SELECT * FROM books WHERE entity = ? ORDER BY id").all(entity) as BookRow[];
+  const entries = new Map<number, EntryRow[]>(books.map((b) => [b.id, []]));
+  const rows = prepared(
+    db,
+    "SELECT e.* FROM book_entries e JOIN books b ON b.id = e.book_id WHERE b.entity = ? ORDER BY e.book_id, e.seq",
+  ).all(entity) as EntryRow[];
+  for (const e of rows) entries.get(e.book_id)!.push(e);
+  return { books, entries };
+}
+
+/** Runs an accounting computation, turning its date errors into errors for the user. */
+function checked<T>(arg: string, compute: () => T): T {
+  try {
+    return compute();
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/date|period/.test(message)) throw badInput(`${arg}: ${message}`);
+    throw err;
+  }
+}
+
+export function computeBalanceSheet(db: Database, entityArg: string, asOf: string) {
+  const entity = address("entity", entityArg);
+  endOfDay("asOf", asOf);
+  const { books, entries } = booksOf(db, entity);
+  return { entity, sheets: checked("asOf", () => balanceSheet(books, entries, asOf)) };
+}
+
+export function computeDisclosure(db: Database, entityArg: string, from: string, to: string) {
+  const entity = address("entity", entityArg);
+  endOfDay("from", from);
+  endOfDay("to", to);
+  const { books, entries } = booksOf(db, entity);
+  return { entity, tables: checked("to", () => disclosure(books, entries, from, to)) };
+}
+
+export function tokenRow(db: Database, address: string): TokenRow {
+  return (prepared(db, "SELECT * FROM tokens WHERE address = ?").get(address) as TokenRow | undefined) ?? unknownToken(address);
+}
+
+export const accountingQueries = {
+  balanceSheet: (_: unknown, args: { entity: string; asOf: string }, ctx: Context) => {
+    const { entity, sheets } = computeBalanceSheet(ctx.db, args.entity, args.asOf);
+    return sheets.map((s) => {
+      const token = tokenRow(ctx.db, s.currency);
+      return {
+        entity,
+        asOf: s.asOf,
+        currency: token,
+        inventory: amount(s.inventory, token),
+        intangible: amount(s.intangible, token),
+        development: amount(s.development, token),
+        rows: s.rows.map((r) => ({
+          bookId: r.bookId,
+          assetId: r.assetId,
+          category: r.category,
+          source: r.source,
+          cost: amount(r.cost, token),
+          accumulatedAmortisation: amount(r.amortisation, token),
+          impairment: amount(r.impairment, token),
+          carryingAmount: amount(r.carrying, token),
+        })),
+      };
+    });
+  },
+
+  disclosure: (_: unknown, args: { entity: string; from: string; to: string }, ctx: Context) => {
+    const { entity, tables } = computeDisclosure(ctx.db, args.entity, args.from, args.to);
+    return tables.map((d) => {
+      const token = tokenRow(ctx.db, d.currency);
+      const table = (t: (typeof d)["intangible"]) => ({
+        title: t.title,
+        columns: t.columns,
+        rows: t.rows.map((r) => ({
+          key: r.key,
+          section: r.section,
+          label: r.label,
+          purchased: amount(r.amounts.purchased, token),
+          selfDeveloped: amount(r.amounts.selfDeveloped, token),
+          other: amount(r.amounts.other, token),
+          total: amount(r.amounts.total, token),
+        })),
+      });
+      return {
+        entity,
+        from: d.from,
+        to: d.to,
+        currency: token,
+        intangible: table(d.intangible),
+        inventory: table(d.inventory),
+        checks: d.checks.map((c) => ({ name: c.name, expected: c.expected.toString(), actual: c.actual.toString(), ok: c.ok })),
+        checksPass: d.checks.every((c) => c.ok),
+      };
+    });
+  },
+};
+
+export const accountingTypes = {
+  BalanceSheetRow: {
+    asset: (r: Row, _: unknown, ctx: Context) => ctx.loaders.asset.load(r.assetId),
+  },
+};

@@ -1,0 +1,84 @@
+// valuation(assetId, asOf, params): the appraisals on record and the cost, market and income indications of
+// api/valuation.ts, computed from the index's rows. Each indication shows every input it used (as JSON).
+import { prepared, type Context, type Row } from "../context";
+import { badInput, endOfDay, id, iso } from "../inputs";
+import { amount, unknownToken } from "../money";
+import { ValuationParamsError, serialiseValuation, valuation, type ValuationParams, type ValuationRows } from "../valuation";
+import { badAsset } from "./registry";
+
+/** Most recent candidate comparables read per valuation: bounds the work whatever the index's size. */
+const CANDIDATES = 1_000;
+
+function rowsFor(ctx: Context, assetId: number, asOf: number, offer: string): ValuationRows {
+  const target = prepared(ctx.db, "SELECT * FROM assets WHERE id = ?").get(assetId) as Row;
+  const own = prepared(ctx.db, "SELECT * FROM settlements WHERE asset_id = ? AND settled_at <= ? ORDER BY settled_at").all(assetId, asOf) as Row[];
+  const others = prepared(
+    ctx.db,
+    `SELECT s.* FROM settlements s JOIN assets a ON a.id = s.asset_id
+     WHERE s.offer = ? AND a.kind = ? AND s.asset_id != ? AND s.settled_at <= ? ORDER BY s.settled_at DESC LIMIT ${CANDIDATES}`,
+  ).all(offer, target.kind, assetId, asOf) as Row[];
+  const assetIds = [...new Set([assetId, ...others.map((s) => s.asset_id as number)])];
+  const inList = (n: number) => Array(n).fill("?").join(",");
+  const assets = prepared(ctx.db, `SELECT * FROM assets WHERE id IN (${inList(assetIds.length)})`).all(...assetIds) as Row[];
+  const attestations = prepared(ctx.db, `SELECT * FROM attestations WHERE asset_id IN (${inList(assetIds.length)})`).all(...assetIds) as Row[];
+  const listingIds = [...new Set(own.map((s) => s.listing_id as number))];
+  const listings = listingIds.length
+    ? (prepared(ctx.db, `SELECT id, seller_cert_id FROM listings WHERE id IN (${inList(listingIds.length)})`).all(...listingIds) as Row[])
+    : [];
+  const books = prepared(ctx.db, "SELECT * FROM books WHERE asset_id = ?").all(assetId) as Row[];
+  const bookEntries = books.length
+    ? (prepared(ctx.db, `SELECT * FROM book_entries WHERE book_id IN (${inList(books.length)}) ORDER BY book_id, seq`).all(
+        ...books.map((b) => b.id),
+      ) as Row[])
+    : [];
+  return { assets, attestations, settlements: [...own, ...others], listings, books, bookEntries } as unknown as ValuationRows;
+}
+
+export const valuationQueries = {
+  valuation: async (_: unknown, args: { assetId: string; asOf: string; params?: ValuationParams | null }, ctx: Context) => {
+    const assetId = id("assetId", args.assetId);
+    const asOf = endOfDay("asOf", args.asOf);
+    if (!(await ctx.loaders.asset.load(assetId))) throw badAsset(assetId);
+    const params = args.params ?? {};
+    try {
+      const v = valuation(assetId, asOf, params, rowsFor(ctx, assetId, asOf, params.offer ?? "HoldingTransfer"));
+      return { v, s: serialiseValuation(v) };
+    } catch (err) {
+      if (err instanceof ValuationParamsError) throw badInput(`params: ${err.problems.join("; ")}`);
+      throw err;
+    }
+  },
+};
+
+type Resolved = { v: ReturnType<typeof valuation>; s: ReturnType<typeof serialiseValuation> };
+
+const indication = (approach: "cost" | "market" | "income") => async (r: Resolved, _: unknown, ctx: Context) => {
+  const i = r.s[approach] as Record<string, unknown> & { status: string; reason?: string; value?: string };
+  if (i.status !== "Computed") return { approach, computed: false, value: null, reason: i.reason, inputs: null };
+  const { status: _s, value, ...inputs } = i;
+  const token = r.v.token ? ((await ctx.loaders.token.load(r.v.token)) ?? unknownToken(r.v.token)) : null;
+  return { approach, computed: true, value: token ? amount(value!, token) : null, reason: null, inputs: JSON.stringify(inputs) };
+};
+
+export const valuationTypes = {
+  Valuation: {
+    assetId: (r: Resolved) => r.v.assetId,
+    asOf: (r: Resolved) => iso(r.v.asOf),
+    token: async (r: Resolved, _: unknown, ctx: Context) => (r.v.token ? ((await ctx.loaders.token.load(r.v.token)) ?? unknownToken(r.v.token)) : null),
+    parameters: (r: Resolved) => JSON.stringify(r.s.params),
+    appraisals: async (r: Resolved, _: unknown, ctx: Context) => {
+      const all = [...r.v.appraisals.Cost, ...r.v.appraisals.Market, ...r.v.appraisals.Income];
+      return Promise.all(
+        all.map(async (a) => ({
+          ...a,
+          value: amount(a.value, (await ctx.loaders.token.load(a.currency)) ?? unknownToken(a.currency)),
+          valuationDate: iso(a.valuationDate),
+          attestedAt: iso(a.attestedAt),
+        })),
+      );
+    },
+    cost: indication("cost"),
+    market: indication("market"),
+    income: indication("income"),
+  },
+};
