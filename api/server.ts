@@ -24,6 +24,8 @@ export interface ApiOptions {
   sync: () => SyncState;
   host?: string;
   port?: number;
+  /** Called with every SQL statement run (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface ApiServer {
@@ -58,14 +60,14 @@ export const resolvers = {
   ...accountingTypes,
 };
 
-export function openIndex(file: string): Db {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+export function openIndex(file: string, onQuery?: (sql: string) => void): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true, verbose: onQuery as ((message?: unknown) => void) | undefined });
   db.pragma("query_only = ON");
   return db;
 }
 
 export async function startApi(opts: ApiOptions): Promise<ApiServer> {
-  const db = openIndex(opts.database);
+  const db = openIndex(opts.database, opts.onQuery);
   const metrics = new Metrics(opts.sync);
   const yoga = createYoga<object, Context>({
     schema: createSchema({ typeDefs, resolvers }),

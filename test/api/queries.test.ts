@@ -36,6 +36,7 @@ describe("API: queries", function () {
   let childCert: bigint;
   let grantTime: number;
   let revokeTime: number;
+  let queries = 0;
 
   const gql = async (query: string, variables: Record<string, unknown> = {}): Promise<Answer> => {
     const res = await fetch(`${api.url}/graphql`, {
@@ -99,7 +100,7 @@ describe("API: queries", function () {
     tmp = tempDir();
     indexer = new Indexer(indexerOptions(chain.url, await recordOf(m), `${tmp.dir}/index.sqlite`));
     await indexer.syncToHead();
-    api = await startApi({ database: `${tmp.dir}/index.sqlite`, sync: () => indexer.status(), port: 0 });
+    api = await startApi({ database: `${tmp.dir}/index.sqlite`, sync: () => indexer.status(), port: 0, onQuery: () => queries++ });
   });
 
   after(async () => {
@@ -170,6 +171,18 @@ describe("API: queries", function () {
       const held = await data(`{ assets(where: { holder: "${m.holder.address.toLowerCase()}" }) { nodes { id } } }`);
       expect(held.assets.nodes).to.deep.equal([{ id: String(ids.a) }]);
     });
+  });
+
+  it("batches nested lookups: a page of assets with their relations costs a fixed number of queries, not one per asset", async () => {
+    const nested = `{ assets(first: 50) { nodes { id registrar { code } versions { version } parents { asset { name holder } }
+      children { asset { id } } royalties { asset { id } } objections { id } certificates { id parent { id } } } } }`;
+    const before = queries;
+    const { assets } = await data(nested);
+    const used = queries - before;
+    expect(assets.nodes.length).to.be.greaterThan(8);
+    // One query for the page and its count, one per relation (versions, parents, children, ...), one per level of
+    // parent lookups: independent of the number of assets.
+    expect(used).to.be.at.most(12);
   });
 
   describe("content verification", () => {
