@@ -1,0 +1,330 @@
+// dal: the command-line tool of the data asset registry and ledger, for exchanges, holders, buyers, assessors,
+// appraisers and accountants. This file declares the commands and their flags, dispatches, and turns every
+// outcome into an exit code (exit.ts). Command modules load on demand, so `--help` stays quick.
+import { Command, CommanderError, Option } from "commander";
+import {
+  AssetKind,
+  Category,
+  CostPhase,
+  CostSource,
+  DerecognitionReason,
+  Grade,
+  Offer,
+  RightKind,
+  SourceType,
+  UpdateFrequency,
+  ValuationMethod,
+} from "../../indexer/enums";
+import { DalError, EXIT, EXIT_HELP, type ExitCode } from "./exit";
+import { kebab } from "./parse";
+import { Session, type GlobalOptions } from "./session";
+
+const ENVIRONMENT_HELP = `Environment:
+  RPC_URL                JSON-RPC endpoint (default http://127.0.0.1:8545)
+  DEPLOYMENT             deployment record (default deployments/<chain id>.json, as scripts/deploy.ts writes it)
+  API_URL                GraphQL API for reports, provenance and verify (default http://127.0.0.1:4000)
+  DAL_PRIVATE_KEY        signing key for commands that write (hex)
+  DAL_KEYSTORE           encrypted JSON keystore instead of DAL_PRIVATE_KEY (or --keystore <file>)
+  DAL_KEYSTORE_PASSWORD  its password; without it, dal asks on a terminal
+  DAL_TOKEN              settlement token when --token/--currency is not given (else the deployment record's
+                         SettlementToken, else the one token the exchange allows)
+  DAL_DEBUG=1            print the full error of an unexpected failure
+
+Keys are never taken from the command line: arguments are visible to every user in the process list and stay in
+shell history, so --private-key is refused.
+
+Amounts are decimals in whole tokens (1234.50), converted exactly with the token's decimals; more decimal places
+than the token has is an error, never rounded. Dates are YYYY-MM-DD in China Standard Time (UTC+8).`;
+
+const choicesOf = (names: readonly string[]) => names.map(kebab);
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+type Action = (session: Session, ...args: any[]) => Promise<number | void>;
+
+/** Wraps a command module's function: a session per run, closed however the command ends. */
+function run(load: () => Promise<Action>): (...args: any[]) => Promise<void> {
+  return async (...args: any[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const session = new Session(cmd.optsWithGlobals<GlobalOptions>());
+    try {
+      const code = await (await load())(session, ...args.slice(0, -1));
+      if (typeof code === "number") exitCode = code as ExitCode;
+    } finally {
+      await session.close();
+    }
+  };
+}
+
+let exitCode: ExitCode = EXIT.OK;
+
+function program(): Command {
+  const dal = new Command("dal")
+    .description("Register, verify, license, trade, attest and account for data assets on the registry and ledger contracts.")
+    .option("--json", "print results as JSON")
+    .option("--keystore <file>", "sign with this encrypted JSON keystore (password: DAL_KEYSTORE_PASSWORD or a prompt)")
+    .exitOverride()
+    .showHelpAfterError("(dal <command> --help shows its flags)")
+    .addHelpText("after", `\n${ENVIRONMENT_HELP}\n\n${EXIT_HELP}\n`);
+
+  dal
+    .command("register")
+    .description("hash a file or directory locally and submit its registration (starts the public notice)")
+    .argument("<path>", "file, or directory (hashed as a Merkle root over its files)")
+    .option("--name <text>", "name of the data resource or product (default: metadata name, else the file name)")
+    .addOption(new Option("--kind <kind>", "resource (数据资源) or product (数据产品)").choices(choicesOf(AssetKind)).default("resource"))
+    .addOption(new Option("--source <source>", "how it was obtained").choices(choicesOf(SourceType)).default("self-collected"))
+    .option("--source-evidence <file|hash>", "evidence of lawful source (authorisation, purchase contract)")
+    .addOption(new Option("--grade <grade>", "classification grade (core data is refused)").choices(choicesOf(Grade)).default("general"))
+    .option("--registrar <id>", "registrar (exchange) to register with", "1")
+    .option("--validity-days <n>", "validity of the certificate from approval", "1095")
+    .option("--records <n>", "number of records (default 0)")
+    .option("--size <bytes>", "size in bytes (default: the bytes hashed)")
+    .addOption(new Option("--update <frequency>", "update frequency").choices(choicesOf(UpdateFrequency)).default("once"))
+    .option("--metadata-uri <uri>", "where the metadata document is published", "")
+    .option("--metadata <json file>", "metadata document; its SHA-256 goes on chain (default: a generated document, printed)")
+    .option("--parent <id:bps>", "a source asset and its share of net revenue in bps (repeat for several)", collect)
+    .addHelpText(
+      "after",
+      `
+Content hash: a file is SHA-256 of its bytes. A directory is the "dal-merkle-v1" root: every regular file under it
+(hidden ones too; symbolic links refused), named by its relative path with "/" separators and sorted by the UTF-8
+bytes of that path; leaf = SHA-256(0x00 || path || 0x00 || SHA-256(content)); node = SHA-256(0x01 || left || right),
+pairing left to right, an odd last node promoted unchanged, until one root is left.`,
+    )
+    .action(run(async () => (await import("./registry")).register));
+
+  dal
+    .command("verify")
+    .description("recompute a file's or directory's hash and check it against the asset's registered versions (exit 0 match, 1 mismatch)")
+    .argument("<assetId>", "asset id")
+    .argument("<path>", "file or directory (or a 0x content hash)")
+    .action(run(async () => (await import("./verify")).verify));
+
+  dal
+    .command("approve")
+    .description("registrar: approve a registration after its public notice (issues the certificate)")
+    .argument("<assetId>", "asset id")
+    .action(run(async () => (await import("./registry")).approve));
+
+  dal
+    .command("object")
+    .description("object to a registration during its public notice")
+    .argument("<assetId>", "asset id")
+    .requiredOption("--evidence <file|hash>", "evidence of the objection (hashed locally)")
+    .action(run(async () => (await import("./registry")).object));
+
+  dal
+    .command("grant")
+    .description("holder: grant a processing-use or product-operation right (or sublicense one with --parent)")
+    .argument("<assetId>", "asset id")
+    .requiredOption("--to <address>", "who receives the right")
+    .addOption(new Option("--kind <kind>", "the right granted").choices(choicesOf(RightKind)).makeOptionMandatory())
+    .requiredOption("--until <date>", "last day of the term (valid through its end, UTC+8)")
+    .option("--from <date>", "first day of the term (00:00 UTC+8; default now)")
+    .option("--scope-file <file|hash>", "scope document: purpose, fields, territory (default: a generated document of the terms)")
+    .option("--scope-mask <mask>", "scope classes from the published vocabulary (e.g. 0b0011)", "0")
+    .option("--sublicensable", "the grantee may sublicense within this right")
+    .option("--transferable", "the certificate may be transferred")
+    .option("--parent <certId>", "sublicense from this certificate of yours instead of granting as holder")
+    .action(run(async () => (await import("./rights")).grant));
+
+  dal
+    .command("list")
+    .description("list an asset on an exchange: a licence of a right, or the holding right itself")
+    .argument("<assetId>", "asset id")
+    .requiredOption("--price <decimal>", "price per unit in whole tokens, e.g. 1234.50")
+    .addOption(new Option("--offer <offer>", "what is sold").choices(choicesOf(Offer)).default("processing-use"))
+    .option("--venue <id>", "exchange the listing is filed with (default: the asset's registrar)")
+    .option("--token <address>", "settlement token (see DAL_TOKEN)")
+    .option("--term-days <n>", "licence term from settlement", "365")
+    .option("--quantity <n>", "most units to sell (0 = unlimited)", "0")
+    .option("--scope-file <file|hash>", "licence scope document (default: a generated document of the terms)")
+    .option("--scope-mask <mask>", "licence scope classes", "0")
+    .option("--sublicensable", "licences sold may be sublicensed")
+    .option("--transferable", "licences sold may be transferred")
+    .option("--merchant <address>", "data merchant (数商) sponsoring the seller")
+    .option("--merchant-bps <n>", "merchant commission in bps of the settled amount", "0")
+    .option("--delivery-window <duration>", "time to deliver after an order (e.g. 7d, 36h)", "7d")
+    .option("--acceptance-window <duration>", "time the buyer has to dispute a delivery", "3d")
+    .option("--seller-cert <certId>", "sell under this sublicensable product-operation right instead of as holder")
+    .action(run(async () => (await import("./trade")).list));
+
+  dal
+    .command("buy")
+    .description("order from a listing: checks the balance, sets the token allowance if needed, pays into escrow at the shown price")
+    .argument("<listingId>", "listing id")
+    .option("--max-price <decimal>", "refuse to buy above this price")
+    .action(run(async () => (await import("./trade")).buy));
+
+  dal
+    .command("deliver")
+    .description("seller: post the delivery proof of an order")
+    .argument("<orderId>", "order id")
+    .requiredOption("--proof <file|hash>", "delivery proof (hashed locally)")
+    .action(run(async () => (await import("./trade")).deliver));
+
+  dal
+    .command("accept")
+    .description("buyer: accept a delivery; the order settles (fee, commission, royalties, seller net) and the licence is issued")
+    .argument("<orderId>", "order id")
+    .action(run(async () => (await import("./trade")).accept));
+
+  dal
+    .command("withdraw")
+    .description("withdraw your credits (sales, royalties, fees, refunds) from the exchange")
+    .option("--token <address>", "token to withdraw (see DAL_TOKEN)")
+    .option("--to <address>", "recipient (default: you)")
+    .action(run(async () => (await import("./trade")).withdraw));
+
+  const attest = dal.command("attest").description("attest compliance, quality or value of an asset (accredited assessors and appraisers)");
+  attest
+    .command("compliance")
+    .description("assessor: record a compliance assessment (合规评估)")
+    .argument("<assetId>", "asset id")
+    .option("--passed", "the assessment passed")
+    .option("--failed", "the assessment failed")
+    .requiredOption("--report <file|hash>", "assessment report (hashed locally)")
+    .option("--supersedes <attestationId>", "an earlier attestation of yours this one replaces")
+    .action(run(async () => (await import("./attest")).attestCompliance));
+  attest
+    .command("quality")
+    .description("assessor: record quality scores 0-100 of the six dimensions")
+    .argument("<assetId>", "asset id")
+    .requiredOption("--scores <a,c,c,c,t,a>", "accuracy,consistency,completeness,conformity,timeliness,accessibility")
+    .requiredOption("--report <file|hash>", "quality report (hashed locally)")
+    .option("--supersedes <attestationId>", "an earlier attestation of yours this one replaces")
+    .action(run(async () => (await import("./attest")).attestQuality));
+  attest
+    .command("appraisal")
+    .description("appraiser: record a valuation report (数据资产评估)")
+    .argument("<assetId>", "asset id")
+    .addOption(new Option("--method <method>", "valuation approach").choices(choicesOf(ValuationMethod)).makeOptionMandatory())
+    .requiredOption("--value <decimal>", "appraised value in whole tokens")
+    .option("--currency <address>", "token the value is in (see DAL_TOKEN)")
+    .requiredOption("--valuation-date <date>", "valuation date of the report")
+    .requiredOption("--report <file|hash>", "valuation report (hashed locally)")
+    .option("--supersedes <attestationId>", "an earlier attestation of yours this one replaces")
+    .action(run(async () => (await import("./attest")).attestAppraisal));
+
+  const record = dal
+    .command("record")
+    .description("accounting entries of an entity's book for a data asset (财会〔2023〕11号); dates at 00:00 UTC+8");
+  const dated = (c: Command) =>
+    c.requiredOption("--date <date>", "date of the entry, YYYY-MM-DD (UTC+8)").requiredOption("--evidence <file|hash>", "supporting document (hashed locally)");
+  dated(
+    record
+      .command("recognise")
+      .description("open a book: recognise the asset as intangible asset, inventory or development expenditure; prints the book id")
+      .argument("<assetId>", "asset id")
+      .addOption(new Option("--category <category>", "balance-sheet category").choices(choicesOf(Category)).makeOptionMandatory())
+      .addOption(new Option("--source <source>", "how the entity obtained it (disclosure column)").choices(choicesOf(CostSource)).makeOptionMandatory())
+      .option("--life-months <n>", "useful life in months for amortisation (0 = indefinite; inventory: 0)", "0")
+      .option("--residual <decimal>", "residual value", "0")
+      .option("--currency <address>", "token whose minor units the book is kept in (see DAL_TOKEN)")
+      .option("--entity <address>", "the reporting entity (default: you; else you record as its accountant)"),
+  ).action(run(async () => (await import("./record")).recognise));
+  dated(
+    record
+      .command("cost")
+      .description("add a cost (capitalised unless research phase)")
+      .argument("<bookId>", "book id")
+      .requiredOption("--amount <decimal>", "amount in the book's currency")
+      .addOption(new Option("--source <source>", "source of this cost (default: the book's)").choices(choicesOf(CostSource)))
+      .addOption(new Option("--phase <phase>", "development books: research or development").choices(choicesOf(CostPhase)).default("none"))
+      .option("--order <orderId>", "the settled exchange order this cost paid for"),
+  ).action(run(async () => (await import("./record")).cost));
+  dated(
+    record
+      .command("ready")
+      .description("development expenditure becomes an intangible asset, amortised from this month")
+      .argument("<bookId>", "book id")
+      .requiredOption("--life-months <n>", "useful life in months (0 = indefinite)"),
+  ).action(run(async () => (await import("./record")).ready));
+  dated(
+    record
+      .command("impair")
+      .description("impairment (intangible, development; never reversed) or inventory write-down")
+      .argument("<bookId>", "book id")
+      .requiredOption("--amount <decimal>", "amount in the book's currency"),
+  ).action(run(async () => (await import("./record")).impair));
+  dated(
+    record
+      .command("reverse")
+      .description("reverse an inventory write-down, up to the amount written down")
+      .argument("<bookId>", "book id")
+      .requiredOption("--amount <decimal>", "amount in the book's currency"),
+  ).action(run(async () => (await import("./record")).reverse));
+  dated(
+    record
+      .command("derecognise")
+      .description("derecognise: sale, lapse of rights (失效且终止确认) or other; closes the book")
+      .argument("<bookId>", "book id")
+      .addOption(new Option("--reason <reason>", "why").choices(choicesOf(DerecognitionReason)).makeOptionMandatory())
+      .option("--proceeds <decimal>", "proceeds of a sale", "0"),
+  ).action(run(async () => (await import("./record")).derecognise));
+
+  dal
+    .command("balance-sheet")
+    .description("an entity's data resources on its balance sheet at the end of a day (from the API)")
+    .requiredOption("--entity <address>", "the reporting entity")
+    .requiredOption("--as-of <date>", "YYYY-MM-DD, end of that day UTC+8")
+    .option("--csv", "CSV for spreadsheets instead of a table")
+    .action(run(async () => (await import("./statements")).balanceSheet));
+
+  dal
+    .command("disclosure")
+    .description("disclosure tables A (intangible) and B (inventory) for a period (from the API)")
+    .requiredOption("--entity <address>", "the reporting entity")
+    .requiredOption("--from <date>", "first day, YYYY-MM-DD")
+    .requiredOption("--to <date>", "last day, YYYY-MM-DD")
+    .option("--csv", "CSV for spreadsheets instead of tables")
+    .action(run(async () => (await import("./statements")).disclosure));
+
+  dal
+    .command("provenance")
+    .description("the full ordered history of an asset with chain coordinates (from the API)")
+    .argument("<assetId>", "asset id")
+    .option("--csv", "CSV (with each event's arguments) instead of a table")
+    .action(run(async () => (await import("./provenance")).provenance));
+
+  return dal;
+}
+
+/** Arguments are world-readable (ps, /proc) and kept in shell history: a key there is a key leaked. */
+function refusePrivateKeyFlag(argv: string[]): void {
+  if (argv.some((a) => a === "--private-key" || a.startsWith("--private-key="))) {
+    throw new DalError(
+      EXIT.USAGE,
+      "--private-key is refused: a key on the command line is visible to every user in the process list and stays in " +
+        "shell history. Set DAL_PRIVATE_KEY in the environment, or use an encrypted keystore (--keystore <file> or DAL_KEYSTORE).",
+    );
+  }
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  exitCode = EXIT.OK;
+  try {
+    refusePrivateKeyFlag(argv);
+    await program().parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed the message (or the help); --help itself is a success.
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? EXIT.OK : EXIT.USAGE;
+    }
+    const failure = err instanceof DalError ? err : (await import("./revert")).classify(err);
+    process.stderr.write(`dal: ${failure.message}\n`);
+    if (process.env.DAL_DEBUG && !(err instanceof DalError)) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    return failure.code;
+  }
+}
+
+/** Runs the command line and exits with its code, once stdout has drained (a large CSV into a pipe) and without
+ * waiting for idle sockets. bin/dal.js calls this. */
+export function cli(): void {
+  // A reader that stops early (`dal provenance 1 --csv | head`) is not an error of ours.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => process.exit(err.code === "EPIPE" ? exitCode : EXIT.INTERNAL));
+  main().then((code) => process.stdout.write("", () => process.exit(code)));
+}
+
+if (require.main === module) cli();

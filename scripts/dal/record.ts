@@ -1,0 +1,158 @@
+// Accounting entries under 财会〔2023〕11号, kept per entity and asset in a "book": recognise opens one, then cost,
+// ready (development becomes an intangible asset), impair (or inventory write-down), reverse (write-down reversal)
+// and derecognise. Dates are calendar days YYYY-MM-DD, recorded as 00:00 UTC+8; amounts are decimals in the book's
+// currency, converted exactly to its minor units.
+import { Category, CostPhase, CostSource, DerecognitionReason } from "../../indexer/enums";
+import { hashArg } from "./hash";
+import { address, dayStart, decimal, id, ordinal, small, toUnits } from "./parse";
+import { Facts } from "./report";
+import type { Session } from "./session";
+import { resolveToken, token } from "./token";
+import { eventOf, send } from "./tx";
+
+const UINT128 = 2n ** 128n - 1n;
+
+interface Dated {
+  date: string;
+  evidence: string;
+}
+
+/** The checks every entry shares, done before any network use; the evidence file is hashed here too. */
+async function dated(o: Dated) {
+  return { date: dayStart("--date", o.date), evidenceHash: await hashArg("--evidence", o.evidence) };
+}
+
+export async function recognise(
+  session: Session,
+  assetIdText: string,
+  o: Dated & { category: string; source: string; lifeMonths: string; residual: string; currency?: string; entity?: string },
+): Promise<void> {
+  const assetId = id("assetId", assetIdText);
+  const category = ordinal(Category, "--category", o.category);
+  const source = ordinal(CostSource, "--source", o.source);
+  const lifeMonths = small("--life-months", o.lifeMonths, 0, 65_535);
+  const residual = decimal("--residual", o.residual);
+  const entityFlag = o.entity === undefined ? undefined : address("--entity", o.entity);
+  const { date, evidenceHash } = await dated(o);
+  const { chain, wallet, as } = await session.writer();
+  const entity = entityFlag ?? wallet.address;
+  const tok = await token(chain, await resolveToken(chain, o.currency, "--currency"));
+  const residualUnits = toUnits(residual, tok.decimals, UINT128);
+  const receipt = await send(() =>
+    as.ledger.recognise(entity, assetId, category, source, lifeMonths, residualUnits, tok.address, date, evidenceHash),
+  );
+  const e = eventOf(receipt, chain.ledger, "BookOpened");
+  session.facts(
+    new Facts()
+      .add("book id", e.bookId)
+      .add("entity", entity)
+      .add("asset id", assetId)
+      .add("category", Category[category])
+      .add("source", CostSource[source])
+      .add("useful life", Category[category] === "Inventory" ? undefined : lifeMonths === 0 ? "indefinite" : `${lifeMonths} months`)
+      .add("residual value", tok.show(residualUnits))
+      .add("currency", `${tok.symbol} (${tok.address})`)
+      .add("date", o.date)
+      .add("tx", receipt.hash),
+  );
+}
+
+/** The book and its currency: amounts of later entries are in the book's currency. An unknown book reverts
+ * (UnknownBook), said in words like every refusal. */
+async function bookAndToken(session: Session, bookId: bigint) {
+  const w = await session.writer();
+  const book = await w.chain.ledger.bookOf(bookId);
+  return { ...w, book, tok: await token(w.chain, book.currency) };
+}
+
+export async function cost(
+  session: Session,
+  bookIdText: string,
+  o: Dated & { amount: string; source?: string; phase: string; order?: string },
+): Promise<void> {
+  const bookId = id("bookId", bookIdText);
+  const amount = decimal("--amount", o.amount);
+  const sourceFlag = o.source === undefined ? undefined : ordinal(CostSource, "--source", o.source);
+  const phase = ordinal(CostPhase, "--phase", o.phase);
+  const orderId = o.order === undefined ? 0n : id("--order", o.order);
+  const { date, evidenceHash } = await dated(o);
+  const { chain, as, book, tok } = await bookAndToken(session, bookId);
+  const units = toUnits(amount, tok.decimals, UINT128);
+  const source = sourceFlag ?? Number(book.source);
+  const receipt = await send(() => as.ledger.addCost(bookId, units, source, phase, date, orderId, evidenceHash));
+  eventOf(receipt, chain.ledger, "CostRecorded");
+  session.facts(
+    new Facts()
+      .add("book id", bookId)
+      .add("cost", tok.show(units))
+      .add("source", CostSource[source])
+      .add("phase", CostPhase[phase])
+      .add("capitalised", CostPhase[phase] === "Research" ? "no (research phase is expensed)" : "yes")
+      .add("order id", orderId || undefined)
+      .add("date", o.date)
+      .add("tx", receipt.hash),
+  );
+}
+
+export async function ready(session: Session, bookIdText: string, o: Dated & { lifeMonths: string }): Promise<void> {
+  const bookId = id("bookId", bookIdText);
+  const lifeMonths = small("--life-months", o.lifeMonths, 0, 65_535);
+  const { date, evidenceHash } = await dated(o);
+  const { chain, as } = await session.writer();
+  const receipt = await send(() => as.ledger.readyForUse(bookId, lifeMonths, date, evidenceHash));
+  eventOf(receipt, chain.ledger, "ReadyForUse");
+  session.facts(
+    new Facts()
+      .add("book id", bookId)
+      .add("category", "Intangible (ready for use)")
+      .add("useful life", lifeMonths === 0 ? "indefinite" : `${lifeMonths} months`)
+      .add("date", o.date)
+      .add("tx", receipt.hash),
+  );
+}
+
+export async function impair(session: Session, bookIdText: string, o: Dated & { amount: string }): Promise<void> {
+  await amountEntry(session, bookIdText, o, "impair");
+}
+
+export async function reverse(session: Session, bookIdText: string, o: Dated & { amount: string }): Promise<void> {
+  await amountEntry(session, bookIdText, o, "reverse");
+}
+
+async function amountEntry(session: Session, bookIdText: string, o: Dated & { amount: string }, kind: "impair" | "reverse") {
+  const bookId = id("bookId", bookIdText);
+  const amount = decimal("--amount", o.amount);
+  const { date, evidenceHash } = await dated(o);
+  const { chain, as, tok } = await bookAndToken(session, bookId);
+  const units = toUnits(amount, tok.decimals, UINT128);
+  const receipt = await send(() =>
+    kind === "impair" ? as.ledger.impair(bookId, units, date, evidenceHash) : as.ledger.reverseWriteDown(bookId, units, date, evidenceHash),
+  );
+  eventOf(receipt, chain.ledger, kind === "impair" ? "ImpairmentRecorded" : "WriteDownReversed");
+  session.facts(
+    new Facts()
+      .add("book id", bookId)
+      .add(kind === "impair" ? "impairment" : "write-down reversed", tok.show(units))
+      .add("date", o.date)
+      .add("tx", receipt.hash),
+  );
+}
+
+export async function derecognise(session: Session, bookIdText: string, o: Dated & { reason: string; proceeds: string }): Promise<void> {
+  const bookId = id("bookId", bookIdText);
+  const reason = ordinal(DerecognitionReason, "--reason", o.reason);
+  const proceeds = decimal("--proceeds", o.proceeds);
+  const { date, evidenceHash } = await dated(o);
+  const { chain, as, tok } = await bookAndToken(session, bookId);
+  const units = toUnits(proceeds, tok.decimals, UINT128);
+  const receipt = await send(() => as.ledger.derecognise(bookId, reason, units, date, evidenceHash));
+  eventOf(receipt, chain.ledger, "Derecognised");
+  session.facts(
+    new Facts()
+      .add("book id", bookId)
+      .add("derecognised", DerecognitionReason[reason])
+      .add("proceeds", tok.show(units))
+      .add("date", o.date)
+      .add("tx", receipt.hash),
+  );
+}

@@ -1,0 +1,221 @@
+// Turns a revert into words: the custom error is decoded with the ABIs of every contract (a call into the exchange
+// may revert inside the registry or the token, so the callee's ABI alone is not enough) and said as a sentence that
+// names the error, e.g. "not the holder of asset 3 (NotHolder)".
+import { AbiCoder, Interface, ZeroHash, id as keccakText, keccak256, type InterfaceAbi } from "ethers";
+import { AssetLedger__factory } from "../../typechain-types/factories/contracts/AssetLedger__factory";
+import { DataAssetRegistry__factory } from "../../typechain-types/factories/contracts/DataAssetRegistry__factory";
+import { DataExchange__factory } from "../../typechain-types/factories/contracts/DataExchange__factory";
+import { RightsCertificate__factory } from "../../typechain-types/factories/contracts/RightsCertificate__factory";
+import { IERC20Errors__factory } from "../../typechain-types/factories/@openzeppelin/contracts/interfaces/draft-IERC6093.sol/IERC20Errors__factory";
+import { Category, CostPhase, Status } from "../../indexer/enums";
+import { cstTime } from "./report";
+import { DalError, EXIT, isUnreachable } from "./exit";
+
+const INTERFACES: Interface[] = [
+  DataAssetRegistry__factory,
+  RightsCertificate__factory,
+  DataExchange__factory,
+  AssetLedger__factory,
+  IERC20Errors__factory,
+].map((f) => new Interface(f.abi as InterfaceAbi));
+
+export interface DecodedRevert {
+  name: string;
+  args: Record<string, unknown>;
+  /** The sentence for a person, ending in "(ErrorName)". */
+  words: string;
+  /** Shortfalls of tokens or credit are told apart from other refusals (exit 6). */
+  insufficient: boolean;
+}
+
+/** Revert data found anywhere in an ethers error (its shape depends on the node and the call path). */
+function revertData(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== "object" || depth > 6) return undefined;
+  const e = err as Record<string, unknown>;
+  if (typeof e.data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(e.data)) return e.data;
+  for (const key of ["data", "error", "info", "cause", "payload"]) {
+    const found = revertData(e[key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const ROLE_NAMES = new Map<string, string>([
+  [ZeroHash, "administrator (DEFAULT_ADMIN_ROLE)"],
+  ...["PAUSER_ROLE", "EXCHANGE_ROLE", "ARBITER_ROLE", "ASSESSOR_ROLE", "APPRAISER_ROLE"].map((r) => [keccakText(r), r] as [string, string]),
+]);
+
+function roleName(role: string): string {
+  const known = ROLE_NAMES.get(role);
+  if (known) return known;
+  // registrarRole(id) = keccak256(abi.encode("REGISTRAR_ROLE", uint16 id)): recognise the usual small ids.
+  for (let i = 1; i <= 256; i++) {
+    if (keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint16"], ["REGISTRAR_ROLE", i])) === role) return `registrar ${i}`;
+  }
+  return role;
+}
+
+/** IDataExchange.OrderStatus (the index keeps orders under the API's own names). */
+const OrderStatus = ["None", "Paid", "Delivered", "Disputed", "Settled", "Refunded"];
+
+const when = (t: unknown) => cstTime(Number(t));
+const n = (v: unknown) => String(v);
+
+type Words = (a: Record<string, any>) => string;
+
+/** One sentence per error of the contracts' interfaces and the OpenZeppelin errors they can raise. */
+const WORDS: Record<string, Words> = {
+  // registry
+  UnknownRegistrar: (a) => `there is no registrar ${n(a.registrarId)}`,
+  RegistrarInactive: (a) => `registrar ${n(a.registrarId)} does not accept registrations now`,
+  InvalidValidityPeriod: (a) => `a validity of ${Number(a.validityPeriod) / 86_400} days is outside what the registry allows (30 days to 10 years)`,
+  ZeroHash: () => "a required hash is zero",
+  EmptyName: () => "the name is empty",
+  CoreDataRefused: () => "core-grade data (核心数据) is never registered",
+  ContentAlreadyRegistered: (a) => `this content (${a.contentHash}) is already registered as asset ${n(a.assetId)}`,
+  TooManyParents: (a) => `${n(a.count)} parents given, at most ${n(a.max)} allowed`,
+  ParentSharesLengthMismatch: () => "each parent needs exactly one share",
+  UnknownParent: (a) => `parent asset ${n(a.parentId)} does not exist or was never approved`,
+  DuplicateParent: (a) => `parent asset ${n(a.parentId)} is named twice`,
+  SharesExceedTotal: (a) => `the parents' shares add up to ${n(a.totalBps)} bps, more than 10000 (100%)`,
+  RoyaltyTableTooLarge: (a) => `the flattened royalty table would have ${n(a.entries)} lines, at most ${n(a.max)} allowed`,
+  UnknownAsset: (a) => `there is no asset ${n(a.assetId)}`,
+  WrongStatus: (a) => `asset ${n(a.assetId)} is ${Status[Number(a.status)] ?? a.status}, which does not allow this`,
+  NotInNotice: (a) => `asset ${n(a.assetId)} is not in public notice`,
+  NoticeNotOver: (a) => `the public notice of asset ${n(a.assetId)} runs until ${when(a.noticeEndsAt)}`,
+  OpenObjections: (a) => `asset ${n(a.assetId)} has ${n(a.count)} open objection(s) for its registrar to resolve`,
+  AlreadyObjecting: (a) => `${a.objector} already has an open objection to asset ${n(a.assetId)}`,
+  UnknownObjection: (a) => `there is no objection ${n(a.objectionId)}`,
+  ObjectionClosed: (a) => `objection ${n(a.objectionId)} is already resolved`,
+  NotRegistrar: (a) => `not a registrar of asset ${n(a.assetId)}: ${a.account} lacks the role of its registrar`,
+  NotHolder: (a) => `not the holder of asset ${n(a.assetId)} (signing as ${a.account})`,
+  NotHolderOrRegistrar: (a) => `neither the holder nor the registrar of asset ${n(a.assetId)} (signing as ${a.account})`,
+  AssetNotActive: (a) => `asset ${n(a.assetId)} is not active (not approved, expired or cancelled)`,
+  AssetExpired: (a) => `the registration of asset ${n(a.assetId)} expired at ${when(a.validUntil)}`,
+  InvalidRecipient: (a) => `${a.to ?? a.account} cannot be the recipient here`,
+  NoTransferRequest: (a) => `asset ${n(a.assetId)} has no pending transfer request`,
+  HoldingTransferRestricted: (a) => `the holding right of asset ${n(a.assetId)} moves only by a registrar-approved transfer or a settled trade`,
+  RenewalTooLong: (a) => `renewal to ${when(a.validUntil)} is beyond the longest allowed (${when(a.max)})`,
+  RenewalNotLater: (a) => `renewal to ${when(a.validUntil)} is not later than the current end ${when(a.current)}`,
+  TextTooLong: (a) => `a text of ${n(a.length)} bytes is longer than the ${n(a.max)} allowed`,
+  RegistrationNotApproved: (a) => `asset ${n(a.assetId)} was never approved`,
+  // rights
+  UnknownCertificate: (a) => `there is no rights certificate ${n(a.certId)}`,
+  NotAssetHolder: (a) => `not the holder of asset ${n(a.assetId)} (signing as ${a.account})`,
+  NotCertificateHolder: (a) => `not the holder of rights certificate ${n(a.certId)} (signing as ${a.account})`,
+  ParentAssetMismatch: (a) => `certificate ${n(a.parentId)} is over another asset than ${n(a.assetId)}`,
+  NotSublicensable: (a) => `certificate ${n(a.parentId)} may not be sublicensed`,
+  KindMismatch: (a) => `certificate ${n(a.parentId)} is a narrower right than the one asked for (processing-use cannot grant product-operation)`,
+  ScopeExceedsParent: (a) => `scope mask ${n(a.scopeMask)} is not within the parent's ${n(a.parentScopeMask)}`,
+  TermExceedsParent: (a) =>
+    `the term ${when(a.validFrom)} to ${when(a.validUntil)} is outside the parent's ${when(a.parentValidFrom)} to ${when(a.parentValidUntil)}`,
+  InvalidTerm: (a) => `the term from ${when(a.validFrom)} until ${when(a.validUntil)} is empty or starts in the past`,
+  SublicenceTooDeep: (a) => `a sublicence at depth ${n(a.depth)} is deeper than the ${n(a.max)} allowed`,
+  RightNotValid: (a) => `rights certificate ${n(a.certId)} is not valid now`,
+  NotTransferable: (a) => `rights certificate ${n(a.certId)} is not transferable`,
+  NotGrantorOrRegistrar: (a) => `neither the grantor of certificate ${n(a.certId)} nor its asset's registrar (signing as ${a.account})`,
+  AlreadyRevoked: (a) => `rights certificate ${n(a.certId)} is already revoked`,
+  // exchange
+  TokenNotAllowed: (a) => `token ${a.token} is not accepted by the exchange`,
+  UnknownVenue: (a) => `there is no venue (exchange) ${n(a.venueId)}`,
+  FeeTooHigh: (a) => `a fee of ${n(a.bps)} bps is above the maximum ${n(a.max)}`,
+  ZeroPrice: () => "the price is zero",
+  PriceTooLarge: (a) => `price ${n(a.price)} (minor units) is too large`,
+  InvalidWindow: (a) => `a window of ${Number(a.window) / 3_600} hours is outside 1 hour to 90 days`,
+  InvalidLicenceTerm: (a) => `a licence term of ${Number(a.term) / 86_400} days is outside 1 second to 10 years`,
+  InvalidMerchant: (a) => `merchant ${a.merchant} with ${n(a.bps)} bps is not allowed (at most 3000 bps, and a merchant address when bps > 0)`,
+  InvalidQuantity: (a) => `quantity ${n(a.maxQuantity)} is not allowed (a holding transfer sells exactly 1)`,
+  NotAuthorisedSeller: (a) => `${a.account} may not sell asset ${n(a.assetId)}: neither its holder nor holder of a sublicensable product-operation right`,
+  SellerCertUnsuitable: (a) => `rights certificate ${n(a.certId)} cannot back this listing`,
+  UnknownListing: (a) => `there is no listing ${n(a.listingId)}`,
+  NotSeller: (a) => `not the seller of listing ${n(a.listingId)} (signing as ${a.account})`,
+  ListingInactive: (a) => `listing ${n(a.listingId)} is withdrawn`,
+  SoldOut: (a) => `listing ${n(a.listingId)} is sold out`,
+  PriceChanged: (a) => `the price changed: expected ${n(a.expected)}, now ${n(a.actual)} (minor units)`,
+  SelfPurchase: () => "a seller cannot buy its own listing",
+  UnknownOrder: (a) => `there is no order ${n(a.orderId)}`,
+  NotBuyer: (a) => `not the buyer of order ${n(a.orderId)} (signing as ${a.account})`,
+  WrongOrderStatus: (a) => `order ${n(a.orderId)} is ${OrderStatus[Number(a.status)] ?? a.status}, which does not allow this`,
+  DeliveryDeadlinePassed: (a) => `the delivery deadline of order ${n(a.orderId)} passed at ${when(a.deadline)}`,
+  DeliveryDeadlineNotPassed: (a) => `order ${n(a.orderId)} may still be delivered until ${when(a.deadline)}`,
+  AcceptanceWindowOpen: (a) => `the acceptance window of order ${n(a.orderId)} is open until ${when(a.endsAt)}`,
+  AcceptanceWindowClosed: (a) => `the acceptance window of order ${n(a.orderId)} closed at ${when(a.endsAt)}`,
+  RefundExceedsPrice: (a) => `a refund of ${n(a.refund)} exceeds the price ${n(a.price)} (minor units)`,
+  AmountNotReceived: (a) => `the exchange received ${n(a.received)} instead of ${n(a.expected)} (fee-on-transfer tokens are refused)`,
+  NothingToWithdraw: () => "nothing to withdraw: no credit in this token",
+  SafeERC20FailedOperation: (a) => `the token ${a.token} refused the transfer`,
+  ReentrancyGuardReentrantCall: () => "re-entrant call refused",
+  // ledger
+  ZeroAmount: () => "the amount is zero",
+  InvalidScore: (a) => `score ${n(a.score)} is not between 0 and 100`,
+  InvalidCurrency: (a) => `${a.currency} is not a currency`,
+  DateBeforeRules: (a) => `${when(a.date)} is before 2024-01-01, when 财会〔2023〕11号 took effect`,
+  DateInFuture: (a) => `${when(a.date)} is in the future (by the chain's clock)`,
+  DateBeforeRecognition: (a) => `${when(a.date)} is before the book was opened (${when(a.recognisedOn)})`,
+  DateBeforeLastEntry: (a) => `${when(a.date)} is before the book's last entry (${when(a.lastEntryOn)}); entries are chronological`,
+  MissingDate: () => "a date is required",
+  UnknownAttestation: (a) => `there is no attestation ${n(a.attestationId)}`,
+  NotAuthor: (a) => `not the author of attestation ${n(a.attestationId)} (signing as ${a.account})`,
+  AttestationClosed: (a) => `attestation ${n(a.attestationId)} is already revoked or superseded`,
+  SupersedeMismatch: (a) => `attestation ${n(a.attestationId)} is of another asset or kind`,
+  UnknownBook: (a) => `there is no book ${n(a.bookId)}`,
+  NotEntityOrAccountant: (a) => `${a.account} is neither entity ${a.entity} nor an accountant it authorised`,
+  WrongCategory: (a) => `book ${n(a.bookId)} is ${Category[Number(a.category)] ?? a.category}, which does not allow this`,
+  WrongPhase: (a) =>
+    `phase ${CostPhase[Number(a.phase)] ?? a.phase} does not fit book ${n(a.bookId)}: development books take research or development costs, other books neither`,
+  InvalidUsefulLife: (a) => `a useful life of ${n(a.months)} months is not allowed here (at most 1200; inventory has none)`,
+  BookClosed: (a) => `book ${n(a.bookId)} is derecognised and takes no more entries`,
+  ExceedsCarryingBound: (a) => `${n(a.amount)} exceeds what can be impaired or reversed (${n(a.bound)}, minor units)`,
+  // OpenZeppelin
+  AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${roleName(a.neededRole)}`,
+  EnforcedPause: () => "the contract is paused",
+  ERC20InsufficientBalance: (a) => `insufficient token balance: ${a.sender} has ${n(a.balance)}, needs ${n(a.needed)} (minor units)`,
+  ERC20InsufficientAllowance: (a) => `insufficient allowance: ${a.spender} may spend ${n(a.allowance)}, needs ${n(a.needed)} (minor units)`,
+  ERC721NonexistentToken: (a) => `there is no certificate ${n(a.tokenId)}`,
+};
+
+const INSUFFICIENT = new Set(["ERC20InsufficientBalance", "ERC20InsufficientAllowance", "NothingToWithdraw"]);
+
+/** "ParentAssetMismatch" -> "parent asset mismatch", for an error without a sentence of its own. */
+const spaced = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+
+/** Decodes the revert inside an error thrown by ethers, or undefined if it carries no custom error. */
+export function decodeRevert(err: unknown): DecodedRevert | undefined {
+  const data = revertData(err);
+  if (!data) return undefined;
+  for (const iface of INTERFACES) {
+    let parsed;
+    try {
+      parsed = iface.parseError(data);
+    } catch {
+      continue;
+    }
+    if (!parsed) continue;
+    const args: Record<string, unknown> = {};
+    parsed.fragment.inputs.forEach((p, i) => (args[p.name || `arg${i}`] = parsed.args[i]));
+    const say = WORDS[parsed.name];
+    const text = say
+      ? say(args)
+      : `${spaced(parsed.name)}${parsed.fragment.inputs.length ? ` (${Object.entries(args).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`;
+    return { name: parsed.name, args, words: `${text} (${parsed.name})`, insufficient: INSUFFICIENT.has(parsed.name) };
+  }
+  // Error(string) and Panic(uint256) are builtin: ethers decodes them as `reason`.
+  return undefined;
+}
+
+
+/** Exit code and message for anything a command threw that is not already a DalError. */
+export function classify(err: unknown): DalError {
+  if (err instanceof DalError) return err;
+  const decoded = decodeRevert(err);
+  if (decoded) return new DalError(decoded.insufficient ? EXIT.INSUFFICIENT : EXIT.REFUSED, `refused: ${decoded.words}`);
+  const e = err as { code?: string; reason?: string | null; shortMessage?: string; message?: string };
+  if (e?.code === "INSUFFICIENT_FUNDS") {
+    return new DalError(EXIT.INSUFFICIENT, "the signing account has too little of the chain's native coin to pay for gas");
+  }
+  if (e?.code === "CALL_EXCEPTION") {
+    return new DalError(EXIT.REFUSED, `refused: ${e.reason ? e.reason : "the contract reverted without a reason"}`);
+  }
+  if (isUnreachable(err)) return new DalError(EXIT.UNREACHABLE, `lost the connection: ${e?.shortMessage ?? e?.message}`);
+  return new DalError(EXIT.INTERNAL, e?.shortMessage ?? e?.message ?? String(err));
+}

@@ -1,0 +1,202 @@
+// Trading on the exchange: list, buy (allowance checked and set, price pinned), deliver, accept (settlement) and
+// withdraw. Prices are typed in whole tokens and converted exactly with the token's own decimals().
+import { Offer, RefundReason } from "../../indexer/enums";
+import { DalError, EXIT, usage } from "./exit";
+import { hashArg } from "./hash";
+import { address, decimal, duration, id, mask, ordinal, small, toUnits } from "./parse";
+import { Facts, cstTime } from "./report";
+import { scopeOf } from "./rights";
+import type { Session } from "./session";
+import { resolveToken, token } from "./token";
+import { eventOf, findEvent, send } from "./tx";
+
+const UINT128 = 2n ** 128n - 1n;
+
+export interface ListOptions {
+  price: string;
+  offer: string;
+  venue?: string;
+  token?: string;
+  termDays: string;
+  quantity: string;
+  scopeFile?: string;
+  scopeMask: string;
+  sublicensable?: boolean;
+  transferable?: boolean;
+  merchant?: string;
+  merchantBps: string;
+  deliveryWindow: string;
+  acceptanceWindow: string;
+  sellerCert?: string;
+}
+
+export async function list(session: Session, assetIdText: string, o: ListOptions): Promise<void> {
+  const assetId = id("assetId", assetIdText);
+  const price = decimal("--price", o.price);
+  const offer = ordinal(Offer, "--offer", o.offer);
+  const holding = Offer[offer] === "HoldingTransfer";
+  const termDays = small("--term-days", o.termDays, 1, 3_650);
+  const quantity = holding ? 1 : small("--quantity", o.quantity, 0, 2 ** 32 - 1);
+  const scopeMask = mask("--scope-mask", o.scopeMask);
+  const merchant = o.merchant === undefined ? "0x0000000000000000000000000000000000000000" : address("--merchant", o.merchant);
+  const merchantBps = small("--merchant-bps", o.merchantBps, 0, 10_000);
+  if (merchantBps > 0 && o.merchant === undefined) throw usage("--merchant-bps needs --merchant <address>");
+  const deliveryWindow = duration("--delivery-window", o.deliveryWindow);
+  const acceptanceWindow = duration("--acceptance-window", o.acceptanceWindow);
+  const sellerCertId = o.sellerCert === undefined ? 0n : id("--seller-cert", o.sellerCert);
+  let venueId = o.venue === undefined ? undefined : small("--venue", o.venue, 1, 65_535);
+  const scope = holding
+    ? { hash: "0x" + "0".repeat(64), document: undefined }
+    : await scopeOf("--scope-file", o.scopeFile, { assetId: assetId.toString(), offer: Offer[offer], scopeMask, licenceTermDays: termDays });
+
+  const { chain, as } = await session.writer();
+  // A listing is filed with the exchange the asset is registered with unless another venue is named.
+  venueId ??= Number((await chain.registry.assetOf(assetId)).registrarId);
+  const tok = await token(chain, await resolveToken(chain, o.token));
+  const units = toUnits(price, tok.decimals, UINT128);
+  const receipt = await send(() =>
+    as.exchange.list({
+      assetId,
+      sellerCertId,
+      venueId: venueId!,
+      offer,
+      token: tok.address,
+      price: units,
+      maxQuantity: quantity,
+      licenceTerm: holding ? 0 : termDays * 86_400,
+      scopeHash: scope.hash,
+      scopeMask,
+      licenceSublicensable: !!o.sublicensable,
+      licenceTransferable: !!o.transferable,
+      merchant,
+      merchantBps,
+      deliveryWindow,
+      acceptanceWindow,
+    }),
+  );
+  const listed = eventOf(receipt, chain.exchange, "Listed");
+  session.facts(
+    new Facts()
+      .add("listing id", listed.listingId)
+      .add("asset id", assetId)
+      .add("offer", Offer[offer])
+      .add("price", tok.show(units))
+      .add("price (minor units)", units)
+      .add("token", tok.address)
+      .add("venue", venueId)
+      .add("licence term", holding ? undefined : `${termDays} days`)
+      .add("scope hash", holding ? undefined : scope.hash)
+      .add("scope document", scope.document)
+      .add("quantity", quantity === 0 ? "unlimited" : quantity)
+      .add("merchant", merchantBps ? `${merchant} (${merchantBps} bps)` : undefined)
+      .add("tx", receipt.hash),
+  );
+}
+
+export async function buy(session: Session, listingIdText: string, o: { maxPrice?: string }): Promise<void> {
+  const listingId = id("listingId", listingIdText);
+  const maxPrice = o.maxPrice === undefined ? undefined : decimal("--max-price", o.maxPrice);
+  const { chain, wallet, as } = await session.writer();
+  const listing = await chain.exchange.listingOf(listingId);
+  if (!listing.active) throw new DalError(EXIT.REFUSED, `refused: listing ${listingId} is withdrawn (ListingInactive)`);
+  const tok = await token(chain, listing.terms.token, wallet);
+  const price = listing.terms.price;
+  if (maxPrice !== undefined) {
+    const max = toUnits(maxPrice, tok.decimals);
+    if (price > max) throw new DalError(EXIT.REFUSED, `not sent: the price ${tok.show(price)} is above --max-price ${tok.show(max)}`);
+  }
+  const balance = await tok.contract.balanceOf(wallet.address);
+  if (balance < price) {
+    throw new DalError(EXIT.INSUFFICIENT, `insufficient balance: ${wallet.address} has ${tok.show(balance)}, the price is ${tok.show(price)}`);
+  }
+  // The exchange pulls exactly the price into escrow: allow exactly that much if the standing allowance is short.
+  const exchangeAddress = await chain.exchange.getAddress();
+  const allowance = await tok.contract.allowance(wallet.address, exchangeAddress);
+  let allowanceNote = `already ${tok.show(allowance)}`;
+  if (allowance < price) {
+    const approval = await send(() => tok.contract.approve(exchangeAddress, price));
+    allowanceNote = `set to ${tok.show(price)} (tx ${approval.hash})`;
+  }
+  // The expected price pins what we showed: if the seller changed it meanwhile, the order reverts (PriceChanged).
+  const receipt = await send(() => as.exchange.order(listingId, price));
+  const ordered = eventOf(receipt, chain.exchange, "Ordered");
+  session.facts(
+    new Facts()
+      .add("order id", ordered.orderId)
+      .add("listing id", listingId)
+      .add("asset id", ordered.assetId)
+      .add("price", tok.show(price))
+      .add("allowance", allowanceNote)
+      .add("seller", ordered.seller)
+      .add("delivery deadline", cstTime(ordered.deliveryDeadline))
+      .add("tx", receipt.hash),
+  );
+}
+
+export async function deliver(session: Session, orderIdText: string, o: { proof: string }): Promise<void> {
+  const orderId = id("orderId", orderIdText);
+  const proof = await hashArg("--proof", o.proof);
+  const { chain, as } = await session.writer();
+  const receipt = await send(() => as.exchange.deliver(orderId, proof));
+  const delivered = eventOf(receipt, chain.exchange, "Delivered");
+  session.facts(
+    new Facts()
+      .add("order id", orderId)
+      .add("delivery hash", proof)
+      .add("acceptance ends", cstTime(delivered.acceptanceEndsAt))
+      .add("tx", receipt.hash),
+  );
+}
+
+export async function accept(session: Session, orderIdText: string): Promise<void> {
+  const orderId = id("orderId", orderIdText);
+  const { chain, as } = await session.writer();
+  const receipt = await send(() => as.exchange.accept(orderId));
+  const settled = findEvent(receipt, chain.exchange, "Settled");
+  const facts = new Facts().add("order id", orderId);
+  if (!settled) {
+    // The seller could no longer grant what it sold (rights lapsed): the exchange refunded instead of settling.
+    const refunded = eventOf(receipt, chain.exchange, "Refunded");
+    const tok = await token(chain, refunded.token);
+    session.facts(
+      facts
+        .add("result", "refunded")
+        .add("refund", tok.show(refunded.amount))
+        .add("reason", RefundReason[Number(refunded.reason)])
+        .add("tx", receipt.hash),
+    );
+    return;
+  }
+  const s = settled.settlement;
+  const tok = await token(chain, s.token);
+  facts
+    .add("result", "settled")
+    .add("gross", tok.show(s.gross))
+    .add("exchange fee", `${tok.show(s.exchangeFee)} to ${s.venueTreasury}`)
+    .add("merchant commission", s.merchantCommission > 0n ? `${tok.show(s.merchantCommission)} to ${s.merchant}` : tok.show(0n));
+  for (const r of s.royalties) facts.add(`royalty for asset ${r.assetId}`, `${tok.show(r.amount)} to ${r.payee}`);
+  session.facts(
+    facts
+      .add("seller net", `${tok.show(s.sellerNet)} to ${s.seller}`)
+      .add(Offer[Number(s.offer)] === "HoldingTransfer" ? "registration certificate" : "rights certificate", s.certId)
+      .add("settled at", cstTime(s.settledAt))
+      .add("tx", receipt.hash),
+  );
+}
+
+export async function withdraw(session: Session, o: { token?: string; to?: string }): Promise<void> {
+  const to = o.to === undefined ? undefined : address("--to", o.to);
+  const { chain, wallet, as } = await session.writer();
+  const tok = await token(chain, await resolveToken(chain, o.token));
+  const credit = await chain.exchange.creditOf(wallet.address, tok.address);
+  if (credit === 0n) throw new DalError(EXIT.INSUFFICIENT, `nothing to withdraw: ${wallet.address} has no credit in ${tok.symbol} (${tok.address})`);
+  const receipt = await send(() => as.exchange.withdraw(tok.address, to ?? wallet.address));
+  const withdrawn = eventOf(receipt, chain.exchange, "Withdrawn");
+  session.facts(
+    new Facts()
+      .add("withdrawn", tok.show(withdrawn.amount))
+      .add("to", withdrawn.to)
+      .add("token", tok.address)
+      .add("tx", receipt.hash),
+  );
+}

@@ -1,0 +1,414 @@
+// The dal command-line tool run as a separate process, as a person or a script runs it, against the in-process
+// Hardhat chain served over HTTP, a real indexer and the GraphQL API. Each CLI start costs a ts-node compile, so
+// independent invocations run concurrently and each one is asserted on thoroughly. The network is restored after.
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { HDNodeWallet, encryptKeystoreJsonSync } from "ethers";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { deployContracts, type Deployed } from "../../scripts/deploy";
+import { Indexer } from "../../indexer/indexer";
+import { startApi, type ApiServer } from "../../api/server";
+import { SettlementToken__factory, type SettlementToken } from "../../typechain-types";
+import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+
+const ROOT = join(__dirname, "..", "..");
+const DAY = 24 * 60 * 60;
+const CST = 8 * 60 * 60;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The value printed on the "label: value" line of a command's output. */
+function fact(out: string, label: string): string {
+  const m = new RegExp(`^${label.replace(/[()]/g, "\\$&")}:\\s+(.*)$`, "m").exec(out);
+  if (!m) throw new Error(`no "${label}" in output:\n${out}`);
+  return m[1];
+}
+
+const sha256 = (...parts: (Buffer | string)[]) => {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+/** A free TCP port with nothing listening: "the RPC / API is down". */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** YYYY-MM-DD (UTC+8) of a unix time. */
+const cstDay = (t: number) => new Date((t + CST) * 1000).toISOString().slice(0, 10);
+
+describe("dal CLI (end to end, as a process)", function () {
+  let snapshot: string;
+  let d: Deployed;
+  let token: SettlementToken;
+  let tokenAddress: string;
+  let chain: RpcServer;
+  let tmp: ReturnType<typeof tempDir>;
+  let indexer: Indexer;
+  let api: ApiServer;
+  let registrar: HardhatEthersSigner, holder: HardhatEthersSigner, buyer: HardhatEthersSigner;
+  let licensee: HardhatEthersSigner, assessor: HardhatEthersSigner, treasury: HardhatEthersSigner;
+  const keys: Record<string, string> = {};
+  let env: Record<string, string>;
+  let files: { data: string; dir: string; evidence: string; deployment: string; wrongChain: string; keystore: string };
+  let fileAsset: string;
+  let dirAsset: string;
+
+  const dal = (args: string[], extra: Record<string, string | undefined> = {}): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const childEnv: Record<string, string | undefined> = { ...process.env, ...env, ...extra };
+      for (const k of Object.keys(childEnv)) if (childEnv[k] === undefined) delete childEnv[k];
+      const child = spawn(process.execPath, [join(ROOT, "bin", "dal.js"), ...args], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+      child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+  const as = (who: string) => ({ DAL_PRIVATE_KEY: keys[who] });
+  /** Asserts the exit code, showing the output when it differs. */
+  const expectExit = (r: Run, code: number) => expect(r.code, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(code);
+
+  /** Waits until the index holds every block mined so far, before asking the API. */
+  async function synced(): Promise<void> {
+    const head = await ethers.provider.getBlockNumber();
+    for (let i = 0; i < 400; i++) {
+      if ((indexer.status().latestBlock ?? -1) >= head) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`index stuck at ${indexer.status().latestBlock}, head ${head}`);
+  }
+
+  /** A CSV route's body byte for byte (Response.text() would drop the BOM). */
+  const apiCsv = async (path: string) => Buffer.from(await (await fetch(`${api.url}${path}`)).arrayBuffer()).toString("utf8");
+
+  const gql = async (query: string) => {
+    const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+    const body = (await res.json()) as { data: any; errors?: unknown };
+    expect(body.errors).to.equal(undefined);
+    return body.data;
+  };
+
+  before(async function () {
+    snapshot = (await network.provider.request({ method: "evm_snapshot" })) as string;
+    const signers = await ethers.getSigners();
+    const [admin] = signers;
+    [registrar, holder, buyer, licensee, assessor, treasury] = signers.slice(1, 7);
+    // The CLI signs with raw keys: derive the Hardhat accounts' keys from the network's mnemonic.
+    const accounts = network.config.accounts as { mnemonic: string; path: string; passphrase: string };
+    const names = ["admin", "registrar", "holder", "buyer", "licensee", "assessor"];
+    names.forEach((name, i) => {
+      const w = HDNodeWallet.fromPhrase(accounts.mnemonic, accounts.passphrase, `${accounts.path}/${i}`);
+      expect(w.address).to.equal(signers[i].address);
+      keys[name] = w.privateKey;
+    });
+
+    d = await deployContracts(admin);
+    await (await d.registry.addRegistrar("SZDE", 5 * DAY)).wait();
+    await (await d.registry.grantRole(await d.registry.registrarRole(1), registrar.address)).wait();
+    token = await new SettlementToken__factory(admin).deploy("Digital Yuan (test)", "eCNY", 2, admin.address);
+    tokenAddress = await token.getAddress();
+    await (await d.exchange.setTokenAllowed(tokenAddress, true)).wait();
+    await (await d.exchange.setVenue(1, treasury.address, 100)).wait();
+    await (await token.mint(buyer.address, 1_000_000_00n)).wait();
+    await (await d.ledger.grantRole(await d.ledger.ASSESSOR_ROLE(), assessor.address)).wait();
+
+    tmp = tempDir();
+    const dir = join(tmp.dir, "dataset");
+    mkdirSync(join(dir, "sub"), { recursive: true });
+    writeFileSync(join(dir, "a.txt"), "alpha\n");
+    writeFileSync(join(dir, "b.csv"), "id,value\n1,2\n");
+    writeFileSync(join(dir, ".hidden"), "hidden files count too");
+    writeFileSync(join(dir, "sub", "c.json"), '{"c":3}');
+    writeFileSync(join(dir, "数据.txt"), "非 ASCII 路径");
+    files = {
+      data: join(tmp.dir, "inspections-2025.csv"),
+      dir,
+      evidence: join(tmp.dir, "evidence.pdf"),
+      deployment: join(tmp.dir, "deployment.json"),
+      wrongChain: join(tmp.dir, "wrong-chain.json"),
+      keystore: join(tmp.dir, "holder.keystore.json"),
+    };
+    writeFileSync(files.data, Buffer.concat([Buffer.from("site,date,result\n"), Buffer.alloc(300_000, "x")]));
+    writeFileSync(files.evidence, "signed report");
+    writeFileSync(files.deployment, JSON.stringify(d.record));
+    writeFileSync(files.wrongChain, JSON.stringify({ ...d.record, chainId: 999 }));
+    // A cheap scrypt cost keeps the test fast; the format is the standard one any wallet writes.
+    writeFileSync(files.keystore, encryptKeystoreJsonSync({ address: holder.address, privateKey: keys.holder }, "correct horse", { scrypt: { N: 1 << 10 } }));
+
+    chain = await serveChain();
+    const database = join(tmp.dir, "index.sqlite");
+    indexer = new Indexer(indexerOptions(chain.url, d.record, database));
+    await indexer.syncToHead();
+    await indexer.start();
+    api = await startApi({ database, sync: () => indexer.status(), port: 0 });
+    env = { RPC_URL: chain.url, DEPLOYMENT: files.deployment, API_URL: api.url, DAL_PRIVATE_KEY: "", DAL_KEYSTORE: "", DAL_TOKEN: "" };
+  });
+
+  after(async () => {
+    await api?.close();
+    await indexer?.stop();
+    await chain?.close();
+    tmp?.remove();
+    await network.provider.request({ method: "evm_revert", params: [snapshot] });
+  });
+
+  it("documents itself: --help on the program and on commands, exit codes listed; --private-key refused", async () => {
+    const [top, register, recognise, privateKey] = await Promise.all([
+      dal(["--help"]),
+      dal(["register", "--help"]),
+      dal(["record", "recognise", "--help"]),
+      dal(["approve", "1", "--private-key", keys.registrar], as("registrar")),
+    ]);
+    expectExit(top, 0);
+    for (const command of ["register", "verify", "approve", "object", "grant", "list", "buy", "deliver", "accept", "withdraw", "attest", "record", "balance-sheet", "disclosure", "provenance"]) {
+      expect(top.stdout).to.match(new RegExp(`^  ${command}\\b`, "m"));
+    }
+    for (const code of ["0  success", "1  verify", "2  usage error", "3  cannot reach", "4  wrong chain", "5  refused", "6  insufficient"]) expect(top.stdout).to.include(code);
+    expect(top.stdout).to.include("DAL_PRIVATE_KEY").and.include("RPC_URL").and.include("API_URL");
+    expectExit(register, 0);
+    expect(register.stdout).to.include("--parent <id:bps>").and.include("--metadata <json file>").and.include("dal-merkle-v1");
+    expectExit(recognise, 0);
+    expect(recognise.stdout).to.include("--category <category>").and.include('"development"').and.include("--evidence <file|hash>");
+    expectExit(privateKey, 2);
+    expect(privateKey.stderr).to.include("--private-key is refused").and.include("DAL_PRIVATE_KEY").and.include("--keystore");
+    expect(privateKey.stderr).not.to.include(keys.registrar.slice(2));
+  });
+
+  it("registers a file and a directory with content hashes that an independent computation reproduces", async () => {
+    const [file, dir] = await Promise.all([
+      dal(["register", files.data, "--name", "Municipal inspections 2025", "--kind", "product", "--records", "1250", "--update", "monthly"], as("holder")),
+      dal(["register", files.dir, "--name", "Construction data pool", "--validity-days", "730"], as("licensee")),
+    ]);
+    expectExit(file, 0);
+    expectExit(dir, 0);
+
+    const fileHash = "0x" + sha256(readFileSync(files.data)).toString("hex");
+    expect(fact(file.stdout, "content hash")).to.equal(fileHash);
+    expect(fact(file.stdout, "hashed")).to.equal(`file, ${readFileSync(files.data).length} bytes (SHA-256)`);
+    // dal-merkle-v1 by hand: paths sorted by UTF-8 bytes; the fifth leaf is promoted past two levels.
+    const paths = [".hidden", "a.txt", "b.csv", "sub/c.json", "数据.txt"];
+    const leaf = (p: string) => sha256(Buffer.from([0]), Buffer.from(p, "utf8"), Buffer.from([0]), sha256(readFileSync(join(files.dir, ...p.split("/")))));
+    const node = (l: Buffer, r: Buffer) => sha256(Buffer.from([1]), l, r);
+    const [l0, l1, l2, l3, l4] = paths.map(leaf);
+    const root = "0x" + node(node(node(l0, l1), node(l2, l3)), l4).toString("hex");
+    expect(fact(dir.stdout, "content hash")).to.equal(root);
+    expect(fact(dir.stdout, "hashed")).to.match(/^directory, 5 files, \d+ bytes/);
+
+    fileAsset = fact(file.stdout, "asset id");
+    dirAsset = fact(dir.stdout, "asset id");
+    expect(await d.registry.currentContentHash(fileAsset)).to.equal(fileHash);
+    expect(await d.registry.currentContentHash(dirAsset)).to.equal(root);
+    // Without --metadata the tool generates the document it hashes, and prints it for publishing.
+    const document = fact(file.stdout, "metadata document");
+    expect(JSON.parse(document)).to.include({ name: "Municipal inspections 2025", kind: "Product", records: "1250", contentHash: fileHash });
+    expect(fact(file.stdout, "metadata hash")).to.equal("0x" + sha256(document).toString("hex"));
+    const asset = await d.registry.assetOf(fileAsset);
+    expect(fact(file.stdout, "notice ends")).to.equal(new Date((Number(asset.noticeEndsAt) + CST) * 1000).toISOString().replace(/\.\d{3}Z$/, "+08:00"));
+  });
+
+  it("approves after the public notice (time travel), with the registrar's key", async () => {
+    await time.increaseTo((await d.registry.assetOf(fileAsset)).noticeEndsAt + 1n);
+    const r = await dal(["approve", fileAsset], as("registrar"));
+    expectExit(r, 0);
+    expect(fact(r.stdout, "registration number")).to.match(/^SZDE-\d{4}-000001$/);
+    expect(fact(r.stdout, "holder")).to.equal(holder.address);
+    expect((await d.registry.assetOf(fileAsset)).status).to.equal(3n); // Active
+    expect(await d.registry.registrationNumber(fileAsset)).to.equal(fact(r.stdout, "registration number"));
+  });
+
+  it("verifies: a match via the API (exit 0), a changed file (exit 1), and the chain when the API is down", async () => {
+    await synced();
+    const changed = join(tmp.dir, "changed.csv");
+    writeFileSync(changed, readFileSync(files.data));
+    appendFileSync(changed, "one more row\n");
+    const [match, mismatch, viaChain] = await Promise.all([
+      dal(["verify", fileAsset, files.data]),
+      dal(["verify", fileAsset, changed]),
+      dal(["verify", dirAsset, files.dir], { API_URL: `http://127.0.0.1:${await closedPort()}` }),
+    ]);
+    expectExit(match, 0);
+    expect(fact(match.stdout, "result")).to.equal("MATCH");
+    expect(fact(match.stdout, "version")).to.equal("1 (current)");
+    expect(fact(match.stdout, "registered at")).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+    expect(fact(match.stdout, "source")).to.equal(`API ${api.url}`);
+    expectExit(mismatch, 1);
+    expect(fact(mismatch.stdout, "result")).to.equal("MISMATCH");
+    expect(fact(mismatch.stdout, "current hash")).to.equal(await d.registry.currentContentHash(fileAsset));
+    expectExit(viaChain, 0);
+    expect(fact(viaChain.stdout, "version")).to.equal("1 (current)");
+    expect(fact(viaChain.stdout, "source")).to.match(/^chain 31337 via http:/);
+  });
+
+  it("grants a right as holder, and refuses a non-holder with the decoded custom error (exit 5)", async () => {
+    const until = cstDay((await time.latest()) + 365 * DAY);
+    const [granted, notHolder] = await Promise.all([
+      dal(["grant", fileAsset, "--to", licensee.address, "--kind", "product-operation", "--until", until, "--scope-mask", "0b11", "--sublicensable"], as("holder")),
+      dal(["grant", fileAsset, "--to", buyer.address, "--kind", "processing-use", "--until", until], as("buyer")),
+    ]);
+    expectExit(granted, 0);
+    const certId = fact(granted.stdout, "certificate id");
+    const right = await d.rights.rightOf(certId);
+    expect(right.kind).to.equal(1n);
+    expect(right.sublicensable).to.equal(true);
+    expect(right.scopeMask).to.equal(3n);
+    expect(await d.rights.ownerOf(certId)).to.equal(licensee.address);
+    // --until is inclusive: valid through 23:59:59 of that day in UTC+8.
+    expect(fact(granted.stdout, "valid until")).to.equal(`${until}T23:59:59+08:00`);
+    expect(right.scopeHash).to.equal(fact(granted.stdout, "scope hash"));
+    expectExit(notHolder, 5);
+    expect(notHolder.stderr).to.include(`not the holder of asset ${fileAsset}`).and.include("(NotAssetHolder)").and.include(buyer.address);
+  });
+
+  it("lists, buys (setting the allowance), delivers, accepts and withdraws (with a keystore); malformed amounts exit 2", async () => {
+    const [listed, syntax, precision] = await Promise.all([
+      dal(["list", fileAsset, "--price", "1234.56", "--token", tokenAddress, "--scope-mask", "0b01"], as("holder")),
+      dal(["list", fileAsset, "--price", "12.3.4"], as("holder")),
+      dal(["list", fileAsset, "--price", "1.234"], as("holder")), // the token has 2 decimals; the token is found on the exchange
+    ]);
+    expectExit(syntax, 2);
+    expect(syntax.stderr).to.include('--price: "12.3.4" is not an amount');
+    expectExit(precision, 2);
+    expect(precision.stderr).to.include("1.234 has more decimal places than the token's 2");
+    expectExit(listed, 0);
+    const listingId = fact(listed.stdout, "listing id");
+    expect(fact(listed.stdout, "price")).to.equal("1234.56 eCNY");
+    expect((await d.exchange.listingOf(listingId)).terms.price).to.equal(123456n);
+
+    expect(await token.allowance(buyer.address, await d.exchange.getAddress())).to.equal(0n);
+    const bought = await dal(["buy", listingId, "--max-price", "1300"], as("buyer"));
+    expectExit(bought, 0);
+    expect(fact(bought.stdout, "allowance")).to.match(/^set to 1234\.56 eCNY \(tx 0x[0-9a-f]{64}\)$/);
+    const orderId = fact(bought.stdout, "order id");
+    expect((await d.exchange.orderOf(orderId)).status).to.equal(1n); // Paid
+    expect(await token.balanceOf(buyer.address)).to.equal(1_000_000_00n - 123456n);
+
+    const delivered = await dal(["deliver", orderId, "--proof", files.evidence], as("holder"));
+    expectExit(delivered, 0);
+    expect(fact(delivered.stdout, "delivery hash")).to.equal("0x" + sha256(readFileSync(files.evidence)).toString("hex"));
+
+    const accepted = await dal(["accept", orderId], as("buyer"));
+    expectExit(accepted, 0);
+    expect(fact(accepted.stdout, "gross")).to.equal("1234.56 eCNY");
+    expect(fact(accepted.stdout, "exchange fee")).to.equal(`12.34 eCNY to ${treasury.address}`); // floor(123456 x 1%)
+    expect(fact(accepted.stdout, "seller net")).to.equal(`1222.22 eCNY to ${holder.address}`);
+    expect(await d.rights.ownerOf(fact(accepted.stdout, "rights certificate"))).to.equal(buyer.address);
+
+    const [withdrawn, nothing] = await Promise.all([
+      dal(["withdraw", "--keystore", files.keystore], { DAL_KEYSTORE_PASSWORD: "correct horse" }),
+      dal(["withdraw"], as("buyer")),
+    ]);
+    expectExit(withdrawn, 0);
+    expect(fact(withdrawn.stdout, "withdrawn")).to.equal("1222.22 eCNY");
+    expect(await token.balanceOf(holder.address)).to.equal(122222n);
+    expectExit(nothing, 6);
+    expect(nothing.stderr).to.include("nothing to withdraw");
+  });
+
+  it("records an attestation and accounting entries, then prints the balance sheet and disclosure as tables and CSV", async () => {
+    const [quality, recognised] = await Promise.all([
+      dal(["attest", "quality", fileAsset, "--scores", "90,85,80,95,70,88", "--report", files.evidence], as("assessor")),
+      dal(
+        ["record", "recognise", fileAsset, "--category", "intangible", "--source", "purchased", "--life-months", "24", "--currency", tokenAddress, "--date", "2025-01-10", "--evidence", files.evidence],
+        as("holder"),
+      ),
+    ]);
+    expectExit(quality, 0);
+    const attestation = await d.ledger.attestationOf(fact(quality.stdout, "attestation id"));
+    expect(attestation.kind).to.equal(1n); // Quality
+    expect(attestation.author).to.equal(assessor.address);
+    expectExit(recognised, 0);
+    const bookId = fact(recognised.stdout, "book id");
+    const cost = await dal(["record", "cost", bookId, "--amount", "120000.00", "--date", "2025-01-10", "--evidence", files.evidence], as("holder"));
+    expectExit(cost, 0);
+    const impaired = await dal(["record", "impair", bookId, "--amount", "1000.5", "--date", "2025-06-15", "--evidence", files.evidence], as("holder"));
+    expectExit(impaired, 0);
+    const book = await d.ledger.bookOf(bookId);
+    expect(book.cost).to.equal(12_000_000n);
+    expect(book.impairment).to.equal(100_050n);
+    expect(book.recognisedOn).to.equal(BigInt(Date.UTC(2025, 0, 10) / 1000 - CST)); // 00:00 UTC+8
+
+    await synced();
+    const entity = holder.address;
+    const [sheet, sheetCsv, disclosure, disclosureCsv] = await Promise.all([
+      dal(["balance-sheet", "--entity", entity, "--as-of", "2025-12-31"]),
+      dal(["balance-sheet", "--entity", entity, "--as-of", "2025-12-31", "--csv"]),
+      dal(["disclosure", "--entity", entity, "--from", "2025-01-01", "--to", "2025-12-31"]),
+      dal(["disclosure", "--entity", entity, "--from", "2025-01-01", "--to", "2025-12-31", "--csv"]),
+    ]);
+    // By hand: 6 months (Jan-Jun) of 12,000,000 / 24 = 3,000,000; the impairment re-bases from July: carrying
+    // 8,899,950 over the 18 months left, 6 of them by December = 2,966,650. Accumulated 5,966,650.
+    expectExit(sheet, 0);
+    const row = sheet.stdout.split("\n").find((l) => l.includes("Municipal inspections 2025"))!;
+    expect(row.trim().split(/\s{2,}/)).to.deep.equal([bookId, fileAsset, "Municipal inspections 2025", "Intangible", "Purchased", "120000.00", "59666.50", "1000.50", "59333.00"]);
+    expect(sheet.stdout).to.match(/无形资产 其中：数据资源 \(intangible assets\)\s+59333\.00/);
+    const { balanceSheet } = await gql(`{ balanceSheet(entity: "${entity}", asOf: "2025-12-31") { intangible { value } } }`);
+    expect(balanceSheet[0].intangible.value).to.equal("59333.00");
+
+    expectExit(sheetCsv, 0);
+    const apiSheetCsv = await apiCsv(`/csv/balance-sheet?entity=${entity}&asOf=2025-12-31`);
+    expect(sheetCsv.stdout).to.equal(apiSheetCsv);
+    expect(sheetCsv.stdout.startsWith("\ufeffentity,as_of,currency,line,")).to.equal(true);
+    expect(sheetCsv.stdout).to.include(`asset,${bookId},${fileAsset},Intangible,Purchased,120000.00,59666.50,1000.50,59333.00`);
+
+    expectExit(disclosure, 0);
+    expect(disclosure.stdout).to.include("一、账面原值").and.include("二、累计摊销").and.include("三、减值准备").and.include("四、账面价值");
+    const lines = disclosure.stdout.split("\n");
+    const rowOf = (label: string, after: string) => lines.slice(lines.findIndex((l) => l.includes(after))).find((l) => l.includes(label))!.trim().split(/\s{2,}/);
+    // Columns: section, row, purchased, self-developed, other, total.
+    expect(rowOf("期末余额", "一、账面原值").slice(-4)).to.deep.equal(["120000.00", "0.00", "0.00", "120000.00"]);
+    expect(rowOf("本期增加", "二、累计摊销").slice(-4)).to.deep.equal(["59666.50", "0.00", "0.00", "59666.50"]);
+    expect(rowOf("期末账面价值", "四、账面价值").slice(-4)).to.deep.equal(["59333.00", "0.00", "0.00", "59333.00"]);
+    expect(disclosure.stdout).to.match(/All \d+ checks hold/);
+
+    expectExit(disclosureCsv, 0);
+    const apiDisclosureCsv = await apiCsv(`/csv/disclosure?entity=${entity}&from=2025-01-01&to=2025-12-31`);
+    expect(disclosureCsv.stdout).to.equal(apiDisclosureCsv);
+    expect(disclosureCsv.stdout.split("\r\n").length).to.be.greaterThan(20);
+  });
+
+  it("prints an asset's provenance as a table and as CSV", async () => {
+    await synced();
+    const [tableRun, csvRun] = await Promise.all([dal(["provenance", fileAsset]), dal(["provenance", fileAsset, "--csv"])]);
+    const { provenance } = await gql(`{ provenance(assetId: ${fileAsset}) { totalCount nodes { name chain { txHash } } } }`);
+    expectExit(tableRun, 0);
+    expect(tableRun.stdout).to.include(`History of asset ${fileAsset}: ${provenance.totalCount} events`);
+    for (const name of ["RegistrationSubmitted", "RegistrationApproved", "RightGranted", "Listed", "Ordered", "Delivered", "Settled", "QualityAttested", "BookOpened", "CostRecorded", "ImpairmentRecorded"]) {
+      expect(tableRun.stdout).to.include(name);
+    }
+    expect(tableRun.stdout).to.include(provenance.nodes[0].chain.txHash);
+    expectExit(csvRun, 0);
+    const rows = csvRun.stdout.replace(/^\ufeff/, "").trimEnd().split("\r\n");
+    expect(rows[0]).to.equal("asset_id,seq,time,block_number,log_index,contract,event,category,tx_hash,block_hash,args");
+    expect(rows.length).to.equal(provenance.totalCount + 1);
+    expect(rows[1]).to.include(",DataAssetRegistry,RegistrationSubmitted,Registration,");
+  });
+
+  it("exits 3 without an RPC and 4 with a deployment record of another chain", async () => {
+    const [noRpc, wrongChain] = await Promise.all([
+      dal(["approve", dirAsset], { ...as("registrar"), RPC_URL: `http://127.0.0.1:${await closedPort()}` }),
+      dal(["approve", dirAsset], { ...as("registrar"), DEPLOYMENT: files.wrongChain }),
+    ]);
+    expectExit(noRpc, 3);
+    expect(noRpc.stderr).to.include("cannot reach the RPC");
+    expectExit(wrongChain, 4);
+    expect(wrongChain.stderr).to.include("wrong chain").and.include("chain 999").and.include("chain 31337");
+    expect((await d.registry.assetOf(dirAsset)).status).to.equal(1n); // still in notice: nothing was sent
+  });
+});
