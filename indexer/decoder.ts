@@ -1,7 +1,8 @@
-// Decodes raw logs with the contracts' TypeChain interfaces into plain JSON-able values.
-// Integers up to 48 bits (enums, ids, bps, uint40 times) become numbers; wider ones (uint64 times, uint128/uint256
-// amounts) decimal strings, so nothing is ever rounded. Addresses are checksummed, bytes lowercase hex.
-import { EventFragment, Interface, ParamType, getAddress } from "ethers";
+// Decodes raw logs by the event fragments of the contracts' TypeChain interfaces into plain JSON-able values
+// (abi.ts): integers up to 48 bits (enums, ids, bps, uint40 times) become numbers, wider ones (uint64 times,
+// uint128/uint256 amounts) decimal strings, so nothing is ever rounded; addresses checksummed, bytes lowercase hex.
+import { EventFragment, Interface, getAddress } from "ethers";
+import { decodeEvent } from "./abi";
 import {
   AssetLedger__factory,
   DataAssetRegistry__factory,
@@ -35,14 +36,14 @@ export interface DecodedLog {
 }
 
 export class Decoder {
-  private readonly byAddress = new Map<string, { contract: ContractName; events: Map<string, EventFragment> }>();
+  private readonly byAddress = new Map<string, { contract: ContractName; address: string; events: Map<string, EventFragment> }>();
 
   constructor(addresses: Record<ContractName, string>) {
     for (const contract of CONTRACTS) {
       const iface = INTERFACES[contract];
       const events = new Map<string, EventFragment>();
       iface.forEachEvent((f) => events.set(f.topicHash, f));
-      this.byAddress.set(addresses[contract].toLowerCase(), { contract, events });
+      this.byAddress.set(addresses[contract].toLowerCase(), { contract, address: getAddress(addresses[contract]), events });
     }
   }
 
@@ -51,7 +52,7 @@ export class Decoder {
     if (!known) throw new Error(`log from unexpected address ${log.address}`);
     const base = {
       contract: known.contract,
-      address: getAddress(log.address),
+      address: known.address,
       blockNumber: Number(log.blockNumber),
       blockHash: log.blockHash.toLowerCase(),
       logIndex: Number(log.logIndex),
@@ -61,24 +62,6 @@ export class Decoder {
     const fragment = known.events.get(log.topics[0]?.toLowerCase() ?? "");
     // An event this build has no ABI for is kept verbatim rather than dropped.
     if (!fragment) return { ...base, name: "Unknown", args: { topics: log.topics, data: log.data } };
-    const values = INTERFACES[known.contract].decodeEventLog(fragment, log.data, log.topics);
-    const args: Args = {};
-    fragment.inputs.forEach((p, i) => (args[p.name] = plain(p, values[i])));
-    return { ...base, name: fragment.name, args };
+    return { ...base, name: fragment.name, args: decodeEvent(fragment, log.topics, log.data) };
   }
-}
-
-function plain(type: ParamType, value: any): unknown {
-  if (type.isArray()) return Array.from(value as ArrayLike<unknown>, (v) => plain(type.arrayChildren, v));
-  if (type.isTuple()) {
-    const o: Args = {};
-    type.components.forEach((c, i) => (o[c.name] = plain(c, value[i])));
-    return o;
-  }
-  if (typeof value === "bigint") {
-    const bits = Number(/^u?int(\d+)$/.exec(type.type)?.[1] ?? 256);
-    return bits <= 48 ? Number(value) : value.toString();
-  }
-  if (typeof value === "string" && type.type.startsWith("bytes")) return value.toLowerCase();
-  return value;
 }
