@@ -33,7 +33,7 @@ export const DEFAULTS = {
   confirmations: 0,
   pollIntervalMs: 1000,
   reorgWindow: 128,
-  initialLogRange: 1000,
+  initialLogRange: 100, // small first ask: ranges grow fast on sparse chains, and a dense first answer stays small
   maxLogRange: 50_000,
   progress: true,
 };

@@ -18,8 +18,6 @@ import { JsonRpc, RpcError, RpcUnreachable, type RpcBlock, type RpcLog } from ".
 import { migrate } from "./schema";
 import { Store } from "./store";
 
-/** Logs kept per eth_getLogs answer before the range stops growing: bounds memory on dense stretches. */
-const TARGET_LOGS_PER_RANGE = 5_000;
 const HEADER_BATCH = 500;
 
 export interface SyncStatus {
@@ -68,6 +66,7 @@ export class Indexer {
   private lastError: string | null = null;
   private stopped = false;
   private loop?: Promise<void>;
+  private inFlight?: Promise<SyncStatus>;
   private wake?: () => void;
   private readonly log: (m: string) => void;
   /** Called after every committed range (the API uses it to know the index moved). */
@@ -126,6 +125,7 @@ export class Indexer {
     this.stopped = true;
     this.wake?.();
     await this.loop?.catch(() => undefined);
+    await this.inFlight?.catch(() => undefined); // a range being written finishes (or is abandoned) first
     this.db?.close();
     this.db = undefined;
   }
@@ -137,6 +137,16 @@ export class Indexer {
 
   /** Indexes up to the current head - confirmations, then returns. */
   async syncToHead(): Promise<SyncStatus> {
+    const run = this.sync();
+    this.inFlight = run;
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight === run) this.inFlight = undefined;
+    }
+  }
+
+  private async sync(): Promise<SyncStatus> {
     if (!this.db) await this.open();
     let progress: BackfillProgress | undefined;
     try {
@@ -230,8 +240,7 @@ export class Indexer {
       if (!this.range.shrink(err)) throw err; // a single block the provider refuses: nothing smaller to ask
       return "again";
     }
-    if (logs.length > TARGET_LOGS_PER_RANGE) this.range.size = Math.max(1, Math.floor(this.range.size / 2));
-    else this.range.grow();
+    this.range.succeeded(logs.length);
 
     // Headers: every block in the reorg window (to detect and undo reorgs), every block with logs (their time),
     // and the range's last block (the checkpoint).

@@ -32,14 +32,17 @@ export class LogRange {
   constructor(
     initial: number,
     readonly max: number,
+    /** Logs wanted per answer: bounds memory and transaction size on dense stretches of chain. */
+    readonly targetLogs = 5_000,
   ) {
     if (!(initial >= 1 && max >= initial)) throw new Error(`log range: need 1 <= initial (${initial}) <= max (${max})`);
     this.size = initial;
   }
 
-  /** After a successful request: double, up to the maximum. */
-  grow(): void {
-    this.size = Math.min(this.max, this.size * 2);
+  /** After a successful answer of `logs` logs: scale to the density seen when over target, double when well under. */
+  succeeded(logs: number): void {
+    if (logs > this.targetLogs) this.size = Math.max(1, Math.floor((this.size * this.targetLogs) / logs));
+    else if (logs < this.targetLogs / 2) this.size = Math.min(this.max, this.size * 2);
   }
 
   /** After a range error: the suggested size if the provider gave one, else half. Returns false at 1 block (give up). */

@@ -8,8 +8,7 @@ async function main() {
   const indexer = new Indexer(opts);
   await indexer.open();
   console.error(`indexer: chain ${opts.chainId} at ${opts.rpcUrl} -> ${opts.database}`);
-  const first = await indexer.syncToHead();
-  console.error(`indexer: caught up at block ${first.latestBlock} (head ${first.head}); following new blocks`);
+  // Stop cleanly at any time, backfill included: the range being written commits (or is abandoned) first.
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -19,6 +18,9 @@ async function main() {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  const first = await indexer.syncToHead();
+  if (stopping) return;
+  console.error(`indexer: caught up at block ${first.latestBlock} (head ${first.head}); following new blocks`);
   await indexer.start();
   await indexer.done;
 }

@@ -44,16 +44,17 @@ export class Store {
 
   /** Changes some columns of an existing row and returns the row as it now is. */
   update<T = Row>(table: string, key: Row, patch: Row): T {
-    const before = this.get<Row>(table, key);
-    if (!before) throw new Error(`${table} ${JSON.stringify(key)} not found (events out of order?)`);
-    const cols = Object.keys(patch);
     const keys = keyColumns(table);
-    this.stmt(
+    // The before-image is read only when it may be needed to undo; RETURNING gives the row as it now is.
+    const before = this.recordUndo ? this.get<Row>(table, key) : undefined;
+    const cols = Object.keys(patch);
+    const after = this.stmt(
       `upd:${table}:${cols}`,
-      () => `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE ${keys.map((c) => `${c} = ?`).join(" AND ")}`,
-    ).run(...cols.map((c) => sqlValue(patch[c] as Value)), ...keys.map((c) => sqlValue(key[c] as Value)));
-    if (this.recordUndo) this.log(table, pick(before, keys), before);
-    return { ...before, ...Object.fromEntries(cols.map((c) => [c, sqlValue(patch[c] as Value)])) } as T;
+      () => `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE ${keys.map((c) => `${c} = ?`).join(" AND ")} RETURNING *`,
+    ).get(...cols.map((c) => sqlValue(patch[c] as Value)), ...keys.map((c) => sqlValue(key[c] as Value))) as T | undefined;
+    if (!after) throw new Error(`${table} ${JSON.stringify(key)} not found (events out of order?)`);
+    if (before) this.log(table, pick(before, keys), before);
+    return after;
   }
 
   /** Inserts or replaces a whole row. */

@@ -152,11 +152,15 @@ describe("indexer: log ranges", () => {
     expect(isRangeError(new RpcUnreachable("cannot reach ...: ECONNREFUSED"))).to.equal(false);
   });
 
-  it("grows on success up to the maximum, shrinks by half or to the suggestion, and gives up at one block", () => {
-    const r = new LogRange(100, 1000);
-    r.grow();
+  it("grows while answers are sparse, scales to the density of dense ones, shrinks on range errors, gives up at one block", () => {
+    const r = new LogRange(100, 1000, 5000);
+    r.succeeded(10);
     expect(r.size).to.equal(200);
-    for (let i = 0; i < 5; i++) r.grow();
+    r.succeeded(3000); // between half and the target: keep
+    expect(r.size).to.equal(200);
+    r.succeeded(20_000); // 4x the target: a quarter of the range
+    expect(r.size).to.equal(50);
+    for (let i = 0; i < 6; i++) r.succeeded(0);
     expect(r.size).to.equal(1000);
     expect(r.shrink(new RpcError("eth_getLogs", -32005, "too many"))).to.equal(true);
     expect(r.size).to.equal(500);
