@@ -2,17 +2,11 @@
 // with their versions, parents and certificates costs a handful of queries, not hundreds (no N+1).
 import type { Database, Statement } from "better-sqlite3";
 import DataLoader from "dataloader";
+import type { SyncStatus } from "../indexer/indexer";
 import type { TokenRow } from "./money";
 
-export interface SyncState {
-  chainId: number;
-  latestBlock: number | null;
-  latestHash: string | null;
-  latestBlockTime: number | null;
-  head: number | null;
-  lag: number | null;
-  caughtUp: boolean;
-}
+/** Where the indexer stands (its status(), or one read from the index file by a separate API process). */
+export type SyncState = Omit<SyncStatus, "error">;
 
 export type Row = Record<string, any>;
 

@@ -52,7 +52,6 @@ export function readCheckpoint(db: Db): Checkpoint | undefined {
     | undefined;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Indexer {
   readonly rpc: JsonRpc;

@@ -6,17 +6,8 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Indexer } from "../../indexer/indexer";
 import { startApi, type ApiServer } from "../../api/server";
 import { listingTerms, market, mined, yuan, type Market } from "../helpers/exchange";
-import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { indexerOptions, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
 import { DAY, YEAR, grantTerms, hash, registerActive, submit, SZ } from "../helpers/registry";
-import type { Deployment } from "../../scripts/deploy";
-
-async function recordOf(m: Market): Promise<Deployment> {
-  const contracts: Deployment["contracts"] = {};
-  for (const [name, c] of Object.entries({ DataAssetRegistry: m.registry, RightsCertificate: m.rights, DataExchange: m.dex, AssetLedger: m.ledger })) {
-    contracts[name] = { address: await c.getAddress(), blockNumber: 0 };
-  }
-  return { chainId: 31337, deployedAt: "", startBlock: 0, contracts };
-}
 
 interface Answer {
   data?: any;

@@ -10,6 +10,7 @@ import type { Deployment } from "../../scripts/deploy";
 import { DEFAULTS, type IndexerOptions } from "../../indexer/config";
 import { Indexer } from "../../indexer/indexer";
 import { PRIMARY_KEYS } from "../../indexer/schema";
+import type { World } from "./registry";
 
 export interface RpcServer {
   url: string;
@@ -21,6 +22,15 @@ export async function serveChain(): Promise<RpcServer> {
   const server = await hre.run(TASK_NODE_CREATE_SERVER, { hostname: "127.0.0.1", port: 0, provider: hre.network.provider });
   const { address, port } = await server.listen();
   return { url: `http://${address}:${port}`, close: () => server.close() };
+}
+
+/** A deployment record for a test fixture's contracts (fixtures deploy without writing one). */
+export async function recordOf(w: World, startBlock = 0): Promise<Deployment> {
+  const contracts: Deployment["contracts"] = {};
+  for (const [name, c] of Object.entries({ DataAssetRegistry: w.registry, RightsCertificate: w.rights, DataExchange: w.dex, AssetLedger: w.ledger })) {
+    contracts[name] = { address: await c.getAddress(), blockNumber: startBlock };
+  }
+  return { chainId: 31337, deployedAt: "", startBlock, contracts };
 }
 
 export function tempDir(): { dir: string; remove(): void } {

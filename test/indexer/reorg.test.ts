@@ -4,18 +4,9 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { Indexer, ReorgTooDeep } from "../../indexer/indexer";
 import { listingTerms, market, mined, type Market } from "../helpers/exchange";
-import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
 import { hash, registerActive, submit } from "../helpers/registry";
 import type { Deployment } from "../../scripts/deploy";
-
-async function recordOf(m: Market): Promise<Deployment> {
-  const contracts: Deployment["contracts"] = {};
-  for (const [name, c] of Object.entries({ DataAssetRegistry: m.registry, RightsCertificate: m.rights, DataExchange: m.dex, AssetLedger: m.ledger })) {
-    contracts[name] = { address: await c.getAddress(), blockNumber: 0 };
-  }
-  const startBlock = (await ethers.provider.getBlockNumber()) - 60; // covers the fixture's deployment
-  return { chainId: 31337, deployedAt: "", startBlock: Math.max(0, startBlock), contracts };
-}
 
 /** One trade cycle on a fresh asset: many event types, several blocks. */
 async function trade(m: Market, name: string): Promise<bigint> {
@@ -46,7 +37,7 @@ describe("indexer: reorgs", function () {
   before(async () => {
     m = await market();
     await trade(m, "Base dataset");
-    record = await recordOf(m);
+    record = await recordOf(m, Math.max(0, (await ethers.provider.getBlockNumber()) - 60)); // covers the fixture's deployment
     server = await serveChain();
     tmp = tempDir();
   });

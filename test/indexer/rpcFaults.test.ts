@@ -1,11 +1,12 @@
 // A flaky provider: dropped connections, HTTP 503s, timeouts, and eth_getLogs answers refused for large ranges
 // (in the words real providers use). The index must still end complete and exact.
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { Indexer } from "../../indexer/indexer";
 import { LogRange, isRangeError, suggestedRange } from "../../indexer/logRange";
 import { RpcError, RpcUnreachable } from "../../indexer/rpc";
-import { listingTerms, market, mined, type Market } from "../helpers/exchange";
-import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { listingTerms, market, mined } from "../helpers/exchange";
+import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
 import { hash, registerActive } from "../helpers/registry";
 import type { Deployment } from "../../scripts/deploy";
 
@@ -53,20 +54,13 @@ function flakyFetch(seed: number, maxRange: number, faults: Faults): typeof fetc
   }) as typeof fetch;
 }
 
-async function recordOf(m: Market): Promise<Deployment> {
-  const contracts: Deployment["contracts"] = {};
-  for (const [name, c] of Object.entries({ DataAssetRegistry: m.registry, RightsCertificate: m.rights, DataExchange: m.dex, AssetLedger: m.ledger })) {
-    contracts[name] = { address: await c.getAddress(), blockNumber: 0 };
-  }
-  return { chainId: 31337, deployedAt: "", startBlock: 0, contracts };
-}
-
 describe("indexer: RPC faults", function () {
   let server: RpcServer;
   let tmp: ReturnType<typeof tempDir>;
   let record: Deployment;
 
   before(async () => {
+    const deployedAfter = await ethers.provider.getBlockNumber(); // earlier test files' blocks are not this index's
     const m = await market();
     for (let i = 0; i < 6; i++) {
       const { assetId } = await registerActive(m, m.holder, { name: `Dataset ${i}` });
@@ -77,7 +71,7 @@ describe("indexer: RPC faults", function () {
       await mined(m.dex.connect(m.holder).deliver(await m.dex.orderCount(), hash()));
       await mined(m.dex.connect(m.buyer).accept(await m.dex.orderCount()));
     }
-    record = await recordOf(m);
+    record = await recordOf(m, deployedAfter + 1);
     server = await serveChain();
     tmp = tempDir();
   });
