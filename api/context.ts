@@ -61,6 +61,17 @@ export function createLoaders(db: Database) {
     settlement: oneLoader<number>(db, "settlements", "order_id"),
     lines: groupLoader<number>(db, "settlement_lines", "order_id", "position"),
     token: oneLoader<string>(db, "tokens", "address") as DataLoader<string, TokenRow | null>,
+    /** The events of one transaction, keyed `${block_number}:${tx_hash}` (the block narrows the lookup to an index). */
+    eventsOfTx: new DataLoader<string, Row[]>(async (keys) => {
+      const pairs = keys.map((k) => k.split(":"));
+      const rows = prepared(
+        db,
+        `SELECT * FROM events WHERE (block_number, tx_hash) IN (VALUES ${pairs.map(() => "(?, ?)").join(",")}) ORDER BY log_index`,
+      ).all(...pairs.flatMap(([b, tx]) => [Number(b), tx])) as Row[];
+      const by = new Map<string, Row[]>(keys.map((k) => [k, []]));
+      for (const r of rows) by.get(`${r.block_number}:${r.tx_hash}`)?.push(r);
+      return keys.map((k) => by.get(k)!);
+    }),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,8 +1,7 @@
 // Indexer settings: defaults, overridden by a JSON config file, overridden by environment variables. Contract
 // addresses and the start block come from the deployment record that scripts/deploy.ts writes.
 import { existsSync, readFileSync } from "node:fs";
-import { isAddress } from "ethers";
-import { CONTRACTS, type ContractName } from "./decoder";
+import { addressesOf, readDeployment, type ContractName } from "./deployment";
 import { JsonRpc, type RpcOptions } from "./rpc";
 
 export interface IndexerOptions {
@@ -38,29 +37,6 @@ export const DEFAULTS = {
   progress: true,
 };
 
-interface DeploymentRecord {
-  chainId: number;
-  startBlock: number;
-  contracts: Record<string, { address: string; blockNumber: number }>;
-}
-
-/** Reads and checks a deployment record; every contract the indexer reads must be in it with a valid address. */
-export function readDeployment(file: string): DeploymentRecord {
-  if (!existsSync(file)) throw new Error(`deployment record ${file} not found; deploy first (npm run deploy) or set DEPLOYMENT`);
-  let record: DeploymentRecord;
-  try {
-    record = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`deployment record ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!Number.isInteger(record.chainId)) throw new Error(`deployment record ${file} has no chainId`);
-  for (const name of CONTRACTS) {
-    const address = record.contracts?.[name]?.address;
-    if (!address || !isAddress(address)) throw new Error(`deployment record ${file} has no valid address for ${name}`);
-  }
-  return record;
-}
-
 function integer(name: string, raw: unknown, min: number): number {
   const n = typeof raw === "string" ? Number(raw.trim()) : raw;
   if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
@@ -95,14 +71,13 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     deploymentFile = `${env.DEPLOYMENTS_DIR ?? "deployments"}/${chainId}.json`;
   }
   const record = readDeployment(deploymentFile);
-  const contracts = Object.fromEntries(CONTRACTS.map((n) => [n, record.contracts[n].address])) as Record<ContractName, string>;
   const progress = pick("PROGRESS", "progress");
 
   const opts: IndexerOptions = {
     rpcUrl,
     database: String(pick("INDEX_DB", "database") ?? DEFAULTS.database),
     chainId: record.chainId,
-    contracts,
+    contracts: addressesOf(record),
     startBlock: integer("START_BLOCK", pick("START_BLOCK", "startBlock") ?? record.startBlock ?? 0, 0),
     confirmations: integer("CONFIRMATIONS", pick("CONFIRMATIONS", "confirmations") ?? DEFAULTS.confirmations, 0),
     pollIntervalMs: integer("POLL_INTERVAL_MS", pick("POLL_INTERVAL_MS", "pollIntervalMs") ?? DEFAULTS.pollIntervalMs, 10),

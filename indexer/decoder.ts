@@ -11,8 +11,7 @@ import {
 } from "../typechain-types";
 import type { RpcLog } from "./rpc";
 
-export const CONTRACTS = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"] as const;
-export type ContractName = (typeof CONTRACTS)[number];
+import { CONTRACTS, type ContractName } from "./deployment";
 
 const INTERFACES: Record<ContractName, Interface> = {
   DataAssetRegistry: DataAssetRegistry__factory.createInterface() as unknown as Interface,

@@ -9,8 +9,8 @@ import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import { JsonRpcProvider, Wallet, type Signer } from "ethers";
 import { existsSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { DEFAULTS, readDeployment } from "../indexer/config";
-import type { ContractName } from "../indexer/decoder";
+import { DEFAULTS } from "../indexer/config";
+import { addressesOf, readDeployment } from "../indexer/deployment";
 import { Indexer } from "../indexer/indexer";
 import { startApi } from "../api/server";
 import { seedDemo } from "./demo";
@@ -32,7 +32,7 @@ function assertPortFree(hostname: string, port: number, variable: string): Promi
 async function existingDeployment(provider: JsonRpcProvider, chainId: number): Promise<Deployment | null> {
   const file = `deployments/${chainId}.json`;
   if (!existsSync(file)) return null;
-  const record = readDeployment(file) as Deployment;
+  const record = readDeployment(file);
   for (const c of Object.values(record.contracts)) if ((await provider.getCode(c.address)) === "0x") return null;
   return record;
 }
@@ -88,7 +88,7 @@ async function main() {
     rpcUrl,
     database,
     chainId: record.chainId,
-    contracts: Object.fromEntries(Object.entries(record.contracts).map(([k, v]) => [k, v.address])) as Record<ContractName, string>,
+    contracts: addressesOf(record),
     startBlock: record.startBlock,
     confirmations: Number(process.env.CONFIRMATIONS ?? 0),
   });

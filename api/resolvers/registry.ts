@@ -12,14 +12,13 @@ export function assetActiveAt(a: Row, at: number): boolean {
   return !(a.status === "Cancelled" && at >= a.ended_at);
 }
 
-/** Where a row's event is on chain (rows that keep block_number, tx_hash and log_index). */
-export const chainRef = (r: Row, ctx: Context) => {
-  const ev = prepared(ctx.db, "SELECT block_hash, block_time FROM events WHERE block_number = ? AND log_index = ?").get(
-    r.block_number,
-    r.log_index,
-  ) as { block_hash: string; block_time: number };
-  return { txHash: r.tx_hash, blockNumber: r.block_number, blockHash: ev.block_hash, logIndex: r.log_index, time: iso(ev.block_time) };
-};
+/** The raw event `name` (or at `logIndex`) of the transaction `tx` in block `block`, batched per request. */
+export async function eventOf(ctx: Context, block: number, tx: string, match: { name?: string; logIndex?: number }): Promise<Row> {
+  const events = await ctx.loaders.eventsOfTx.load(`${block}:${tx}`);
+  const ev = events.find((e) => (match.name === undefined || e.name === match.name) && (match.logIndex === undefined || e.log_index === match.logIndex));
+  if (!ev) throw new Error(`no ${JSON.stringify(match)} event in ${tx} (block ${block})`);
+  return ev;
+}
 
 /** The ChainRef of a raw event row. */
 export const eventRef = (e: Row) => ({
@@ -162,10 +161,8 @@ export const registryTypes = {
     royalties: (a: Row, _: unknown, ctx: Context) => ctx.loaders.royalties.load(a.id),
     objections: (a: Row, _: unknown, ctx: Context) => ctx.loaders.objections.load(a.id),
     certificates: (a: Row, _: unknown, ctx: Context) => ctx.loaders.certificatesOfAsset.load(a.id),
-    submission: (a: Row, _: unknown, ctx: Context) => {
-      const ev = prepared(ctx.db, "SELECT * FROM events WHERE asset_id = ? AND name = 'RegistrationSubmitted' LIMIT 1").get(a.id) as Row;
-      return eventRef(ev);
-    },
+    submission: async (a: Row, _: unknown, ctx: Context) =>
+      eventRef(await eventOf(ctx, a.submitted_block, a.submitted_tx, { name: "RegistrationSubmitted" })),
   },
   Registrar: {
     noticePeriodSeconds: (r: Row) => r.notice_period,
@@ -178,7 +175,7 @@ export const registryTypes = {
     addedBy: (v: Row) => v.added_by,
     addedAt: (v: Row) => iso(v.added_at),
     current: async (v: Row, _: unknown, ctx: Context) => (await ctx.loaders.asset.load(v.asset_id))?.version_count === v.version,
-    chain: (v: Row, _: unknown, ctx: Context) => chainRef(v, ctx),
+    chain: async (v: Row, _: unknown, ctx: Context) => eventRef(await eventOf(ctx, v.block_number, v.tx_hash, { logIndex: v.log_index })),
   },
   LineageLink: {
     asset: (l: { assetId: number }, _: unknown, ctx: Context) => ctx.loaders.asset.load(l.assetId),

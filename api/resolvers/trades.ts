@@ -3,7 +3,7 @@ import { prepared, type Context, type Row } from "../context";
 import { address, id, instant, iso, pageSize } from "../inputs";
 import { amount, unknownToken, type TokenRow } from "../money";
 import { decodeCursor, page } from "../pagination";
-import { eventRef } from "./registry";
+import { eventOf, eventRef } from "./registry";
 
 const ORDER_STATUS_IN: Record<string, string> = { PAID: "Paid", DELIVERED: "Delivered", DISPUTED: "Disputed", SETTLED: "Settled", REFUNDED: "Refunded" };
 
@@ -119,10 +119,7 @@ export const tradeTypes = {
     lines: async (s: Row, _: unknown, ctx: Context) => (await ctx.loaders.lines.load(s.order_id)).map((l) => ({ ...l, token: s.token })),
     certificateId: (s: Row) => s.cert_id,
     settledAt: (s: Row) => iso(s.settled_at),
-    chain: (s: Row, _: unknown, ctx: Context) =>
-      eventRef(
-        prepared(ctx.db, "SELECT * FROM events WHERE block_number = ? AND tx_hash = ? AND name = 'Settled' LIMIT 1").get(s.block_number, s.tx_hash) as Row,
-      ),
+    chain: async (s: Row, _: unknown, ctx: Context) => eventRef(await eventOf(ctx, s.block_number, s.tx_hash, { name: "Settled" })),
   },
   SettlementLine: {
     sourceAsset: (l: Row, _: unknown, ctx: Context) => (l.source_asset_id === null ? null : ctx.loaders.asset.load(l.source_asset_id)),

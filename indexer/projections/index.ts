@@ -1,5 +1,5 @@
 // Routes each decoded event to its contract's projection handlers (AccessControl/Pausable ones are shared).
-import type { ContractName } from "../decoder";
+import type { ContractName } from "../deployment";
 import { access } from "./access";
 import type { EventContext, Handlers } from "./context";
 import { exchange } from "./exchange";

@@ -1,7 +1,8 @@
 // Where the CLI talks to: settings from the environment, the RPC endpoint checked before ethers is given it, the
 // deployment record checked against the chain the RPC serves, and the four contracts connected.
-import { existsSync, readFileSync } from "node:fs";
-import { FetchRequest, JsonRpcProvider, Network, isAddress, type Signer } from "ethers";
+import { FetchRequest, JsonRpcProvider, Network, type Signer } from "ethers";
+import { readDeployment } from "../../indexer/deployment";
+import type { Deployment } from "../deploy";
 // Factories are imported from their own files: the typechain-types index loads every factory and adds a second
 // to each start of the CLI.
 import { AssetLedger__factory } from "../../typechain-types/factories/contracts/AssetLedger__factory";
@@ -26,32 +27,17 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
   };
 }
 
-export const CONTRACT_NAMES = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"] as const;
-
-export interface DeploymentRecord {
+export interface DeploymentRecord extends Deployment {
   file: string;
-  chainId: number;
-  startBlock: number;
-  contracts: Record<string, { address: string }>;
 }
 
-/** Reads and checks a record as scripts/deploy.ts writes it (the same checks as indexer/config.ts's readDeployment,
- * without loading the indexer's decoder and with this tool's exit code). */
+/** The deployment record (indexer/deployment.ts's checks), with this tool's exit code when it is missing or bad. */
 export function readRecord(file: string): DeploymentRecord {
-  const bad = (why: string) => new DalError(EXIT.WRONG_CHAIN, `deployment record ${file} ${why}`);
-  if (!existsSync(file)) throw bad("not found: deploy first (npm run deploy, or npm start) or set DEPLOYMENT");
-  let record: DeploymentRecord;
   try {
-    record = JSON.parse(readFileSync(file, "utf8"));
+    return { ...readDeployment(file), file };
   } catch (err) {
-    throw bad(`is not valid JSON: ${(err as Error).message}`);
+    throw new DalError(EXIT.WRONG_CHAIN, (err as Error).message);
   }
-  if (!Number.isInteger(record?.chainId)) throw bad("has no chainId");
-  for (const name of CONTRACT_NAMES) {
-    const address = record.contracts?.[name]?.address;
-    if (!address || !isAddress(address)) throw bad(`has no valid address for ${name}`);
-  }
-  return { ...record, file, startBlock: Number.isInteger(record.startBlock) ? record.startBlock : 0 };
 }
 
 const RPC_TIMEOUT_MS = 10_000;

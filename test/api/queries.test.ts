@@ -165,7 +165,7 @@ describe("API: queries", function () {
   });
 
   it("batches nested lookups: a page of assets with their relations costs a fixed number of queries, not one per asset", async () => {
-    const nested = `{ assets(first: 50) { nodes { id registrar { code } versions { version } parents { asset { name holder } }
+    const nested = `{ assets(first: 50) { nodes { id registrar { code } versions { version chain { blockHash } } submission { blockHash } parents { asset { name holder } }
       children { asset { id } } royalties { asset { id } } objections { id } certificates { id parent { id } } } } }`;
     const before = queries;
     const { assets } = await data(nested);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment } from "../../scripts/deploy";
 import { DEFAULTS, type IndexerOptions } from "../../indexer/config";
+import { addressesOf } from "../../indexer/deployment";
 import { Indexer } from "../../indexer/indexer";
 import { PRIMARY_KEYS } from "../../indexer/schema";
 import type { World } from "./registry";
@@ -44,7 +45,7 @@ export function indexerOptions(url: string, record: Deployment, database: string
     rpcUrl: url,
     database,
     chainId: record.chainId,
-    contracts: Object.fromEntries(Object.entries(record.contracts).map(([k, v]) => [k, v.address])) as IndexerOptions["contracts"],
+    contracts: addressesOf(record),
     startBlock: record.startBlock,
     progress: false,
     pollIntervalMs: 50,
