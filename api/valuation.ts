@@ -13,6 +13,7 @@
 // shown amounts, so anyone can recompute them from the output. The only inexact factor is a fractional-elasticity
 // volume factor (an irrational root), rounded half up to 18 decimals and used exactly as shown.
 import { AssetKind, Offer, ValuationMethod } from "../indexer/enums";
+import { CST_OFFSET, dateOf, formatDate, monthOf } from "./accounting";
 
 // ------------------------------------------------------------------------------------------------ rows (SQLite shapes)
 
@@ -370,8 +371,6 @@ export function ratioToDecimal(r: Ratio, places = SCALE_DIGITS): string {
 
 // ------------------------------------------------------------------------------------------------ calendar (UTC+8)
 
-const CST_OFFSET = 8 * 3600;
-
 function cstParts(t: number) {
   const d = new Date((t + CST_OFFSET) * 1000);
   const second = (((t + CST_OFFSET) % 86400) + 86400) % 86400;
@@ -395,15 +394,8 @@ function wholeMonths(from: number, to: number): number {
   return Math.max(m, 0);
 }
 
-const monthNumber = (t: number) => {
-  const p = cstParts(t);
-  return p.year * 12 + p.month;
-};
-
 /** A date for messages, in UTC+8. */
-function day(t: number): string {
-  return new Date((t + CST_OFFSET) * 1000).toISOString().slice(0, 10);
-}
+const day = (t: number) => formatDate(dateOf(t));
 
 // ------------------------------------------------------------------------------------------------ parameter validation
 
@@ -612,7 +604,7 @@ function remainingLife(s: BookState, asOf: number): RemainingLife | string {
   if (s.category === "Inventory") return `book ${id} is inventory, which has no useful life`;
   if (s.readyOn === null) return `book ${id} is development in progress, not ready for use as of ${day(asOf)}: no useful life yet`;
   if (s.usefulLifeMonths === 0) return `book ${id} has an indefinite useful life, so no remaining-life ratio`;
-  const monthsUsed = Math.min(s.usefulLifeMonths, monthNumber(asOf) - monthNumber(s.readyOn) + 1);
+  const monthsUsed = Math.min(s.usefulLifeMonths, monthOf(asOf) - monthOf(s.readyOn) + 1);
   return { bookId: id, usefulLifeMonths: s.usefulLifeMonths, readyOn: s.readyOn, monthsUsed, remainingMonths: s.usefulLifeMonths - monthsUsed };
 }
 
