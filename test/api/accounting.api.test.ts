@@ -20,6 +20,7 @@ import { Indexer } from "../../indexer/indexer";
 import { startApi, type ApiServer } from "../../api/server";
 import type { Deployment } from "../../scripts/deploy";
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { graphql, graphqlData } from "../helpers/api";
 import { DAY, YEAR, SZ, grantTerms, hash, registerActive, RightKind } from "../helpers/registry";
 import {
   Category,
@@ -39,10 +40,6 @@ const FEE_BPS = 100; // the SZ venue's exchange fee in this file: 1%
 
 // ------------------------------------------------------------------------------------------------ GraphQL shapes
 
-interface Answer {
-  data?: any;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
 interface Amount {
   raw: string;
   value: string | null;
@@ -210,19 +207,8 @@ describe("API: accounting and valuation against a real chain", function () {
   const reports = { appraisal1: hash("appraisal-1"), appraisal2: hash("appraisal-2") };
   let today: string; // the chain's current day (UTC+8), after every trade
 
-  const gql = async (query: string, variables: Record<string, unknown> = {}): Promise<Answer> => {
-    const res = await fetch(`${api.url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as Answer;
-  };
-  const data = async (query: string, variables: Record<string, unknown> = {}) => {
-    const a = await gql(query, variables);
-    expect(a.errors, JSON.stringify(a.errors)).to.equal(undefined);
-    return a.data;
-  };
+  const gql = (query: string, variables: Record<string, unknown> = {}) => graphql(api.url, query, variables);
+  const data = (query: string, variables: Record<string, unknown> = {}) => graphqlData(api.url, query, variables);
   const badUserInput = async (query: string, variables: Record<string, unknown>, message: RegExp) => {
     const a = await gql(query, variables);
     expect(a.errors, `an error is expected for ${JSON.stringify(variables)}`).to.be.an("array").that.is.not.empty;

@@ -7,12 +7,9 @@ import { Indexer } from "../../indexer/indexer";
 import { startApi, type ApiServer } from "../../api/server";
 import { listingTerms, market, mined, yuan, type Market } from "../helpers/exchange";
 import { indexerOptions, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
+import { graphql, graphqlData } from "../helpers/api";
 import { DAY, YEAR, grantTerms, hash, registerActive, submit, SZ } from "../helpers/registry";
 
-interface Answer {
-  data?: any;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
 
 describe("API: queries", function () {
   let m: Market;
@@ -29,19 +26,8 @@ describe("API: queries", function () {
   let revokeTime: number;
   let queries = 0;
 
-  const gql = async (query: string, variables: Record<string, unknown> = {}): Promise<Answer> => {
-    const res = await fetch(`${api.url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as Answer;
-  };
-  const data = async (query: string, variables: Record<string, unknown> = {}) => {
-    const a = await gql(query, variables);
-    expect(a.errors, JSON.stringify(a.errors)).to.equal(undefined);
-    return a.data;
-  };
+  const gql = (query: string, variables: Record<string, unknown> = {}) => graphql(api.url, query, variables);
+  const data = (query: string, variables: Record<string, unknown> = {}) => graphqlData(api.url, query, variables);
   const userError = async (query: string, message: RegExp) => {
     const a = await gql(query);
     expect(a.errors, "an error is expected").to.be.an("array").that.is.not.empty;

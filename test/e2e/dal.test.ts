@@ -16,6 +16,7 @@ import { Indexer } from "../../indexer/indexer";
 import { startApi, type ApiServer } from "../../api/server";
 import { SettlementToken__factory, type SettlementToken } from "../../typechain-types";
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { graphqlData } from "../helpers/api";
 
 const ROOT = join(__dirname, "..", "..");
 const DAY = 24 * 60 * 60;
@@ -98,12 +99,7 @@ describe("dal CLI (end to end, as a process)", function () {
   /** A CSV route's body byte for byte (Response.text() would drop the BOM). */
   const apiCsv = async (path: string) => Buffer.from(await (await fetch(`${api.url}${path}`)).arrayBuffer()).toString("utf8");
 
-  const gql = async (query: string) => {
-    const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
-    const body = (await res.json()) as { data: any; errors?: unknown };
-    expect(body.errors).to.equal(undefined);
-    return body.data;
-  };
+  const gql = (query: string) => graphqlData(api.url, query);
 
   before(async function () {
     snapshot = (await network.provider.request({ method: "evm_snapshot" })) as string;

@@ -8,6 +8,7 @@ import { startApi, type ApiServer } from "../../api/server";
 import { deployContracts, type Deployed } from "../../scripts/deploy";
 import { seedDemo, type DemoSummary } from "../../scripts/demo";
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { graphqlData } from "../helpers/api";
 
 describe("start: chain, demo, indexer and API together (e2e)", function () {
   let snapshot: string;
@@ -18,12 +19,7 @@ describe("start: chain, demo, indexer and API together (e2e)", function () {
   let indexer: Indexer;
   let api: ApiServer;
 
-  const data = async (query: string) => {
-    const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
-    expect(body.errors, JSON.stringify(body.errors)).to.equal(undefined);
-    return body.data;
-  };
+  const data = (query: string) => graphqlData(api.url, query);
 
   before(async () => {
     snapshot = (await network.provider.request({ method: "evm_snapshot" })) as string;
@@ -61,11 +57,7 @@ describe("start: chain, demo, indexer and API together (e2e)", function () {
   });
 
   it("serves every example query the start command prints", async () => {
-    for (const [name, query] of Object.entries(demo.queries)) {
-      const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
-      const body = (await res.json()) as { errors?: unknown[] };
-      expect(body.errors, `${name}: ${JSON.stringify(body.errors)}`).to.equal(undefined);
-    }
+    for (const [name, query] of Object.entries(demo.queries)) await graphqlData(api.url, query, {}, `${name}: `);
   });
 
   it("serves each entity's balance sheet consistent with the books on chain", async () => {
