@@ -1,8 +1,9 @@
 // RightsCertificate events -> certificates (processing-use and product-operation rights) with their validity.
 import { RightKind, nameOf } from "../enums";
+import type { Store } from "../store";
 import { ZERO_ADDRESS, type Handlers } from "./context";
 
-const assetOfCert = (store: Parameters<Handlers[string]>[0]["store"], certId: number) =>
+const assetOfCert = (store: Store, certId: number) =>
   store.get<{ asset_id: number }>("certificates", { id: certId })?.asset_id ?? null;
 
 export const rights: Handlers = {
@@ -38,8 +39,7 @@ export const rights: Handlers = {
   Transfer: ({ store }, a) => {
     const id = Number(a.tokenId);
     if (a.from === ZERO_ADDRESS) return null;
-    store.update("certificates", { id }, { holder: a.to });
-    return assetOfCert(store, id);
+    return store.update<{ asset_id: number }>("certificates", { id }, { holder: a.to }).asset_id;
   },
 
   Approval: ({ store }, a) => assetOfCert(store, Number(a.tokenId)),
