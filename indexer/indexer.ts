@@ -5,7 +5,7 @@
 // only on the chain (never on wall time or on how ranges were cut), so a killed and restarted indexer ends with
 // the same database as one that was never interrupted.
 import Database from "better-sqlite3";
-import type { Database as Db } from "better-sqlite3";
+import type { Database as Db, Statement } from "better-sqlite3";
 import { AbiCoder } from "ethers";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -46,11 +46,13 @@ interface Checkpoint {
   chain_head: number;
 }
 
-/** The checkpoint as stored in an index file, for readers in another process (the API). */
+const checkpointQueries = new WeakMap<Db, Statement>();
+
+/** The checkpoint as stored in an index file (status() and the API read it on every request: prepared once). */
 export function readCheckpoint(db: Db): Checkpoint | undefined {
-  return db.prepare("SELECT block_number, block_hash, block_time, chain_head FROM checkpoint WHERE id = 1").get() as
-    | Checkpoint
-    | undefined;
+  let q = checkpointQueries.get(db);
+  if (!q) checkpointQueries.set(db, (q = db.prepare("SELECT block_number, block_hash, block_time, chain_head FROM checkpoint WHERE id = 1")));
+  return q.get() as Checkpoint | undefined;
 }
 
 
