@@ -7,7 +7,8 @@ import { eventOf, eventRef } from "./registry";
 
 const ORDER_STATUS_IN: Record<string, string> = { PAID: "Paid", DELIVERED: "Delivered", DISPUTED: "Disputed", SETTLED: "Settled", REFUNDED: "Refunded" };
 
-async function tokenOf(ctx: Context, addressValue: string): Promise<TokenRow> {
+/** A token's metadata through the request's loader; a token the index never saw has unknown decimals. */
+export async function tokenOf(ctx: Context, addressValue: string): Promise<TokenRow> {
   return (await ctx.loaders.token.load(addressValue)) ?? unknownToken(addressValue);
 }
 

@@ -2,9 +2,10 @@
 // api/valuation.ts, computed from the index's rows. Each indication shows every input it used (as JSON).
 import { prepared, type Context, type Row } from "../context";
 import { badInput, endOfDay, id, iso } from "../inputs";
-import { amount, unknownToken } from "../money";
+import { amount } from "../money";
 import { ValuationParamsError, serialiseValuation, valuation, type ValuationParams, type ValuationRows } from "../valuation";
 import { badAsset } from "./registry";
+import { tokenOf } from "./trades";
 
 /** Most recent candidate comparables read per valuation: bounds the work whatever the index's size. */
 const CANDIDATES = 1_000;
@@ -56,7 +57,7 @@ const indication = (approach: "cost" | "market" | "income") => async (r: Resolve
   const i = r.s[approach] as Record<string, unknown> & { status: string; reason?: string; value?: string };
   if (i.status !== "Computed") return { approach, computed: false, value: null, reason: i.reason, inputs: null };
   const { status: _s, value, ...inputs } = i;
-  const token = r.v.token ? ((await ctx.loaders.token.load(r.v.token)) ?? unknownToken(r.v.token)) : null;
+  const token = r.v.token ? await tokenOf(ctx, r.v.token) : null;
   return { approach, computed: true, value: token ? amount(value!, token) : null, reason: null, inputs: JSON.stringify(inputs) };
 };
 
@@ -64,14 +65,14 @@ export const valuationTypes = {
   Valuation: {
     assetId: (r: Resolved) => r.v.assetId,
     asOf: (r: Resolved) => iso(r.v.asOf),
-    token: async (r: Resolved, _: unknown, ctx: Context) => (r.v.token ? ((await ctx.loaders.token.load(r.v.token)) ?? unknownToken(r.v.token)) : null),
+    token: (r: Resolved, _: unknown, ctx: Context) => (r.v.token ? tokenOf(ctx, r.v.token) : null),
     parameters: (r: Resolved) => JSON.stringify(r.s.params),
     appraisals: async (r: Resolved, _: unknown, ctx: Context) => {
       const all = [...r.v.appraisals.Cost, ...r.v.appraisals.Market, ...r.v.appraisals.Income];
       return Promise.all(
         all.map(async (a) => ({
           ...a,
-          value: amount(a.value, (await ctx.loaders.token.load(a.currency)) ?? unknownToken(a.currency)),
+          value: amount(a.value, await tokenOf(ctx, a.currency)),
           valuationDate: iso(a.valuationDate),
           attestedAt: iso(a.attestedAt),
         })),
