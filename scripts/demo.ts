@@ -12,8 +12,9 @@
 // Automine and the block gas limit are restored at the end.
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Interface, MaxUint256, Signature, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes, type LogDescription } from "ethers";
+import { Interface, MaxUint256, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes, type LogDescription } from "ethers";
 import type { Deployed } from "./deploy";
+import { signPermit } from "./permit";
 import { SettlementToken__factory } from "../typechain-types";
 import type { IDataAssetRegistry } from "../typechain-types/contracts/DataAssetRegistry";
 import type { IDataExchange } from "../typechain-types/contracts/DataExchange";
@@ -433,7 +434,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
         };
         if (t.permit) {
           const deadline = BigInt(chain.now + DAY);
-          const sig = await permit(who[t.buyer], price, deadline);
+          const sig = await signPermit(token, who[t.buyer], exchangeAddress, price, deadline);
           chain.send(exchange, who[t.buyer], exchange.interface.encodeFunctionData("orderWithPermit", [listingId, price, deadline, sig.v, sig.r, sig.s]), `order ${t.listing} with permit`, record);
           // The permit set the allowance to this price and the order used it up: restore the standing approval
           // (same sender, so the nonce orders it before the buyer's next order).
@@ -623,23 +624,6 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
         deliveryWindow: DELIVERY_WINDOW,
         acceptanceWindow: ACCEPTANCE_WINDOW,
       };
-    }
-
-    /** An EIP-2612 permit of `value` for the exchange, signed by `owner`. */
-    async function permit(owner: HardhatEthersSigner, value: bigint, deadline: bigint): Promise<Signature> {
-      const { chainId } = await owner.provider.getNetwork();
-      const domain = { name: await token.name(), version: "1", chainId, verifyingContract: tokenAddress };
-      const types = {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      };
-      const message = { owner: owner.address, spender: exchangeAddress, value, nonce: await token.nonces(owner.address), deadline };
-      return Signature.from(await owner.signTypedData(domain, types, message));
     }
 
     function book(b: (typeof BOOKS)[number], op: BookOp, date: number): void {

@@ -1,7 +1,7 @@
 // Shared set-up for exchange tests: the registry world plus a settlement token, two venues with fees, an arbiter,
 // funded buyers, and a builder for listing terms.
 import { ethers } from "hardhat";
-import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse, Log, Result, Signature } from "ethers";
+import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse, Log, Result } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { SettlementToken__factory } from "../../typechain-types";
 import type { SettlementToken } from "../../typechain-types";
@@ -194,25 +194,4 @@ export async function settlementToken(m: Market, decimals: number, holders: Hard
   return t;
 }
 
-/** An EIP-2612 permit signed by `owner` for `spender` over a SettlementToken (domain: name, version "1"). */
-export async function signPermit(
-  token: SettlementToken,
-  owner: HardhatEthersSigner,
-  spender: string,
-  value: bigint,
-  deadline: bigint,
-): Promise<Signature> {
-  const { chainId } = await ethers.provider.getNetwork();
-  const domain = { name: await token.name(), version: "1", chainId, verifyingContract: await token.getAddress() };
-  const types = {
-    Permit: [
-      { name: "owner", type: "address" },
-      { name: "spender", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  };
-  const message = { owner: owner.address, spender, value, nonce: await token.nonces(owner.address), deadline };
-  return ethers.Signature.from(await owner.signTypedData(domain, types, message));
-}
+export { signPermit } from "../../scripts/permit";
