@@ -33,6 +33,35 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         uint16 feeBps;
     }
 
+    /// @dev A listing as stored: ListingTerms packed into 4 slots plus the scope hash (licences only), so listing
+    /// writes and settlement reads touch 4-5 slots instead of 11. Widths are enforced in `list`.
+    struct StoredListing {
+        // slot 0: read by every order and settlement
+        address seller;
+        uint64 assetId;
+        uint32 scopeMask;
+        // slot 1: with slots 0, 3 and 4, all that settlement reads
+        address token;
+        uint16 venueId;
+        Offer offer;
+        bool active;
+        bool licenceSublicensable;
+        bool licenceTransferable;
+        uint32 licenceTerm;
+        // slot 2: what orders and delivery read and change
+        uint128 price;
+        uint32 maxQuantity;
+        uint32 sold;
+        uint32 deliveryWindow;
+        uint32 acceptanceWindow;
+        // slot 3: zero (never written) without a merchant or seller certificate
+        address merchant;
+        uint16 merchantBps;
+        uint64 sellerCertId;
+        // slot 4: zero for a holding transfer
+        bytes32 scopeHash;
+    }
+
     IDataAssetRegistry public immutable registry;
     IRightsCertificate public immutable rights;
 
@@ -40,7 +69,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     uint256 private _orderCount;
     mapping(uint16 venueId => Venue) private _venues;
     mapping(address token => bool) private _tokenAllowed;
-    mapping(uint256 listingId => Listing) private _listings;
+    mapping(uint256 listingId => StoredListing) private _listings;
     mapping(uint256 orderId => Order) private _orders;
     mapping(address account => mapping(address token => uint256)) private _credits;
     mapping(address token => uint256) private _liabilities;
@@ -99,27 +128,49 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             if (t.maxQuantity != 1) revert InvalidQuantity(t.maxQuantity);
             if (t.sellerCertId != 0) revert SellerCertUnsuitable(t.sellerCertId);
         } else {
-            if (t.licenceTerm == 0 || t.licenceTerm > MAX_LICENCE_TERM) revert InvalidLicenceTerm(t.licenceTerm);
+            if (t.licenceTerm == 0) revert InvalidLicenceTerm(t.licenceTerm);
             if (t.scopeHash == bytes32(0)) revert ZeroHash();
         }
+        if (t.licenceTerm > MAX_LICENCE_TERM) revert InvalidLicenceTerm(t.licenceTerm);
+        // Ids wider than the registry's and certificate contract's own (uint64) cannot name an active asset or a
+        // valid certificate; refuse them before packing rather than truncate.
+        if (t.assetId > type(uint64).max) revert AssetNotActive(t.assetId);
+        if (t.sellerCertId > type(uint64).max) revert SellerCertUnsuitable(t.sellerCertId);
         _checkSeller(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, msg.sender);
 
         listingId = ++_listingCount;
-        Listing storage l = _listings[listingId];
-        l.terms = t;
-        l.seller = msg.sender;
-        l.active = true;
+        _listings[listingId] = StoredListing({
+            seller: msg.sender,
+            assetId: uint64(t.assetId),
+            scopeMask: t.scopeMask,
+            token: t.token,
+            venueId: t.venueId,
+            offer: t.offer,
+            active: true,
+            licenceSublicensable: t.licenceSublicensable,
+            licenceTransferable: t.licenceTransferable,
+            deliveryWindow: t.deliveryWindow,
+            price: uint128(t.price),
+            maxQuantity: t.maxQuantity,
+            sold: 0,
+            licenceTerm: uint32(t.licenceTerm),
+            acceptanceWindow: t.acceptanceWindow,
+            merchant: t.merchant,
+            merchantBps: t.merchantBps,
+            sellerCertId: uint64(t.sellerCertId),
+            scopeHash: t.scopeHash
+        });
         emit Listed(listingId, t.assetId, msg.sender, t, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataExchange
     function updateListing(uint256 listingId, uint256 price, uint32 maxQuantity, bool active) external whenNotPaused {
-        Listing storage l = _listing(listingId);
+        StoredListing storage l = _listing(listingId);
         if (l.seller != msg.sender) revert NotSeller(listingId, msg.sender);
         _checkPrice(price);
-        if (l.terms.offer == Offer.HoldingTransfer && maxQuantity != 1) revert InvalidQuantity(maxQuantity);
-        l.terms.price = price;
-        l.terms.maxQuantity = maxQuantity;
+        if (l.offer == Offer.HoldingTransfer && maxQuantity != 1) revert InvalidQuantity(maxQuantity);
+        l.price = uint128(price);
+        l.maxQuantity = maxQuantity;
         l.active = active;
         emit ListingUpdated(listingId, price, maxQuantity, active, uint64(block.timestamp));
     }
@@ -140,7 +191,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     {
         // A permit can be front-run (used by someone else first); the allowance it set still works, so a failed
         // permit call is not an error by itself: the transfer below fails if there is no allowance.
-        try IERC20Permit(_listing(listingId).terms.token).permit(msg.sender, address(this), expectedPrice, deadline, v, r, s) {}
+        try IERC20Permit(_listing(listingId).token).permit(msg.sender, address(this), expectedPrice, deadline, v, r, s) {}
             catch {}
         return _order(listingId, expectedPrice);
     }
@@ -148,16 +199,16 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     /// @inheritdoc IDataExchange
     function deliver(uint256 orderId, bytes32 deliveryHash) external whenNotPaused {
         Order storage o = _order(orderId);
-        Listing storage l = _listings[o.listingId];
+        StoredListing storage l = _listings[o.listingId];
         if (l.seller != msg.sender) revert NotSeller(o.listingId, msg.sender);
         if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
-        uint64 deadline = o.orderedAt + l.terms.deliveryWindow;
+        uint64 deadline = o.orderedAt + l.deliveryWindow;
         if (block.timestamp > deadline) revert DeliveryDeadlinePassed(orderId, deadline);
         if (deliveryHash == bytes32(0)) revert ZeroHash();
         o.status = OrderStatus.Delivered;
         o.deliveredAt = uint40(block.timestamp);
         emit Delivered(
-            orderId, msg.sender, deliveryHash, uint64(block.timestamp) + l.terms.acceptanceWindow, uint64(block.timestamp)
+            orderId, msg.sender, deliveryHash, uint64(block.timestamp) + l.acceptanceWindow, uint64(block.timestamp)
         );
     }
 
@@ -208,7 +259,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             return;
         }
         if (refund != 0) {
-            address token = _listings[o.listingId].terms.token;
+            address token = _listings[o.listingId].token;
             _credit(o.buyer, token, refund);
             emit Refunded(orderId, o.buyer, token, refund, RefundReason.Arbitration, uint64(block.timestamp));
         }
@@ -220,7 +271,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         Order storage o = _order(orderId);
         if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
         if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
-        uint64 deadline = o.orderedAt + _listings[o.listingId].terms.deliveryWindow;
+        uint64 deadline = o.orderedAt + _listings[o.listingId].deliveryWindow;
         if (block.timestamp <= deadline) revert DeliveryDeadlineNotPassed(orderId, deadline);
         _refund(orderId, o, o.price, RefundReason.NotDelivered);
     }
@@ -240,7 +291,30 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
 
     /// @inheritdoc IDataExchange
     function listingOf(uint256 listingId) external view returns (Listing memory) {
-        return _listing(listingId);
+        StoredListing storage l = _listing(listingId);
+        return Listing({
+            terms: ListingTerms({
+                assetId: l.assetId,
+                sellerCertId: l.sellerCertId,
+                venueId: l.venueId,
+                offer: l.offer,
+                token: l.token,
+                price: l.price,
+                maxQuantity: l.maxQuantity,
+                licenceTerm: l.licenceTerm,
+                scopeHash: l.scopeHash,
+                scopeMask: l.scopeMask,
+                licenceSublicensable: l.licenceSublicensable,
+                licenceTransferable: l.licenceTransferable,
+                merchant: l.merchant,
+                merchantBps: l.merchantBps,
+                deliveryWindow: l.deliveryWindow,
+                acceptanceWindow: l.acceptanceWindow
+            }),
+            seller: l.seller,
+            active: l.active,
+            sold: l.sold
+        });
     }
 
     /// @inheritdoc IDataExchange
@@ -281,19 +355,18 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     // ---------------------------------------------------------------- internals
 
     function _order(uint256 listingId, uint256 expectedPrice) private returns (uint256 orderId) {
-        Listing storage l = _listing(listingId);
-        ListingTerms storage t = l.terms;
+        StoredListing storage l = _listing(listingId);
         if (!l.active) revert ListingInactive(listingId);
-        if (t.price != expectedPrice) revert PriceChanged(expectedPrice, t.price);
-        if (t.maxQuantity != 0 && l.sold >= t.maxQuantity) revert SoldOut(listingId);
+        if (l.price != expectedPrice) revert PriceChanged(expectedPrice, l.price);
+        if (l.maxQuantity != 0 && l.sold >= l.maxQuantity) revert SoldOut(listingId);
         if (msg.sender == l.seller) revert SelfPurchase();
-        address token = t.token;
+        address token = l.token;
         if (!_tokenAllowed[token]) revert TokenNotAllowed(token);
-        _checkSeller(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, l.seller);
+        _checkSeller(l.assetId, l.sellerCertId, l.licenceTerm, l.scopeMask, l.seller);
 
         l.sold += 1;
         orderId = ++_orderCount;
-        uint16 feeBps = _venues[t.venueId].feeBps;
+        uint16 feeBps = _venues[l.venueId].feeBps;
         _orders[orderId] = Order({
             listingId: uint64(listingId),
             buyer: msg.sender,
@@ -315,12 +388,12 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             orderId,
             listingId,
             msg.sender,
-            t.assetId,
+            l.assetId,
             l.seller,
             token,
             expectedPrice,
             feeBps,
-            uint64(block.timestamp) + t.deliveryWindow,
+            uint64(block.timestamp) + l.deliveryWindow,
             uint64(block.timestamp)
         );
     }
@@ -328,14 +401,13 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     /// @dev Issues what was sold, then splits `amount`. If the seller can no longer grant it (asset cancelled or
     /// expired, right revoked, holding moved), the buyer is refunded instead: escrow never gets stuck.
     function _settle(uint256 orderId, Order storage o, uint256 amount) private {
-        Listing storage l = _listings[o.listingId];
-        ListingTerms storage t = l.terms;
+        StoredListing storage l = _listings[o.listingId];
         o.status = OrderStatus.Settled;
 
         // Trusted contracts fixed at construction; they mint without receiver callbacks, and this function is
         // behind nonReentrant, so calling them before the credits are written cannot be exploited. If either is
         // paused the call reverts and the order stays Delivered/Disputed until it can settle.
-        (bool ok, uint256 certId) = _issue(orderId, o.buyer, l.seller, t);
+        (bool ok, uint256 certId) = _issue(orderId, o.buyer, l);
         if (!ok) {
             _refund(orderId, o, amount, RefundReason.RightsLapsed);
             return;
@@ -344,28 +416,28 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         Settlement memory s;
         s.orderId = orderId;
         s.listingId = o.listingId;
-        s.assetId = t.assetId;
-        s.offer = t.offer;
+        s.assetId = l.assetId;
+        s.offer = l.offer;
         s.buyer = o.buyer;
         s.seller = l.seller;
-        s.token = t.token;
+        s.token = l.token;
         s.gross = amount;
-        s.venueId = t.venueId;
-        s.venueTreasury = _venues[t.venueId].treasury;
+        s.venueId = l.venueId;
+        s.venueTreasury = _venues[l.venueId].treasury;
         s.exchangeFee = (amount * o.feeBps) / BPS;
-        s.merchant = t.merchant;
-        s.merchantCommission = (amount * t.merchantBps) / BPS;
+        s.merchant = l.merchant;
+        s.merchantCommission = (amount * l.merchantBps) / BPS;
         s.certId = certId;
         s.settledAt = uint64(block.timestamp);
 
         // Royalties are shares of what is left after the exchange fee and the commission.
         uint256 net = amount - s.exchangeFee - s.merchantCommission;
-        IDataAssetRegistry.RoyaltyEntry[] memory table = registry.royaltiesOf(t.assetId);
+        (IDataAssetRegistry.RoyaltyEntry[] memory table, address[] memory payees) = registry.royaltyPayeesOf(s.assetId);
         s.royalties = new RoyaltyPayment[](table.length);
         uint256 paid;
         for (uint256 i = 0; i < table.length; i++) {
             uint256 share = (net * table[i].share) / ROYALTY_DENOMINATOR;
-            address payee = registry.holderOf(table[i].assetId);
+            address payee = payees[i];
             s.royalties[i] = RoyaltyPayment(table[i].assetId, payee, share);
             paid += share;
             _credit(payee, s.token, share);
@@ -380,10 +452,8 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     /// @dev Issues the buyer's certificate, or moves the holding right. Returns false, touching nothing, when the
     /// seller can no longer grant what it sold. The decision is a view check, not a try/catch: a caller must not be
     /// able to force the refund path by starving the inner call of gas.
-    function _issue(uint256 orderId, address buyer, address seller, ListingTerms storage t)
-        private
-        returns (bool ok, uint256 certId)
-    {
+    function _issue(uint256 orderId, address buyer, StoredListing storage t) private returns (bool ok, uint256 certId) {
+        address seller = t.seller;
         if (!_canIssue(t, seller)) return (false, 0);
         if (t.offer == Offer.HoldingTransfer) {
             registry.transferByExchange(t.assetId, seller, buyer, orderId);
@@ -412,7 +482,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         return (true, rights.grantFor(seller, g, buyer));
     }
 
-    function _canIssue(ListingTerms storage t, address seller) private view returns (bool) {
+    function _canIssue(StoredListing storage t, address seller) private view returns (bool) {
         if (!registry.isActive(t.assetId, uint64(block.timestamp))) return false;
         if (t.sellerCertId == 0) return registry.holderOf(t.assetId) == seller;
         return IERC721(address(rights)).ownerOf(t.sellerCertId) == seller
@@ -421,10 +491,10 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
 
     function _refund(uint256 orderId, Order storage o, uint256 amount, RefundReason reason) private {
         o.status = OrderStatus.Refunded;
-        Listing storage l = _listings[o.listingId];
+        StoredListing storage l = _listings[o.listingId];
         l.sold -= 1; // the unit is available again
-        _credit(o.buyer, l.terms.token, amount);
-        emit Refunded(orderId, o.buyer, l.terms.token, amount, reason, uint64(block.timestamp));
+        _credit(o.buyer, l.token, amount);
+        emit Refunded(orderId, o.buyer, l.token, amount, reason, uint64(block.timestamp));
     }
 
     function _credit(address account, address token, uint256 amount) private {
@@ -452,7 +522,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (!rights.isValid(certId, uint64(block.timestamp))) revert SellerCertUnsuitable(certId);
     }
 
-    function _listing(uint256 listingId) private view returns (Listing storage l) {
+    function _listing(uint256 listingId) private view returns (StoredListing storage l) {
         l = _listings[listingId];
         if (l.seller == address(0)) revert UnknownListing(listingId);
     }
@@ -463,7 +533,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     }
 
     function _acceptanceEndsAt(Order storage o) private view returns (uint64) {
-        return o.deliveredAt + _listings[o.listingId].terms.acceptanceWindow;
+        return o.deliveredAt + _listings[o.listingId].acceptanceWindow;
     }
 
     function _checkPrice(uint256 price) private pure {
