@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
+import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IDataAssetRegistry, ROYALTY_DENOMINATOR as DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
@@ -10,8 +13,9 @@ import {RegistrationNumber} from "./libraries/RegistrationNumber.sol";
 /// @title DataAssetRegistry
 /// @notice Registration of data resources and products with public notice and objections; the ERC-721
 /// registration certificate (token id = asset id) is the holding right and moves only by registrar-approved
-/// transfer or exchange settlement.
-contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausable {
+/// transfer or exchange settlement. The certificate is a minimal ERC-721 whose holder is kept in the asset's own
+/// first storage slot: minting at approval and moving at transfer write no separate owner slot.
+contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors, AccessControl, Pausable {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice Held by the DataExchange contract: moves holding rights at settlement.
     bytes32 public constant EXCHANGE_ROLE = keccak256("EXCHANGE_ROLE");
@@ -45,14 +49,16 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
     mapping(bytes32 codeHash => uint16 registrarId) private _registrarByCode;
     mapping(uint16 registrarId => mapping(uint16 year => uint32 seq)) private _sequence;
     mapping(uint256 assetId => Asset) private _assets;
-    mapping(uint256 assetId => mapping(uint32 version => bytes32 contentHash)) private _versions;
+    /// @dev Content hash -> its latest registration. The only content index: an asset's hashes by version are in
+    /// its RegistrationSubmitted and VersionAdded events, which no contract logic needs to read back.
     mapping(bytes32 contentHash => ContentRecord) private _content;
+    mapping(address holder => uint256) private _balances;
     mapping(uint256 assetId => RoyaltyEntry[]) private _royalties;
     mapping(uint256 objectionId => Objection) private _objections;
     mapping(uint256 assetId => mapping(address objector => bool)) private _objecting;
     mapping(uint256 assetId => address to) private _pendingTransfer;
 
-    constructor(address admin) ERC721("Data Asset Registration Certificate", "DARC") {
+    constructor(address admin) {
         if (admin == address(0)) revert InvalidRecipient(admin);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
@@ -117,7 +123,7 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         assetId = ++_assetCount;
         uint40 noticeEndsAt = uint40(block.timestamp + r.noticePeriod);
         Asset storage a = _assets[assetId];
-        a.applicant = msg.sender;
+        a.holder = msg.sender; // the applicant, until approval makes it the holder
         a.registrarId = s.registrarId;
         a.status = Status.InNotice;
         a.kind = s.kind;
@@ -126,7 +132,6 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         a.versionCount = 1;
         a.noticeEndsAt = noticeEndsAt;
         a.validityPeriod = s.validityPeriod;
-        _versions[assetId][1] = s.contentHash;
         _content[s.contentHash] = ContentRecord(uint64(assetId), 1, uint40(block.timestamp));
         RoyaltyEntry[] storage stored = _royalties[assetId];
         for (uint256 i = 0; i < royalties.length; i++) {
@@ -190,14 +195,14 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         a.validUntil = validUntil;
         a.registrationSeq = seq;
         a.registrationYear = year;
-        address holder = a.applicant;
-        _mint(holder, assetId);
+        address holder = a.holder;
+        _balances[holder] += 1;
+        emit Transfer(address(0), holder, assetId);
         emit RegistrationApproved(
             assetId,
             holder,
             a.registrarId,
             RegistrationNumber.format(r.code, year, seq),
-            _versions[assetId][a.versionCount],
             msg.sender,
             uint64(block.timestamp),
             uint64(validUntil)
@@ -224,11 +229,9 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         Asset storage a = _activeNow(assetId);
         if (contentHash == bytes32(0) || metadataHash == bytes32(0)) revert ZeroHash();
         _checkContentFree(contentHash);
-        bytes32 previous = _versions[assetId][a.versionCount];
         version = ++a.versionCount;
-        _versions[assetId][version] = contentHash;
         _content[contentHash] = ContentRecord(uint64(assetId), version, uint40(block.timestamp));
-        emit VersionAdded(assetId, version, contentHash, previous, metadataHash, msg.sender, uint64(block.timestamp));
+        emit VersionAdded(assetId, version, contentHash, metadataHash, msg.sender, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -298,7 +301,7 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         _checkText(reason);
         if (a.status == Status.InNotice) {
             // Withdrawal of an application: only its applicant.
-            if (a.applicant != msg.sender) revert NotHolder(assetId, msg.sender);
+            if (a.holder != msg.sender) revert NotHolder(assetId, msg.sender);
         } else if (a.status == Status.Active) {
             if (_ownerOf(assetId) != msg.sender && !isRegistrarOf(assetId, msg.sender)) {
                 revert NotHolderOrRegistrar(assetId, msg.sender);
@@ -383,16 +386,6 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
     }
 
     /// @inheritdoc IDataAssetRegistry
-    function contentHashOf(uint256 assetId, uint32 version) external view returns (bytes32) {
-        return _versions[assetId][version];
-    }
-
-    /// @inheritdoc IDataAssetRegistry
-    function currentContentHash(uint256 assetId) external view returns (bytes32) {
-        return _versions[assetId][_existing(assetId).versionCount];
-    }
-
-    /// @inheritdoc IDataAssetRegistry
     function findContent(bytes32 contentHash)
         external
         view
@@ -408,6 +401,19 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
     }
 
     /// @inheritdoc IDataAssetRegistry
+    function royaltyPayeesOf(uint256 assetId)
+        external
+        view
+        returns (RoyaltyEntry[] memory entries, address[] memory payees)
+    {
+        entries = _royalties[assetId];
+        payees = new address[](entries.length);
+        for (uint256 i = 0; i < entries.length; i++) {
+            payees[i] = _ownerOf(entries[i].assetId);
+        }
+    }
+
+    /// @inheritdoc IDataAssetRegistry
     function objectionOf(uint256 objectionId) external view returns (Objection memory) {
         Objection storage o = _objections[objectionId];
         if (o.assetId == 0) revert UnknownObjection(objectionId);
@@ -419,31 +425,85 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         return _pendingTransfer[assetId];
     }
 
-    /// @notice ERC-165: ERC-721 and AccessControl.
-    function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
-        return super.supportsInterface(interfaceId);
+    /// @notice ERC-165: ERC-721 with metadata, and AccessControl.
+    function supportsInterface(bytes4 interfaceId) public view override(AccessControl, IERC165) returns (bool) {
+        return interfaceId == type(IERC721).interfaceId || interfaceId == type(IERC721Metadata).interfaceId
+            || super.supportsInterface(interfaceId);
     }
 
-    // ---------------------------------------------------------------- ERC-721 restrictions
+    // ---------------------------------------------------------------- ERC-721 (the registration certificate)
 
-    /// @dev Plain ERC-721 transfers carry the caller as `auth`; the holding right moves only through
-    /// `approveTransfer` / `transferByExchange`, which pass no `auth`.
-    function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
-        if (auth != address(0)) revert HoldingTransferRestricted(tokenId);
-        return super._update(to, tokenId, auth);
+    /// @notice Certificate name.
+    function name() external pure returns (string memory) {
+        return "Data Asset Registration Certificate";
     }
 
-    /// @dev ERC-721 approvals would suggest the certificate can be moved by an operator; it cannot.
-    function approve(address, uint256 tokenId) public pure override {
+    /// @notice Certificate symbol.
+    function symbol() external pure returns (string memory) {
+        return "DARC";
+    }
+
+    /// @notice Empty: the registration's data is in this contract's views and events, not behind a URI.
+    function tokenURI(uint256 tokenId) external view returns (string memory) {
+        ownerOf(tokenId);
+        return "";
+    }
+
+    /// @notice Certificates held by `owner`.
+    function balanceOf(address owner) external view returns (uint256) {
+        if (owner == address(0)) revert ERC721InvalidOwner(address(0));
+        return _balances[owner];
+    }
+
+    /// @notice Holder of an approved registration's certificate; reverts before approval.
+    function ownerOf(uint256 tokenId) public view returns (address owner) {
+        owner = _ownerOf(tokenId);
+        if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
+    }
+
+    /// @notice Always zero: the holding right has no operators.
+    function getApproved(uint256 tokenId) external view returns (address) {
+        ownerOf(tokenId);
+        return address(0);
+    }
+
+    /// @notice Always false: the holding right has no operators.
+    function isApprovedForAll(address, address) external pure returns (bool) {
+        return false;
+    }
+
+    /// @notice Always reverts: ERC-721 approvals would suggest the certificate can be moved by an operator.
+    function approve(address, uint256 tokenId) external pure {
         revert HoldingTransferRestricted(tokenId);
     }
 
     /// @notice Always reverts: the holding right has no operators.
-    function setApprovalForAll(address, bool) public pure override {
+    function setApprovalForAll(address, bool) external pure {
         revert HoldingTransferRestricted(0);
     }
 
+    /// @notice Always reverts: the holding right moves only by `approveTransfer` or exchange settlement.
+    function transferFrom(address, address, uint256 tokenId) external pure {
+        revert HoldingTransferRestricted(tokenId);
+    }
+
+    /// @notice Always reverts, as `transferFrom`.
+    function safeTransferFrom(address, address, uint256 tokenId) external pure {
+        revert HoldingTransferRestricted(tokenId);
+    }
+
+    /// @notice Always reverts, as `transferFrom`.
+    function safeTransferFrom(address, address, uint256 tokenId, bytes calldata) external pure {
+        revert HoldingTransferRestricted(tokenId);
+    }
+
     // ---------------------------------------------------------------- internals
+
+    /// @dev The certificate exists from approval on; until then `holder` is only the applicant.
+    function _ownerOf(uint256 assetId) private view returns (address) {
+        Asset storage a = _assets[assetId];
+        return a.approvedAt == 0 ? address(0) : a.holder;
+    }
 
     function _existing(uint256 assetId) private view returns (Asset storage a) {
         a = _assets[assetId];
@@ -462,16 +522,11 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
         r = _registrars[registrarId];
     }
 
-    /// @dev Ends a registration (rejected, withdrawn or cancelled). A registration that never got approved frees
-    /// its content hash, so an applicant who lost to a squatter's objection-stopped filing can still register.
+    /// @dev Ends a registration (rejected, withdrawn or cancelled); its content hashes become free again
+    /// (see _checkContentFree).
     function _end(uint256 assetId, Asset storage a, Status status, string memory reason) private {
-        bool wasApproved = a.status == Status.Active;
         a.status = status;
         a.endedAt = uint40(block.timestamp);
-        if (!wasApproved) {
-            bytes32 h = _versions[assetId][1];
-            if (_content[h].assetId == assetId) delete _content[h];
-        }
         if (status == Status.Rejected) {
             emit RegistrationRejected(assetId, a.registrarId, msg.sender, reason, uint64(block.timestamp));
         } else {
@@ -481,15 +536,21 @@ contract DataAssetRegistry is IDataAssetRegistry, ERC721, AccessControl, Pausabl
 
     function _moveHolding(uint256 assetId, address from, address to, uint256 orderId) private {
         delete _pendingTransfer[assetId];
-        _transfer(from, to, assetId);
+        _balances[from] -= 1;
+        _balances[to] += 1;
+        _assets[assetId].holder = to;
+        emit Transfer(from, to, assetId);
         emit HoldingTransferred(assetId, from, to, msg.sender, orderId, uint64(block.timestamp));
     }
 
-    /// @dev A content hash may be registered again only if its earlier registration never got approved, or was
-    /// cancelled (注销 frees the data for a new registration).
+    /// @dev A content hash may be registered again once its registration has ended: rejected (so an applicant who
+    /// lost to a squatter's objection-stopped filing can still register), withdrawn, or cancelled (注销 frees the
+    /// data for a new registration).
     function _checkContentFree(bytes32 contentHash) private view {
         uint256 owner = _content[contentHash].assetId;
-        if (owner != 0 && _assets[owner].status != Status.Cancelled) revert ContentAlreadyRegistered(contentHash, owner);
+        if (owner == 0) return;
+        Status status = _assets[owner].status;
+        if (status != Status.Cancelled && status != Status.Rejected) revert ContentAlreadyRegistered(contentHash, owner);
     }
 
     /// @dev Flattens the upstream royalty table: each parent's share, of which the parent's own table passes a

@@ -75,17 +75,18 @@ interface IDataAssetRegistry {
     }
 
     /// @notice Stored state of an asset.
+    /// @dev Two storage slots; the first holds what settlement and rights checks read (holder, status, approval).
     struct Asset {
-        address applicant;
+        address holder; // the applicant until approval; then the holder of the registration certificate
         uint16 registrarId;
         Status status;
         AssetKind kind;
         SourceType sourceType;
         Grade grade;
+        uint40 approvedAt;
         uint16 openObjections;
         uint32 versionCount;
         uint40 noticeEndsAt;
-        uint40 approvedAt;
         uint40 validUntil;
         uint40 endedAt; // when rejected or cancelled
         uint32 validityPeriod;
@@ -143,7 +144,6 @@ interface IDataAssetRegistry {
         address indexed holder,
         uint16 indexed registrarId,
         string registrationNumber,
-        bytes32 contentHash,
         address approver,
         uint64 approvedAt,
         uint64 validUntil
@@ -160,7 +160,6 @@ interface IDataAssetRegistry {
         uint256 indexed assetId,
         uint32 indexed version,
         bytes32 contentHash,
-        bytes32 previousContentHash,
         bytes32 metadataHash,
         address indexed by,
         uint64 addedAt
@@ -327,14 +326,18 @@ interface IDataAssetRegistry {
     /// @notice e.g. "SZDE-2026-000042"; empty before approval.
     function registrationNumber(uint256 assetId) external view returns (string memory);
 
-    function contentHashOf(uint256 assetId, uint32 version) external view returns (bytes32);
-
-    function currentContentHash(uint256 assetId) external view returns (bytes32);
-
-    /// @notice Which registration (and version) a content hash belongs to; zeros if none.
+    /// @notice The latest registration (and its version) of a content hash; zeros if none. That registration may have
+    /// ended (check its status): an ended registration frees its content for a new one.
     function findContent(bytes32 contentHash) external view returns (uint256 assetId, uint32 version, uint64 registeredAt);
 
     function royaltiesOf(uint256 assetId) external view returns (RoyaltyEntry[] memory);
+
+    /// @notice The royalty table with each line's payee: the current holder of that upstream asset. One call for
+    /// settlement instead of one per line.
+    function royaltyPayeesOf(uint256 assetId)
+        external
+        view
+        returns (RoyaltyEntry[] memory entries, address[] memory payees);
 
     function objectionOf(uint256 objectionId) external view returns (Objection memory);
 

@@ -96,7 +96,6 @@ export const registry: Handlers = {
       approver: a.approver,
       approved_at: Number(a.approvedAt),
       valid_until: Number(a.validUntil),
-      content_hash: a.contentHash,
     });
     return id;
   },
@@ -109,12 +108,15 @@ export const registry: Handlers = {
 
   VersionAdded: ({ store, ev }, a) => {
     const id = Number(a.assetId);
+    // The event names only the new hash; the previous one is the asset's current hash, from its submission or
+    // its last VersionAdded.
+    const { content_hash: previous } = store.get<{ content_hash: string }>("assets", { id })!;
     store.insert("asset_versions", {
       asset_id: id,
       version: a.version,
       content_hash: a.contentHash,
       metadata_hash: a.metadataHash,
-      previous_content_hash: a.previousContentHash,
+      previous_content_hash: previous,
       added_by: a.by,
       added_at: Number(a.addedAt),
       block_number: ev.blockNumber,

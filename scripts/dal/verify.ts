@@ -1,5 +1,6 @@
 // verify: recompute the content hash locally and ask whether it is a registered version of the asset: from the API
-// when it answers (it has versions with their times and chain coordinates), else straight from the registry.
+// when it answers (it has versions with their times and chain coordinates), else straight from the registry (its
+// content index and the asset's own events).
 // Exit 0 on a match, 1 on a mismatch.
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
@@ -60,19 +61,21 @@ async function fromChain(session: Session, assetId: bigint, hash: string): Promi
   const chain = await session.chain();
   if (assetId > (await chain.registry.assetCount())) throw usage(`assetId: no asset ${assetId} in the registry`);
   const asset = await chain.registry.assetOf(assetId);
-  const currentHash = await chain.registry.currentContentHash(assetId);
   const source = `chain ${chain.chainId} via ${session.settings.rpcUrl}`;
-  const [foundId, foundVersion, registeredAt] = await chain.registry.findContent(hash);
+  // The registry keeps only hash -> latest registration; an asset's hashes by version are in its own events.
+  const { registry, record } = chain;
+  const [submitted] = await registry.queryFilter(registry.filters.RegistrationSubmitted(assetId), record.startBlock);
+  const added = await registry.queryFilter(registry.filters.VersionAdded(assetId), record.startBlock);
+  const versions = [submitted.args.submission.contentHash, ...added.map((e) => e.args.contentHash)].map((h) => h.toLowerCase());
+  const currentHash = versions[versions.length - 1];
+  const [foundId, foundVersion, registeredAt] = await registry.findContent(hash);
   if (foundId === assetId) {
     return { matches: true, version: Number(foundVersion), current: foundVersion === asset.versionCount, registeredAt: cstTime(registeredAt), currentHash, source };
   }
   // findContent names the latest registration of a hash; an earlier, since-ended registration of this asset may
   // still hold it as a version.
-  for (let v = 1n; v <= asset.versionCount; v++) {
-    if ((await chain.registry.contentHashOf(assetId, v)).toLowerCase() === hash) {
-      return { matches: true, version: Number(v), current: v === asset.versionCount, currentHash, source };
-    }
-  }
+  const v = versions.indexOf(hash);
+  if (v >= 0) return { matches: true, version: v + 1, current: v + 1 === versions.length, currentHash, source };
   return { matches: false, currentHash, elsewhere: foundId === 0n ? undefined : foundId.toString(), source };
 }
 

@@ -9,6 +9,7 @@ import { seedDemo, type DemoSummary } from "../../scripts/demo";
 import { ASSETS, EXCHANGES, LISTINGS, PARTIES, TRADES } from "../../scripts/demoData";
 import { SettlementToken__factory, type SettlementToken } from "../../typechain-types";
 import { typeDefs } from "../../api/server";
+import { contentHashesOf } from "../helpers/content";
 
 enum Status { None, InNotice, Rejected, Active, Cancelled }
 enum SourceType { SelfCollected, Purchased, PublicAuthorised }
@@ -119,7 +120,7 @@ describe("demo seed (e2e)", function () {
     expect(compliance[0].args.passed).to.equal(true);
     expect(compliance[0].args.attestedAt).to.be.lessThan(asset.approvedAt);
     expect(asset.versionCount).to.equal(11);
-    const v1 = await d.registry.contentHashOf(id, 1);
+    const [v1] = await contentHashesOf(d.registry, id);
     expect((await d.registry.findContent(v1)).assetId).to.equal(BigInt(id));
     const listed = await d.exchange.queryFilter(d.exchange.filters.Listed(undefined, id));
     expect(listed.length).to.be.at.least(1);
