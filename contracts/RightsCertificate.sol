@@ -151,8 +151,7 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
             revokedAt: 0,
             scopeMask: t.scopeMask,
             grantor: grantor,
-            parentId: uint64(t.parentId),
-            scopeHash: t.scopeHash
+            parentId: uint64(t.parentId)
         });
         // _mint, not _safeMint: no callback into the recipient while a grant is being written.
         _mint(to, certId);

@@ -29,6 +29,8 @@ interface IRightsCertificate {
         bool transferable;
     }
 
+    /// @dev Two storage slots. The scope document's hash is not stored: no contract reads it, and it is in the
+    /// certificate's RightGranted event (its GrantTerms) for anyone verifying the scope.
     struct Right {
         uint64 assetId;
         RightKind kind;
@@ -41,7 +43,6 @@ interface IRightsCertificate {
         uint32 scopeMask;
         address grantor;
         uint64 parentId;
-        bytes32 scopeHash;
     }
 
     /// @notice A right was granted to `holder`. `issuedBy` is the grantor, or the exchange that issued it at
