@@ -58,7 +58,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         address merchant;
         uint16 merchantBps;
         uint64 sellerCertId;
-        // slot 4: zero for a holding transfer
+        // slot 4: the licence scope document (not required for a holding transfer)
         bytes32 scopeHash;
     }
 

@@ -131,6 +131,7 @@ describe("DataAssetRegistry", () => {
       expect(await registry.name()).to.equal("Data Asset Registration Certificate");
       expect(await registry.symbol()).to.equal("DARC");
       expect(await registry.supportsInterface("0x80ac58cd")).to.equal(true); // ERC-721
+      expect(await registry.supportsInterface("0x5b5e139f")).to.equal(true); // ERC-721 metadata
       expect(await registry.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
       expect(await registry.supportsInterface("0x01ffc9a7")).to.equal(true); // ERC-165
       expect(await registry.supportsInterface("0xffffffff")).to.equal(false);
@@ -289,7 +290,7 @@ describe("DataAssetRegistry", () => {
       await w.registry.connect(w.holder).submit(s);
       expect(await w.registry.assetCount()).to.equal(1);
       const a = await w.registry.assetOf(1);
-      expect(a.applicant).to.equal(w.holder.address);
+      expect(a.holder).to.equal(w.holder.address); // the applicant, until approval makes it the holder
       expect(a.registrarId).to.equal(SZ.id);
       expect(a.status).to.equal(Status.InNotice);
       expect([a.kind, a.sourceType, a.grade]).to.deep.equal([BigInt(s.kind), BigInt(s.sourceType), BigInt(s.grade)]);
@@ -297,21 +298,21 @@ describe("DataAssetRegistry", () => {
       expect(a.noticeEndsAt).to.equal(t + SZ.notice);
       expect(a.validityPeriod).to.equal(s.validityPeriod);
       expect([a.approvedAt, a.validUntil, a.endedAt, a.openObjections]).to.deep.equal([0n, 0n, 0n, 0n]);
-      expect(await w.registry.currentContentHash(1)).to.equal(s.contentHash);
-      expect(await w.registry.contentHashOf(1, 1)).to.equal(s.contentHash);
+      // The content hash is indexed as version 1 of asset 1.
       expect(await w.registry.findContent(s.contentHash)).to.deep.equal([1n, 1n, BigInt(t)]);
       expect(await w.registry.findContent(hash())).to.deep.equal([0n, 0n, 0n]);
       expect(await w.registry.royaltiesOf(1)).to.deep.equal([]);
       // No certificate before approval.
       expect(await w.registry.holderOf(1)).to.equal(ZERO_ADDRESS);
       expect(await w.registry.balanceOf(w.holder.address)).to.equal(0);
+      await expect(w.registry.ownerOf(1)).to.be.revertedWithCustomError(w.registry, "ERC721NonexistentToken").withArgs(1);
     });
 
     it("assigns consecutive asset ids from 1", async () => {
       const w = await loadFixture(world);
       expect((await submit(w, w.holder)).assetId).to.equal(1);
       expect((await submit(w, w.other, { registrarId: BJ.id })).assetId).to.equal(2);
-      expect((await w.registry.assetOf(2)).applicant).to.equal(w.other.address);
+      expect((await w.registry.assetOf(2)).holder).to.equal(w.other.address);
     });
 
     it("refuses a zero content hash or metadata hash", async () => {
@@ -424,10 +425,61 @@ describe("DataAssetRegistry", () => {
 
       for (const first of [rejected, withdrawn, cancelled]) {
         const h = first.submission.contentHash;
+        // Until then findContent names the ended registration.
+        expect((await w.registry.findContent(h))[0]).to.equal(first.assetId);
         const t = await nextTimestamp();
         const { assetId } = await submit(w, w.other, { contentHash: h, registrarId: BJ.id });
         expect(await w.registry.findContent(h)).to.deep.equal([assetId, 1n, BigInt(t)]);
       }
+    });
+
+    it("findContent names the latest registration of a hash, even an ended one; the new one once registered again", async () => {
+      const w = await loadFixture(world);
+      // Rejected by the registrar, withdrawn by the applicant, cancelled (注销) after approval.
+      const ended: { assetId: bigint; contentHash: string; at: number; status: Status }[] = [];
+      for (const how of ["reject", "withdraw", "cancel"] as const) {
+        const at = await nextTimestamp();
+        const { assetId, submission: s } = await submit(w, w.holder);
+        if (how === "reject") await w.registry.connect(w.szRegistrar).rejectRegistration(assetId, "incomplete");
+        if (how === "withdraw") await w.registry.connect(w.holder).cancel(assetId, "withdrawn");
+        if (how === "cancel") {
+          await endNotice(w, assetId);
+          await approve(w, assetId);
+          await w.registry.connect(w.holder).cancel(assetId, "注销");
+        }
+        const status = how === "reject" ? Status.Rejected : Status.Cancelled;
+        ended.push({ assetId, contentHash: s.contentHash as string, at, status });
+      }
+      for (const e of ended) {
+        const [assetId, version, registeredAt] = await w.registry.findContent(e.contentHash);
+        expect([assetId, version, registeredAt]).to.deep.equal([e.assetId, 1n, BigInt(e.at)]);
+        // The named registration has ended: its status is what tells a verifier the content is free.
+        expect((await w.registry.assetOf(assetId)).status).to.equal(e.status);
+      }
+      // Each hash registers again (by someone else, at another exchange); findContent now names the new asset, and
+      // the hash is taken again while the new registration is in notice.
+      for (const e of ended) {
+        const at = await nextTimestamp();
+        const { assetId } = await submit(w, w.other, { contentHash: e.contentHash, registrarId: BJ.id });
+        expect(await w.registry.findContent(e.contentHash)).to.deep.equal([assetId, 1n, BigInt(at)]);
+        await expect(w.registry.connect(w.licensee).submit(submission({ contentHash: e.contentHash })))
+          .to.be.revertedWithCustomError(w.registry, "ContentAlreadyRegistered")
+          .withArgs(e.contentHash, assetId);
+      }
+    });
+
+    it("a version hash of a cancelled asset is free again and findContent follows it to the new registration", async () => {
+      const w = await loadFixture(world);
+      const { assetId: first } = await registerActive(w, w.holder);
+      const h2 = hash();
+      const t2 = await nextTimestamp();
+      await w.registry.connect(w.holder).addVersion(first, h2, hash());
+      expect(await w.registry.findContent(h2)).to.deep.equal([first, 2n, BigInt(t2)]);
+      await w.registry.connect(w.holder).cancel(first, "注销");
+      expect(await w.registry.findContent(h2)).to.deep.equal([first, 2n, BigInt(t2)]);
+      const t = await nextTimestamp();
+      const { assetId: second } = await submit(w, w.other, { contentHash: h2 });
+      expect(await w.registry.findContent(h2)).to.deep.equal([second, 1n, BigInt(t)]);
     });
 
     describe("parents", () => {
@@ -676,6 +728,82 @@ describe("DataAssetRegistry", () => {
     });
   });
 
+  describe("royaltyPayeesOf", () => {
+    /** The lines and payees as [assetId, share, depth, payee], in the order the view returns them. */
+    async function payees(w: World, assetId: bigint) {
+      const [entries, holders] = await w.registry.royaltyPayeesOf(assetId);
+      expect(holders.length).to.equal(entries.length);
+      return entries.map((e, i) => [e.assetId, e.share, e.depth, holders[i]] as const);
+    }
+
+    it("returns the royalty table line by line with the current holder of each upstream asset", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.other);
+      const { assetId: b } = await registerActive(w, w.licensee, { parentIds: [a], parentSharesBps: [2000] });
+      const { assetId: c } = await registerActive(w, w.objector);
+      const d = await derive(w, [
+        [b, 5000],
+        [c, 1000],
+      ]);
+      const table = await w.registry.royaltiesOf(d);
+      const [entries, holders] = await w.registry.royaltyPayeesOf(d);
+      // The same lines, in the same order, as royaltiesOf.
+      expect(entries.map((e) => [e.assetId, e.share, e.depth])).to.deep.equal(table.map((e) => [e.assetId, e.share, e.depth]));
+      const byAsset = new Map((await payees(w, d)).map(([id, share, depth, payee]) => [id, [share, depth, payee]]));
+      expect(byAsset).to.deep.equal(
+        new Map([
+          [a, [1000n * BPS_UNIT, 2n, w.other.address]], // 5000 * 2000 / 10000, two generations up
+          [b, [4000n * BPS_UNIT, 1n, w.licensee.address]],
+          [c, [1000n * BPS_UNIT, 1n, w.objector.address]],
+        ]),
+      );
+      expect(holders.length).to.equal(3);
+    });
+
+    it("is empty for an asset without royalty lines and for an unknown asset", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.other);
+      const lineageOnly = await derive(w, [[a, 0]]);
+      for (const id of [a, lineageOnly, 99n]) {
+        const [entries, holders] = await w.registry.royaltyPayeesOf(id);
+        expect([entries.length, holders.length]).to.deep.equal([0, 0]);
+      }
+    });
+
+    it("follows the holding right: after a parent moves (registrar-approved or by the exchange) the new holder is payee", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.other);
+      const { assetId: b } = await registerActive(w, w.licensee);
+      const d = await derive(w, [
+        [a, 3000],
+        [b, 1000],
+      ]);
+      const payeeOf = async (id: bigint) => (await payees(w, d)).find(([lineId]) => lineId === id)![3];
+      expect([await payeeOf(a), await payeeOf(b)]).to.deep.equal([w.other.address, w.licensee.address]);
+
+      await w.registry.connect(w.other).requestTransfer(a, w.objector.address, hash("deed"));
+      await w.registry.connect(w.szRegistrar).approveTransfer(a);
+      expect([await payeeOf(a), await payeeOf(b)]).to.deep.equal([w.objector.address, w.licensee.address]);
+
+      await w.registry.connect(w.exchange).transferByExchange(b, w.licensee.address, w.holder.address, 7);
+      expect([await payeeOf(a), await payeeOf(b)]).to.deep.equal([w.objector.address, w.holder.address]);
+      // The shares are fixed at submission: moving a parent changes only who is paid.
+      expect((await payees(w, d)).map(([id, share]) => [id, share])).to.deep.equal(
+        (await w.registry.royaltiesOf(d)).map((e) => [e.assetId, e.share]),
+      );
+      // A cancelled parent's certificate stays with its last holder, who stays the payee.
+      await w.registry.connect(w.objector).cancel(a, "注销");
+      expect(await payeeOf(a)).to.equal(w.objector.address);
+    });
+
+    it("names the parents' holders for a derived asset still in notice", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.other);
+      const { assetId: d } = await submit(w, w.holder, { parentIds: [a], parentSharesBps: [2500] });
+      expect(await payees(w, d)).to.deep.equal([[a, 2500n * BPS_UNIT, 1n, w.other.address]]);
+    });
+  });
+
   describe("objections", () => {
     async function inNotice() {
       const w = await loadFixture(world);
@@ -791,8 +919,11 @@ describe("DataAssetRegistry", () => {
     });
 
     it("upheld: the registration is rejected and its content hash freed", async () => {
-      const { w, assetId, registry } = await inNotice();
-      const h = await registry.currentContentHash(assetId);
+      const w = await loadFixture(world);
+      const registry = w.registry;
+      const submittedAt = await nextTimestamp();
+      const { assetId, submission: s } = await submit(w, w.holder);
+      const h = s.contentHash;
       await registry.connect(w.objector).object(assetId, hash());
       const t = await nextTimestamp();
       const tx = registry.connect(w.szRegistrar).resolveObjection(1, true, hash());
@@ -806,16 +937,18 @@ describe("DataAssetRegistry", () => {
       expect([o.open, o.upheld]).to.deep.equal([false, true]);
       const a = await registry.assetOf(assetId);
       expect([a.status, a.endedAt]).to.deep.equal([BigInt(Status.Rejected), BigInt(t)]);
-      expect(await registry.findContent(h)).to.deep.equal([0n, 0n, 0n]);
+      // findContent still names the ended registration: its status says the content is free.
+      expect(await registry.findContent(h)).to.deep.equal([assetId, 1n, BigInt(submittedAt)]);
       await endNotice(w, assetId);
       await expect(registry.connect(w.szRegistrar).approveRegistration(assetId))
         .to.be.revertedWithCustomError(registry, "WrongStatus")
         .withArgs(assetId, Status.Rejected);
-      // The rightful holder can now register the same content.
-      await expect(registry.connect(w.objector).submit(submission({ contentHash: h }))).to.emit(
-        registry,
-        "RegistrationSubmitted",
-      );
+      // The rightful holder can now register the same content, and findContent names the new registration.
+      const again = await nextTimestamp();
+      await expect(registry.connect(w.objector).submit(submission({ contentHash: h })))
+        .to.emit(registry, "RegistrationSubmitted")
+        .withArgs(assetId + 1n, w.objector.address, SZ.id, anyValue, [], again, anyValue);
+      expect(await registry.findContent(h)).to.deep.equal([assetId + 1n, 1n, BigInt(again)]);
     });
 
     it("only the asset's registrar resolves, once; unknown objections are refused", async () => {
@@ -883,7 +1016,7 @@ describe("DataAssetRegistry", () => {
       const tx = w.registry.connect(w.szRegistrar).approveRegistration(assetId);
       await expect(tx)
         .to.emit(w.registry, "RegistrationApproved")
-        .withArgs(assetId, w.holder.address, SZ.id, number, s.contentHash, w.szRegistrar.address, t, validUntil);
+        .withArgs(assetId, w.holder.address, SZ.id, number, w.szRegistrar.address, t, validUntil);
       await expect(tx).to.emit(w.registry, "Transfer").withArgs(ZERO_ADDRESS, w.holder.address, assetId);
       expect(await w.registry.ownerOf(assetId)).to.equal(w.holder.address);
       expect(await w.registry.holderOf(assetId)).to.equal(w.holder.address);
@@ -949,13 +1082,14 @@ describe("DataAssetRegistry", () => {
         await time.setNextBlockTimestamp(at);
         await expect(approve(w, id))
           .to.emit(w.registry, "RegistrationApproved")
-          .withArgs(id, anyValue, anyValue, number, anyValue, anyValue, at, anyValue);
+          .withArgs(id, anyValue, anyValue, number, anyValue, at, anyValue);
         expect(await w.registry.registrationNumber(id)).to.equal(number);
       }
     });
 
     it("rejectRegistration: by the registrar only, with a reason, in notice (also once the notice ended)", async () => {
       const w = await loadFixture(world);
+      const submittedAt = await nextTimestamp();
       const { assetId, submission: s } = await submit(w, w.holder);
       for (const account of [w.bjRegistrar, w.holder, w.other]) {
         await expect(w.registry.connect(account).rejectRegistration(assetId, "no"))
@@ -972,7 +1106,12 @@ describe("DataAssetRegistry", () => {
         .withArgs(assetId, SZ.id, w.szRegistrar.address, "source evidence insufficient", t);
       const a = await w.registry.assetOf(assetId);
       expect([a.status, a.endedAt]).to.deep.equal([BigInt(Status.Rejected), BigInt(t)]);
-      expect(await w.registry.findContent(s.contentHash)).to.deep.equal([0n, 0n, 0n]);
+      // The ended registration stays findable by its content hash (its status tells the hash is free again).
+      expect(await w.registry.findContent(s.contentHash)).to.deep.equal([assetId, 1n, BigInt(submittedAt)]);
+      // No certificate was ever issued.
+      await expect(w.registry.ownerOf(assetId))
+        .to.be.revertedWithCustomError(w.registry, "ERC721NonexistentToken")
+        .withArgs(assetId);
       await expect(w.registry.connect(w.szRegistrar).rejectRegistration(assetId, "again"))
         .to.be.revertedWithCustomError(w.registry, "WrongStatus")
         .withArgs(assetId, Status.Rejected);
@@ -1192,6 +1331,86 @@ describe("DataAssetRegistry", () => {
     });
   });
 
+  describe("certificate (ERC-721)", () => {
+    it("supports ERC-165 for ERC-721 and ERC-721 metadata", async () => {
+      const { registry } = await loadFixture(world);
+      expect(await registry.supportsInterface("0x80ac58cd")).to.equal(true); // IERC721
+      expect(await registry.supportsInterface("0x5b5e139f")).to.equal(true); // IERC721Metadata
+      expect(await registry.supportsInterface("0x780e9d63")).to.equal(false); // IERC721Enumerable: not offered
+    });
+
+    it("balanceOf refuses the zero address (ERC721InvalidOwner) and is zero for an account without certificates", async () => {
+      const w = await loadFixture(world);
+      await expect(w.registry.balanceOf(ZERO_ADDRESS))
+        .to.be.revertedWithCustomError(w.registry, "ERC721InvalidOwner")
+        .withArgs(ZERO_ADDRESS);
+      expect(await w.registry.balanceOf(w.other.address)).to.equal(0);
+    });
+
+    it("no token exists before approval: ownerOf, tokenURI and getApproved revert ERC721NonexistentToken", async () => {
+      const w = await loadFixture(world);
+      const { assetId: inNotice } = await submit(w, w.holder);
+      const { assetId: rejected } = await submit(w, w.holder);
+      await w.registry.connect(w.szRegistrar).rejectRegistration(rejected, "no");
+      const { assetId: withdrawn } = await submit(w, w.holder);
+      await w.registry.connect(w.holder).cancel(withdrawn, "withdrawn");
+      await endNotice(w, inNotice); // even with the notice over, until the registrar approves
+      for (const id of [inNotice, rejected, withdrawn, 99n]) {
+        for (const call of [() => w.registry.ownerOf(id), () => w.registry.tokenURI(id), () => w.registry.getApproved(id)]) {
+          await expect(call()).to.be.revertedWithCustomError(w.registry, "ERC721NonexistentToken").withArgs(id);
+        }
+      }
+      // The applicant is on record in the asset, but is not a certificate holder.
+      expect((await w.registry.assetOf(inNotice)).holder).to.equal(w.holder.address);
+      expect(await w.registry.holderOf(inNotice)).to.equal(ZERO_ADDRESS);
+      expect(await w.registry.balanceOf(w.holder.address)).to.equal(0);
+      // Approval creates it.
+      await approve(w, inNotice);
+      expect(await w.registry.ownerOf(inNotice)).to.equal(w.holder.address);
+      expect(await w.registry.tokenURI(inNotice)).to.equal("");
+      expect(await w.registry.getApproved(inNotice)).to.equal(ZERO_ADDRESS);
+      expect(await w.registry.isApprovedForAll(w.holder.address, w.other.address)).to.equal(false);
+    });
+
+    it("Transfer events at approval (mint) and at each holding transfer; balances count certificates held", async () => {
+      const w = await loadFixture(world);
+      const { assetId: a } = await submit(w, w.holder);
+      const { assetId: b } = await submit(w, w.holder);
+      await endNotice(w, b);
+      for (const id of [a, b]) {
+        await expect(approve(w, id)).to.emit(w.registry, "Transfer").withArgs(ZERO_ADDRESS, w.holder.address, id);
+      }
+      expect(await w.registry.balanceOf(w.holder.address)).to.equal(2);
+
+      await w.registry.connect(w.holder).requestTransfer(a, w.other.address, hash("deed"));
+      await expect(w.registry.connect(w.szRegistrar).approveTransfer(a))
+        .to.emit(w.registry, "Transfer")
+        .withArgs(w.holder.address, w.other.address, a);
+      expect(await w.registry.balanceOf(w.holder.address)).to.equal(1);
+      expect(await w.registry.balanceOf(w.other.address)).to.equal(1);
+
+      await expect(w.registry.connect(w.exchange).transferByExchange(b, w.holder.address, w.other.address, 3))
+        .to.emit(w.registry, "Transfer")
+        .withArgs(w.holder.address, w.other.address, b);
+      expect(await w.registry.balanceOf(w.holder.address)).to.equal(0);
+      expect(await w.registry.balanceOf(w.other.address)).to.equal(2);
+
+      await expect(w.registry.connect(w.exchange).transferByExchange(a, w.other.address, w.licensee.address, 4))
+        .to.emit(w.registry, "Transfer")
+        .withArgs(w.other.address, w.licensee.address, a);
+      expect(await w.registry.balanceOf(w.other.address)).to.equal(1);
+      expect(await w.registry.balanceOf(w.licensee.address)).to.equal(1);
+      expect([await w.registry.ownerOf(a), await w.registry.ownerOf(b)]).to.deep.equal([w.licensee.address, w.other.address]);
+      // The asset's stored holder is the certificate holder.
+      expect((await w.registry.assetOf(a)).holder).to.equal(w.licensee.address);
+
+      // A cancelled registration keeps its certificate as a record: no Transfer, the balance is unchanged.
+      await expect(w.registry.connect(w.licensee).cancel(a, "注销")).not.to.emit(w.registry, "Transfer");
+      expect(await w.registry.balanceOf(w.licensee.address)).to.equal(1);
+      expect(await w.registry.ownerOf(a)).to.equal(w.licensee.address);
+    });
+  });
+
   describe("versions", () => {
     it("the holder adds a version that supersedes the current hash; earlier versions stay findable", async () => {
       const w = await loadFixture(world);
@@ -1204,19 +1423,21 @@ describe("DataAssetRegistry", () => {
       const t2 = await nextTimestamp();
       await expect(w.registry.connect(w.holder).addVersion(1, h2, m2))
         .to.emit(w.registry, "VersionAdded")
-        .withArgs(1, 2, h2, s.contentHash, m2, w.holder.address, t2);
+        .withArgs(1, 2, h2, m2, w.holder.address, t2);
+      // Version 2 is the latest; both hashes name their own version of asset 1.
       expect((await w.registry.assetOf(1)).versionCount).to.equal(2);
-      expect(await w.registry.currentContentHash(1)).to.equal(h2);
-      expect(await w.registry.contentHashOf(1, 1)).to.equal(s.contentHash);
-      expect(await w.registry.contentHashOf(1, 2)).to.equal(h2);
-      expect(await w.registry.contentHashOf(1, 3)).to.equal(ZERO_HASH);
       expect(await w.registry.findContent(s.contentHash)).to.deep.equal([1n, 1n, BigInt(t1)]);
       expect(await w.registry.findContent(h2)).to.deep.equal([1n, 2n, BigInt(t2)]);
       const h3 = hash();
+      const t3 = await nextTimestamp();
       await expect(w.registry.connect(w.holder).addVersion(1, h3, hash()))
         .to.emit(w.registry, "VersionAdded")
-        .withArgs(1, 3, h3, h2, anyValue, w.holder.address, anyValue);
-      expect(await w.registry.currentContentHash(1)).to.equal(h3);
+        .withArgs(1, 3, h3, anyValue, w.holder.address, t3);
+      expect((await w.registry.assetOf(1)).versionCount).to.equal(3);
+      expect(await w.registry.findContent(h3)).to.deep.equal([1n, 3n, BigInt(t3)]);
+      // Earlier versions stay findable.
+      expect(await w.registry.findContent(s.contentHash)).to.deep.equal([1n, 1n, BigInt(t1)]);
+      expect(await w.registry.findContent(h2)).to.deep.equal([1n, 2n, BigInt(t2)]);
     });
 
     it("holder only", async () => {
@@ -1528,7 +1749,7 @@ describe("DataAssetRegistry", () => {
       const w = await loadFixture(world);
       const { registry, holder, other, licensee, objector, szRegistrar, exchange } = w;
       const { assetId: moving } = await registerActive(w, holder); // pending transfer to `other`
-      const { assetId: held } = await registerActive(w, holder);
+      const { assetId: held, submission: heldSubmission } = await registerActive(w, holder);
       const { assetId: ready } = await submit(w, holder); // notice over, to approve
       await endNotice(w, ready);
       const { assetId: open } = await submit(w, holder); // in notice, to object to and reject
@@ -1568,7 +1789,9 @@ describe("DataAssetRegistry", () => {
       expect(await registry.registrationNumber(held)).to.not.equal("");
       expect(await registry.pendingTransferOf(moving)).to.equal(other.address);
       expect((await registry.objectionOf(1)).open).to.equal(true);
-      expect((await registry.findContent(await registry.currentContentHash(held)))[0]).to.equal(held);
+      expect((await registry.findContent(heldSubmission.contentHash))[0]).to.equal(held);
+      expect(await registry.ownerOf(held)).to.equal(holder.address);
+      expect(await registry.balanceOf(holder.address)).to.equal(2);
       expect((await registry.registrar(SZ.id)).code).to.equal(SZ.code);
       expect(await registry.royaltiesOf(held)).to.deep.equal([]);
 
@@ -1595,7 +1818,6 @@ describe("DataAssetRegistry", () => {
       const submit2Gas = await gasOf(
         w.registry.connect(w.holder).submit(submission({ parentIds: [a, b], parentSharesBps: [2000, 3000] })),
       );
-      console.log(`      gas: submit ${submitGas}, approve ${approveGas}, submit with 2 parents ${submit2Gas}`);
       expect(submitGas).to.be.lessThan(250_000n);
       expect(approveGas).to.be.lessThan(150_000n);
       expect(submit2Gas).to.be.lessThan(350_000n);

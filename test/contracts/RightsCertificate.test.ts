@@ -121,6 +121,12 @@ describe("RightsCertificate", () => {
         .to.emit(f.rights, "RightGranted")
         .withArgs(1n, f.assetId, f.licensee.address, f.holder.address, f.holder.address, termsTuple(terms, T), 0, T);
       await expect(tx).to.emit(f.rights, "Transfer").withArgs(ethers.ZeroAddress, f.licensee.address, 1n);
+      // The scope document's hash is not stored (rightOf has none): RightGranted's terms are its record.
+      const granted = (await (await tx).wait())!.logs
+        .map((log) => f.rights.interface.parseLog(log))
+        .find((e) => e?.name === "RightGranted")!;
+      expect(granted.args.terms.scopeHash).to.equal(terms.scopeHash);
+      expect(granted.args.terms.scopeMask).to.equal(0b0101n);
 
       expect(await f.rights.ownerOf(1n)).to.equal(f.licensee.address);
       expect(await f.rights.balanceOf(f.licensee.address)).to.equal(1n);
@@ -133,7 +139,6 @@ describe("RightsCertificate", () => {
       expect(r.parentId).to.equal(0n);
       expect(r.validFrom).to.equal(BigInt(T));
       expect(r.validUntil).to.equal(BigInt(T + 90 * DAY));
-      expect(r.scopeHash).to.equal(terms.scopeHash);
       expect(r.scopeMask).to.equal(0b0101n);
       expect(r.sublicensable).to.equal(true);
       expect(r.transferable).to.equal(true);

@@ -20,7 +20,9 @@ export interface ModelAsset {
   id: bigint;
   registrarId: number;
   applicant: string;
-  holder: string; // zero address while in notice
+  // The certificate holder, as holderOf / ownerOf report it: zero while in notice. (The registry's Asset struct keeps
+  // the applicant in its `holder` field until approval; the model keeps the two apart.)
+  holder: string;
   approvedAt: number; // 0 while in notice
   validUntil: number;
   cancelledAt: number; // 0 while not cancelled
