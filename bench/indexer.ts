@@ -1,30 +1,39 @@
-// Indexer benchmark: `npm run bench:indexer` (BENCH_EVENTS, default 100000).
-// Generates mixed activity on the in-process Hardhat chain, serves it over HTTP JSON-RPC, and backfills a fresh
-// index in a separate process (bench/indexerChild.ts) so the indexer's memory is measured without the chain's.
-// Reports events/s, peak RSS and database size against the aims (>= 10,000 events/s, <= 256 MB RSS) and writes
-// them to bench/results/indexer.json. BENCH_CPU_PROF=1 also writes a V8 CPU profile of the backfill there;
-// MAX_LOG_RANGE and other indexer settings pass through to the child.
-import { spawn } from "node:child_process";
+// Indexer benchmark: `npm run bench:indexer` (BENCH_EVENTS, default 100000; BENCH_REALTIME_BLOCKS, default 200;
+// BENCH_BLOCK_MS, default 250-1000).
+// Generates mixed activity on the in-process Hardhat chain, serves it over HTTP JSON-RPC, and runs the compiled
+// indexer in a separate process (bench/indexerChild.ts) so its memory is measured without the chain's:
+// 1. backfill: events/s, peak RSS and database size against the aims (>= 10,000 events/s, <= 256 MB RSS);
+// 2. realtime: the indexer follows the chain (polling, POLL_INTERVAL_MS, CONFIRMATIONS=0) while this process mines
+//    a block every BENCH_BLOCK_MS (a random interval in that range) with a handful of transactions (bench/realtime.ts);
+//    latency from a block mined to its events queryable, read through a separate read-only connection as the API
+//    reads the index (aim: p99 <= 1 s);
+// 3. reorg: 50 indexed blocks replaced by 51 others (evm_snapshot / evm_revert): the indexer's undo time (its
+//    onReorg report), the time until the index is at the new head, and the index compared with a fresh index of the
+//    new chain, table by table.
+// Writes bench/results/indexer.json. BENCH_CPU_PROF=1 also writes a V8 CPU profile of the indexer process (backfill
+// and following) there; MAX_LOG_RANGE, POLL_INTERVAL_MS and other indexer settings pass through to the child.
+import Database from "better-sqlite3";
+import type { Statement } from "better-sqlite3";
+import hre from "hardhat";
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
+import type { ReorgUndo } from "../indexer/indexer";
 import { generateActivity } from "./activity";
+import type { BackfillReport, ChildMessage, ParentMessage } from "./indexerChild";
+import { RealtimeBlocks, type MinedBlock } from "./realtime";
 import { writeDeployment } from "../scripts/deploy";
 import { serveChain, tempDir } from "../test/helpers/indexer";
 
 const ROOT = resolve(__dirname, "..");
-const RESULTS = join(ROOT, "bench", "results");
-const AIM = { eventsPerSecond: 10_000, peakRssMB: 256 };
-
-interface ChildReport {
-  events: number;
-  latestBlock: number;
-  seconds: number;
-  eventsPerSecond: number;
-  cpuSeconds: number;
-  rssBeforeMB: number;
-  peakRssMB: number;
-}
+/** Where results go: bench/results, or BENCH_RESULTS (bench/run.ts sets it; the smoke run uses a temporary one). */
+const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, "bench", "results");
+const AIM = { eventsPerSecond: 10_000, peakRssMB: 256, realtimeP99Ms: 1000 };
+const REORG_DEPTH = 50;
+/** How often this process looks at the index for new blocks. */
+const WATCH_MS = 2;
 
 /** Compiles the indexer to JavaScript (tsconfig.build.json): measured as it runs in production, without ts-node. */
 function build(): Promise<void> {
@@ -32,46 +41,283 @@ function build(): Promise<void> {
   return new Promise((done, fail) => tsc.once("exit", (code) => (code === 0 ? done() : fail(new Error(`tsc failed (${code})`)))));
 }
 
-/** Runs the backfill child and waits without blocking this process's event loop (it serves the chain). */
-function backfill(env: NodeJS.ProcessEnv, profileDir?: string): Promise<ChildReport> {
-  const args = [...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), "dist/bench/indexerChild.js"];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  return new Promise((done, fail) => {
-    child.once("error", fail);
-    child.once("exit", (code, signal) => {
-      if (code !== 0) return fail(new Error(`indexer child failed (code ${code}, signal ${signal})`));
-      const line = out.trim().split("\n").pop() ?? "";
-      try {
-        done(JSON.parse(line));
-      } catch {
-        fail(new Error(`indexer child printed no report: ${out}`));
-      }
+/** The compiled indexer child (bench/indexerChild.ts), talked to over IPC; awaiting it never blocks this process, which serves the chain. */
+class IndexerChild {
+  readonly reorgs: ReorgUndo[] = [];
+  private readonly proc: ChildProcess;
+  private readonly inbox: ChildMessage[] = [];
+  private notify?: () => void;
+  private ended?: Error;
+
+  constructor(env: NodeJS.ProcessEnv, profileDir?: string) {
+    this.proc = fork(join(ROOT, "dist/bench/indexerChild.js"), [], {
+      cwd: ROOT,
+      env,
+      execArgv: profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [], // never this process's (ts-node) flags
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
+    this.proc.on("message", (m: ChildMessage) => {
+      if (m.type === "reorg") {
+        const { type: _, ...undo } = m;
+        this.reorgs.push(undo);
+      } else this.inbox.push(m);
+      this.notify?.();
+    });
+    const end = (why: string) => {
+      this.ended ??= new Error(`the indexer child ${why}`);
+      this.notify?.();
+    };
+    this.proc.once("error", (err) => end(`failed: ${err.message}`));
+    this.proc.once("close", (code, signal) => end(`ended (code ${code}, signal ${signal})`));
+  }
+
+  /** The next message, which must be of this type. */
+  async next<T extends ChildMessage["type"]>(type: T): Promise<Extract<ChildMessage, { type: T }>> {
+    await this.until(() => this.inbox.length > 0);
+    const m = this.inbox.shift()!;
+    if (m.type !== type) throw new Error(`expected "${type}" from the indexer child, got ${JSON.stringify(m)}`);
+    return m as Extract<ChildMessage, { type: T }>;
+  }
+
+  async reorgReported(count: number): Promise<void> {
+    await this.until(() => this.reorgs.length >= count);
+  }
+
+  send(m: ParentMessage): void {
+    this.proc.send(m);
+  }
+
+  /** Asks it to stop; resolves with its RSS at the end once it has closed the database and exited. */
+  async stop(): Promise<number> {
+    this.send({ type: "stop" });
+    const { rssMB } = await this.next("stopped");
+    await this.until(() => this.ended !== undefined && this.proc.exitCode !== null);
+    if (this.proc.exitCode !== 0) throw new Error(`the indexer child exited with code ${this.proc.exitCode}`);
+    return rssMB;
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill();
+  }
+
+  private async until(ready: () => boolean): Promise<void> {
+    while (!ready()) {
+      if (this.ended && !ready()) throw this.ended;
+      await new Promise<void>((r) => (this.notify = r));
+    }
+  }
+}
+
+interface Checkpoint {
+  block_number: number;
+  block_hash: string;
+}
+
+/**
+ * Looks at the index file every WATCH_MS through its own read-only connection, as the API does: when the checkpoint
+ * has reached an expected block, records the time since it was mined and how many of its events are in `events`
+ * (the checkpoint and its events commit in one transaction, so that moment is when the block became queryable).
+ */
+class IndexWatch {
+  readonly seen = new Map<number, { ms: number; events: number }>();
+  private readonly db: Database.Database;
+  private readonly checkpoint: Statement;
+  private readonly eventsOf: Statement;
+  private readonly pending = new Map<number, { hash: string; minedAt: number }>();
+  private waiters: { test: (cp: Checkpoint) => boolean; done: (at: number) => void }[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(file: string) {
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.checkpoint = this.db.prepare("SELECT block_number, block_hash FROM checkpoint WHERE id = 1");
+    this.eventsOf = this.db.prepare("SELECT COUNT(*) FROM events WHERE block_number = ? AND block_hash = ?").pluck();
+    this.timer = setInterval(() => this.tick(), WATCH_MS);
+  }
+
+  expect(b: { number: number; hash: string; minedAt: number }): void {
+    this.pending.set(b.number, b);
+  }
+
+  /** Resolves with the time (performance.now()) the checkpoint was first seen to pass `test`. */
+  until(test: (cp: Checkpoint) => boolean, what: string, timeoutMs = 60_000): Promise<number> {
+    return new Promise((done, fail) => {
+      const timeout = setTimeout(() => fail(new Error(`the index did not reach ${what} within ${timeoutMs / 1000} s`)), timeoutMs);
+      this.waiters.push({ test, done: (at) => (clearTimeout(timeout), done(at)) });
+    });
+  }
+
+  count(sql: string, ...params: unknown[]): number {
+    return this.db.prepare(sql).pluck().get(...params) as number;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.db.close();
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const cp = this.checkpoint.get() as Checkpoint | undefined;
+    if (!cp) return;
+    for (const [n, b] of this.pending) {
+      if (n > cp.block_number) continue;
+      this.seen.set(n, { ms: now - b.minedAt, events: this.eventsOf.get(n, b.hash) as number });
+      this.pending.delete(n);
+    }
+    const ready = this.waiters.filter((w) => w.test(cp));
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.done(now);
+  }
+}
+
+const rpc = <T = any>(method: string, params: unknown[] = []) => hre.network.provider.request({ method, params }) as Promise<T>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+async function latest(): Promise<{ number: number; hash: string }> {
+  const b = await rpc<{ number: string; hash: string }>("eth_getBlockByNumber", ["latest", false]);
+  return { number: Number(b.number), hash: b.hash };
+}
+
+/** Nearest-rank percentile of sorted values. */
+const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+
+/** Mines `count` blocks at the given pace while the child follows; latency of each until queryable. */
+async function realtime(blocks: RealtimeBlocks, watch: IndexWatch, count: number, interval: [number, number]) {
+  const mined: MinedBlock[] = [];
+  let next = performance.now();
+  for (let i = 0; i < count; i++) {
+    next += interval[0] + Math.random() * (interval[1] - interval[0]);
+    await sleep(next - performance.now());
+    mined.push(await blocks.mine((b) => watch.expect(b)));
+  }
+  const last = mined[mined.length - 1];
+  await watch.until((cp) => cp.block_number >= last.number, `block ${last.number}`); // that tick recorded it too
+  const latencies = mined.map((b) => {
+    const seen = watch.seen.get(b.number);
+    if (!seen) throw new Error(`block ${b.number} was never seen in the index`);
+    if (seen.events !== b.events) throw new Error(`block ${b.number}: the index held ${seen.events} of its ${b.events} events when its checkpoint arrived`);
+    return seen.ms;
   });
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    blocks: count,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1]),
+    meanMs: round(latencies.reduce((a, b) => a + b, 0) / count),
+    transactionsPerBlock: round(mined.reduce((a, b) => a + b.transactions, 0) / count),
+    eventsPerBlock: round(mined.reduce((a, b) => a + b.events, 0) / count),
+  };
+}
+
+/**
+ * Replaces the last REORG_DEPTH indexed blocks with REORG_DEPTH + 1 others while the child follows: how long its
+ * undo took (its onReorg report) and how long until the index was at the new head.
+ */
+async function reorg(blocks: RealtimeBlocks, watch: IndexWatch, child: IndexerChild) {
+  const ancestor = await latest();
+  await watch.until((cp) => cp.block_hash === ancestor.hash, "the head before the reorg");
+  const saved = blocks.save();
+  const snapshot = await rpc<string>("evm_snapshot");
+  let top!: MinedBlock;
+  for (let i = 0; i < REORG_DEPTH; i++) top = await blocks.mine();
+  const replaced = top;
+  await watch.until((cp) => cp.block_hash === replaced.hash, `block ${replaced.number} before the reorg`);
+  const replacedEvents = watch.count("SELECT COUNT(*) FROM events WHERE block_number > ?", ancestor.number);
+  const reported = child.reorgs.length;
+
+  const revertedAt = performance.now();
+  if (!(await rpc<boolean>("evm_revert", [snapshot]))) throw new Error("evm_revert failed");
+  blocks.restore(saved);
+  for (let i = 0; i < REORG_DEPTH + 1; i++) top = await blocks.mine();
+  const branchMinedAt = performance.now();
+  const newHead = top;
+  const atHead = await watch.until((cp) => cp.block_hash === newHead.hash, `the new head ${newHead.number}`);
+  await child.reorgReported(reported + 1);
+  const undos = child.reorgs.slice(reported);
+  if (undos.length !== 1) throw new Error(`expected one reorg, the indexer reported ${JSON.stringify(undos)}`);
+  const undo = undos[0];
+  if (undo.depth !== REORG_DEPTH || undo.events !== replacedEvents) {
+    throw new Error(`the indexer undid ${undo.depth} blocks and ${undo.events} events; ${REORG_DEPTH} blocks with ${replacedEvents} events were replaced`);
+  }
+  return {
+    depth: undo.depth,
+    undoMs: round(undo.ms),
+    rowsUndone: undo.undoneRows,
+    eventsUndone: undo.events,
+    newBranchBlocks: REORG_DEPTH + 1,
+    /** From the revert to the index at the new head: undo, re-indexing, and this process mining the new branch. */
+    backAtHeadMs: round(atHead - revertedAt),
+    newBranchMiningMs: round(branchMinedAt - revertedAt),
+    /** From the new branch's last block mined to the index at it. */
+    atHeadAfterBranchMs: round(atHead - branchMinedAt),
+  };
+}
+
+/** Per table: its row count and a SHA-256 of its rows in a total order (every column): equal iff the tables are. */
+function tableDigests(file: string): Record<string, string> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const out: Record<string, string> = {};
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+    for (const t of tables) {
+      const columns = db.prepare(`SELECT COUNT(*) FROM pragma_table_info(?)`).pluck().get(t) as number;
+      const order = Array.from({ length: columns }, (_, i) => i + 1).join(", ");
+      const hash = createHash("sha256");
+      let rows = 0;
+      for (const row of db.prepare(`SELECT * FROM ${t} ORDER BY ${order}`).raw().iterate()) {
+        hash.update(JSON.stringify(row) + "\n");
+        rows++;
+      }
+      out[t] = `${rows} rows, sha256 ${hash.digest("hex")}`;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** BENCH_BLOCK_MS: "min-max" (a uniformly random interval between blocks) or one number. */
+function blockInterval(raw = "250-1000"): [number, number] {
+  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(raw);
+  const range: [number, number] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+  if (!(range[0] >= 1 && range[1] >= range[0])) throw new Error(`BENCH_BLOCK_MS must be milliseconds or a range like 250-1000, got ${raw}`);
+  return range;
+}
+
+function positive(name: string, fallback: number): number {
+  const n = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${process.env[name]}`);
+  return n;
 }
 
 const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 
 async function main() {
-  const target = Number(process.env.BENCH_EVENTS ?? 100_000);
-  if (!Number.isInteger(target) || target < 1) throw new Error(`BENCH_EVENTS must be a positive integer, got ${process.env.BENCH_EVENTS}`);
+  const target = positive("BENCH_EVENTS", 100_000);
+  const realtimeBlocks = positive("BENCH_REALTIME_BLOCKS", 200);
+  const interval = blockInterval(process.env.BENCH_BLOCK_MS);
   const loadBefore = loadavg()[0];
 
   console.error(`generating at least ${target} events...`);
   const activity = await generateActivity({ targetEvents: target, log: (m) => console.error(m) });
   const server = await serveChain();
   const tmp = tempDir();
+  const children: IndexerChild[] = [];
+  let watch: IndexWatch | undefined;
+  let blocks: RealtimeBlocks | undefined;
   try {
     const deployment = writeDeployment(activity.record, tmp.dir);
     const database = join(tmp.dir, "index.sqlite");
     const profileDir = process.env.BENCH_CPU_PROF ? join(RESULTS, "profiles") : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
+    // Confirmations 0: a block is indexed as soon as it is mined (with k confirmations, add k block times).
+    const env = { ...process.env, RPC_URL: server.url, DEPLOYMENT: deployment, PROGRESS: "0", CONFIRMATIONS: "0" };
 
     await build();
     console.error(`backfilling ${activity.events} events (${activity.blocks} blocks) in a separate process...`);
-    const run = await backfill({ ...process.env, RPC_URL: server.url, INDEX_DB: database, DEPLOYMENT: deployment, PROGRESS: "0" }, profileDir);
+    const child = new IndexerChild({ ...env, INDEX_DB: database }, profileDir);
+    children.push(child);
+    const run: BackfillReport = await child.next("backfill");
     if (run.events !== activity.events || run.latestBlock !== activity.head) {
       throw new Error(`the index holds ${run.events} events up to block ${run.latestBlock}; the chain has ${activity.events} up to ${activity.head}`);
     }
@@ -79,6 +325,33 @@ async function main() {
     const dbBytes = size(database);
     const walBytes = size(`${database}-wal`);
 
+    console.error(`following the chain (poll every ${run.pollIntervalMs} ms) while mining ${realtimeBlocks} blocks, one every ${interval.join("-")} ms...`);
+    child.send({ type: "follow" });
+    await child.next("following");
+    watch = new IndexWatch(database);
+    blocks = await RealtimeBlocks.setup(activity.record);
+    const setupHead = await latest();
+    await watch.until((cp) => cp.block_hash === setupHead.hash, "the head after the realtime set-up");
+    const live = await realtime(blocks, watch, realtimeBlocks, interval);
+
+    console.error(`replacing the last ${REORG_DEPTH} indexed blocks...`);
+    const undo = await reorg(blocks, watch, child);
+    watch.close();
+    watch = undefined;
+    const followerRssMB = await child.stop();
+
+    console.error("indexing the new chain afresh to compare...");
+    const freshFile = join(tmp.dir, "fresh.sqlite");
+    const fresh = new IndexerChild({ ...env, INDEX_DB: freshFile });
+    children.push(fresh);
+    await fresh.next("backfill");
+    await fresh.stop();
+    const followed = tableDigests(database);
+    const expected = tableDigests(freshFile);
+    const differing = Object.keys({ ...followed, ...expected }).filter((t) => followed[t] !== expected[t]);
+    for (const t of differing) console.error(`index differs from a fresh index in ${t}: ${followed[t] ?? "missing"} vs ${expected[t] ?? "missing"}`);
+
+    const realtimeMet = live.p99Ms <= AIM.realtimeP99Ms;
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverage: { before: loadBefore, after: loadavg()[0] } },
@@ -101,27 +374,54 @@ async function main() {
         maxLogRange: process.env.MAX_LOG_RANGE ?? "default",
       },
       database: { bytes: dbBytes + walBytes, mainFileBytes: dbBytes, walBytes, bytesPerEvent: Math.round((dbBytes + walBytes) / run.events) },
+      realtime: {
+        ...live,
+        pollIntervalMs: run.pollIntervalMs,
+        confirmations: run.confirmations,
+        blockIntervalMs: interval.join("-"),
+        followerRssMB,
+        aim: `p99 <= ${AIM.realtimeP99Ms} ms`,
+        met: realtimeMet,
+      },
+      reorg: { ...undo, verified: differing.length === 0, ...(differing.length ? { differingTables: differing } : {}) },
       aims: {
         eventsPerSecond: { aim: AIM.eventsPerSecond, measured: Math.round(run.eventsPerSecond), met: run.eventsPerSecond >= AIM.eventsPerSecond },
         peakRssMB: { aim: AIM.peakRssMB, measured: run.peakRssMB, met: run.peakRssMB <= AIM.peakRssMB },
+        realtimeP99Ms: { aim: AIM.realtimeP99Ms, measured: live.p99Ms, met: realtimeMet },
       },
     };
     mkdirSync(RESULTS, { recursive: true });
     writeFileSync(join(RESULTS, "indexer.json"), JSON.stringify(results, null, 2) + "\n");
 
+    const met = (ok: boolean) => (ok ? "met" : "NOT met");
     const rows: [string, string][] = [
       ["events", String(run.events)],
       ["blocks", String(activity.blocks)],
       ["backfill", `${round(run.seconds)} s (${round(run.cpuSeconds)} CPU s)`],
-      ["events/s", `${Math.round(run.eventsPerSecond)} (aim >= ${AIM.eventsPerSecond}: ${results.aims.eventsPerSecond.met ? "met" : "NOT met"})`],
-      ["peak RSS", `${run.peakRssMB} MB (aim <= ${AIM.peakRssMB}: ${results.aims.peakRssMB.met ? "met" : "NOT met"}; ${run.rssBeforeMB} MB before reading logs)`],
+      ["events/s", `${Math.round(run.eventsPerSecond)} (aim >= ${AIM.eventsPerSecond}: ${met(results.aims.eventsPerSecond.met)})`],
+      ["peak RSS", `${run.peakRssMB} MB (aim <= ${AIM.peakRssMB}: ${met(results.aims.peakRssMB.met)}; ${run.rssBeforeMB} MB before reading logs)`],
       ["database", `${dbBytes + walBytes} bytes (${results.database.bytesPerEvent} bytes/event)`],
+      [
+        "realtime",
+        `p50 ${live.p50Ms} ms, p99 ${live.p99Ms} ms, max ${live.maxMs} ms (aim p99 <= ${AIM.realtimeP99Ms}: ${met(realtimeMet)}) over ${live.blocks} blocks ` +
+          `of ${live.eventsPerBlock} events, one every ${interval.join("-")} ms; poll ${run.pollIntervalMs} ms, 0 confirmations`,
+      ],
+      [
+        "reorg",
+        `${undo.depth} blocks undone in ${undo.undoMs} ms (${undo.rowsUndone} rows, ${undo.eventsUndone} events); at the new head ` +
+          `${undo.backAtHeadMs} ms after the revert, ${undo.atHeadAfterBranchMs} ms after the ${undo.newBranchBlocks}-block branch was mined; ` +
+          (differing.length ? `DIFFERS from a fresh index (${differing.join(", ")})` : "same as a fresh index"),
+      ],
       ["generation", `${round(activity.seconds)} s (${results.chain.generatedEventsPerSecond} events/s)`],
       ["load average", `${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (${cpus().length} CPUs)`],
     ];
     for (const [k, v] of rows) console.log(`${k.padEnd(13)} ${v}`);
     console.log(`results: ${join(RESULTS, "indexer.json")}${profileDir ? `; CPU profile in ${profileDir}` : ""}`);
+    if (differing.length) throw new Error(`after the reorg the index differs from a fresh index of the chain in ${differing.join(", ")}`);
   } finally {
+    watch?.close();
+    for (const c of children) c.kill();
+    await blocks?.close();
     await server.close();
     tmp.remove();
   }

@@ -1,9 +1,32 @@
-// The indexer's backfill alone in its own process, so its time and peak memory are measured without the chain
-// that serves it. Settings as the standalone indexer reads them (loadConfig: RPC_URL, INDEX_DB, DEPLOYMENT,
-// MAX_LOG_RANGE, ...). Prints one JSON line on stdout; bench/indexer.ts starts it.
+// The indexer in its own process, so its time and memory are measured without the chain that serves it; run
+// compiled, as in production. bench/indexer.ts forks it with an IPC channel. Settings as the standalone indexer
+// reads them (loadConfig: RPC_URL, INDEX_DB, DEPLOYMENT, POLL_INTERVAL_MS, CONFIRMATIONS, MAX_LOG_RANGE, ...).
+//
+// 1. Backfills to the head, closes the database (as the indexer leaves it when stopped) and sends `backfill`.
+// 2. On `follow`: opens it again and follows the chain (Indexer.start, polling) as `npm run indexer` does, sending
+//    `reorg` for every undone reorg, until `stop`. On `stop` instead of `follow`: ends (a fresh index to compare).
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../indexer/config";
-import { Indexer } from "../indexer/indexer";
+import { Indexer, type ReorgUndo } from "../indexer/indexer";
+
+export interface BackfillReport {
+  type: "backfill";
+  events: number;
+  latestBlock: number;
+  seconds: number;
+  eventsPerSecond: number;
+  cpuSeconds: number;
+  rssBeforeMB: number;
+  peakRssMB: number;
+  pollIntervalMs: number;
+  confirmations: number;
+}
+export type ChildMessage =
+  | BackfillReport
+  | { type: "following" }
+  | ({ type: "reorg" } & ReorgUndo)
+  | { type: "stopped"; rssMB: number };
+export type ParentMessage = { type: "follow" } | { type: "stop" };
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
@@ -21,29 +44,60 @@ function peakRssMB(): number {
   return mb(process.resourceUsage().maxRSS * 1024); // maxRSS is in KB
 }
 
+const send = (m: ChildMessage) => new Promise<void>((done, fail) => process.send!(m, (err: Error | null) => (err ? fail(err) : done())));
+
+const inbox: ParentMessage[] = [];
+let wake: (() => void) | undefined;
+process.on("message", (m: ParentMessage) => {
+  inbox.push(m);
+  wake?.();
+});
+async function received(): Promise<ParentMessage> {
+  while (!inbox.length) await new Promise<void>((r) => (wake = r));
+  return inbox.shift()!;
+}
+
 async function main() {
+  if (!process.send) throw new Error("bench/indexerChild runs forked by bench/indexer.ts (it needs the IPC channel)");
+  process.once("disconnect", () => process.exit(1)); // the bench died: do not follow forever
   const opts = await loadConfig();
-  const indexer = new Indexer({ ...opts, log: (m) => console.error(`indexer: ${m}`) });
-  await indexer.open();
+  const log = (m: string) => console.error(`indexer: ${m}`);
+
+  const backfill = new Indexer({ ...opts, log });
+  await backfill.open();
   const rssBeforeMB = mb(process.memoryUsage().rss); // node, ethers and the ABIs, before any log is read
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const status = await indexer.syncToHead();
+  const status = await backfill.syncToHead();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
-  const { n: events } = indexer.database.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number };
-  await indexer.stop();
-  console.log(
-    JSON.stringify({
-      events,
-      latestBlock: status.latestBlock,
-      seconds,
-      eventsPerSecond: events / seconds,
-      cpuSeconds: (used.user + used.system) / 1e6,
-      rssBeforeMB,
-      peakRssMB: peakRssMB(),
-    }),
-  );
+  const { n: events } = backfill.database.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number };
+  await backfill.stop();
+  await send({
+    type: "backfill",
+    events,
+    latestBlock: status.latestBlock ?? -1,
+    seconds,
+    eventsPerSecond: events / seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    rssBeforeMB,
+    peakRssMB: peakRssMB(),
+    pollIntervalMs: opts.pollIntervalMs,
+    confirmations: opts.confirmations,
+  });
+
+  if ((await received()).type === "follow") {
+    const follower = new Indexer({ ...opts, log });
+    follower.onReorg = (undo) => void send({ type: "reorg", ...undo });
+    await follower.start();
+    await send({ type: "following" });
+    // A fatal error (a reorg too deep, a corrupt index) ends the follow loop: fail rather than wait for `stop`.
+    const failed = follower.done.then(() => Promise.reject(new Error("the indexer stopped following")));
+    while ((await Promise.race([received(), failed])).type !== "stop");
+    await follower.stop();
+  }
+  await send({ type: "stopped", rssMB: mb(process.memoryUsage().rss) });
+  process.exit(0);
 }
 
 main().catch((err) => {

@@ -39,6 +39,20 @@ export interface SyncStatus {
 /** The chain reorganised below the blocks the index can undo. */
 export class ReorgTooDeep extends Error {}
 
+/** One undone reorg, as onReorg reports it. */
+export interface ReorgUndo {
+  /** Blocks undone (fromBlock..toBlock); the common ancestor is fromBlock - 1. */
+  depth: number;
+  fromBlock: number;
+  toBlock: number;
+  /** Raw events deleted. */
+  events: number;
+  /** Rows deleted or restored: those events plus the projection rows replayed from the undo log. */
+  undoneRows: number;
+  /** From detecting the reorg to the undo committed, the search for the common ancestor included. */
+  ms: number;
+}
+
 interface Checkpoint {
   block_number: number;
   block_hash: string;
@@ -73,6 +87,8 @@ export class Indexer {
   private readonly log: (m: string) => void;
   /** Called after every committed range (the API uses it to know the index moved). */
   onCommit?: (status: SyncStatus) => void;
+  /** Called after every undone reorg (benchmarks and operators' alerts use it; it is also logged). */
+  onReorg?: (undo: ReorgUndo) => void;
 
   constructor(readonly opts: IndexerOptions) {
     this.rpc = new JsonRpc(opts.rpcUrl, opts.rpc);
@@ -201,7 +217,7 @@ export class Indexer {
           throw err;
         }
         this.lastError = err.message;
-        this.log(`${err.message}; retrying in ${Math.round(delay / 1000)} s`);
+        this.log(`${err.message}; retrying in ${delay < 1000 ? `${delay} ms` : `${Math.round(delay / 1000)} s`}`);
         delay = Math.min(delay * 2, 30_000);
       }
       await new Promise<void>((resolve) => {
@@ -344,6 +360,7 @@ export class Indexer {
 
   /** Finds the newest indexed block still on the chain and undoes everything after it, in one transaction. */
   private async undoReorg(cp: Checkpoint): Promise<void> {
+    const started = performance.now();
     const db = this.db!;
     const stored = db.prepare("SELECT number, hash, timestamp FROM blocks ORDER BY number DESC").all() as {
       number: number;
@@ -364,14 +381,17 @@ export class Indexer {
       );
     }
     const a = ancestor;
+    let events = 0;
     let undone = 0;
     db.transaction(() => {
-      const removed = db.prepare("DELETE FROM events WHERE block_number > ?").run(a.number).changes;
-      undone = this.store!.undoAfter(a.number) + removed;
+      events = db.prepare("DELETE FROM events WHERE block_number > ?").run(a.number).changes;
+      undone = this.store!.undoAfter(a.number) + events;
       db.prepare("DELETE FROM blocks WHERE number > ?").run(a.number);
       db.prepare("UPDATE checkpoint SET block_number = ?, block_hash = ?, block_time = ? WHERE id = 1").run(a.number, a.hash, a.timestamp);
     })();
-    this.log(`reorg: undid blocks ${a.number + 1}..${cp.block_number} (${undone} rows); re-indexing from ${a.number + 1}`);
+    const ms = performance.now() - started;
+    this.log(`reorg: undid blocks ${a.number + 1}..${cp.block_number} (${undone} rows) in ${Math.round(ms)} ms; re-indexing from ${a.number + 1}`);
+    this.onReorg?.({ depth: cp.block_number - a.number, fromBlock: a.number + 1, toBlock: cp.block_number, events, undoneRows: undone, ms });
   }
 
   /** ERC-20 decimals and symbol of tokens the range names for the first time; null where the token does not answer. */

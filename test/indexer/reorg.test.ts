@@ -2,7 +2,7 @@
 // evm_snapshot/evm_revert and different transactions mined at the same heights.
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
-import { Indexer, ReorgTooDeep } from "../../indexer/indexer";
+import { Indexer, ReorgTooDeep, type ReorgUndo } from "../../indexer/indexer";
 import { listingTerms, market, mined, type Market } from "../helpers/exchange";
 import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
 import { hash, registerActive, submit } from "../helpers/registry";
@@ -72,6 +72,36 @@ describe("indexer: reorgs", function () {
       expect(names).to.include.members(["Base dataset", "Shorter branch", "Longer branch 1", "Longer branch 2"]);
       expect(names).to.not.include.members(["Replaced A"]);
       expect(names).to.not.include("Replaced B");
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  it("reports each undo to onReorg: the blocks undone, their events and rows, and how long it took", async () => {
+    const indexer = new Indexer(indexerOptions(server.url, record, file()));
+    const reports: ReorgUndo[] = [];
+    indexer.onReorg = (undo) => reports.push(undo);
+    try {
+      await indexer.syncToHead();
+      const ancestor = await ethers.provider.getBlockNumber();
+      const snap = await snapshot();
+      await trade(m, "Undone and reported");
+      const replaced = (await indexer.syncToHead()).latestBlock!;
+      const count = (table: string) =>
+        (indexer.database.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE block_number > ?`).get(ancestor) as { n: number }).n;
+      const events = count("events");
+      const projectionRows = count("undo_log");
+      expect(events).to.be.greaterThan(0);
+      expect(projectionRows).to.be.greaterThan(0);
+      expect(reports).to.deep.equal([]);
+
+      await revert(snap);
+      await submit(m, m.other, { name: "Reported branch" });
+      await indexer.syncToHead();
+      expect(reports).to.have.length(1);
+      const { ms, ...undo } = reports[0];
+      expect(undo).to.deep.equal({ depth: replaced - ancestor, fromBlock: ancestor + 1, toBlock: replaced, events, undoneRows: events + projectionRows });
+      expect(ms).to.be.a("number").and.at.least(0);
     } finally {
       await indexer.stop();
     }
