@@ -28,6 +28,26 @@ export function prepared(db: Database, sql: string): Statement {
   return s;
 }
 
+/**
+ * Many rows at once: SQLite assembles the rows of `sql`, whose result columns are `columns`, into one JSON array that
+ * is parsed in one go. For thousands of rows this is about 1.5 times as fast as .all(), which turns every value into a
+ * JavaScript value on its own. The values are the same (the index holds integers, text and nulls); the order is not.
+ */
+export function manyRows<T = Row>(db: Database, columns: readonly string[], sql: string, ...params: unknown[]): T[] {
+  const object = columns.map((c) => `'${c}', "${c}"`).join(", ");
+  return JSON.parse(prepared(db, `SELECT json_group_array(json_object(${object})) FROM (${sql})`).pluck().get(...params) as string);
+}
+
+const tableColumns = new WeakMap<Database, Map<string, string[]>>();
+/** The columns of `table` (for manyRows of `SELECT *`). */
+export function columnsOf(db: Database, table: string): string[] {
+  let m = tableColumns.get(db);
+  if (!m) tableColumns.set(db, (m = new Map()));
+  let columns = m.get(table);
+  if (!columns) m.set(table, (columns = prepared(db, `SELECT * FROM ${table} LIMIT 0`).columns().map((c) => c.name)));
+  return columns;
+}
+
 /** Rows of `table` whose `column` is one of the keys, grouped per key (in key order), ordered by `order`. */
 function groupLoader<K extends string | number>(db: Database, table: string, column: string, order: string) {
   return new DataLoader<K, Row[]>(async (keys) => {
@@ -45,10 +65,18 @@ function oneLoader<K extends string | number>(db: Database, table: string, colum
   return new DataLoader<K, Row | null>(async (keys) => (await group.loadMany(keys)).map((r) => (r instanceof Error ? null : r[0] ?? null)));
 }
 
+/** `make()` on the first call, its result afterwards. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 export function createLoaders(db: Database) {
   return {
     asset: oneLoader<number>(db, "assets", "id"),
-    registrar: oneLoader<number>(db, "registrars", "id"),
+    /** Every registrar (a handful of exchanges), read at most once per request and resolved without a promise per
+     *  asset: in a page of 50 assets, waiting on a DataLoader for each one's registrar cost a third of the page. */
+    registrars: once(() => new Map((prepared(db, "SELECT * FROM registrars").all() as Row[]).map((r) => [r.id as number, r]))),
     versions: groupLoader<number>(db, "asset_versions", "asset_id", "version"),
     parents: groupLoader<number>(db, "lineage", "child_id", "position"),
     children: groupLoader<number>(db, "lineage", "parent_id", "child_id"),

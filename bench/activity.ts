@@ -43,6 +43,19 @@ export interface ActivityOptions {
   assetsPerWave?: number;
   seed?: number;
   log?: (message: string) => void;
+  /** Also run until at least this many registrations were submitted (default 0: `targetEvents` alone decides). */
+  targetAssets?: number;
+  /** Registrations submitted per wave (default `assetsPerWave`); more makes a registry-heavy chain, while every other
+   *  action still scales with `assetsPerWave`. */
+  registrationsPerWave?: number;
+  /** A "whale": the first entity applies for a larger share of registrations and books (recognises, then records
+   *  the acquisition cost of) its licence assets, one book each, until at least this many of those books are open;
+   *  the run lasts until they are and have their cost. Default 0: no whale. */
+  whaleBooks?: number;
+  /** A busy asset: the whale's first licence asset (else the first licence asset) gets an attestation, a grant and
+   *  an order every wave until at least this many of those transactions are mined; the run lasts until they are.
+   *  Default 0: none. */
+  busyAssetTransactions?: number;
 }
 
 export interface ActivityProgress {
@@ -65,6 +78,13 @@ export interface ActivityResult {
   seconds: number;
   /** Event count by name, to show the mix. */
   byName: Record<string, number>;
+  /** Registrations submitted. */
+  assets: number;
+  /** With `whaleBooks`: the whale's address and its books open at the end (opened by the whale pass, not derecognised). */
+  whale?: { address: string; openBooks: number };
+  /** With `busyAssetTransactions`: the busy asset and how many transactions about it were mined (each emits at
+   *  least one event the indexer files under the asset, so this is a lower bound of its provenance). */
+  busyAsset?: { id: number; transactions: number };
 }
 
 /** Runs the activity to the end and returns its summary (the generator's return value). */
@@ -98,13 +118,15 @@ interface Tx {
   what: string;
   /** Called in execution order once the wave is mined, with the receipt and its block's timestamp. */
   done?: (r: Receipt, ts: number) => void;
+  /** About the busy asset (counted once mined). */
+  busy?: boolean;
 }
 
 const rpc = <T = any>(method: string, params: unknown[] = []) => hre.network.provider.request({ method, params }) as Promise<T>;
 const hex = (n: number | bigint) => "0x" + n.toString(16);
 
 /** mulberry32: small, fast, and reproducible from a seed. */
-function prng(seed: number) {
+export function prng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -208,6 +230,8 @@ interface Book {
   cost: bigint;
   impairment: bigint;
   lastDate: number;
+  /** Opened by the whale pass (counted while open). */
+  whale?: boolean;
 }
 
 /** Yields progress after each wave (at most once a second) and returns the summary. Leaves automine on. */
@@ -318,6 +342,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
   const nonces = new Map<string, number>();
   for (const a of everyone) nonces.set(a, Number(await rpc("eth_getTransactionCount", [a, "pending"])));
   let transactions = 0;
+  let busyTransactions = 0;
 
   /** Why a mined transaction reverted: replays it on the state before its block and decodes the error. */
   const revertReason = async (tx: Tx, r: Receipt): Promise<string> => {
@@ -395,6 +420,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
     mined.sort((a, b) => Number(a.r.blockNumber) - Number(b.r.blockNumber) || Number(a.r.transactionIndex) - Number(b.r.transactionIndex));
     for (const { r, tx } of mined) {
       countLogs(r.logs);
+      if (tx.busy) busyTransactions++;
       tx.done?.(r, blockTime.get(Number(r.blockNumber))!);
     }
   };
@@ -461,6 +487,18 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
   const openAttestations: Attestation[] = [];
   const books: Book[] = [];
   let auditorOn = false;
+  // Whale and busy asset (only with their options; otherwise nothing below touches the generator's stream).
+  const whale = (opts.whaleBooks ?? 0) > 0 ? entities[0] : null;
+  const whaleUnbooked: Asset[] = []; // the whale's approved licence assets it has not booked yet
+  const whaleCosts: Book[] = []; // whale books waiting for their acquisition cost
+  let whaleOpen = 0;
+  let busyAsset: Asset | null = null;
+  const targets = () =>
+    events >= opts.targetEvents &&
+    allAssets.length >= (opts.targetAssets ?? 0) &&
+    whaleOpen >= (opts.whaleBooks ?? 0) &&
+    whaleCosts.length === 0 && // every whale book has its acquisition cost
+    busyTransactions >= (opts.busyAssetTransactions ?? 0);
 
   const creditsOf = async (): Promise<{ account: string; token: string }[]> => {
     const pairs = everyone.flatMap((account) => [A.tokenA, A.tokenB].map((token) => ({ account, token })));
@@ -511,7 +549,14 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
 
   let wave = 0;
   let lastYield = Date.now();
-  while (events < opts.targetEvents) {
+  while (!targets()) {
+    if (events > 10 * Math.max(opts.targetEvents, 1_000)) {
+      throw new Error(
+        `activity: ${events} events and still short of a target (assets ${allAssets.length}/${opts.targetAssets ?? 0}, ` +
+          `whale books ${whaleOpen}/${opts.whaleBooks ?? 0}, busy-asset transactions ${busyTransactions}/${opts.busyAssetTransactions ?? 0}); ` +
+          `raise registrationsPerWave`,
+      );
+    }
     wave++;
     const t = ts + WAVE; // timestamp of the wave's first block; later blocks are a second apart
     const later = t + HOUR; // bound for "before a deadline" checks (a wave spans far less than an hour)
@@ -521,8 +566,9 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
     const credits = await creditsOf();
 
     // ---- registrations: submissions, some derived from licence assets with revenue shares to their holders
-    for (let i = 0; i < S; i++) {
-      const applicant = rnd.pick(entities);
+    for (let i = 0; i < (opts.registrationsPerWave ?? S); i++) {
+      // The whale applies for a fifth of the registrations on top of its share as one of the entities.
+      const applicant = whale && rnd.chance(0.2) ? whale : rnd.pick(entities);
       const roll = rnd.next();
       const role: AssetRole =
         roll < 0.62 ? "licence" : roll < 0.74 ? "sale" : roll < 0.82 ? "doomed" : roll < 0.86 ? "withdraw" : roll < 0.9 ? "reject" : "object";
@@ -618,6 +664,10 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
               if (a.role === "sale") sales.push(a);
               else if (a.role === "doomed") doomed.push(a);
               else licence.push(a);
+              if (a.role !== "sale" && a.role !== "doomed") {
+                if (a.holder === whale) whaleUnbooked.push(a);
+                if (opts.busyAssetTransactions && !busyAsset && (!whale || a.holder === whale)) busyAsset = a;
+              }
               if (a.role !== "doomed") owned.push(a);
             }),
           );
@@ -913,6 +963,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
       b.lastDate = date;
       if (roll < 0.04) {
         books.splice(books.indexOf(b), 1); // closed
+        if (b.whale) whaleOpen--;
         txs.push(led("derecognise", [b.id, rnd.int(0, 2), carrying > 0n ? carrying + amount : 0n, date, evidence], by));
       } else if (b.category === 2 && roll < 0.16 && b.cost > 0n) {
         b.category = 0;
@@ -933,12 +984,67 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
       }
     }
 
+    // ---- the whale books its licence assets (recognition, then the acquisition cost a wave later), in one currency
+    for (const b of whaleCosts.splice(0)) {
+      if (!books.includes(b)) continue; // derecognised meanwhile
+      if (!claim(`book:${b.id}`)) {
+        whaleCosts.push(b);
+        continue;
+      }
+      const date = entryDate(b);
+      const amount = BigInt(rnd.int(10, 50_000)) * 10_000n;
+      b.lastDate = date;
+      b.cost += amount;
+      txs.push(led("addCost", [b.id, amount, rnd.int(0, 2), b.category === 2 ? 2 : 0, date, 0, newHash("voucher")], b.recorder));
+    }
+    for (let need = (opts.whaleBooks ?? 0) - whaleOpen; whale && need > 0 && whaleUnbooked.length; need--) {
+      const a = whaleUnbooked.shift()!;
+      const recorder = rnd.chance(0.5) ? whale : accountant;
+      const category = rnd.pick([0, 0, 1, 2] as const);
+      const life = category === 1 ? 0 : rnd.pick([36, 60, 120]);
+      const date = Math.min(t, RULES_EFFECTIVE + rnd.int(0, 600) * DAY);
+      txs.push(
+        led("recognise", [whale, a.id, category, category === 2 ? 1 : rnd.int(0, 2), life, 0n, A.tokenA, date, newHash("recognition")], recorder, GAS.small, (r) => {
+          const b: Book = { id: idIn(r, A.ledger, T.bookOpened), entity: whale, recorder, category, cost: 0n, impairment: 0n, lastDate: date, whale: true };
+          books.push(b);
+          whaleCosts.push(b);
+          whaleOpen++;
+        }),
+      );
+    }
+
+    // ---- the busy asset: an attestation, a grant and an order every wave (each counted once mined) until enough
+    if (busyAsset && busyTransactions < (opts.busyAssetTransactions ?? 0)) {
+      const a: Asset = busyAsset;
+      const mark = (tx: Tx): Tx => ((tx.busy = true), tx);
+      const kind = (wave % 3) as 0 | 1 | 2;
+      const author = kind === 2 ? appraiser : rnd.pick(assessors);
+      const done: Tx["done"] = (r) => openAttestations.push({ id: idIn(r, A.ledger, T.attested[kind]), assetId: a.id, kind, author });
+      const report = newHash("report");
+      if (kind === 0) txs.push(mark(led("attestCompliance", [a.id, true, report, 0], author, GAS.small, done)));
+      else if (kind === 1) txs.push(mark(led("attestQuality", [a.id, Array.from({ length: 6 }, () => rnd.int(60, 100)), report, 0], author, GAS.small, done)));
+      else txs.push(mark(led("attestAppraisal", [a.id, rnd.int(0, 2), BigInt(rnd.int(100_000, 9_000_000)) * 100n, A.tokenA, t - rnd.int(1, 30) * DAY, report, 0], author, GAS.small, done)));
+      txs.push(mark(rts("grant", [grantTerms(a.id, 0, rnd.chance(0.5) ? 1 : 0, 0b0011, 0, t + YEAR, false, false), rnd.pick(buyers)], a.holder)));
+      const l = listings.find((x) => x.assetId === a.id && x.sellerCertId === 0 && x.offer !== 2);
+      if (l && !busy.has(`listing:${l.id}`)) {
+        const buyer = otherThan(buyers, l.seller);
+        const price = l.price;
+        txs.push(
+          mark(
+            dex("order", [l.id, price], buyer, GAS.small, (r, when) => {
+              paid.push({ id: idIn(r, A.exchange, T.ordered), listing: l, buyer, price, plan: "accept", orderedAt: when, deliveredAt: 0 });
+            }),
+          ),
+        );
+      }
+    }
+
     // ---- a registrar's settings reviewed now and then (same notice: notice deadlines stay as modelled)
     if (wave % 50 === 0) txs.push(reg("updateRegistrar", [2, REGISTRARS[1].notice, true], admin));
 
     if (Math.ceil(txs.length / txsPerBlock) >= HOUR) throw new Error(`a wave of ${txs.length} transactions needs more than an hour of one-second blocks; raise txsPerBlock`);
     await runWave(shuffle(txs, rnd), WAVE);
-    if (Date.now() - lastYield > 1000 || events >= opts.targetEvents) {
+    if (Date.now() - lastYield > 1000 || targets()) {
       lastYield = Date.now();
       const p = { wave, events, transactions, blocks: head - record.startBlock + 1, seconds: (Date.now() - started) / 1000 };
       log(`activity: wave ${wave}: ${p.events} events, ${p.transactions} transactions, ${p.blocks} blocks, ${p.seconds.toFixed(1)} s, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
@@ -946,7 +1052,18 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
     }
   }
 
-  return { record, events, blocks: head - record.startBlock + 1, transactions, head, seconds: (Date.now() - started) / 1000, byName };
+  return {
+    record,
+    events,
+    blocks: head - record.startBlock + 1,
+    transactions,
+    head,
+    seconds: (Date.now() - started) / 1000,
+    byName,
+    assets: allAssets.length,
+    ...(whale ? { whale: { address: whale, openBooks: whaleOpen } } : {}),
+    ...(busyAsset ? { busyAsset: { id: (busyAsset as Asset).id, transactions: busyTransactions } } : {}),
+  };
 }
 
 /** Fisher-Yates with the run's generator: senders interleave in blocks as on a busy chain. Nonces follow this order. */

@@ -211,6 +211,11 @@ const MIGRATIONS: string[] = [
   CREATE TABLE roles (contract TEXT NOT NULL, role TEXT NOT NULL, account TEXT NOT NULL, PRIMARY KEY (contract, role, account));
   CREATE TABLE pauses (contract TEXT PRIMARY KEY, paused INTEGER NOT NULL);
   `,
+  `
+  -- A valuation's market approach reads the latest settlements of one right (offer); by time alone it walked every
+  -- settlement of the other rights too.
+  CREATE INDEX settlements_by_offer ON settlements (offer, settled_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

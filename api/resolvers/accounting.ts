@@ -2,17 +2,25 @@
 // of DOMAIN.md §5, computed by api/accounting.ts from the entity's books and their dated entries.
 import type { Database } from "better-sqlite3";
 import { balanceSheet, disclosure, type BookRow, type EntryRow } from "../accounting";
-import { prepared, type Context, type Row } from "../context";
+import { columnsOf, manyRows, prepared, type Context, type Row } from "../context";
 import { address, badInput, endOfDay } from "../inputs";
 import { amount, unknownToken, type TokenRow } from "../money";
 
+// An entity with 1,000 books has ~5,000 entries, and reading them was most of a balance sheet's time: so only the
+// columns api/accounting.ts uses (not hashes and chain coordinates), read with manyRows, in no particular order (the
+// accounting orders books by id and a book's entries by seq itself).
+const BOOK_COLUMNS = ["id", "asset_id", "initial_category", "source", "useful_life_months", "residual_value", "currency", "recognised_on"];
+const ENTRY_COLUMNS = ["book_id", "seq", "kind", "date", "amount", "source", "phase", "useful_life_months", "reason", "proceeds"];
+
 function booksOf(db: Database, entity: string): { books: BookRow[]; entries: Map<number, EntryRow[]> } {
-  const books = prepared(db, "SELECT * FROM books WHERE entity = ? ORDER BY id").all(entity) as BookRow[];
+  const books = manyRows<BookRow>(db, BOOK_COLUMNS, `SELECT ${BOOK_COLUMNS} FROM books WHERE entity = ?`, entity);
   const entries = new Map<number, EntryRow[]>(books.map((b) => [b.id, []]));
-  const rows = prepared(
+  const rows = manyRows<EntryRow>(
     db,
-    "SELECT e.* FROM book_entries e JOIN books b ON b.id = e.book_id WHERE b.entity = ? ORDER BY e.book_id, e.seq",
-  ).all(entity) as EntryRow[];
+    ENTRY_COLUMNS,
+    `SELECT ${ENTRY_COLUMNS.map((c) => `e.${c}`)} FROM book_entries e JOIN books b ON b.id = e.book_id WHERE b.entity = ?`,
+    entity,
+  );
   for (const e of rows) entries.get(e.book_id)!.push(e);
   return { books, entries };
 }
@@ -43,6 +51,21 @@ export function computeDisclosure(db: Database, entityArg: string, from: string,
   return { entity, tables: checked("to", () => disclosure(books, entries, from, to)) };
 }
 
+/**
+ * The assets of an entity's books, read in one query on first use (only if a row's `asset` is asked for) and then
+ * resolved synchronously: through the DataLoader, a promise per row of a 1,000-row sheet cost more than the sheet.
+ */
+function assetsOfBooks(db: Database, entity: string): () => Map<number, Row> {
+  let assets: Map<number, Row> | undefined;
+  return () =>
+    (assets ??= new Map(
+      manyRows(db, columnsOf(db, "assets"), "SELECT * FROM assets WHERE id IN (SELECT asset_id FROM books WHERE entity = ?)", entity).map((a) => [
+        a.id,
+        a,
+      ]),
+    ));
+}
+
 export function tokenRow(db: Database, address: string): TokenRow {
   return (prepared(db, "SELECT * FROM tokens WHERE address = ?").get(address) as TokenRow | undefined) ?? unknownToken(address);
 }
@@ -50,6 +73,7 @@ export function tokenRow(db: Database, address: string): TokenRow {
 export const accountingQueries = {
   balanceSheet: (_: unknown, args: { entity: string; asOf: string }, ctx: Context) => {
     const { entity, sheets } = computeBalanceSheet(ctx.db, args.entity, args.asOf);
+    const assets = assetsOfBooks(ctx.db, entity);
     return sheets.map((s) => {
       const token = tokenRow(ctx.db, s.currency);
       return {
@@ -62,6 +86,7 @@ export const accountingQueries = {
         rows: s.rows.map((r) => ({
           bookId: r.bookId,
           assetId: r.assetId,
+          assets,
           category: r.category,
           source: r.source,
           cost: amount(r.cost, token),
@@ -106,6 +131,6 @@ export const accountingQueries = {
 
 export const accountingTypes = {
   BalanceSheetRow: {
-    asset: (r: Row, _: unknown, ctx: Context) => ctx.loaders.asset.load(r.assetId),
+    asset: (r: Row) => r.assets().get(r.assetId),
   },
 };

@@ -136,7 +136,7 @@ export const registryTypes = {
   Asset: {
     status: (a: Row) => STATUS_OUT[a.status],
     validNow: (a: Row, _: unknown, ctx: Context) => assetActiveAt(a, ctx.now),
-    registrar: (a: Row, _: unknown, ctx: Context) => ctx.loaders.registrar.load(a.registrar_id),
+    registrar: (a: Row, _: unknown, ctx: Context) => ctx.loaders.registrars().get(a.registrar_id),
     registrationNumber: (a: Row) => a.registration_number,
     sourceType: (a: Row) => a.source_type,
     pendingTransferTo: (a: Row) => a.pending_transfer_to,

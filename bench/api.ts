@@ -1,0 +1,490 @@
+// API benchmark: `npm run bench:api`. Settings (environment):
+//   BENCH_EVENTS (default 100000) and BENCH_ASSETS (default 10000): the chain generated holds at least that many
+//     events and registrations. Scaled with BENCH_ASSETS: the entity whose balance sheet is measured holds and has
+//     booked at least BENCH_ASSETS / 10 assets (1,000 at full size), and the asset whose provenance is measured has
+//     at least max(10, BENCH_ASSETS / 100) events (100 at full size).
+//   BENCH_API_SECONDS (default 10): measured seconds per query and concurrency, after BENCH_API_WARMUP_SECONDS
+//     (default 2, at most half of BENCH_API_SECONDS) of warm-up.
+//   BENCH_API_QUERIES: a comma-separated subset of lookup,page,provenance,balanceSheet,disclosure,valuation.
+//   BENCH_API_INDEX: an index file to keep; if it exists, it is measured as is (no generation).
+//   BENCH_CPU_PROF=1: V8 CPU profile of the API process in bench/results/profiles.
+// Generates activity on the in-process Hardhat chain (bench/activity.ts: every row comes from a real transaction),
+// indexes it into a SQLite file, serves the API from the compiled JavaScript (tsconfig.build.json) in a separate
+// process (bench/apiChild.ts), and loads it over keep-alive HTTP from here with 1 and 8 concurrent clients. Every
+// response is checked (no errors, the expected size) before its latency counts. Writes bench/results/api.json.
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { cpus, loadavg } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { generateActivity, prng } from "./activity";
+import { writeDeployment } from "../scripts/deploy";
+import { serveChain, tempDir, indexerOptions } from "../test/helpers/indexer";
+import { Indexer } from "../indexer/indexer";
+import { dateOf, formatDate } from "../api/accounting";
+import { encodeCursor } from "../api/pagination";
+
+const ROOT = resolve(__dirname, "..");
+const RESULTS = join(ROOT, "bench", "results");
+const CONCURRENCY = [1, 8];
+
+function intEnv(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got ${raw}`);
+  return n;
+}
+
+// ---------------------------------------------------------------- the dataset
+
+interface Dataset {
+  events: number;
+  assets: number;
+  /** The entity whose balance sheet and disclosure are measured, and its open books. */
+  entity: string;
+  entityOpenBooks: number;
+  /** Distinct assets it holds and has open books with costs for. */
+  entityHeldAndBooked: number;
+  /** The asset with the most events: its provenance is measured. */
+  busyAsset: number;
+  busyAssetEvents: number;
+  /** Assets with an appraisal on record and settled trades, with the token and right of those trades. */
+  valued: { assetId: number; token: string; offer: string }[];
+  /** The date (UTC+8) of the last indexed block. */
+  headDate: string;
+}
+
+/** Generates the chain and indexes it into `database` (in this process: the backfill is not what is measured). */
+async function buildIndex(database: string, target: { events: number; assets: number; entityBooks: number; provenance: number }) {
+  // Each registration brings ~5 events (submission, approval, certificate, listing, ...) and everything else ~16.5
+  // events per assetsPerWave unit (measured), so R = 16.5 S / (events per asset - 5) registrations per wave give
+  // about the ratio asked (at most 20 S); targetAssets makes sure of the count either way. S = events / 4,000 gives
+  // ~120 waves at full size, and at least 2 keeps a smoke run long enough for notices and trades to complete.
+  const assetsPerWave = Math.min(40, Math.max(2, Math.round(target.events / 4000)));
+  const spare = target.events / target.assets - 5;
+  const registrationsPerWave = Math.ceil(assetsPerWave * (spare > 16.5 / 20 ? 16.5 / spare : 20));
+  console.error(`generating >= ${target.events} events and >= ${target.assets} assets (${assetsPerWave} per wave, ${registrationsPerWave} registrations)...`);
+  const activity = await generateActivity({
+    targetEvents: target.events,
+    targetAssets: target.assets,
+    assetsPerWave,
+    registrationsPerWave,
+    whaleBooks: target.entityBooks,
+    busyAssetTransactions: target.provenance,
+    log: (m) => console.error(m),
+  });
+  console.error(`generated ${activity.events} events, ${activity.assets} assets in ${activity.seconds.toFixed(1)} s; indexing...`);
+  const server = await serveChain();
+  const tmp = tempDir();
+  try {
+    const record = activity.record;
+    writeDeployment(record, tmp.dir);
+    const indexer = new Indexer(indexerOptions(server.url, record, database));
+    const started = Date.now();
+    await indexer.syncToHead();
+    await indexer.stop();
+    console.error(`indexed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await server.close();
+    tmp.remove();
+  }
+  return activity;
+}
+
+/** What the index holds, read from the file: the measured entity, asset and valuation targets are found, not assumed. */
+function describe(database: string): Dataset {
+  const db = new Database(database, { readonly: true, fileMustExist: true });
+  try {
+    const one = <T>(sql: string, ...args: unknown[]) => db.prepare(sql).get(...args) as T;
+    const { n: events } = one<{ n: number }>("SELECT count(*) AS n FROM events");
+    const { n: assets } = one<{ n: number }>("SELECT count(*) AS n FROM assets");
+    // The entity holding the most assets it has open books with costs for (the whale of bench/activity.ts).
+    const whale = one<{ entity: string; n: number } | undefined>(
+      `SELECT b.entity, count(DISTINCT b.asset_id) AS n FROM books b JOIN assets a ON a.id = b.asset_id
+       WHERE b.derecognised_on IS NULL AND a.holder = b.entity
+         AND EXISTS (SELECT 1 FROM book_entries e WHERE e.book_id = b.id AND e.kind = 'Cost')
+       GROUP BY b.entity ORDER BY n DESC LIMIT 1`,
+    );
+    const openBooks = whale ? one<{ n: number }>("SELECT count(*) AS n FROM books WHERE entity = ? AND derecognised_on IS NULL", whale.entity).n : 0;
+    const busy = one<{ asset_id: number; n: number }>(
+      "SELECT asset_id, count(*) AS n FROM events WHERE asset_id IS NOT NULL GROUP BY asset_id ORDER BY n DESC LIMIT 1",
+    );
+    const valued = db
+      .prepare(
+        `SELECT s.asset_id AS assetId, s.token, s.offer, count(*) AS n FROM settlements s
+         WHERE EXISTS (SELECT 1 FROM attestations a WHERE a.asset_id = s.asset_id AND a.kind = 'Appraisal' AND a.revoked_at IS NULL)
+         GROUP BY s.asset_id, s.token, s.offer ORDER BY n DESC, s.asset_id LIMIT 50`,
+      )
+      .all() as { assetId: number; token: string; offer: string }[];
+    const { block_time } = one<{ block_time: number }>("SELECT block_time FROM checkpoint WHERE id = 1");
+    return {
+      events,
+      assets,
+      entity: whale?.entity ?? "",
+      entityOpenBooks: openBooks,
+      entityHeldAndBooked: whale?.n ?? 0,
+      busyAsset: busy?.asset_id ?? 0,
+      busyAssetEvents: busy?.n ?? 0,
+      valued: valued.map(({ assetId, token, offer }) => ({ assetId, token, offer })),
+      headDate: formatDate(dateOf(block_time)),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------- the queries
+
+type Rnd = ReturnType<typeof prng>;
+interface Scenario {
+  name: string;
+  title: string;
+  /** p99 aim in ms, or null when the issue sets none. */
+  aimMs: number | null;
+  query: string;
+  variables: (rnd: Rnd) => Record<string, unknown>;
+  /** What is wrong with a response's data, or null if it is as expected. */
+  check: (data: any, variables: Record<string, unknown>) => string | null;
+}
+
+const AMOUNT = "{ raw value }";
+
+/** `YYYY-MM-DD` `days` before `date`. */
+function daysBefore(date: string, days: number): string {
+  const t = Date.parse(`${date}T00:00:00Z`) - days * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+function scenarios(d: Dataset, need: { entityBooks: number; provenance: number }): Scenario[] {
+  const headYear = Number(d.headDate.slice(0, 4));
+  // Disclosure periods: whole years since the rules took effect, and the year to date.
+  const periods: [string, string][] = [[`${headYear}-01-01`, d.headDate]];
+  for (let y = 2024; y < headYear; y++) periods.push([`${y}-01-01`, `${y}-12-31`]);
+  periods.push(["2024-01-01", d.headDate]);
+  const pageSize = 50;
+  return [
+    {
+      name: "lookup",
+      title: "asset by id",
+      aimMs: 25,
+      query: `query Asset($id: ID!) { asset(id: $id) { id name kind sourceType grade status validNow registrationNumber holder applicant
+        registrar { id code } submittedAt approvedAt validUntil contentHash metadataURI records sizeBytes openObjections } }`,
+      variables: (rnd) => ({ id: String(rnd.int(1, d.assets)) }),
+      check: (data, v) => (data.asset?.id === v.id ? null : `asset ${v.id} missing`),
+    },
+    {
+      name: "page",
+      title: "page of 50 assets",
+      aimMs: 25,
+      query: `query Assets($after: String) { assets(first: ${pageSize}, after: $after) { totalCount
+        nodes { id name kind status validNow registrationNumber holder registrar { code } submittedAt validUntil contentHash }
+        pageInfo { hasNextPage endCursor } } }`,
+      // Any page of the registry: the cursor after a random id (null: the first page).
+      variables: (rnd) => {
+        const after = rnd.int(0, d.assets - pageSize);
+        return { after: after === 0 ? null : encodeCursor(after) };
+      },
+      check: (data) =>
+        data.assets?.nodes?.length === pageSize && data.assets.totalCount === d.assets ? null : `${data.assets?.nodes?.length} nodes, total ${data.assets?.totalCount}`,
+    },
+    {
+      name: "provenance",
+      title: `provenance (${d.busyAssetEvents} events, first 100)`,
+      aimMs: null,
+      query: `query Provenance($id: ID!) { provenance(assetId: $id, first: 100) { totalCount
+        nodes { contract name category args chain { txHash blockNumber blockHash logIndex time } } pageInfo { hasNextPage endCursor } } }`,
+      variables: () => ({ id: String(d.busyAsset) }),
+      check: (data) => {
+        const p = data.provenance;
+        const want = Math.min(100, d.busyAssetEvents);
+        return p?.totalCount >= need.provenance && p.nodes.length === want ? null : `${p?.nodes?.length} of ${want} events, total ${p?.totalCount}`;
+      },
+    },
+    {
+      name: "balanceSheet",
+      title: `balance sheet (${d.entityOpenBooks} books)`,
+      aimMs: 100,
+      query: `query BalanceSheet($entity: String!, $asOf: String!) { balanceSheet(entity: $entity, asOf: $asOf) {
+        currency { address symbol decimals } inventory ${AMOUNT} intangible ${AMOUNT} development ${AMOUNT}
+        rows { bookId asset { id name registrationNumber } category source cost ${AMOUNT} accumulatedAmortisation ${AMOUNT}
+          impairment ${AMOUNT} carryingAmount ${AMOUNT} } } }`,
+      // Any day of the last month: amortisation is computed afresh for each.
+      variables: (rnd) => ({ entity: d.entity, asOf: daysBefore(d.headDate, rnd.int(0, 29)) }),
+      check: (data) => {
+        const rows = (data.balanceSheet ?? []).reduce((n: number, s: any) => n + s.rows.length, 0);
+        return rows >= need.entityBooks ? null : `${rows} rows, expected >= ${need.entityBooks}`;
+      },
+    },
+    {
+      name: "disclosure",
+      title: "disclosure tables A and B",
+      aimMs: null,
+      query: `query Disclosure($entity: String!, $from: String!, $to: String!) { disclosure(entity: $entity, from: $from, to: $to) {
+        currency { symbol decimals } checksPass checks { name ok }
+        intangible { title rows { key section label purchased ${AMOUNT} selfDeveloped ${AMOUNT} other ${AMOUNT} total ${AMOUNT} } }
+        inventory { title rows { key section label purchased ${AMOUNT} selfDeveloped ${AMOUNT} other ${AMOUNT} total ${AMOUNT} } } } }`,
+      variables: (rnd) => {
+        const [from, to] = rnd.pick(periods);
+        return { entity: d.entity, from, to };
+      },
+      check: (data) => {
+        const ds = data.disclosure ?? [];
+        if (!ds.length) return "no disclosure";
+        return ds.every((x: any) => x.checksPass && x.intangible.rows.length === 23 && x.inventory.rows.length === 18) ? null : "checks failed or rows missing";
+      },
+    },
+    {
+      name: "valuation",
+      title: "valuation (appraised, traded)",
+      aimMs: null,
+      query: `query Valuation($id: ID!, $asOf: String!, $params: ValuationParams) { valuation(assetId: $id, asOf: $asOf, params: $params) {
+        assetId asOf token { symbol decimals } parameters
+        appraisals { attestationId method value ${AMOUNT} valuationDate superseded }
+        cost { computed value ${AMOUNT} reason inputs } market { computed value ${AMOUNT} reason inputs }
+        income { computed value ${AMOUNT} reason inputs } } }`,
+      variables: (rnd) => {
+        const target = rnd.pick(d.valued);
+        return { id: String(target.assetId), asOf: d.headDate, params: { token: target.token, offer: target.offer } };
+      },
+      check: (data) => {
+        const v = data.valuation;
+        if (!v?.appraisals?.length) return "no appraisal";
+        return v.market.computed || v.income.computed ? null : `neither market nor income computed: ${v.market.reason}; ${v.income.reason}`;
+      },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- load
+
+interface Stats {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  max: number;
+  reqPerSecond: number;
+  /** Mean response size in bytes. */
+  bytes: number;
+}
+
+function post(agent: http.Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((done, fail) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: "/graphql", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => done({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", fail);
+      },
+    );
+    req.on("error", fail);
+    req.end(body);
+  });
+}
+
+/** Nearest-rank percentile of sorted values. */
+const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * `clients` concurrent clients, each on its own keep-alive connection, send the scenario's query back to back for
+ * `seconds` (after `warmup` seconds unmeasured). Latency is from sending the request to the last byte of the answer;
+ * every answer is then checked, and one that is wrong stops the benchmark.
+ */
+async function measure(url: URL, s: Scenario, clients: number, seconds: number, warmup: number, seed: number): Promise<Stats> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const rnd = prng(seed);
+  const latencies: number[] = [];
+  let bytes = 0;
+  const run = async (until: bigint, record: boolean) => {
+    while (process.hrtime.bigint() < until) {
+      const variables = s.variables(rnd);
+      const body = JSON.stringify({ query: s.query, variables });
+      const started = process.hrtime.bigint();
+      const res = await post(agent, url, body);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      let answer: { data?: any; errors?: unknown[] };
+      try {
+        answer = JSON.parse(res.text);
+      } catch {
+        throw new Error(`${s.name}: HTTP ${res.status}, not JSON: ${res.text.slice(0, 300)}`);
+      }
+      if (res.status !== 200 || answer.errors) throw new Error(`${s.name} ${JSON.stringify(variables)}: HTTP ${res.status}: ${JSON.stringify(answer.errors)}`);
+      const wrong = s.check(answer.data, variables);
+      if (wrong) throw new Error(`${s.name} ${JSON.stringify(variables)}: ${wrong}`);
+      if (record) {
+        latencies.push(ms);
+        bytes += res.text.length;
+      }
+    }
+  };
+  const clock = () => process.hrtime.bigint();
+  const s2ns = (x: number) => BigInt(Math.round(x * 1e9));
+  if (warmup > 0) await Promise.all(Array.from({ length: clients }, () => run(clock() + s2ns(warmup), false)));
+  const started = clock();
+  await Promise.all(Array.from({ length: clients }, () => run(started + s2ns(seconds), true)));
+  const elapsed = Number(clock() - started) / 1e9;
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    requests: sorted.length,
+    seconds: round2(elapsed),
+    p50: round2(percentile(sorted, 0.5)),
+    p99: round2(percentile(sorted, 0.99)),
+    max: round2(sorted[sorted.length - 1]),
+    reqPerSecond: round2(sorted.length / elapsed),
+    bytes: Math.round(bytes / Math.max(1, sorted.length)),
+  };
+}
+
+// ---------------------------------------------------------------- processes
+
+/** Compiles the API to JavaScript (tsconfig.build.json): measured as it runs in production, without ts-node. */
+async function build(): Promise<void> {
+  const tsc = spawn(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
+  await new Promise<void>((done, fail) => tsc.once("exit", (code) => (code === 0 ? done() : fail(new Error(`tsc failed (${code})`)))));
+  // The server reads its SDL next to itself; tsc copies only code.
+  copyFileSync(join(ROOT, "api", "schema.graphql"), join(ROOT, "dist", "api", "schema.graphql"));
+}
+
+interface ApiProcess {
+  url: URL;
+  /** Stops it and returns what it reports of itself. */
+  stop(): Promise<{ cpuSeconds: number; peakRssMB: number }>;
+}
+
+/** Starts bench/apiChild.ts (compiled) on the index and waits for its address. */
+function startApiProcess(database: string, profileDir?: string): Promise<ApiProcess> {
+  const args = [...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), "dist/bench/apiChild.js"];
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, INDEX_DB: database }, stdio: ["ignore", "pipe", "inherit"] });
+  const lines: string[] = [];
+  let buffered = "";
+  const waiters: (() => void)[] = [];
+  child.stdout!.on("data", (d: Buffer) => {
+    buffered += d.toString();
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    lines.push(...parts.filter((l) => l.trim()));
+    waiters.splice(0).forEach((w) => w());
+  });
+  // "close", not "exit": by then everything it printed has been read.
+  const exited = new Promise<number | null>((done) => child.once("close", (code) => done(code)));
+  const nextLine = async (index: number): Promise<any> => {
+    while (lines.length <= index) {
+      const more = new Promise<void>((done) => waiters.push(done));
+      const code = await Promise.race([more.then(() => undefined), exited]);
+      if (code !== undefined && lines.length <= index) throw new Error(`API process exited (code ${code}) before reporting`);
+    }
+    return JSON.parse(lines[index]);
+  };
+  return nextLine(0).then(({ url }) => ({
+    url: new URL(url),
+    stop: async () => {
+      child.kill("SIGTERM");
+      return nextLine(1);
+    },
+  }));
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const target = { events: intEnv("BENCH_EVENTS", 100_000), assets: intEnv("BENCH_ASSETS", 10_000) };
+  const need = { entityBooks: Math.ceil(target.assets / 10), provenance: Math.max(10, Math.ceil(target.assets / 100)) };
+  const seconds = intEnv("BENCH_API_SECONDS", 10);
+  const warmup = process.env.BENCH_API_WARMUP_SECONDS ? intEnv("BENCH_API_WARMUP_SECONDS", 2, 0) : Math.min(2, seconds / 2);
+  const only = process.env.BENCH_API_QUERIES?.split(",").map((q) => q.trim()).filter(Boolean);
+  const loadBefore = loadavg()[0];
+
+  const keep = process.env.BENCH_API_INDEX ? resolve(process.env.BENCH_API_INDEX) : undefined;
+  const tmp = keep ? undefined : tempDir();
+  const database = keep ?? join(tmp!.dir, "index.sqlite");
+  let generation: { seconds: number; events: number; assets: number } | null = null;
+  try {
+    if (keep && existsSync(keep)) console.error(`measuring the existing index ${keep} (no generation)`);
+    else {
+      if (keep) mkdirSync(dirname(keep), { recursive: true });
+      const a = await buildIndex(database, { ...target, ...need });
+      generation = { seconds: round2(a.seconds), events: a.events, assets: a.assets };
+    }
+    const d = describe(database);
+    const problems = [
+      d.events < target.events && `${d.events} events < ${target.events}`,
+      d.assets < target.assets && `${d.assets} assets < ${target.assets}`,
+      d.entityHeldAndBooked < need.entityBooks && `the entity holds and has booked ${d.entityHeldAndBooked} assets < ${need.entityBooks}`,
+      d.busyAssetEvents < need.provenance && `the busiest asset has ${d.busyAssetEvents} events < ${need.provenance}`,
+      !d.valued.length && "no asset with an appraisal and trades",
+    ].filter(Boolean);
+    if (problems.length) throw new Error(`the index is too small for this benchmark: ${problems.join("; ")}`);
+    console.error(
+      `dataset: ${d.events} events, ${d.assets} assets; entity ${d.entity} with ${d.entityOpenBooks} books (${d.entityHeldAndBooked} assets held and booked); asset ${d.busyAsset} with ${d.busyAssetEvents} events; ${d.valued.length} valuation targets; head ${d.headDate}`,
+    );
+
+    await build();
+    const profileDir = process.env.BENCH_CPU_PROF ? join(RESULTS, "profiles") : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const api = await startApiProcess(database, profileDir);
+    const measured: Record<string, { title: string } & Record<string, string | (Stats & { aimMs: number | null; met: boolean | null })>> = {};
+    const table: string[][] = [];
+    try {
+      const all = scenarios(d, need).filter((s) => !only || only.includes(s.name));
+      if (!all.length) throw new Error(`BENCH_API_QUERIES=${process.env.BENCH_API_QUERIES} names no query`);
+      for (const [i, s] of all.entries()) {
+        measured[s.name] = { title: s.title };
+        for (const clients of CONCURRENCY) {
+          const st = await measure(api.url, s, clients, seconds, warmup, 1000 * (i + 1) + clients);
+          const met = s.aimMs === null ? null : st.p99 <= s.aimMs;
+          measured[s.name][`c${clients}`] = { ...st, aimMs: s.aimMs, met };
+          const row = [s.title, String(clients), String(st.requests), st.p50.toFixed(2), st.p99.toFixed(2), st.max.toFixed(2), st.reqPerSecond.toFixed(0), s.aimMs === null ? "-" : `<= ${s.aimMs}: ${met ? "met" : "NOT met"}`];
+          table.push(row);
+          console.error(row.join("  "));
+        }
+      }
+    } catch (err) {
+      await api.stop().catch(() => undefined); // the measurement's error is the one to report
+      throw err;
+    }
+    const apiReport = await api.stop();
+
+    const results = {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverage: { before: loadBefore, after: loadavg()[0] } },
+      settings: { secondsPerScenario: seconds, warmupSeconds: warmup, concurrency: CONCURRENCY, targetEvents: target.events, targetAssets: target.assets },
+      dataset: {
+        events: d.events,
+        assets: d.assets,
+        entity: d.entity,
+        entityAssetCount: d.entityHeldAndBooked,
+        entityOpenBooks: d.entityOpenBooks,
+        provenanceAsset: d.busyAsset,
+        provenanceEventCount: d.busyAssetEvents,
+        valuationTargets: d.valued.length,
+        asOf: d.headDate,
+        generation,
+      },
+      api: { cpuSeconds: round2(apiReport.cpuSeconds), peakRssMB: apiReport.peakRssMB },
+      queries: measured,
+    };
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(join(RESULTS, "api.json"), JSON.stringify(results, null, 2) + "\n");
+
+    const head = ["query", "clients", "requests", "p50 ms", "p99 ms", "max ms", "req/s", "aim (p99 ms)"];
+    const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+    const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+    console.log(line(head));
+    for (const r of table) console.log(line(r));
+    console.log(`dataset: ${d.events} events, ${d.assets} assets; balance sheet of ${d.entityOpenBooks} books; provenance of ${d.busyAssetEvents} events`);
+    console.log(`API process: ${round2(apiReport.cpuSeconds)} CPU s, peak RSS ${apiReport.peakRssMB} MB; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (${cpus().length} CPUs)`);
+    console.log(`results: ${join(RESULTS, "api.json")}${profileDir ? `; CPU profile in ${profileDir}` : ""}`);
+  } finally {
+    tmp?.remove();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
