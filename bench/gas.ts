@@ -3,7 +3,7 @@
 // same repeat customers. The first run pays for the deployment's first slots (a registrar's first number of the
 // year, a buyer's first certificate, a payee's first credit); the median is the steady state and is what the aims
 // are checked against; both are reported. Each run's storage writes come from the opcode trace
-// (bench/storageWrites.ts). Writes bench/results/gas.json. GAS_FLOWS="a;b" measures only the named flows.
+// (bench/storageWrites.ts). Writes bench/results/gas.json (or $BENCH_RESULTS/gas.json). GAS_FLOWS="a;b" measures only the named flows.
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -227,7 +227,7 @@ async function main() {
         (aim ? `   aim < ${aim}: ${mid < aim ? "met" : "NOT met"}` : ""),
     );
   }
-  const dir = join(resolve(__dirname, ".."), "bench", "results");
+  const dir = process.env.BENCH_RESULTS ?? join(resolve(__dirname, ".."), "bench", "results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "gas.json"), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results }, null, 2) + "\n");
 }
