@@ -1,17 +1,18 @@
 // API benchmark: `npm run bench:api`. Settings (environment):
 //   BENCH_EVENTS (default 100000) and BENCH_ASSETS (default 10000): the chain generated holds at least that many
 //     events and registrations. Scaled with BENCH_ASSETS: the entity whose balance sheet is measured holds and has
-//     booked at least BENCH_ASSETS / 10 assets (1,000 at full size), and the asset whose provenance is measured has
-//     at least max(10, BENCH_ASSETS / 100) events (100 at full size).
+//     booked (recognised, with costs) at least BENCH_ASSETS / 10 assets (1,000 at full size), and the asset whose
+//     provenance is measured has at least max(10, BENCH_ASSETS / 100) events (100 at full size).
 //   BENCH_API_SECONDS (default 10): measured seconds per query and concurrency, after BENCH_API_WARMUP_SECONDS
 //     (default 2, at most half of BENCH_API_SECONDS) of warm-up.
 //   BENCH_API_QUERIES: a comma-separated subset of lookup,page,provenance,balanceSheet,disclosure,valuation.
 //   BENCH_API_INDEX: an index file to keep; if it exists, it is measured as is (no generation).
-//   BENCH_CPU_PROF=1: V8 CPU profile of the API process in bench/results/profiles.
+//   BENCH_CPU_PROF=1: V8 CPU profile of the API process in <results>/profiles.
 // Generates activity on the in-process Hardhat chain (bench/activity.ts: every row comes from a real transaction),
 // indexes it into a SQLite file, serves the API from the compiled JavaScript (tsconfig.build.json) in a separate
 // process (bench/apiChild.ts), and loads it over keep-alive HTTP from here with 1 and 8 concurrent clients. Every
-// response is checked (no errors, the expected size) before its latency counts. Writes bench/results/api.json.
+// response is checked (no errors, the expected size) before its latency counts. Writes api.json to the results
+// directory (bench/results, or BENCH_RESULTS).
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -26,7 +27,8 @@ import { dateOf, formatDate } from "../api/accounting";
 import { encodeCursor } from "../api/pagination";
 
 const ROOT = resolve(__dirname, "..");
-const RESULTS = join(ROOT, "bench", "results");
+/** Where results go: bench/results, or BENCH_RESULTS (bench/run.ts sets it; the smoke run uses a temporary one). */
+const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, "bench", "results");
 const CONCURRENCY = [1, 8];
 
 function intEnv(name: string, fallback: number, min = 1): number {
