@@ -5,7 +5,7 @@
 // 1. Backfills to the head, closes the database (as the indexer leaves it when stopped) and sends `backfill`.
 // 2. On `follow`: opens it again and follows the chain (Indexer.start, polling) as `npm run indexer` does, sending
 //    `reorg` for every undone reorg, until `stop`. On `stop` instead of `follow`: ends (a fresh index to compare).
-import { readFileSync } from "node:fs";
+import { mb, peakRssMB } from "./memory";
 import { loadConfig } from "../indexer/config";
 import { Indexer, type ReorgUndo } from "../indexer/indexer";
 
@@ -28,21 +28,6 @@ export type ChildMessage =
   | { type: "stopped"; rssMB: number };
 export type ParentMessage = { type: "follow" } | { type: "stop" };
 
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-
-/**
- * Peak RSS of this process. Linux's getrusage maxRSS (process.resourceUsage) carries over the peak of the process
- * that forked us (the chain, GBs), so read the high-water mark of our own address space, VmHWM, where there is one.
- */
-function peakRssMB(): number {
-  try {
-    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
-    if (hwm) return mb(Number(hwm[1]) * 1024);
-  } catch {
-    // not Linux
-  }
-  return mb(process.resourceUsage().maxRSS * 1024); // maxRSS is in KB
-}
 
 const send = (m: ChildMessage) => new Promise<void>((done, fail) => process.send!(m, (err: Error | null) => (err ? fail(err) : done())));
 
