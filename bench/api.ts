@@ -429,13 +429,15 @@ async function main() {
     const profileDir = process.env.BENCH_CPU_PROF ? join(RESULTS, "profiles") : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     const api = await startApiProcess(database, profileDir);
-    const measured: Record<string, { title: string } & Record<string, string | (Stats & { aimMs: number | null; met: boolean | null })>> = {};
+    const measured: Record<string, Record<string, Stats & { aimMs: number | null; met: boolean | null }>> = {};
+    const titles: Record<string, string> = {};
     const table: string[][] = [];
     try {
       const all = scenarios(d, need).filter((s) => !only || only.includes(s.name));
       if (!all.length) throw new Error(`BENCH_API_QUERIES=${process.env.BENCH_API_QUERIES} names no query`);
       for (const [i, s] of all.entries()) {
-        measured[s.name] = { title: s.title };
+        measured[s.name] = {};
+        titles[s.name] = s.title;
         for (const clients of CONCURRENCY) {
           const st = await measure(api.url, s, clients, seconds, warmup, 1000 * (i + 1) + clients);
           const met = s.aimMs === null ? null : st.p99 <= s.aimMs;
@@ -468,7 +470,9 @@ async function main() {
         generation,
       },
       api: { cpuSeconds: round2(apiReport.cpuSeconds), peakRssMB: apiReport.peakRssMB },
+      /** Per query, per concurrency (c1, c8). */
       queries: measured,
+      titles,
     };
     mkdirSync(RESULTS, { recursive: true });
     writeFileSync(join(RESULTS, "api.json"), JSON.stringify(results, null, 2) + "\n");

@@ -67,8 +67,10 @@ function apiSection(api: any): string {
   const d = api.dataset;
   const rows: (string | number)[][] = [];
   for (const [query, byConcurrency] of Object.entries<any>(api.queries)) {
-    for (const [c, r] of Object.entries<any>(byConcurrency)) {
-      rows.push([query, c.replace(/^c/, ""), n(r.p50, 1), n(r.p99, 1), n(r.reqPerSecond, 0), r.aimMs ? `p99 ≤ ${r.aimMs} ms ${verdict(r.met)}` : ""]);
+    const title = api.titles?.[query] ?? byConcurrency.title ?? query;
+    // Keys c1, c8...: one measurement per number of concurrent clients.
+    for (const [c, r] of Object.entries<any>(byConcurrency).filter(([k]) => /^c\d+$/.test(k))) {
+      rows.push([title, c.slice(1), n(r.p50, 1), n(r.p99, 1), n(r.reqPerSecond, 0), r.aimMs ? `p99 ≤ ${r.aimMs} ms ${verdict(r.met)}` : ""]);
     }
   }
   return [
