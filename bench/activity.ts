@@ -6,11 +6,12 @@
 // at most `txsPerBlock`. Chain time moves WAVE seconds between waves; every block's timestamp is set explicitly,
 // so deadlines are exact and a seed reproduces the activity. After each wave every transaction is checked: a
 // reverted one stops the run with its decoded reason, because the model below would no longer match the chain.
-import hre, { ethers } from "hardhat";
+import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { AbiCoder, Interface, MaxUint256, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { deployContracts, type Deployment } from "../scripts/deploy";
 import { SettlementToken__factory } from "../typechain-types";
+import { rpc } from "./hardhatRpc";
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -122,7 +123,6 @@ interface Tx {
   busy?: boolean;
 }
 
-const rpc = <T = any>(method: string, params: unknown[] = []) => hre.network.provider.request({ method, params }) as Promise<T>;
 const hex = (n: number | bigint) => "0x" + n.toString(16);
 
 /** mulberry32: small, fast, and reproducible from a seed. */

@@ -25,6 +25,7 @@ import { serveChain, tempDir, indexerOptions } from "../test/helpers/indexer";
 import { Indexer } from "../indexer/indexer";
 import { dateOf, formatDate } from "../api/accounting";
 import { encodeCursor } from "../api/pagination";
+import { percentile, round2 } from "./stats";
 
 const ROOT = resolve(__dirname, "..");
 /** Where results go: bench/results, or BENCH_RESULTS (bench/run.ts sets it; the smoke run uses a temporary one). */
@@ -287,9 +288,6 @@ function post(agent: http.Agent, url: URL, body: string): Promise<{ status: numb
   });
 }
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * `clients` concurrent clients, each on its own keep-alive connection, send the scenario's query back to back for
@@ -334,8 +332,8 @@ async function measure(url: URL, s: Scenario, clients: number, seconds: number, 
   return {
     requests: sorted.length,
     seconds: round2(elapsed),
-    p50: round2(percentile(sorted, 0.5)),
-    p99: round2(percentile(sorted, 0.99)),
+    p50: round2(percentile(sorted, 50)),
+    p99: round2(percentile(sorted, 99)),
     max: round2(sorted[sorted.length - 1]),
     reqPerSecond: round2(sorted.length / elapsed),
     bytes: Math.round(bytes / Math.max(1, sorted.length)),

@@ -14,7 +14,6 @@
 // and following) there; MAX_LOG_RANGE, POLL_INTERVAL_MS and other indexer settings pass through to the child.
 import Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
-import hre from "hardhat";
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -26,6 +25,8 @@ import type { BackfillReport, ChildMessage, ParentMessage } from "./indexerChild
 import { RealtimeBlocks, type MinedBlock } from "./realtime";
 import { writeDeployment } from "../scripts/deploy";
 import { serveChain, tempDir } from "../test/helpers/indexer";
+import { rpc } from "./hardhatRpc";
+import { percentile, round2 as round } from "./stats";
 
 const ROOT = resolve(__dirname, "..");
 /** Where results go: bench/results, or BENCH_RESULTS (bench/run.ts sets it; the smoke run uses a temporary one). */
@@ -170,15 +171,12 @@ class IndexWatch {
   }
 }
 
-const rpc = <T = any>(method: string, params: unknown[] = []) => hre.network.provider.request({ method, params }) as Promise<T>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 async function latest(): Promise<{ number: number; hash: string }> {
   const b = await rpc<{ number: string; hash: string }>("eth_getBlockByNumber", ["latest", false]);
   return { number: Number(b.number), hash: b.hash };
 }
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 
 /** Mines `count` blocks at the given pace while the child follows; latency of each until queryable. */
 async function realtime(blocks: RealtimeBlocks, watch: IndexWatch, count: number, interval: [number, number]) {
@@ -427,7 +425,6 @@ async function main() {
   }
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
 
 main().catch((err) => {
   console.error(err);

@@ -7,10 +7,11 @@
 // orders on the listings, deliveries of the orders of earlier blocks, acceptances that settle them (rights granted,
 // money split), new registrations, and quality or compliance attestations. Orders move along that pipeline from
 // block to block; save() and restore() carry it across evm_snapshot / evm_revert.
-import hre, { ethers } from "hardhat";
+import { ethers } from "hardhat";
 import { MaxUint256, ZeroAddress, keccak256, toUtf8Bytes } from "ethers";
 import type { Deployment } from "../scripts/deploy";
 import { AssetLedger__factory, DataAssetRegistry__factory, DataExchange__factory, SettlementToken__factory } from "../typechain-types";
+import { rpc } from "./hardhatRpc";
 
 const DAY = 24 * 3600;
 const YEAR = 365 * DAY;
@@ -57,7 +58,6 @@ interface Sent {
   done?: (logs: RpcLog[]) => void;
 }
 
-const rpc = <T = any>(method: string, params: unknown[] = []) => hre.network.provider.request({ method, params }) as Promise<T>;
 const hex = (n: number | bigint) => "0x" + n.toString(16);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
 
