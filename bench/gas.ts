@@ -57,8 +57,8 @@ async function measure(sent: Sent[]): Promise<Measured> {
     total.gas += Number(receipt.gasUsed);
     for (const k of ["created", "updated", "cleared", "rewritten", "gas"] as const) total.writes[k] += w[k];
     for (const [c, v] of Object.entries(w.byContract)) {
-      const prev = (total.writes.byContract[c] ?? "0/0/0").split("/").map(Number);
-      total.writes.byContract[c] = v.split("/").map((x, i) => Number(x) + prev[i]).join("/");
+      const sum = (total.writes.byContract[c] ??= { created: 0, updated: 0, cleared: 0 });
+      for (const k of ["created", "updated", "cleared"] as const) sum[k] += v[k];
     }
   }
   return total;
@@ -221,7 +221,7 @@ async function main() {
     const aim = AIMS[name];
     results[name] = { median: mid, first: runs[0], runs, writes: atMedian.writes, ...(aim ? { aim, met: mid < aim } : {}) };
     const w = atMedian.writes;
-    const where = Object.entries(w.byContract).map(([c, v]) => `${c} ${v}`).join(", ");
+    const where = Object.entries(w.byContract).map(([c, v]) => `${c} ${v.created}/${v.updated}/${v.cleared}`).join(", ");
     console.log(
       `${name.padEnd(36)} ${String(mid).padStart(8)} ${String(runs[0]).padStart(8)}  ${w.created}/${w.updated}/${w.cleared} (${where})` +
         (aim ? `   aim < ${aim}: ${mid < aim ? "met" : "NOT met"}` : ""),

@@ -4,19 +4,22 @@
 // so the writes are classified by it; the frame stack gives which contract wrote.
 import hre from "hardhat";
 
-export interface StorageWrites {
+export interface SlotCounts {
   /** Slots set from zero (the dear ones). */
   created: number;
   /** Written slots given a new non-zero value. */
   updated: number;
   /** Slots set to zero (refunded in part). */
   cleared: number;
+}
+
+export interface StorageWrites extends SlotCounts {
   /** Slots written again within the transaction (cheap). */
   rewritten: number;
   /** Gas charged for all SSTOREs, before refunds. */
   gas: number;
-  /** created/updated/cleared by contract name, e.g. { DataExchange: "0/3/0" }. */
-  byContract: Record<string, string>;
+  /** The same counts by contract name. */
+  byContract: Record<string, SlotCounts>;
 }
 
 interface StructLog {
@@ -37,7 +40,6 @@ export async function storageWrites(txHash: string, to: string, names: Record<st
     params: [txHash, { disableMemory: true, disableStorage: true }],
   })) as { structLogs: StructLog[] };
   const out: StorageWrites = { created: 0, updated: 0, cleared: 0, rewritten: 0, gas: 0, byContract: {} };
-  const counts: Record<string, [number, number, number]> = {};
   // frames[d - 1] is the storage owner at depth d: DELEGATECALL keeps the caller's storage.
   const frames: string[] = [to.toLowerCase()];
   let pendingCallee: string | undefined;
@@ -50,20 +52,19 @@ export async function storageWrites(txHash: string, to: string, names: Record<st
     if (log.op !== "SSTORE") continue;
     const owner = frames[frames.length - 1];
     const name = names[owner] ?? owner;
-    const c = (counts[name] ??= [0, 0, 0]);
+    const c = (out.byContract[name] ??= { created: 0, updated: 0, cleared: 0 });
     const value = word(stack[stack.length - 2]);
     out.gas += log.gasCost;
     if (log.gasCost >= 20_000) {
       out.created++;
-      c[0]++;
+      c.created++;
     } else if (log.gasCost >= 2_900 && value === 0n) {
       out.cleared++;
-      c[2]++;
+      c.cleared++;
     } else if (log.gasCost >= 2_900) {
       out.updated++;
-      c[1]++;
+      c.updated++;
     } else out.rewritten++;
   }
-  for (const [name, [created, updated, cleared]] of Object.entries(counts)) out.byContract[name] = `${created}/${updated}/${cleared}`;
   return out;
 }
