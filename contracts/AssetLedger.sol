@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IAssetLedger} from "./interfaces/IAssetLedger.sol";
 import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
+import {IDataExchange} from "./interfaces/IDataExchange.sol";
 
 /// @title AssetLedger
 /// @notice Attestations by accredited parties and entities' accounting books for data assets.
@@ -19,6 +20,8 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
     uint256 public constant MAX_TEXT = 512;
 
     IDataAssetRegistry public immutable registry;
+    /// @notice The exchange whose settled orders cost entries may link to.
+    IDataExchange public immutable exchange;
 
     uint256 private _attestationCount;
     uint256 private _bookCount;
@@ -26,9 +29,12 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
     mapping(uint256 bookId => Book) private _books;
     mapping(address entity => mapping(address accountant => bool)) private _accountants;
 
-    constructor(address admin, IDataAssetRegistry registry_) {
-        if (admin == address(0) || address(registry_) == address(0)) revert InvalidRecipient(address(0));
+    constructor(address admin, IDataAssetRegistry registry_, IDataExchange exchange_) {
+        if (admin == address(0) || address(registry_) == address(0) || address(exchange_) == address(0)) {
+            revert InvalidRecipient(address(0));
+        }
         registry = registry_;
+        exchange = exchange_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
     }
@@ -110,30 +116,32 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         uint64 date,
         bytes32 evidenceHash
     ) external whenNotPaused returns (uint256 bookId) {
-        _checkRecorder(entity);
-        registry.assetOf(assetId); // reverts UnknownAsset
-        if (currency == address(0)) revert InvalidCurrency(currency);
-        if (evidenceHash == bytes32(0)) revert ZeroHash();
-        _checkDate(date);
+        Book storage b;
+        (bookId, b) = _open(entity, assetId, category, source, residualValue, currency, date, evidenceHash);
         if (usefulLifeMonths > MAX_USEFUL_LIFE_MONTHS || (category == Category.Inventory && usefulLifeMonths != 0)) {
             revert InvalidUsefulLife(usefulLifeMonths);
         }
-        bookId = ++_bookCount;
-        Book storage b = _books[bookId];
-        b.entity = entity;
-        b.category = category;
-        b.source = source;
         b.usefulLifeMonths = usefulLifeMonths;
-        b.recognisedOn = uint40(date);
         // An asset recognised as intangible is ready for use when recognised; development waits for readyForUse.
         if (category == Category.Intangible) b.readyOn = uint40(date);
-        b.assetId = uint64(assetId);
-        b.lastEntryOn = uint40(date);
-        b.currency = currency;
-        b.residualValue = residualValue;
-        emit BookOpened(
-            bookId, entity, assetId, category, source, usefulLifeMonths, residualValue, currency, date, evidenceHash, msg.sender
-        );
+        _emitOpened(bookId, b, evidenceHash);
+    }
+
+    /// @inheritdoc IAssetLedger
+    function recogniseAwaitingUse(
+        address entity,
+        uint256 assetId,
+        CostSource source,
+        uint128 residualValue,
+        address currency,
+        uint64 date,
+        bytes32 evidenceHash
+    ) external whenNotPaused returns (uint256 bookId) {
+        if (source == CostSource.SelfDeveloped) revert InvalidSource(source);
+        Book storage b;
+        // Life and ready date come with readyForUse; until then readyOn stays 0 and nothing is amortised.
+        (bookId, b) = _open(entity, assetId, Category.Intangible, source, residualValue, currency, date, evidenceHash);
+        _emitOpened(bookId, b, evidenceHash);
     }
 
     /// @inheritdoc IAssetLedger
@@ -150,6 +158,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         if (amount == 0) revert ZeroAmount();
         // Research and development phases belong to self-development in progress; other books take plain costs.
         if ((b.category == Category.Development) != (phase != CostPhase.None)) revert WrongPhase(bookId, phase);
+        if (orderId != 0) _checkOrder(orderId, b.entity);
         if (phase != CostPhase.Research) b.cost += amount;
         emit CostRecorded(bookId, b.entity, b.assetId, amount, source, phase, date, orderId, evidenceHash, msg.sender);
     }
@@ -157,7 +166,9 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
     /// @inheritdoc IAssetLedger
     function readyForUse(uint256 bookId, uint16 usefulLifeMonths, uint64 date, bytes32 evidenceHash) external whenNotPaused {
         Book storage b = _openBook(bookId, date, evidenceHash);
-        if (b.category != Category.Development) revert WrongCategory(bookId, b.category);
+        // Development expenditure moves to intangible assets; an intangible awaiting use (readyOn 0) gets its date once.
+        if (b.category == Category.Inventory) revert WrongCategory(bookId, b.category);
+        if (b.category == Category.Intangible && b.readyOn != 0) revert AlreadyReadyForUse(bookId, b.readyOn);
         if (usefulLifeMonths > MAX_USEFUL_LIFE_MONTHS) revert InvalidUsefulLife(usefulLifeMonths);
         b.category = Category.Intangible;
         b.usefulLifeMonths = usefulLifeMonths;
@@ -267,6 +278,65 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
     function _book(uint256 bookId) private view returns (Book storage b) {
         b = _books[bookId];
         if (b.entity == address(0)) revert UnknownBook(bookId);
+    }
+
+    /// @dev Checks and stores what every new book has; the caller sets life and ready date, then emits BookOpened.
+    function _open(
+        address entity,
+        uint256 assetId,
+        Category category,
+        CostSource source,
+        uint128 residualValue,
+        address currency,
+        uint64 date,
+        bytes32 evidenceHash
+    ) private returns (uint256 bookId, Book storage b) {
+        _checkRecorder(entity);
+        registry.assetOf(assetId); // reverts UnknownAsset
+        if (currency == address(0)) revert InvalidCurrency(currency);
+        if (evidenceHash == bytes32(0)) revert ZeroHash();
+        _checkDate(date);
+        bookId = ++_bookCount;
+        b = _books[bookId];
+        b.entity = entity;
+        b.category = category;
+        b.source = source;
+        b.recognisedOn = uint40(date);
+        b.assetId = uint64(assetId);
+        b.lastEntryOn = uint40(date);
+        b.currency = currency;
+        b.residualValue = residualValue;
+    }
+
+    function _emitOpened(uint256 bookId, Book storage b, bytes32 evidenceHash) private {
+        emit BookOpened(
+            bookId,
+            b.entity,
+            b.assetId,
+            b.category,
+            b.source,
+            b.usefulLifeMonths,
+            b.residualValue,
+            b.currency,
+            b.recognisedOn,
+            b.readyOn,
+            evidenceHash,
+            msg.sender
+        );
+    }
+
+    /// @dev A cost's order link: an order of the exchange (orderOf reverts for an unknown id, which is said as this
+    /// ledger's UnknownOrder), settled, and bought by the book's entity. Only `buyer` and `status` are relied on.
+    function _checkOrder(uint256 orderId, address entity) private view {
+        IDataExchange.Order memory order;
+        try exchange.orderOf(orderId) returns (IDataExchange.Order memory o) {
+            order = o;
+        } catch {
+            revert UnknownOrder(orderId);
+        }
+        if (order.buyer == address(0)) revert UnknownOrder(orderId);
+        if (order.status != IDataExchange.OrderStatus.Settled) revert OrderNotSettled(orderId, order.status);
+        if (order.buyer != entity) revert OrderNotBoughtByEntity(orderId, order.buyer, entity);
     }
 
     /// @dev A book the caller may record in, still open, and a valid entry date on or after every earlier entry;

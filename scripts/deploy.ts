@@ -50,8 +50,12 @@ export async function deployContracts(admin: Signer): Promise<Deployed> {
     "DataExchange",
     new DataExchange__factory(admin).deploy(adminAddress, registryAddress, rightsAddress),
   );
-  const ledger = await deployed("AssetLedger", new AssetLedger__factory(admin).deploy(adminAddress, registryAddress));
   const exchangeAddress = await exchange.getAddress();
+  // The ledger checks that a cost's linked order is a settled purchase of the book's entity on this exchange.
+  const ledger = await deployed(
+    "AssetLedger",
+    new AssetLedger__factory(admin).deploy(adminAddress, registryAddress, exchangeAddress),
+  );
   await (await registry.grantRole(await registry.EXCHANGE_ROLE(), exchangeAddress)).wait();
   await (await rights.grantRole(await rights.EXCHANGE_ROLE(), exchangeAddress)).wait();
 

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {IDataExchange} from "./IDataExchange.sol";
+
 /// @title Attestations and accounting records for data assets.
 /// @notice Accredited assessors and appraisers attest compliance, quality and value; an entity (or an accountant it
 /// authorises) keeps its accounting "book" for a data asset under 财会〔2023〕11号: recognition as intangible asset,
 /// inventory or development expenditure, cost entries, ready-for-use, impairment / write-down and reversal,
 /// derecognition. Entries are never edited: attestations are superseded or revoked by their author.
+/// An intangible asset is amortised from the month it is ready for use (CAS 6): recognised by `recognise`, it is ready
+/// on its recognition date; recognised by `recogniseAwaitingUse` (e.g. bought, then cleaned and integrated), it is
+/// ready on the date `readyForUse` records, keeping its source (purchased / other).
 interface IAssetLedger {
     enum AttestationKind {
         Compliance,
@@ -58,7 +63,7 @@ interface IAssetLedger {
         CostSource source;
         uint16 usefulLifeMonths; // 0 = indefinite (not amortised); inventory is never amortised
         uint40 recognisedOn;
-        uint40 readyOn; // intangible: amortisation starts this month; 0 while in development
+        uint40 readyOn; // intangible: amortisation starts this month; 0 while in development or awaiting use
         uint40 derecognisedOn;
         uint64 assetId;
         uint40 lastEntryOn; // entries are chronological: none may be dated before this
@@ -111,9 +116,11 @@ interface IAssetLedger {
         uint128 residualValue,
         address currency,
         uint64 date,
+        uint64 readyOn, // intangible ready for use on recognition: = date; 0 while not ready (development, awaiting use) and for inventory
         bytes32 evidenceHash,
         address recordedBy
     );
+    /// @notice `orderId` is 0 or a settled exchange order bought by the book's entity (checked when recorded).
     event CostRecorded(
         uint256 indexed bookId,
         address indexed entity,
@@ -126,6 +133,7 @@ interface IAssetLedger {
         bytes32 evidenceHash,
         address recordedBy
     );
+    /// @notice A development book becomes an intangible asset, or an intangible book awaiting use becomes ready.
     event ReadyForUse(
         uint256 indexed bookId,
         address indexed entity,
@@ -187,6 +195,16 @@ interface IAssetLedger {
     error ExceedsCarryingBound(uint256 amount, uint256 bound);
     error InvalidRecipient(address account);
     error TextTooLong(uint256 length, uint256 max);
+    /// @notice The intangible book is already ready for use (since `readyOn`): its ready date is recorded once.
+    error AlreadyReadyForUse(uint256 bookId, uint64 readyOn);
+    /// @notice A self-developed asset not yet ready for use is development expenditure: open a Development book.
+    error InvalidSource(CostSource source);
+    /// @notice A cost's order link names no order of the exchange.
+    error UnknownOrder(uint256 orderId);
+    /// @notice A cost's order link names an order that is not settled (yet, or refunded).
+    error OrderNotSettled(uint256 orderId, IDataExchange.OrderStatus status);
+    /// @notice A cost's order link names an order bought by someone other than the book's entity.
+    error OrderNotBoughtByEntity(uint256 orderId, address buyer, address entity);
 
     /// @notice An assessor (ASSESSOR_ROLE) attests a compliance assessment (合规评估). `supersedes` 0 or an earlier
     /// attestation of the caller's of the same kind and asset.
@@ -214,7 +232,8 @@ interface IAssetLedger {
     /// @notice The caller (an entity) authorises or de-authorises an accountant to record for it.
     function setAccountant(address accountant, bool authorised) external;
 
-    /// @notice Open a book: recognise a data asset in `entity`'s accounts.
+    /// @notice Open a book: recognise a data asset in `entity`'s accounts. An intangible asset is ready for use (and
+    /// amortised from) its recognition date; for one that becomes ready later use `recogniseAwaitingUse`.
     function recognise(
         address entity,
         uint256 assetId,
@@ -227,8 +246,24 @@ interface IAssetLedger {
         bytes32 evidenceHash
     ) external returns (uint256 bookId);
 
-    /// @notice A cost entry; `orderId` links a settled purchase on the exchange (0 for none). Research-phase costs
-    /// are recorded but not capitalised.
+    /// @notice Open an intangible-asset book for an asset not yet ready for use (CAS 6: e.g. bought on `date`, then
+    /// desensitised, cleaned and integrated): on the balance sheet at cost, not amortised until `readyForUse` records
+    /// its ready date and useful life. The source stays as given (purchased or other); a self-developed asset not yet
+    /// ready is development expenditure instead (`recognise` with Category.Development), so SelfDeveloped reverts
+    /// InvalidSource.
+    function recogniseAwaitingUse(
+        address entity,
+        uint256 assetId,
+        CostSource source,
+        uint128 residualValue,
+        address currency,
+        uint64 date,
+        bytes32 evidenceHash
+    ) external returns (uint256 bookId);
+
+    /// @notice A cost entry; `orderId` links a purchase on the exchange (0 for none), which must be settled and bought
+    /// by the book's entity (else UnknownOrder, OrderNotSettled or OrderNotBoughtByEntity). Research-phase costs are
+    /// recorded but not capitalised.
     function addCost(
         uint256 bookId,
         uint128 amount,
@@ -239,7 +274,10 @@ interface IAssetLedger {
         bytes32 evidenceHash
     ) external;
 
-    /// @notice Development expenditure becomes an intangible asset, amortised from `date`'s month.
+    /// @notice The asset is ready for use on `date` and amortised from `date`'s month over `usefulLifeMonths` (0 =
+    /// indefinite): development expenditure becomes an intangible asset, or an intangible book opened by
+    /// `recogniseAwaitingUse` gets its ready date (once; its source is unchanged). Not before the book's last entry,
+    /// not in the future. An intangible book already ready reverts AlreadyReadyForUse; inventory WrongCategory.
     function readyForUse(uint256 bookId, uint16 usefulLifeMonths, uint64 date, bytes32 evidenceHash) external;
 
     /// @notice Impairment (intangible / development; never reversed) or inventory write-down.

@@ -21,9 +21,12 @@ import {
   bookArgs,
   bookOf,
   cstDate,
+  exchangeOrders,
   ledgerWorld,
   nextTimestamp,
+  openAwaitingBook,
   openBook,
+  recogniseAwaitingUseTx,
   recogniseTx,
   type LedgerWorld,
 } from "../helpers/ledger";
@@ -50,21 +53,26 @@ describe("AssetLedger", () => {
       expect(await l.ledger.MAX_USEFUL_LIFE_MONTHS()).to.equal(1200);
       expect(await l.ledger.MAX_TEXT()).to.equal(512);
       expect(await l.ledger.registry()).to.equal(await l.registry.getAddress());
+      expect(await l.ledger.exchange()).to.equal(await l.dex.getAddress());
       expect(await l.ledger.hasRole(await l.ledger.DEFAULT_ADMIN_ROLE(), l.admin.address)).to.equal(true);
       expect(await l.ledger.hasRole(await l.ledger.PAUSER_ROLE(), l.admin.address)).to.equal(true);
       expect(await l.ledger.attestationCount()).to.equal(0);
       expect(await l.ledger.bookCount()).to.equal(0);
     });
 
-    it("refuses a zero admin or a zero registry", async () => {
+    it("refuses a zero admin, a zero registry or a zero exchange", async () => {
       const l = await fixture();
       const factory = new AssetLedger__factory(l.admin);
-      await expect(factory.deploy(ZERO_ADDRESS, await l.registry.getAddress()))
-        .to.be.revertedWithCustomError(l.ledger, "InvalidRecipient")
-        .withArgs(ZERO_ADDRESS);
-      await expect(factory.deploy(l.admin.address, ZERO_ADDRESS))
-        .to.be.revertedWithCustomError(l.ledger, "InvalidRecipient")
-        .withArgs(ZERO_ADDRESS);
+      const [registry, exchange] = [await l.registry.getAddress(), await l.dex.getAddress()];
+      for (const args of [
+        [ZERO_ADDRESS, registry, exchange],
+        [l.admin.address, ZERO_ADDRESS, exchange],
+        [l.admin.address, registry, ZERO_ADDRESS],
+      ] as const) {
+        await expect(factory.deploy(...args))
+          .to.be.revertedWithCustomError(l.ledger, "InvalidRecipient")
+          .withArgs(ZERO_ADDRESS);
+      }
     });
   });
 
@@ -497,6 +505,7 @@ describe("AssetLedger", () => {
           "pause",
           "readyForUse",
           "recognise",
+          "recogniseAwaitingUse",
           "renounceRole",
           "reverseWriteDown",
           "revokeAttestation",
@@ -523,7 +532,7 @@ describe("AssetLedger", () => {
       const a = bookArgs(l);
       await expect(recogniseTx(l, a, l.accountant))
         .to.emit(l.ledger, "BookOpened")
-        .withArgs(1, l.entity.address, l.activeId, a.category, a.source, a.usefulLifeMonths, a.residualValue, a.currency, a.date, a.evidenceHash, l.accountant.address);
+        .withArgs(1, l.entity.address, l.activeId, a.category, a.source, a.usefulLifeMonths, a.residualValue, a.currency, a.date, a.date, a.evidenceHash, l.accountant.address);
       expect((await bookOf(l, 1)).entity).to.equal(l.entity.address);
       const ev = hash();
       await expect(l.ledger.connect(l.accountant).addCost(1, 1_000n, CostSource.Purchased, CostPhase.None, a.date, 0, ev))
@@ -609,7 +618,7 @@ describe("AssetLedger", () => {
       const a = bookArgs(l, { category: Category.Intangible, source: CostSource.Purchased, usefulLifeMonths: 36, residualValue: 1_000n });
       await expect(recogniseTx(l, a))
         .to.emit(l.ledger, "BookOpened")
-        .withArgs(1, l.entity.address, l.activeId, Category.Intangible, CostSource.Purchased, 36, 1_000n, l.currencyAddress, a.date, a.evidenceHash, l.entity.address);
+        .withArgs(1, l.entity.address, l.activeId, Category.Intangible, CostSource.Purchased, 36, 1_000n, l.currencyAddress, a.date, a.date, a.evidenceHash, l.entity.address);
       expect(await l.ledger.bookCount()).to.equal(1);
       expect(await bookOf(l, 1)).to.deep.equal({
         entity: l.entity.address,
@@ -645,7 +654,7 @@ describe("AssetLedger", () => {
         const a = bookArgs(l, { category, source: CostSource.SelfDeveloped, usefulLifeMonths: 0 });
         await expect(recogniseTx(l, a))
           .to.emit(l.ledger, "BookOpened")
-          .withArgs(1, l.entity.address, l.activeId, category, CostSource.SelfDeveloped, 0, 0n, l.currencyAddress, a.date, a.evidenceHash, l.entity.address);
+          .withArgs(1, l.entity.address, l.activeId, category, CostSource.SelfDeveloped, 0, 0n, l.currencyAddress, a.date, 0, a.evidenceHash, l.entity.address);
         expect(await bookOf(l, 1)).to.deep.equal({
           entity: l.entity.address,
           category,
@@ -739,12 +748,13 @@ describe("AssetLedger", () => {
   describe("addCost", () => {
     it("adds acquisition costs (phase None) to an intangible book, carrying the order id", async () => {
       const l = await fixture();
+      const orderId = await (await exchangeOrders(l))(l.entity);
       const { bookId } = await openBook(l);
       const ev = hash("invoice");
       const d = cstDate(2025, 3, 2);
-      await expect(l.ledger.connect(l.entity).addCost(bookId, 250_000n, CostSource.Purchased, CostPhase.None, d, 31337, ev))
+      await expect(l.ledger.connect(l.entity).addCost(bookId, 250_000n, CostSource.Purchased, CostPhase.None, d, orderId, ev))
         .to.emit(l.ledger, "CostRecorded")
-        .withArgs(bookId, l.entity.address, l.activeId, 250_000n, CostSource.Purchased, CostPhase.None, d, 31337, ev, l.entity.address);
+        .withArgs(bookId, l.entity.address, l.activeId, 250_000n, CostSource.Purchased, CostPhase.None, d, orderId, ev, l.entity.address);
       await l.ledger.connect(l.entity).addCost(bookId, 750n, CostSource.Other, CostPhase.None, d, 0, hash());
       expect((await bookOf(l, bookId)).cost).to.equal(250_750n);
     });
@@ -783,9 +793,9 @@ describe("AssetLedger", () => {
         .withArgs(bookId, l.entity.address, l.activeId, 40_000n, CostSource.SelfDeveloped, CostPhase.Research, RECOGNISED, 0, ev1, l.entity.address);
       expect((await bookOf(l, bookId)).cost).to.equal(0n);
       const ev2 = hash();
-      await expect(l.ledger.connect(l.entity).addCost(bookId, 60_000n, CostSource.Purchased, CostPhase.Development, RECOGNISED, 7, ev2))
+      await expect(l.ledger.connect(l.entity).addCost(bookId, 60_000n, CostSource.Purchased, CostPhase.Development, RECOGNISED, 0, ev2))
         .to.emit(l.ledger, "CostRecorded")
-        .withArgs(bookId, l.entity.address, l.activeId, 60_000n, CostSource.Purchased, CostPhase.Development, RECOGNISED, 7, ev2, l.entity.address);
+        .withArgs(bookId, l.entity.address, l.activeId, 60_000n, CostSource.Purchased, CostPhase.Development, RECOGNISED, 0, ev2, l.entity.address);
       expect((await bookOf(l, bookId)).cost).to.equal(60_000n);
     });
 
@@ -853,17 +863,17 @@ describe("AssetLedger", () => {
       expect((await bookOf(l, bookId)).cost).to.equal(100_000n);
       // and it cannot be made ready a second time
       await expect(l.ledger.connect(l.entity).readyForUse(bookId, 48, ready, hash()))
-        .to.be.revertedWithCustomError(l.ledger, "WrongCategory")
-        .withArgs(bookId, Category.Intangible);
+        .to.be.revertedWithCustomError(l.ledger, "AlreadyReadyForUse")
+        .withArgs(bookId, ready);
     });
 
-    it("refuses intangible and inventory books", async () => {
+    it("refuses an intangible book ready since recognition (AlreadyReadyForUse) and inventory books", async () => {
       const l = await fixture();
       const { bookId: intangible } = await openBook(l);
       const { bookId: inventory } = await openBook(l, { category: Category.Inventory, usefulLifeMonths: 0 });
       await expect(l.ledger.connect(l.entity).readyForUse(intangible, 12, RECOGNISED, hash()))
-        .to.be.revertedWithCustomError(l.ledger, "WrongCategory")
-        .withArgs(intangible, Category.Intangible);
+        .to.be.revertedWithCustomError(l.ledger, "AlreadyReadyForUse")
+        .withArgs(intangible, RECOGNISED);
       await expect(l.ledger.connect(l.entity).readyForUse(inventory, 12, RECOGNISED, hash()))
         .to.be.revertedWithCustomError(l.ledger, "WrongCategory")
         .withArgs(inventory, Category.Inventory);
@@ -888,6 +898,248 @@ describe("AssetLedger", () => {
       expect((await bookOf(l, bookId)).category).to.equal(Category.Development);
       await l.ledger.connect(l.entity).readyForUse(bookId, 1200, RECOGNISED, hash());
       expect((await bookOf(l, bookId)).usefulLifeMonths).to.equal(1200);
+    });
+  });
+
+  // ------------------------------------------------------------------------------------------ bought, ready later
+
+  describe("recogniseAwaitingUse: an intangible asset bought on one date and ready for use on another (CAS 6)", () => {
+    for (const source of [CostSource.Purchased, CostSource.Other]) {
+      it(`opens a ${CostSource[source]} intangible book not yet ready: readyOn 0, no life yet, source kept`, async () => {
+        const l = await fixture();
+        const a = bookArgs(l, { source, residualValue: 500n });
+        await expect(recogniseAwaitingUseTx(l, a))
+          .to.emit(l.ledger, "BookOpened")
+          .withArgs(1, l.entity.address, l.activeId, Category.Intangible, source, 0, 500n, l.currencyAddress, a.date, 0, a.evidenceHash, l.entity.address);
+        expect(await bookOf(l, 1)).to.deep.equal({
+          entity: l.entity.address,
+          category: Category.Intangible,
+          source,
+          usefulLifeMonths: 0,
+          recognisedOn: a.date,
+          readyOn: 0,
+          derecognisedOn: 0,
+          assetId: l.activeId,
+          currency: l.currencyAddress,
+          cost: 0n,
+          impairment: 0n,
+          residualValue: 500n,
+        });
+      });
+    }
+
+    it("bought 2025-03-01, cleaned and integrated, ready 2025-05-10 with 36 months: costs before, source unchanged", async () => {
+      const l = await fixture();
+      const bought = cstDate(2025, 3, 1);
+      const { bookId } = await openAwaitingBook(l, { date: bought });
+      await l.ledger.connect(l.entity).addCost(bookId, 360_000n * YUAN, CostSource.Purchased, CostPhase.None, bought, 0, hash("price"));
+      // costs to bring it to intended use (desensitise, clean, integrate) are capitalised before it is ready
+      await l.ledger.connect(l.entity).addCost(bookId, 24_000n * YUAN, CostSource.Other, CostPhase.None, cstDate(2025, 4, 20), 0, hash("cleaning"));
+      for (const phase of [CostPhase.Research, CostPhase.Development]) {
+        await expect(l.ledger.connect(l.entity).addCost(bookId, 1n, CostSource.Purchased, phase, cstDate(2025, 4, 20), 0, hash()))
+          .to.be.revertedWithCustomError(l.ledger, "WrongPhase")
+          .withArgs(bookId, phase);
+      }
+      const ready = cstDate(2025, 5, 10);
+      const ev = hash("acceptance");
+      await expect(l.ledger.connect(l.entity).readyForUse(bookId, 36, ready, ev))
+        .to.emit(l.ledger, "ReadyForUse")
+        .withArgs(bookId, l.entity.address, l.activeId, 36, ready, ev, l.entity.address);
+      expect(await bookOf(l, bookId)).to.deep.equal({
+        entity: l.entity.address,
+        category: Category.Intangible,
+        source: CostSource.Purchased, // not moved to 内部研发
+        usefulLifeMonths: 36,
+        recognisedOn: bought,
+        readyOn: ready,
+        derecognisedOn: 0,
+        assetId: l.activeId,
+        currency: l.currencyAddress,
+        cost: 38_400_000n,
+        impairment: 0n,
+        residualValue: 0n,
+      });
+      // once only
+      await expect(l.ledger.connect(l.entity).readyForUse(bookId, 24, ready, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "AlreadyReadyForUse")
+        .withArgs(bookId, ready);
+      // later costs are plain costs again
+      await l.ledger.connect(l.entity).addCost(bookId, 1_000n, CostSource.Purchased, CostPhase.None, ready, 0, hash());
+      expect((await bookOf(l, bookId)).cost).to.equal(38_401_000n);
+    });
+
+    it("the ready date may be the recognition date or the block time, never before recognition or the last entry, nor in the future", async () => {
+      const l = await fixture();
+      const { bookId } = await openAwaitingBook(l);
+      await expect(l.ledger.connect(l.entity).readyForUse(bookId, 36, RECOGNISED - 1, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "DateBeforeRecognition")
+        .withArgs(RECOGNISED - 1, RECOGNISED);
+      const later = cstDate(2025, 6, 1);
+      await l.ledger.connect(l.entity).addCost(bookId, 5_000n, CostSource.Purchased, CostPhase.None, later, 0, hash());
+      await expect(l.ledger.connect(l.entity).readyForUse(bookId, 36, cstDate(2025, 5, 31), hash()))
+        .to.be.revertedWithCustomError(l.ledger, "DateBeforeLastEntry")
+        .withArgs(cstDate(2025, 5, 31), later);
+      const t = await nextTimestamp();
+      await expect(l.ledger.connect(l.entity).readyForUse(bookId, 36, t + 1, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "DateInFuture")
+        .withArgs(t + 1);
+      const now = await nextTimestamp();
+      await l.ledger.connect(l.entity).readyForUse(bookId, 36, now, hash());
+      expect((await bookOf(l, bookId)).readyOn).to.equal(now);
+
+      const { bookId: sameDay } = await openAwaitingBook(l);
+      await l.ledger.connect(l.entity).readyForUse(sameDay, 12, RECOGNISED, hash());
+      expect(await bookOf(l, sameDay)).to.include({ readyOn: RECOGNISED, usefulLifeMonths: 12, category: Category.Intangible });
+    });
+
+    it("readyForUse refuses a life over 1200 months, a zero hash, outsiders and a derecognised book; an accountant may record it", async () => {
+      const l = await fixture();
+      const { bookId } = await openAwaitingBook(l);
+      await expect(l.ledger.connect(l.entity).readyForUse(bookId, 1201, RECOGNISED, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "InvalidUsefulLife")
+        .withArgs(1201);
+      await expect(l.ledger.connect(l.entity).readyForUse(bookId, 36, RECOGNISED, ZERO_HASH)).to.be.revertedWithCustomError(l.ledger, "ZeroHash");
+      await expect(l.ledger.connect(l.outsider).readyForUse(bookId, 36, RECOGNISED, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "NotEntityOrAccountant")
+        .withArgs(l.entity.address, l.outsider.address);
+      expect((await bookOf(l, bookId)).readyOn).to.equal(0);
+      await l.ledger.connect(l.entity).setAccountant(l.accountant.address, true);
+      const ev = hash();
+      await expect(l.ledger.connect(l.accountant).readyForUse(bookId, 0, RECOGNISED, ev))
+        .to.emit(l.ledger, "ReadyForUse")
+        .withArgs(bookId, l.entity.address, l.activeId, 0, RECOGNISED, ev, l.accountant.address);
+      expect(await bookOf(l, bookId)).to.include({ readyOn: RECOGNISED, usefulLifeMonths: 0 }); // indefinite life
+
+      const { bookId: sold } = await openAwaitingBook(l);
+      await l.ledger.connect(l.entity).derecognise(sold, DerecognitionReason.Sale, 0n, RECOGNISED, hash());
+      await expect(l.ledger.connect(l.entity).readyForUse(sold, 36, RECOGNISED, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "BookClosed")
+        .withArgs(sold);
+    });
+
+    it("an asset awaiting use may be impaired or derecognised before it is ready", async () => {
+      const l = await fixture();
+      const { bookId } = await openAwaitingBook(l);
+      await l.ledger.connect(l.entity).addCost(bookId, 10_000n, CostSource.Purchased, CostPhase.None, RECOGNISED, 0, hash());
+      await l.ledger.connect(l.entity).impair(bookId, 4_000n, RECOGNISED, hash());
+      await l.ledger.connect(l.entity).derecognise(bookId, DerecognitionReason.Lapse, 0n, cstDate(2025, 4, 1), hash());
+      expect(await bookOf(l, bookId)).to.include({ category: Category.Intangible, readyOn: 0, impairment: 4_000n, derecognisedOn: cstDate(2025, 4, 1) });
+    });
+
+    it("refuses a self-developed source (not yet ready, that is development expenditure) and what recognise refuses", async () => {
+      const l = await fixture();
+      await expect(recogniseAwaitingUseTx(l, bookArgs(l, { source: CostSource.SelfDeveloped })))
+        .to.be.revertedWithCustomError(l.ledger, "InvalidSource")
+        .withArgs(CostSource.SelfDeveloped);
+      await expect(recogniseAwaitingUseTx(l, bookArgs(l), l.outsider))
+        .to.be.revertedWithCustomError(l.ledger, "NotEntityOrAccountant")
+        .withArgs(l.entity.address, l.outsider.address);
+      await expect(recogniseAwaitingUseTx(l, bookArgs(l, { assetId: 99 })))
+        .to.be.revertedWithCustomError(l.registry, "UnknownAsset")
+        .withArgs(99);
+      await expect(recogniseAwaitingUseTx(l, bookArgs(l, { evidenceHash: ZERO_HASH }))).to.be.revertedWithCustomError(l.ledger, "ZeroHash");
+      await expect(recogniseAwaitingUseTx(l, bookArgs(l, { currency: ZERO_ADDRESS })))
+        .to.be.revertedWithCustomError(l.ledger, "InvalidCurrency")
+        .withArgs(ZERO_ADDRESS);
+      await expect(recogniseAwaitingUseTx(l, bookArgs(l, { entity: ZERO_ADDRESS })))
+        .to.be.revertedWithCustomError(l.ledger, "InvalidRecipient")
+        .withArgs(ZERO_ADDRESS);
+      await expect(recogniseAwaitingUseTx(l, bookArgs(l, { date: RULES_EFFECTIVE - 1 })))
+        .to.be.revertedWithCustomError(l.ledger, "DateBeforeRules")
+        .withArgs(RULES_EFFECTIVE - 1);
+      const t = await nextTimestamp();
+      await expect(recogniseAwaitingUseTx(l, bookArgs(l, { date: t + 1 })))
+        .to.be.revertedWithCustomError(l.ledger, "DateInFuture")
+        .withArgs(t + 1);
+      expect(await l.ledger.bookCount()).to.equal(0);
+      // an authorised accountant may open it
+      await l.ledger.connect(l.entity).setAccountant(l.accountant.address, true);
+      const a = bookArgs(l);
+      await expect(recogniseAwaitingUseTx(l, a, l.accountant))
+        .to.emit(l.ledger, "BookOpened")
+        .withArgs(1, l.entity.address, l.activeId, Category.Intangible, CostSource.Purchased, 0, 0n, l.currencyAddress, a.date, 0, a.evidenceHash, l.accountant.address);
+    });
+  });
+
+  // ------------------------------------------------------------------------------------------ order links
+
+  describe("addCost: a linked order must be a settled purchase of the book's entity on the exchange", () => {
+    it("accepts a settled order bought by the entity, also when its accountant records the cost, on any category", async () => {
+      const l = await fixture();
+      const order = await exchangeOrders(l);
+      const [o1, o2, o3] = [await order(l.entity), await order(l.entity), await order(l.entity)];
+      expect((await l.dex.orderOf(o1)).status).to.equal(4); // Settled
+      const { bookId: intangible } = await openBook(l);
+      await l.ledger.connect(l.entity).setAccountant(l.accountant.address, true);
+      const ev = hash();
+      await expect(l.ledger.connect(l.accountant).addCost(intangible, 5_000_000n, CostSource.Purchased, CostPhase.None, RECOGNISED, o1, ev))
+        .to.emit(l.ledger, "CostRecorded")
+        .withArgs(intangible, l.entity.address, l.activeId, 5_000_000n, CostSource.Purchased, CostPhase.None, RECOGNISED, o1, ev, l.accountant.address);
+      const { bookId: inventory } = await openBook(l, { category: Category.Inventory, usefulLifeMonths: 0 });
+      await l.ledger.connect(l.entity).addCost(inventory, 5_000_000n, CostSource.Purchased, CostPhase.None, RECOGNISED, o2, hash());
+      const { bookId: dev } = await openBook(l, { category: Category.Development, usefulLifeMonths: 0 });
+      await l.ledger.connect(l.entity).addCost(dev, 5_000_000n, CostSource.Purchased, CostPhase.Development, RECOGNISED, o3, hash());
+      for (const b of [intangible, inventory, dev]) expect((await bookOf(l, b)).cost).to.equal(5_000_000n);
+    });
+
+    it("refuses an order id the exchange does not know (UnknownOrder)", async () => {
+      const l = await fixture();
+      const { bookId } = await openBook(l);
+      for (const orderId of [1n, 999n, 2n ** 256n - 1n]) {
+        await expect(l.ledger.connect(l.entity).addCost(bookId, 1n, CostSource.Purchased, CostPhase.None, RECOGNISED, orderId, hash()))
+          .to.be.revertedWithCustomError(l.ledger, "UnknownOrder")
+          .withArgs(orderId);
+      }
+      const orderId = await (await exchangeOrders(l))(l.entity);
+      await expect(l.ledger.connect(l.entity).addCost(bookId, 1n, CostSource.Purchased, CostPhase.None, RECOGNISED, orderId + 1n, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "UnknownOrder")
+        .withArgs(orderId + 1n);
+      expect((await bookOf(l, bookId)).cost).to.equal(0n);
+    });
+
+    for (const [stage, status] of [
+      ["Paid", 1],
+      ["Delivered", 2],
+      ["Refunded", 5],
+    ] as const) {
+      it(`refuses an order of the entity that is ${stage}, not settled (OrderNotSettled)`, async () => {
+        const l = await fixture();
+        const orderId = await (await exchangeOrders(l))(l.entity, stage);
+        const { bookId } = await openBook(l);
+        await expect(l.ledger.connect(l.entity).addCost(bookId, 1n, CostSource.Purchased, CostPhase.None, RECOGNISED, orderId, hash()))
+          .to.be.revertedWithCustomError(l.ledger, "OrderNotSettled")
+          .withArgs(orderId, status);
+        expect((await bookOf(l, bookId)).cost).to.equal(0n);
+      });
+    }
+
+    it("refuses a settled order bought by someone else, even by the entity's own accountant (OrderNotBoughtByEntity)", async () => {
+      const l = await fixture();
+      const order = await exchangeOrders(l);
+      const byOutsider = await order(l.outsider);
+      const byAccountant = await order(l.accountant);
+      await l.ledger.connect(l.entity).setAccountant(l.accountant.address, true);
+      const { bookId } = await openBook(l);
+      await expect(l.ledger.connect(l.entity).addCost(bookId, 1n, CostSource.Purchased, CostPhase.None, RECOGNISED, byOutsider, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "OrderNotBoughtByEntity")
+        .withArgs(byOutsider, l.outsider.address, l.entity.address);
+      await expect(l.ledger.connect(l.accountant).addCost(bookId, 1n, CostSource.Purchased, CostPhase.None, RECOGNISED, byAccountant, hash()))
+        .to.be.revertedWithCustomError(l.ledger, "OrderNotBoughtByEntity")
+        .withArgs(byAccountant, l.accountant.address, l.entity.address);
+      // the buyer's own book takes it
+      const { bookId: outsiderBook } = await openBook(l, { entity: l.outsider.address }, l.outsider);
+      await l.ledger.connect(l.outsider).addCost(outsiderBook, 1n, CostSource.Purchased, CostPhase.None, RECOGNISED, byOutsider, hash());
+      expect((await bookOf(l, outsiderBook)).cost).to.equal(1n);
+      expect((await bookOf(l, bookId)).cost).to.equal(0n);
+    });
+
+    it("order 0 means no link and is not checked", async () => {
+      const l = await fixture();
+      const { bookId } = await openBook(l);
+      const ev = hash();
+      await expect(l.ledger.connect(l.entity).addCost(bookId, 7n, CostSource.Purchased, CostPhase.None, RECOGNISED, 0, ev))
+        .to.emit(l.ledger, "CostRecorded")
+        .withArgs(bookId, l.entity.address, l.activeId, 7n, CostSource.Purchased, CostPhase.None, RECOGNISED, 0, ev, l.entity.address);
     });
   });
 
@@ -1085,10 +1337,11 @@ describe("AssetLedger", () => {
       expect([b.category, b.cost, b.impairment, b.readyOn, b.derecognisedOn]).to.deep.equal([Category.Intangible, 0n, 0n, recognised, 0]);
 
       const price = 360_000n * YUAN;
+      const orderId = await (await exchangeOrders(l, price))(l.entity); // bought on the exchange and settled
       const orderEv = hash("order");
-      await expect(l.ledger.connect(l.entity).addCost(bookId, price, CostSource.Purchased, CostPhase.None, recognised, 1001, orderEv))
+      await expect(l.ledger.connect(l.entity).addCost(bookId, price, CostSource.Purchased, CostPhase.None, recognised, orderId, orderEv))
         .to.emit(l.ledger, "CostRecorded")
-        .withArgs(bookId, l.entity.address, l.activeId, 36_000_000n, CostSource.Purchased, CostPhase.None, recognised, 1001, orderEv, l.entity.address);
+        .withArgs(bookId, l.entity.address, l.activeId, 36_000_000n, CostSource.Purchased, CostPhase.None, recognised, orderId, orderEv, l.entity.address);
       b = await bookOf(l, bookId);
       expect([b.cost, b.impairment]).to.deep.equal([36_000_000n, 0n]);
 
@@ -1229,6 +1482,7 @@ describe("AssetLedger", () => {
         ["revokeAttestation", () => l.ledger.connect(l.assessor).revokeAttestation(id, "r")],
         ["setAccountant", () => l.ledger.connect(l.entity).setAccountant(l.accountant.address, true)],
         ["recognise", () => recogniseTx(l, bookArgs(l))],
+        ["recogniseAwaitingUse", () => recogniseAwaitingUseTx(l, bookArgs(l))],
         ["addCost", () => l.ledger.connect(l.entity).addCost(intangible, 1n, CostSource.Purchased, CostPhase.None, d, 0, hash())],
         ["readyForUse", () => l.ledger.connect(l.entity).readyForUse(dev, 12, d, hash())],
         ["impair", () => l.ledger.connect(l.entity).impair(intangible, 1n, d, hash())],
@@ -1249,7 +1503,7 @@ describe("AssetLedger", () => {
         await expect(call(), name).not.to.be.reverted;
       }
       expect(await l.ledger.attestationCount()).to.equal(4);
-      expect(await l.ledger.bookCount()).to.equal(4);
+      expect(await l.ledger.bookCount()).to.equal(5);
       expect(await bookOf(l, intangible)).to.include({ cost: 1_001n, impairment: 1n, derecognisedOn: d });
       expect(await bookOf(l, inventory)).to.include({ impairment: 99n });
       expect(await bookOf(l, dev)).to.include({ category: Category.Intangible, readyOn: d, usefulLifeMonths: 12 });

@@ -5,7 +5,8 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { SettlementToken__factory } from "../../typechain-types";
 import type { SettlementToken } from "../../typechain-types";
-import { hash, registerActive, submit, world, type World } from "./registry";
+import { DAY, SZ, hash, registerActive, submit, world, type World } from "./registry";
+import { listingTerms, type Market } from "./exchange";
 
 export enum AttestationKind { Compliance, Quality, Appraisal }
 export enum ValuationMethod { Cost, Market, Income }
@@ -110,6 +111,50 @@ export function recogniseTx(l: LedgerWorld, a: BookArgs, by: HardhatEthersSigner
   return l.ledger
     .connect(by)
     .recognise(a.entity, a.assetId, a.category, a.source, a.usefulLifeMonths, a.residualValue, a.currency, a.date, a.evidenceHash);
+}
+
+/** Calls recogniseAwaitingUse (an intangible not yet ready for use) with the given arguments as `by`; the category and
+ * useful life of `a` are not used (the book is intangible; its life comes with readyForUse). */
+export function recogniseAwaitingUseTx(l: LedgerWorld, a: BookArgs, by: HardhatEthersSigner = l.entity) {
+  return l.ledger.connect(by).recogniseAwaitingUse(a.entity, a.assetId, a.source, a.residualValue, a.currency, a.date, a.evidenceHash);
+}
+
+/** Opens an intangible book awaiting use and returns its id and the arguments used. */
+export async function openAwaitingBook(l: LedgerWorld, overrides: Partial<BookArgs> = {}, by: HardhatEthersSigner = l.entity) {
+  const args = bookArgs(l, { usefulLifeMonths: 0, ...overrides });
+  await recogniseAwaitingUseTx(l, args, by);
+  return { bookId: await l.ledger.bookCount(), args };
+}
+
+export type OrderStage = "Paid" | "Delivered" | "Settled" | "Refunded";
+
+/**
+ * Exchange orders for cost entries to link to: the books' currency allowed on the exchange, venue SZ (1% fee), and an
+ * Active asset held by `otherEntity` listed at `price` (processing-use licences). Returns `order(buyer, stage)`, which
+ * funds `buyer`, buys one licence and takes the order to `stage` (Settled: delivered and accepted; Refunded: not
+ * delivered in time and refunded), returning the order id.
+ */
+export async function exchangeOrders(l: LedgerWorld, price = 50_000n * YUAN) {
+  await l.dex.setTokenAllowed(l.currencyAddress, true);
+  await l.dex.setVenue(SZ.id, l.signers[8].address, 100);
+  const { assetId } = await registerActive(l, l.otherEntity);
+  await l.dex.connect(l.otherEntity).list(await listingTerms({ ...l, token: l.currency } as unknown as Market, assetId, { price }));
+  const listingId = await l.dex.listingCount();
+  const dex = await l.dex.getAddress();
+  return async (buyer: HardhatEthersSigner, stage: OrderStage = "Settled"): Promise<bigint> => {
+    await l.currency.mint(buyer.address, price);
+    await l.currency.connect(buyer).approve(dex, price);
+    await l.dex.connect(buyer).order(listingId, price);
+    const orderId = await l.dex.orderCount();
+    if (stage === "Refunded") {
+      await time.increase(8 * DAY); // past the 7-day delivery window
+      await l.dex.connect(buyer).refundUndelivered(orderId);
+    } else if (stage !== "Paid") {
+      await l.dex.connect(l.otherEntity).deliver(orderId, hash("delivery"));
+      if (stage === "Settled") await l.dex.connect(buyer).accept(orderId);
+    }
+    return orderId;
+  };
 }
 
 /** Opens a book and returns its id and the arguments used. */
