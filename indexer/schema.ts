@@ -216,6 +216,11 @@ const MIGRATIONS: string[] = [
   -- settlement of the other rights too.
   CREATE INDEX settlements_by_offer ON settlements (offer, settled_at);
   `,
+  `
+  -- An intangible book may be recognised before it is ready for use (AssetLedger.recogniseAwaitingUse, CAS 6): it is
+  -- amortised from its ReadyForUse entry, not from recognition. 1 for a book opened that way (also once ready).
+  ALTER TABLE books ADD COLUMN awaiting_use INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

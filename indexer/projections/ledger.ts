@@ -96,7 +96,9 @@ export const ledger: Handlers = {
       residual_value: a.residualValue,
       currency: a.currency,
       recognised_on: date,
-      ready_on: category === "Intangible" ? date : null, // as the contract: intangible is ready when recognised
+      // An intangible recognised ready for use carries readyOn = date; one awaiting use (and development) carries 0.
+      ready_on: Number(a.readyOn) || null,
+      awaiting_use: category === "Intangible" && Number(a.readyOn) === 0,
       cost: "0",
       impairment: "0",
       entry_count: 0,
@@ -116,6 +118,7 @@ export const ledger: Handlers = {
     );
   },
 
+  // A development book becomes intangible; an intangible book awaiting use (awaiting_use) gets its ready date.
   ReadyForUse: (ctx, a) =>
     entry(ctx, a, "ReadyForUse", { useful_life_months: a.usefulLifeMonths }, () => ({
       category: "Intangible",

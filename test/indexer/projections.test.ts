@@ -32,7 +32,7 @@ import {
   type World,
 } from "../helpers/registry";
 import { Offer, OrderStatus, SZ_FEE_BPS, expectedSplit, listingTerms, market, yuan, type Market } from "../helpers/exchange";
-import { Category, CostPhase, CostSource, DerecognitionReason, ValuationMethod, cstDate, ledgerWorld } from "../helpers/ledger";
+import { Category, CostPhase, CostSource, DerecognitionReason, ValuationMethod, cstDate, exchangeOrders, ledgerWorld } from "../helpers/ledger";
 import { currentContentHash } from "../helpers/content";
 
 // ================================================================ harness
@@ -1329,7 +1329,8 @@ describe("indexer projections", function () {
       fields: Row;
     }
     const entries = new Map<bigint, Entry[]>();
-    let B1: bigint, B2: bigint, B3: bigint;
+    let B1: bigint, B2: bigint, B3: bigint, B4: bigint;
+    let boughtOrder: bigint; // a settled order bought by the entity, linked from a cost of B1
 
     async function attest(name: string, tx: (report: string) => Promise<ContractTransactionResponse>): Promise<Att> {
       const report = hash("report");
@@ -1356,6 +1357,7 @@ describe("indexer projections", function () {
 
     before(async function () {
       l = await ledgerWorld();
+      boughtOrder = await (await exchangeOrders(l))(l.entity); // before the scenario: only its ledger link is checked
       s = new Scenario(l);
       await s.open();
       const L = l.ledger;
@@ -1391,8 +1393,8 @@ describe("indexer projections", function () {
         L.connect(E).addCost(B1, 1_200_000n, CostSource.Purchased, CostPhase.None, d1, 0, e),
       );
       const d1b = cstDate(2025, 3, 15);
-      await record(B1, "Cost", "", d1b, A, { amount: "300000", source: "Other", phase: "None", order_id: 42 }, (e) =>
-        L.connect(A).addCost(B1, 300_000n, CostSource.Other, CostPhase.None, d1b, 42, e),
+      await record(B1, "Cost", "", d1b, A, { amount: "300000", source: "Other", phase: "None", order_id: Number(boughtOrder) }, (e) =>
+        L.connect(A).addCost(B1, 300_000n, CostSource.Other, CostPhase.None, d1b, boughtOrder, e),
       );
       const d1c = cstDate(2025, 12, 31);
       await record(B1, "Impairment", "", d1c, E, { amount: "250000" }, (e) => L.connect(E).impair(B1, 250_000n, d1c, e));
@@ -1431,6 +1433,17 @@ describe("indexer projections", function () {
       await record(B3, "ReadyForUse", "", d3c, E, { useful_life_months: 60 }, (e) => L.connect(E).readyForUse(B3, 60, d3c, e));
       const d3d = cstDate(2025, 12, 31);
       await record(B3, "Impairment", "", d3d, E, { amount: "100000" }, (e) => L.connect(E).impair(B3, 100_000n, d3d, e));
+
+      // B4: other-source intangible bought 2025-05-06, integrated, ready for use 2025-07-15 with 24 months.
+      const d4 = cstDate(2025, 5, 6);
+      B4 = await record(null, "Opened", "BookOpened", d4, A, { useful_life_months: 0, source: "Other" }, (e) =>
+        L.connect(A).recogniseAwaitingUse(ent, asset, CostSource.Other, 0n, cur, d4, e),
+      );
+      await record(B4, "Cost", "", d4, E, { amount: "400000", source: "Other", phase: "None" }, (e) =>
+        L.connect(E).addCost(B4, 400_000n, CostSource.Other, CostPhase.None, d4, 0, e),
+      );
+      const d4b = cstDate(2025, 7, 15);
+      await record(B4, "ReadyForUse", "", d4b, A, { useful_life_months: 24 }, (e) => L.connect(A).readyForUse(B4, 24, d4b, e));
 
       await s.sync();
     });
@@ -1540,6 +1553,7 @@ describe("indexer projections", function () {
           cost: "1500000",
           impairment: "250000",
           entry_count: 5,
+          awaiting_use: 0,
         },
         {
           ...base,
@@ -1554,6 +1568,7 @@ describe("indexer projections", function () {
           cost: "800000",
           impairment: "70000", // written down 120000, 50000 reversed
           entry_count: 4,
+          awaiting_use: 0,
         },
         {
           ...base,
@@ -1568,6 +1583,22 @@ describe("indexer projections", function () {
           cost: "700000", // the 300000 of research is expensed
           impairment: "100000",
           entry_count: 5,
+          awaiting_use: 0,
+        },
+        {
+          ...base,
+          id: Number(B4),
+          category: "Intangible",
+          initial_category: "Intangible", // stays intangible, and its source stays Other
+          source: "Other",
+          useful_life_months: 24, // given when ready
+          residual_value: "0",
+          recognised_on: cstDate(2025, 5, 6),
+          ready_on: cstDate(2025, 7, 15), // not the recognition date
+          cost: "400000",
+          impairment: "0",
+          entry_count: 3,
+          awaiting_use: 1,
         },
       ]);
     });
@@ -1596,7 +1627,7 @@ describe("indexer projections", function () {
           })),
         );
       }
-      expect(s.row<{ n: number }>("SELECT count(*) AS n FROM book_entries").n).to.equal(14);
+      expect(s.row<{ n: number }>("SELECT count(*) AS n FROM book_entries").n).to.equal(17);
     });
 
     it("every book's cost, impairment, category and dates agree with bookOf", async () => {
@@ -1639,6 +1670,40 @@ describe("indexer projections", function () {
         "WriteDownReversed",
         "Derecognised",
       ]);
+    });
+
+    // Runs last: it records more after the checks above.
+    it("an intangible book awaiting use has no ready date in the index until its ReadyForUse, and it never becomes development", async () => {
+      const d = cstDate(2025, 8, 1);
+      const opened = await s.send(
+        l.ledger.connect(l.entity).recogniseAwaitingUse(l.entity.address, l.activeId, CostSource.Purchased, 0n, l.currencyAddress, d, hash()),
+      );
+      const id = Number(s.event(opened, l.ledger, "BookOpened").bookId);
+      await s.sync();
+      const row = () =>
+        s.row<Row>("SELECT category, initial_category, source, useful_life_months, recognised_on, ready_on, awaiting_use FROM books WHERE id = ?", id);
+      expect(row()).to.deep.equal({
+        category: "Intangible",
+        initial_category: "Intangible",
+        source: "Purchased",
+        useful_life_months: 0,
+        recognised_on: d,
+        ready_on: null,
+        awaiting_use: 1,
+      });
+      const ready = cstDate(2025, 9, 30);
+      await s.send(l.ledger.connect(l.entity).readyForUse(id, 60, ready, hash()));
+      await s.sync();
+      expect(row()).to.deep.equal({
+        category: "Intangible",
+        initial_category: "Intangible",
+        source: "Purchased",
+        useful_life_months: 60,
+        recognised_on: d,
+        ready_on: ready,
+        awaiting_use: 1,
+      });
+      expect(Number((await l.ledger.bookOf(id)).readyOn)).to.equal(ready);
     });
   });
 
