@@ -31,6 +31,8 @@ const config: HardhatUserConfig = {
       // paris: no PUSH0/MCOPY/transient storage, so the bytecode also runs on consortium EVM chains.
       evmVersion: "paris",
       optimizer: { enabled: true, runs: 200 },
+      // The IR pipeline keeps DataExchange well under the 24 KB limit (about 1.6 KB smaller) and costs less gas.
+      viaIR: true,
     },
   },
   networks: {

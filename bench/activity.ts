@@ -476,7 +476,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
   const doomed: Asset[] = [];
   const allAssets: Asset[] = [];
   const assetById = new Map<number, Asset>();
-  const pendingTransfers: { asset: Asset; to: string; wave: number }[] = [];
+  const pendingTransfers: { asset: Asset; to: string; evidence: string; wave: number }[] = [];
   const certs = { resell: [] as Cert[], transfer: [] as Cert[], revoke: [] as Cert[] };
   const resellable: Cert[] = []; // rights to sublicense that are not listed yet
   const listings: Listing[] = []; // open for orders
@@ -713,9 +713,10 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
         txs.push(dex("list", [terms], a.holder, GAS.small, (r) => listings.push({ id: idIn(r, A.exchange, T.listed), assetId: a.id, seller: a.holder, price: terms.price, offer: 2, scopeMask: 0, sublicensable: false, sellerCertId: 0 })));
       } else {
         const to = otherThan(entities, a.holder);
+        const evidence = newHash("transfer-contract");
         txs.push(
-          reg("requestTransfer", [a.id, to, newHash("transfer-contract")], a.holder, GAS.small, () => {
-            pendingTransfers.push({ asset: a, to, wave });
+          reg("requestTransfer", [a.id, to, evidence], a.holder, GAS.small, () => {
+            pendingTransfers.push({ asset: a, to, evidence, wave });
           }),
         );
       }
@@ -730,7 +731,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
         txs.push(reg("cancelTransferRequest", [p.asset.id], p.asset.holder));
       } else {
         txs.push(
-          reg("approveTransfer", [p.asset.id], registrarOf(p.asset), GAS.small, () => {
+          reg("approveTransfer", [p.asset.id, p.to, p.evidence], registrarOf(p.asset), GAS.small, () => {
             p.asset.holder = p.to;
             p.asset.saleStage = "done";
           }),

@@ -34,6 +34,8 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     uint32 public constant MAX_VALIDITY = 10 * 365 days;
     /// @notice Cap on names, URIs and reasons, which go into events.
     uint256 public constant MAX_TEXT = 512;
+    /// @notice Registration numbers carry a 6-digit sequence per registrar and year.
+    uint32 public constant MAX_SEQUENCE = 999_999;
 
     struct ContentRecord {
         uint64 assetId;
@@ -56,7 +58,12 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     mapping(uint256 assetId => RoyaltyEntry[]) private _royalties;
     mapping(uint256 objectionId => Objection) private _objections;
     mapping(uint256 assetId => mapping(address objector => bool)) private _objecting;
-    mapping(uint256 assetId => address to) private _pendingTransfer;
+    mapping(uint256 assetId => PendingTransfer) private _pendingTransfer;
+
+    struct PendingTransfer {
+        address to;
+        bytes32 evidenceHash;
+    }
 
     constructor(address admin) {
         if (admin == address(0)) revert InvalidRecipient(admin);
@@ -189,11 +196,12 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
 
         uint16 year = RegistrationNumber.yearOf(block.timestamp);
         uint32 seq = ++_sequence[a.registrarId][year];
+        if (seq > MAX_SEQUENCE) revert SequenceExhausted(a.registrarId, year);
         uint40 validUntil = uint40(block.timestamp + a.validityPeriod);
         a.status = Status.Active;
         a.approvedAt = uint40(block.timestamp);
         a.validUntil = validUntil;
-        a.registrationSeq = seq;
+        a.registrationSeq = uint24(seq);
         a.registrationYear = year;
         address holder = a.holder;
         _balances[holder] += 1;
@@ -229,6 +237,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         Asset storage a = _activeNow(assetId);
         if (contentHash == bytes32(0) || metadataHash == bytes32(0)) revert ZeroHash();
         _checkContentFree(contentHash);
+        if (a.versionCount == type(uint16).max) revert TooManyVersions(assetId);
         version = ++a.versionCount;
         _content[contentHash] = ContentRecord(uint64(assetId), version, uint40(block.timestamp));
         emit VersionAdded(assetId, version, contentHash, metadataHash, msg.sender, uint64(block.timestamp));
@@ -264,21 +273,26 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         _activeNow(assetId);
         if (to == address(0) || to == msg.sender) revert InvalidRecipient(to);
         if (evidenceHash == bytes32(0)) revert ZeroHash();
-        _pendingTransfer[assetId] = to;
+        _pendingTransfer[assetId] = PendingTransfer(to, evidenceHash);
         emit HoldingTransferRequested(assetId, msg.sender, to, evidenceHash, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataAssetRegistry
     function cancelTransferRequest(uint256 assetId) external whenNotPaused onlyHolder(assetId) {
-        if (_pendingTransfer[assetId] == address(0)) revert NoTransferRequest(assetId);
+        if (_pendingTransfer[assetId].to == address(0)) revert NoTransferRequest(assetId);
         delete _pendingTransfer[assetId];
         emit HoldingTransferRequestCancelled(assetId, msg.sender, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataAssetRegistry
-    function approveTransfer(uint256 assetId) external whenNotPaused onlyRegistrarOf(assetId) {
-        address to = _pendingTransfer[assetId];
-        if (to == address(0)) revert NoTransferRequest(assetId);
+    function approveTransfer(uint256 assetId, address to, bytes32 evidenceHash)
+        external
+        whenNotPaused
+        onlyRegistrarOf(assetId)
+    {
+        PendingTransfer storage p = _pendingTransfer[assetId];
+        if (p.to == address(0)) revert NoTransferRequest(assetId);
+        if (p.to != to || p.evidenceHash != evidenceHash) revert TransferRequestChanged(assetId, p.to, p.evidenceHash);
         _activeNow(assetId);
         _moveHolding(assetId, _ownerOf(assetId), to, 0);
     }
@@ -296,6 +310,13 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     /// @inheritdoc IDataAssetRegistry
+    function recordPaidLicence(uint256 assetId, uint64 until) external onlyRole(EXCHANGE_ROLE) {
+        Asset storage a = _existing(assetId);
+        uint32 saturated = until > type(uint32).max ? type(uint32).max : uint32(until);
+        if (saturated > a.paidLicencesUntil) a.paidLicencesUntil = saturated;
+    }
+
+    /// @inheritdoc IDataAssetRegistry
     function cancel(uint256 assetId, string calldata reason) external whenNotPaused {
         Asset storage a = _existing(assetId);
         _checkText(reason);
@@ -303,8 +324,10 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
             // Withdrawal of an application: only its applicant.
             if (a.holder != msg.sender) revert NotHolder(assetId, msg.sender);
         } else if (a.status == Status.Active) {
-            if (_ownerOf(assetId) != msg.sender && !isRegistrarOf(assetId, msg.sender)) {
-                revert NotHolderOrRegistrar(assetId, msg.sender);
+            if (!isRegistrarOf(assetId, msg.sender)) {
+                if (_ownerOf(assetId) != msg.sender) revert NotHolderOrRegistrar(assetId, msg.sender);
+                // A holder must not void licences that buyers paid for; the registrar may, for cause.
+                if (a.paidLicencesUntil >= block.timestamp) revert PaidLicencesLive(assetId, a.paidLicencesUntil);
             }
             delete _pendingTransfer[assetId];
         } else {
@@ -421,8 +444,9 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     /// @inheritdoc IDataAssetRegistry
-    function pendingTransferOf(uint256 assetId) external view returns (address) {
-        return _pendingTransfer[assetId];
+    function pendingTransferOf(uint256 assetId) external view returns (address to, bytes32 evidenceHash) {
+        PendingTransfer storage p = _pendingTransfer[assetId];
+        return (p.to, p.evidenceHash);
     }
 
     /// @notice ERC-165: ERC-721 with metadata, and AccessControl.
@@ -554,8 +578,10 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     /// @dev Flattens the upstream royalty table: each parent's share, of which the parent's own table passes a
-    /// part further up (bounded by MAX_ROYALTY_DEPTH). Duplicated ancestors are merged. Settlement then loops
-    /// over at most MAX_ROYALTY_ENTRIES lines instead of walking the lineage.
+    /// part further up (bounded by MAX_ROYALTY_DEPTH). Lines are merged only when both payee and depth agree: an
+    /// ancestor reached by paths of different lengths keeps one line per depth, so each path's share stops at the
+    /// 4th generation on its own. Settlement then loops over at most MAX_ROYALTY_ENTRIES lines instead of walking
+    /// the lineage.
     function _buildRoyalties(uint256[] calldata parentIds, uint16[] calldata sharesBps)
         private
         view
@@ -602,9 +628,8 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     {
         if (share == 0) return n;
         for (uint256 i = 0; i < n; i++) {
-            if (entries[i].assetId == assetId) {
+            if (entries[i].assetId == assetId && entries[i].depth == depth) {
                 entries[i].share += uint64(share);
-                if (depth < entries[i].depth) entries[i].depth = depth;
                 return n;
             }
         }

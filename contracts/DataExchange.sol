@@ -11,10 +11,13 @@ import {IDataExchange} from "./interfaces/IDataExchange.sol";
 import {IDataAssetRegistry, ROYALTY_DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IRightsCertificate, MAX_SUBLICENCE_DEPTH} from "./interfaces/IRightsCertificate.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 /// @title DataExchange
 /// @notice Listings, escrowed orders, delivery, disputes and settlement with fee, commission and royalty splits.
-/// Invariant: for every token, balanceOf(this) == liabilitiesOf(token) == open escrow + unwithdrawn credits.
+/// Invariant: for every token, balanceOf(this) >= liabilitiesOf(token) == open escrow + unwithdrawn credits, with
+/// equality unless tokens were sent outside an order (the admin sweeps those). Deadlines run on trading time: the
+/// time the exchange is paused does not count against a party who could not act.
 contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -27,6 +30,11 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     uint32 public constant MIN_WINDOW = 1 hours;
     uint32 public constant MAX_WINDOW = 90 days;
     uint64 public constant MAX_LICENCE_TERM = 10 * 365 days;
+    /// @notice A dispute no arbiter resolves within this (trading time) is refunded to the buyer.
+    uint32 public constant DISPUTE_TIMEOUT = 30 days;
+    /// @notice How long past the acceptance end a paused registry or rights contract may hold a delivered order.
+    uint32 public constant STRANDED_GRACE = 7 days;
+    bytes32 private constant EXCHANGE_ROLE = keccak256("EXCHANGE_ROLE");
 
     struct Venue {
         address treasury;
@@ -73,6 +81,9 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     mapping(uint256 orderId => Order) private _orders;
     mapping(address account => mapping(address token => uint256)) private _credits;
     mapping(address token => uint256) private _liabilities;
+    /// @dev One slot: when the current pause began, and the seconds paused before it.
+    uint40 private _pausedAt;
+    uint40 private _pausedTotal;
 
     constructor(address admin, IDataAssetRegistry registry_, IRightsCertificate rights_) {
         if (admin == address(0) || address(registry_) == address(0) || address(rights_) == address(0)) {
@@ -102,14 +113,31 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         emit TokenAllowed(token, allowed, msg.sender);
     }
 
-    /// @notice Stop trading (emergency); refunds of undelivered orders and withdrawals still work.
+    /// @notice Stop trading (emergency); refunds of undelivered orders and withdrawals still work. Order deadlines
+    /// stop running until the unpause.
     function pause() external onlyRole(PAUSER_ROLE) {
+        _pausedAt = uint40(block.timestamp);
         _pause();
     }
 
-    /// @notice Resume after a pause; the pauser role only.
+    /// @notice Resume after a pause; the pauser role only. Every running deadline moves by the time paused.
     function unpause() external onlyRole(PAUSER_ROLE) {
+        uint40 pausedFor = uint40(block.timestamp) - _pausedAt;
+        uint40 total = _pausedTotal + pausedFor;
+        _pausedTotal = total;
         _unpause();
+        emit TradingClockResumed(_pausedAt, uint64(block.timestamp), pausedFor, total);
+    }
+
+    /// @inheritdoc IDataExchange
+    function sweep(address token, address to) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert InvalidRecipient(to);
+        uint256 balance = IERC20(token).balanceOf(address(this));
+        uint256 owed = _liabilities[token];
+        if (balance <= owed) revert NothingToSweep(token);
+        amount = balance - owed;
+        _send(token, to, amount);
+        emit Swept(token, to, amount, msg.sender, uint64(block.timestamp));
     }
 
     // ---------------------------------------------------------------- listings
@@ -136,7 +164,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         // valid certificate; refuse them before packing rather than truncate.
         if (t.assetId > type(uint64).max) revert AssetNotActive(t.assetId);
         if (t.sellerCertId > type(uint64).max) revert SellerCertUnsuitable(t.sellerCertId);
-        _checkSeller(t.assetId, t.sellerCertId, t.licenceTerm, t.scopeMask, msg.sender);
+        _checkSeller(t.assetId, t.sellerCertId, _coverNeeded(t.offer, t.licenceTerm, t.deliveryWindow, t.acceptanceWindow), t.scopeMask, msg.sender);
 
         listingId = ++_listingCount;
         _listings[listingId] = StoredListing({
@@ -202,11 +230,13 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         StoredListing storage l = _listings[o.listingId];
         if (l.seller != msg.sender) revert NotSeller(o.listingId, msg.sender);
         if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
-        uint64 deadline = o.orderedAt + l.deliveryWindow;
+        uint40 paused = _pausedSoFar();
+        uint64 deadline = o.orderedAt + l.deliveryWindow + (paused - o.pauseMark);
         if (block.timestamp > deadline) revert DeliveryDeadlinePassed(orderId, deadline);
         if (deliveryHash == bytes32(0)) revert ZeroHash();
         o.status = OrderStatus.Delivered;
         o.deliveredAt = uint40(block.timestamp);
+        o.pauseMark = paused; // the acceptance clock starts now
         emit Delivered(
             orderId, msg.sender, deliveryHash, uint64(block.timestamp) + l.acceptanceWindow, uint64(block.timestamp)
         );
@@ -217,7 +247,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         Order storage o = _order(orderId);
         if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
         if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
-        _settle(orderId, o, o.price);
+        _settle(orderId, o, o.price, false);
     }
 
     /// @inheritdoc IDataExchange
@@ -226,7 +256,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
         uint64 endsAt = _acceptanceEndsAt(o);
         if (block.timestamp <= endsAt) revert AcceptanceWindowOpen(orderId, endsAt);
-        _settle(orderId, o, o.price);
+        _settle(orderId, o, o.price, false);
     }
 
     /// @inheritdoc IDataExchange
@@ -238,6 +268,8 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (block.timestamp > endsAt) revert AcceptanceWindowClosed(orderId, endsAt);
         if (evidenceHash == bytes32(0)) revert ZeroHash();
         o.status = OrderStatus.Disputed;
+        o.disputedAt = uint40(block.timestamp);
+        o.pauseMark = _pausedSoFar(); // the dispute timeout starts now
         emit Disputed(orderId, msg.sender, evidenceHash, uint64(block.timestamp));
     }
 
@@ -263,7 +295,65 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             _credit(o.buyer, token, refund);
             emit Refunded(orderId, o.buyer, token, refund, RefundReason.Arbitration, uint64(block.timestamp));
         }
-        _settle(orderId, o, price - refund);
+        _settle(orderId, o, price - refund, true);
+    }
+
+    /// @inheritdoc IDataExchange
+    function refundUnresolvedDispute(uint256 orderId) external nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.status != OrderStatus.Disputed) revert WrongOrderStatus(orderId, o.status);
+        uint64 endsAt = o.disputedAt + DISPUTE_TIMEOUT + (_pausedSoFar() - o.pauseMark);
+        if (block.timestamp <= endsAt) revert DisputeTimeoutNotPassed(orderId, endsAt);
+        _refund(orderId, o, o.price, RefundReason.DisputeTimeout);
+    }
+
+    /// @inheritdoc IDataExchange
+    function refundStranded(uint256 orderId) external nonReentrant {
+        Order storage o = _order(orderId);
+        if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
+        if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
+        // Settlement needs the exchange's role in the contract that issues what was sold, and both unpaused.
+        address issuer = _listings[o.listingId].offer == Offer.HoldingTransfer ? address(registry) : address(rights);
+        bool lostRole = !IAccessControl(issuer).hasRole(EXCHANGE_ROLE, address(this));
+        bool longPaused = (Pausable(address(registry)).paused() || Pausable(address(rights)).paused())
+            && block.timestamp > _acceptanceEndsAt(o) + STRANDED_GRACE;
+        if (!lostRole && !longPaused) revert NotStranded(orderId);
+        _refund(orderId, o, o.price, RefundReason.Stranded);
+    }
+
+    /// @inheritdoc IDataExchange
+    function remedyLicence(uint256 orderId, uint256 certId, uint256 refund, bytes32 resolutionHash)
+        external
+        whenNotPaused
+        nonReentrant
+        onlyRole(ARBITER_ROLE)
+    {
+        Order storage o = _order(orderId);
+        if (o.status != OrderStatus.Settled) revert WrongOrderStatus(orderId, o.status);
+        StoredListing storage l = _listings[o.listingId];
+        if (l.offer == Offer.HoldingTransfer) revert NotALicenceOf(orderId, certId);
+        if (refund > o.price) revert RefundExceedsPrice(refund, o.price);
+        if (resolutionHash == bytes32(0)) revert ZeroHash();
+        IRightsCertificate.Right memory r = rights.rightOf(certId);
+        if (!r.issuedByExchange || r.assetId != l.assetId) revert NotALicenceOf(orderId, certId);
+        o.status = OrderStatus.Remedied; // one remedy per order
+
+        // Only what the seller has not withdrawn can be moved back; the event records any shortfall.
+        uint256 paid = _moveCredit(l.seller, o.buyer, l.token, refund);
+        emit LicenceRemedied(
+            orderId, certId, msg.sender, o.buyer, l.seller, l.token, refund, paid, resolutionHash, uint64(block.timestamp)
+        );
+        // The trusted rights contract, behind nonReentrant; state above is already final.
+        if (r.revokedAt == 0) rights.revokeByExchange(certId, "arbiter ruling");
+    }
+
+    function _moveCredit(address from, address to, address token, uint256 amount) private returns (uint256 moved) {
+        uint256 available = _credits[from][token];
+        moved = amount < available ? amount : available;
+        if (moved != 0) {
+            _credits[from][token] = available - moved;
+            _credits[to][token] += moved;
+        }
     }
 
     /// @inheritdoc IDataExchange
@@ -271,7 +361,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         Order storage o = _order(orderId);
         if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
         if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
-        uint64 deadline = o.orderedAt + _listings[o.listingId].deliveryWindow;
+        uint64 deadline = o.orderedAt + _listings[o.listingId].deliveryWindow + (_pausedSoFar() - o.pauseMark);
         if (block.timestamp <= deadline) revert DeliveryDeadlineNotPassed(orderId, deadline);
         _refund(orderId, o, o.price, RefundReason.NotDelivered);
     }
@@ -283,7 +373,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (amount == 0) revert NothingToWithdraw();
         _credits[msg.sender][token] = 0;
         _liabilities[token] -= amount;
-        IERC20(token).safeTransfer(to, amount);
+        _send(token, to, amount);
         emit Withdrawn(msg.sender, token, to, amount, uint64(block.timestamp));
     }
 
@@ -362,7 +452,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (msg.sender == l.seller) revert SelfPurchase();
         address token = l.token;
         if (!_tokenAllowed[token]) revert TokenNotAllowed(token);
-        _checkSeller(l.assetId, l.sellerCertId, l.licenceTerm, l.scopeMask, l.seller);
+        _checkSeller(l.assetId, l.sellerCertId, _coverNeeded(l.offer, l.licenceTerm, l.deliveryWindow, l.acceptanceWindow), l.scopeMask, l.seller);
 
         l.sold += 1;
         orderId = ++_orderCount;
@@ -374,7 +464,9 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             feeBps: feeBps,
             price: uint128(expectedPrice),
             orderedAt: uint40(block.timestamp),
-            deliveredAt: 0
+            deliveredAt: 0,
+            pauseMark: _pausedTotal, // not paused: orders are taken only while trading
+            disputedAt: 0
         });
         _liabilities[token] += expectedPrice;
 
@@ -398,17 +490,19 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         );
     }
 
-    /// @dev Issues what was sold, then splits `amount`. If the seller can no longer grant it (asset cancelled or
-    /// expired, right revoked, holding moved), the buyer is refunded instead: escrow never gets stuck.
-    function _settle(uint256 orderId, Order storage o, uint256 amount) private {
+    /// @dev Issues what was sold, then splits `amount`. If the seller can no longer grant it in full (asset
+    /// cancelled or expired, right revoked or ending before the licence term, holding moved), the buyer is refunded
+    /// instead: escrow never gets stuck. An arbiter's ruling (`ruled`) stands either way: the licence is clamped to
+    /// what the seller can still grant, or none is issued, and the money goes as ruled.
+    function _settle(uint256 orderId, Order storage o, uint256 amount, bool ruled) private {
         StoredListing storage l = _listings[o.listingId];
         o.status = OrderStatus.Settled;
 
         // Trusted contracts fixed at construction; they mint without receiver callbacks, and this function is
         // behind nonReentrant, so calling them before the credits are written cannot be exploited. If either is
-        // paused the call reverts and the order stays Delivered/Disputed until it can settle.
-        (bool ok, uint256 certId) = _issue(orderId, o.buyer, l);
-        if (!ok) {
+        // paused the call reverts and the order stays Delivered/Disputed until it can settle (see refundStranded).
+        (bool ok, uint256 certId) = _issue(orderId, o.buyer, l, ruled);
+        if (!ok && !ruled) {
             _refund(orderId, o, amount, RefundReason.RightsLapsed);
             return;
         }
@@ -450,21 +544,30 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     }
 
     /// @dev Issues the buyer's certificate, or moves the holding right. Returns false, touching nothing, when the
-    /// seller can no longer grant what it sold. The decision is a view check, not a try/catch: a caller must not be
-    /// able to force the refund path by starving the inner call of gas.
-    function _issue(uint256 orderId, address buyer, StoredListing storage t) private returns (bool ok, uint256 certId) {
+    /// seller can no longer grant what it sold: the licence's whole term, or (`clamp`, an arbiter's ruling) any
+    /// part of it. The decision is a view check, not a try/catch: a caller must not be able to force the refund path
+    /// by starving the inner call of gas.
+    function _issue(uint256 orderId, address buyer, StoredListing storage t, bool clamp)
+        private
+        returns (bool ok, uint256 certId)
+    {
         address seller = t.seller;
-        if (!_canIssue(t, seller)) return (false, 0);
+        uint64 now_ = uint64(block.timestamp);
         if (t.offer == Offer.HoldingTransfer) {
+            if (!_canIssue(t, seller, now_)) return (false, 0);
             registry.transferByExchange(t.assetId, seller, buyer, orderId);
             return (true, t.assetId);
         }
-        uint64 validUntil = uint64(block.timestamp) + t.licenceTerm;
-        if (t.sellerCertId != 0) {
-            // A sublicence never outlives the seller's own right.
-            uint64 parentUntil = rights.rightOf(t.sellerCertId).validUntil;
-            if (parentUntil < validUntil) validUntil = parentUntil;
-            if (validUntil <= block.timestamp) return (false, 0); // the seller's right ends this very second
+        uint64 validUntil = now_ + t.licenceTerm;
+        if (!_canIssue(t, seller, validUntil)) {
+            if (!clamp || !_canIssue(t, seller, now_)) return (false, 0);
+            // A ruled licence ends where the seller's right or the registration ends.
+            validUntil = registry.assetOf(t.assetId).validUntil;
+            if (t.sellerCertId != 0) {
+                uint64 parentUntil = rights.rightOf(t.sellerCertId).validUntil;
+                if (parentUntil < validUntil) validUntil = parentUntil;
+            }
+            if (validUntil <= now_) return (false, 0); // it ends this very second
         }
         IRightsCertificate.GrantTerms memory g = IRightsCertificate.GrantTerms({
             assetId: t.assetId,
@@ -479,14 +582,18 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             sublicensable: t.licenceSublicensable,
             transferable: t.licenceTransferable
         });
+        // The holder may not cancel the registration while this licence is in term.
+        registry.recordPaidLicence(t.assetId, validUntil);
         return (true, rights.grantFor(seller, g, buyer));
     }
 
-    function _canIssue(StoredListing storage t, address seller) private view returns (bool) {
-        if (!registry.isActive(t.assetId, uint64(block.timestamp))) return false;
+    /// @dev Whether the seller can grant now a right lasting until `until`: the registration is active through
+    /// it, and the seller still holds the asset, or holds a certificate valid through it (a certificate's start
+    /// was checked at listing, and its ancestors start no later).
+    function _canIssue(StoredListing storage t, address seller, uint64 until) private view returns (bool) {
+        if (!registry.isActive(t.assetId, until)) return false;
         if (t.sellerCertId == 0) return registry.holderOf(t.assetId) == seller;
-        return IERC721(address(rights)).ownerOf(t.sellerCertId) == seller
-            && rights.isValid(t.sellerCertId, uint64(block.timestamp));
+        return IERC721(address(rights)).ownerOf(t.sellerCertId) == seller && rights.isValid(t.sellerCertId, until);
     }
 
     function _refund(uint256 orderId, Order storage o, uint256 amount, RefundReason reason) private {
@@ -501,13 +608,40 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (amount != 0) _credits[account][token] += amount;
     }
 
-    /// @dev The seller must be able to grant what it lists, now: the asset's holder, or the holder of a valid,
-    /// sublicensable product-operation right over the asset that covers the scope and lasts the licence term.
-    function _checkSeller(uint256 assetId, uint256 certId, uint64 licenceTerm, uint32 scopeMask, address seller)
+    /// @dev Sends `amount` and checks that the exchange's balance fell by exactly that: a token that charges the
+    /// sender a fee would otherwise pay creditors out of other creditors' money.
+    function _send(address token, address to, uint256 amount) private {
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransfer(to, amount);
+        uint256 after_ = IERC20(token).balanceOf(address(this));
+        if (after_ > before || before - after_ != amount) revert TransferNotExact(token, amount);
+    }
+
+    /// @dev Seconds the exchange has been paused since deployment, the running pause included.
+    function _pausedSoFar() private view returns (uint40) {
+        return paused() ? _pausedTotal + (uint40(block.timestamp) - _pausedAt) : _pausedTotal;
+    }
+
+    /// @dev How far from now the seller's right must reach when listing and ordering: a licence settled at the
+    /// latest undisputed moment (delivery and acceptance windows used in full) must still run its whole term.
+    function _coverNeeded(Offer offer, uint64 licenceTerm, uint32 deliveryWindow, uint32 acceptanceWindow)
+        private
+        pure
+        returns (uint64)
+    {
+        return offer == Offer.HoldingTransfer ? 0 : uint64(deliveryWindow) + acceptanceWindow + licenceTerm;
+    }
+
+    /// @dev The seller must be able to grant what it lists: the asset's holder, or the holder of a valid,
+    /// sublicensable product-operation right over the asset that covers the scope; the registration (and the
+    /// seller's right) must last `cover` seconds from now, so a licence settled within the windows runs in full.
+    function _checkSeller(uint256 assetId, uint256 certId, uint64 cover, uint32 scopeMask, address seller)
         private
         view
     {
+        uint64 until = uint64(block.timestamp) + cover;
         if (!registry.isActive(assetId, uint64(block.timestamp))) revert AssetNotActive(assetId);
+        if (!registry.isActive(assetId, until)) revert RegistrationEndsBeforeTerm(assetId, until);
         if (certId == 0) {
             if (registry.holderOf(assetId) != seller) revert NotAuthorisedSeller(assetId, seller);
             return;
@@ -516,10 +650,12 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (
             c.assetId != assetId || c.kind != IRightsCertificate.RightKind.ProductOperation || !c.sublicensable
                 || c.depth >= MAX_SUBLICENCE_DEPTH // its sublicences could never be issued: escrow would stick
-                || scopeMask & ~c.scopeMask != 0 || block.timestamp + licenceTerm > c.validUntil
+                || scopeMask & ~c.scopeMask != 0 || until > c.validUntil
         ) revert SellerCertUnsuitable(certId);
         if (IERC721(address(rights)).ownerOf(certId) != seller) revert NotAuthorisedSeller(assetId, seller);
-        if (!rights.isValid(certId, uint64(block.timestamp))) revert SellerCertUnsuitable(certId);
+        if (!rights.isValid(certId, uint64(block.timestamp)) || !rights.isValid(certId, until)) {
+            revert SellerCertUnsuitable(certId);
+        }
     }
 
     function _listing(uint256 listingId) private view returns (StoredListing storage l) {
@@ -533,7 +669,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     }
 
     function _acceptanceEndsAt(Order storage o) private view returns (uint64) {
-        return o.deliveredAt + _listings[o.listingId].acceptanceWindow;
+        return o.deliveredAt + _listings[o.listingId].acceptanceWindow + (_pausedSoFar() - o.pauseMark);
     }
 
     function _checkPrice(uint256 price) private pure {

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
+import {ERC721Utils} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Utils.sol";
+import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IRightsCertificate, MAX_SUBLICENCE_DEPTH} from "./interfaces/IRightsCertificate.sol";
@@ -10,7 +14,10 @@ import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
 /// @title RightsCertificate
 /// @notice ERC-721 certificates of processing-use and product-operation rights granted over registered assets.
 /// Non-transferable certificates never move; transferable ones move only while valid.
-contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausable {
+/// @dev A minimal ERC-721 whose holder is kept in the certificate's second storage slot, beside its parent link:
+/// issuing a licence at settlement writes two slots, not three. The grantor is stored only for grants made outside
+/// the exchange, the only ones it may revoke.
+contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors, AccessControl, Pausable {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     bytes32 public constant EXCHANGE_ROLE = keccak256("EXCHANGE_ROLE");
 
@@ -18,12 +25,33 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
     uint256 public constant MAX_DEPTH = MAX_SUBLICENCE_DEPTH;
     uint256 public constant MAX_TEXT = 512;
 
+    struct StoredRight {
+        // slot 0: all that validity checks read
+        uint64 assetId;
+        RightKind kind;
+        bool sublicensable;
+        bool transferable;
+        uint8 depth;
+        uint40 validFrom;
+        uint40 validUntil;
+        uint40 revokedAt;
+        uint32 scopeMask;
+        // slot 1: the ERC-721 owner and the chain link
+        address holder;
+        uint64 parentId;
+        bool issuedByExchange;
+    }
+
     IDataAssetRegistry public immutable registry;
 
     uint256 private _count;
-    mapping(uint256 certId => Right) private _rights;
+    mapping(uint256 certId => StoredRight) private _rights;
+    mapping(uint256 certId => address) private _grantors;
+    mapping(address owner => uint256) private _balances;
+    mapping(uint256 certId => address) private _tokenApprovals;
+    mapping(address owner => mapping(address operator => bool)) private _operatorApprovals;
 
-    constructor(address admin, IDataAssetRegistry registry_) ERC721("Data Rights Certificate", "DRC") {
+    constructor(address admin, IDataAssetRegistry registry_) {
         if (admin == address(0) || address(registry_) == address(0)) revert InvalidRecipient(address(0));
         registry = registry_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -32,7 +60,7 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
 
     /// @inheritdoc IRightsCertificate
     function grant(GrantTerms calldata terms, address to) external whenNotPaused returns (uint256) {
-        return _grant(msg.sender, terms, to);
+        return _grant(msg.sender, terms, to, false);
     }
 
     /// @inheritdoc IRightsCertificate
@@ -42,19 +70,28 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
         onlyRole(EXCHANGE_ROLE)
         returns (uint256)
     {
-        return _grant(grantor, terms, to);
+        return _grant(grantor, terms, to, true);
     }
 
     /// @inheritdoc IRightsCertificate
     function revoke(uint256 certId, string calldata reason) external whenNotPaused {
-        Right storage r = _existing(certId);
-        if (r.grantor != msg.sender && !registry.isRegistrarOf(r.assetId, msg.sender)) {
+        StoredRight storage r = _existing(certId);
+        bool registrar = registry.isRegistrarOf(r.assetId, msg.sender);
+        if (r.issuedByExchange) {
+            // A paid licence: the seller must not void what the buyer paid for. The registrar acts for cause only.
+            if (!registrar) revert NotGrantorOrRegistrar(certId, msg.sender);
+            if (bytes(reason).length == 0) revert ReasonRequired(certId);
+        } else if (!registrar && _grantors[certId] != msg.sender) {
             revert NotGrantorOrRegistrar(certId, msg.sender);
         }
-        if (r.revokedAt != 0) revert AlreadyRevoked(certId);
-        if (bytes(reason).length > MAX_TEXT) revert TextTooLong(bytes(reason).length, MAX_TEXT);
-        r.revokedAt = uint40(block.timestamp);
-        emit RightRevoked(certId, r.assetId, msg.sender, reason, uint64(block.timestamp));
+        _revoke(certId, r, reason);
+    }
+
+    /// @inheritdoc IRightsCertificate
+    function revokeByExchange(uint256 certId, string calldata reason) external whenNotPaused onlyRole(EXCHANGE_ROLE) {
+        StoredRight storage r = _existing(certId);
+        if (!r.issuedByExchange) revert NotIssuedByExchange(certId);
+        _revoke(certId, r, reason);
     }
 
     /// @notice Stop every state change (emergency); the pauser role only.
@@ -69,7 +106,7 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
 
     /// @inheritdoc IRightsCertificate
     function isValid(uint256 certId, uint64 at) public view returns (bool) {
-        Right storage r = _rights[certId];
+        StoredRight storage r = _rights[certId];
         if (r.assetId == 0) return false;
         uint256 assetId = r.assetId;
         // Walk up the sublicence chain; depth is bounded by MAX_DEPTH at grant time.
@@ -84,7 +121,21 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
 
     /// @inheritdoc IRightsCertificate
     function rightOf(uint256 certId) external view returns (Right memory) {
-        return _existing(certId);
+        StoredRight storage r = _existing(certId);
+        return Right({
+            assetId: r.assetId,
+            kind: r.kind,
+            sublicensable: r.sublicensable,
+            transferable: r.transferable,
+            depth: r.depth,
+            validFrom: r.validFrom,
+            validUntil: r.validUntil,
+            revokedAt: r.revokedAt,
+            scopeMask: r.scopeMask,
+            grantor: _grantors[certId],
+            parentId: r.parentId,
+            issuedByExchange: r.issuedByExchange
+        });
     }
 
     /// @inheritdoc IRightsCertificate
@@ -92,23 +143,115 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
         return _count;
     }
 
-    /// @notice ERC-165: ERC-721 and AccessControl.
-    function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
-        return super.supportsInterface(interfaceId);
+    /// @notice ERC-165: ERC-721 with metadata, and AccessControl.
+    function supportsInterface(bytes4 interfaceId) public view override(AccessControl, IERC165) returns (bool) {
+        return interfaceId == type(IERC721).interfaceId || interfaceId == type(IERC721Metadata).interfaceId
+            || super.supportsInterface(interfaceId);
     }
 
-    /// @dev Moves (not mints) need a transferable certificate that is valid now, and an unpaused contract.
-    function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
-        address from = _ownerOf(tokenId);
-        if (from != address(0) && to != address(0)) {
-            _requireNotPaused();
-            if (!_rights[tokenId].transferable) revert NotTransferable(tokenId);
-            if (!isValid(tokenId, uint64(block.timestamp))) revert RightNotValid(tokenId);
+    // ---------------------------------------------------------------- ERC-721
+
+    /// @notice Certificate name.
+    function name() external pure returns (string memory) {
+        return "Data Rights Certificate";
+    }
+
+    /// @notice Certificate symbol.
+    function symbol() external pure returns (string memory) {
+        return "DRC";
+    }
+
+    /// @notice Empty: the certificate's terms are in this contract's views and events, not behind a URI.
+    function tokenURI(uint256 tokenId) external view returns (string memory) {
+        ownerOf(tokenId);
+        return "";
+    }
+
+    /// @notice Certificates held by `owner`.
+    function balanceOf(address owner) external view returns (uint256) {
+        if (owner == address(0)) revert ERC721InvalidOwner(address(0));
+        return _balances[owner];
+    }
+
+    /// @notice Holder of certificate `tokenId`.
+    function ownerOf(uint256 tokenId) public view returns (address owner) {
+        owner = _rights[tokenId].holder;
+        if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
+    }
+
+    /// @notice Approve `to` to move one certificate (only transferable ones can actually move).
+    function approve(address to, uint256 tokenId) external {
+        address owner = ownerOf(tokenId);
+        if (msg.sender != owner && !_operatorApprovals[owner][msg.sender]) revert ERC721InvalidApprover(msg.sender);
+        _tokenApprovals[tokenId] = to;
+        emit Approval(owner, to, tokenId);
+    }
+
+    /// @notice Approve or remove `operator` for all of the caller's certificates.
+    function setApprovalForAll(address operator, bool approved) external {
+        if (operator == address(0)) revert ERC721InvalidOperator(operator);
+        _operatorApprovals[msg.sender][operator] = approved;
+        emit ApprovalForAll(msg.sender, operator, approved);
+    }
+
+    /// @notice The account approved for `tokenId`.
+    function getApproved(uint256 tokenId) external view returns (address) {
+        ownerOf(tokenId);
+        return _tokenApprovals[tokenId];
+    }
+
+    /// @notice Whether `operator` may move all of `owner`'s certificates.
+    function isApprovedForAll(address owner, address operator) external view returns (bool) {
+        return _operatorApprovals[owner][operator];
+    }
+
+    /// @notice Move a transferable certificate that is valid now; refused while paused.
+    function transferFrom(address from, address to, uint256 tokenId) public {
+        _transfer(from, to, tokenId);
+    }
+
+    /// @notice As `transferFrom`, checking that a contract recipient accepts ERC-721 tokens.
+    function safeTransferFrom(address from, address to, uint256 tokenId) external {
+        safeTransferFrom(from, to, tokenId, "");
+    }
+
+    /// @notice As `transferFrom`, checking that a contract recipient accepts ERC-721 tokens.
+    function safeTransferFrom(address from, address to, uint256 tokenId, bytes memory data) public {
+        _transfer(from, to, tokenId);
+        ERC721Utils.checkOnERC721Received(msg.sender, from, to, tokenId, data);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _transfer(address from, address to, uint256 tokenId) private {
+        if (to == address(0)) revert ERC721InvalidReceiver(address(0));
+        StoredRight storage r = _rights[tokenId];
+        address owner = r.holder;
+        if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
+        if (owner != from) revert ERC721IncorrectOwner(from, tokenId, owner);
+        if (msg.sender != owner && !_operatorApprovals[owner][msg.sender] && _tokenApprovals[tokenId] != msg.sender) {
+            revert ERC721InsufficientApproval(msg.sender, tokenId);
         }
-        return super._update(to, tokenId, auth);
+        _requireNotPaused();
+        if (!r.transferable) revert NotTransferable(tokenId);
+        if (!isValid(tokenId, uint64(block.timestamp))) revert RightNotValid(tokenId);
+        delete _tokenApprovals[tokenId];
+        unchecked {
+            _balances[from] -= 1;
+            _balances[to] += 1;
+        }
+        r.holder = to;
+        emit Transfer(from, to, tokenId);
     }
 
-    function _grant(address grantor, GrantTerms calldata t, address to) private returns (uint256 certId) {
+    function _revoke(uint256 certId, StoredRight storage r, string calldata reason) private {
+        if (r.revokedAt != 0) revert AlreadyRevoked(certId);
+        if (bytes(reason).length > MAX_TEXT) revert TextTooLong(bytes(reason).length, MAX_TEXT);
+        r.revokedAt = uint40(block.timestamp);
+        emit RightRevoked(certId, r.assetId, msg.sender, reason, uint64(block.timestamp));
+    }
+
+    function _grant(address grantor, GrantTerms calldata t, address to, bool byExchange) private returns (uint256 certId) {
         if (to == address(0)) revert InvalidRecipient(to);
         if (t.scopeHash == bytes32(0)) revert ZeroHash();
         uint64 now_ = uint64(block.timestamp);
@@ -122,8 +265,8 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
         if (t.parentId == 0) {
             if (registry.holderOf(t.assetId) != grantor) revert NotAssetHolder(t.assetId, grantor);
         } else {
-            Right storage p = _existing(t.parentId);
-            if (_ownerOf(t.parentId) != grantor) revert NotCertificateHolder(t.parentId, grantor);
+            StoredRight storage p = _existing(t.parentId);
+            if (p.holder != grantor) revert NotCertificateHolder(t.parentId, grantor);
             if (p.assetId != t.assetId) revert ParentAssetMismatch(t.parentId, t.assetId);
             if (!p.sublicensable) revert NotSublicensable(t.parentId);
             // Kinds are ordered: a product-operation right covers granting processing-use; never the reverse.
@@ -140,7 +283,7 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
         }
 
         certId = ++_count;
-        _rights[certId] = Right({
+        _rights[certId] = StoredRight({
             assetId: uint64(t.assetId),
             kind: t.kind,
             sublicensable: t.sublicensable,
@@ -150,17 +293,22 @@ contract RightsCertificate is IRightsCertificate, ERC721, AccessControl, Pausabl
             validUntil: uint40(t.validUntil),
             revokedAt: 0,
             scopeMask: t.scopeMask,
-            grantor: grantor,
-            parentId: uint64(t.parentId)
+            holder: to,
+            parentId: uint64(t.parentId),
+            issuedByExchange: byExchange
         });
-        // _mint, not _safeMint: no callback into the recipient while a grant is being written.
-        _mint(to, certId);
+        if (!byExchange) _grantors[certId] = grantor;
+        unchecked {
+            _balances[to] += 1;
+        }
+        // No receiver callback: nothing runs in the recipient while a grant is being written.
+        emit Transfer(address(0), to, certId);
         GrantTerms memory effective = t;
         effective.validFrom = validFrom;
         emit RightGranted(certId, t.assetId, to, grantor, msg.sender, effective, depth, now_);
     }
 
-    function _existing(uint256 certId) private view returns (Right storage r) {
+    function _existing(uint256 certId) private view returns (StoredRight storage r) {
         r = _rights[certId];
         if (r.assetId == 0) revert UnknownCertificate(certId);
     }

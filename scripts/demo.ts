@@ -547,7 +547,8 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
       // 21st: the registrar carries out requested transfers of the holding right.
       chain.at(slot(m, 21, 10));
       for (const key of transfers) {
-        chain.send(registry, who[specOf.get(key)!.registrar], registry.interface.encodeFunctionData("approveTransfer", [assetId(key)]), `approve transfer of ${key}`);
+        const [to, evidence] = await registry.pendingTransferOf(assetId(key)); // what the registrar reviewed
+        chain.send(registry, who[specOf.get(key)!.registrar], registry.interface.encodeFunctionData("approveTransfer", [assetId(key), to, evidence]), `approve transfer of ${key}`);
       }
       await chain.flush();
 

@@ -5,7 +5,7 @@ import { amount, unknownToken, type TokenRow } from "../money";
 import { decodeCursor, page } from "../pagination";
 import { eventOf, eventRef } from "./registry";
 
-const ORDER_STATUS_IN: Record<string, string> = { PAID: "Paid", DELIVERED: "Delivered", DISPUTED: "Disputed", SETTLED: "Settled", REFUNDED: "Refunded" };
+const ORDER_STATUS_IN: Record<string, string> = { PAID: "Paid", DELIVERED: "Delivered", DISPUTED: "Disputed", SETTLED: "Settled", REFUNDED: "Refunded", REMEDIED: "Remedied" };
 
 /** A token's metadata through the request's loader; a token the index never saw has unknown decimals. */
 export async function tokenOf(ctx: Context, addressValue: string): Promise<TokenRow> {

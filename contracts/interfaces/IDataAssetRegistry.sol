@@ -85,13 +85,17 @@ interface IDataAssetRegistry {
         Grade grade;
         uint40 approvedAt;
         uint16 openObjections;
-        uint32 versionCount;
+        uint16 versionCount;
         uint40 noticeEndsAt;
         uint40 validUntil;
         uint40 endedAt; // when rejected or cancelled
         uint32 validityPeriod;
-        uint32 registrationSeq;
+        uint24 registrationSeq; // 1..999,999: the number's 6-digit sequence
         uint16 registrationYear;
+        // The latest end of term of a licence sold through the exchange (unix seconds; saturates in 2106): until
+        // then the holder cannot cancel. Kept in this slot, which settlement has already read, so recording a sale
+        // costs one warm write and no new storage slot.
+        uint32 paidLicencesUntil;
     }
 
     struct Registrar {
@@ -193,6 +197,7 @@ interface IDataAssetRegistry {
         uint64 transferredAt
     );
     event RegistrationCancelled(uint256 indexed assetId, address indexed by, string reason, uint64 cancelledAt);
+
     event RegistrationRenewed(
         uint256 indexed assetId,
         address indexed by,
@@ -239,6 +244,10 @@ interface IDataAssetRegistry {
     error RenewalNotLater(uint64 validUntil, uint64 current);
     error TextTooLong(uint256 length, uint256 max);
     error RegistrationNotApproved(uint256 assetId);
+    error TransferRequestChanged(uint256 assetId, address pendingTo, bytes32 pendingEvidenceHash);
+    error PaidLicencesLive(uint256 assetId, uint64 until);
+    error TooManyVersions(uint256 assetId);
+    error SequenceExhausted(uint16 registrarId, uint16 year);
 
     // ---------------------------------------------------------------- registrars (admin)
 
@@ -294,13 +303,20 @@ interface IDataAssetRegistry {
     /// @notice The holder withdraws its pending transfer request.
     function cancelTransferRequest(uint256 assetId) external;
 
-    /// @notice The asset's registrar carries out the pending transfer request.
-    function approveTransfer(uint256 assetId) external;
+    /// @notice The asset's registrar carries out the pending transfer request it reviewed: `to` and `evidenceHash`
+    /// must equal the pending request's, so a holder cannot swap the recipient between review and approval.
+    function approveTransfer(uint256 assetId, address to, bytes32 evidenceHash) external;
+
+    /// @notice The exchange (EXCHANGE_ROLE) records a licence it sold, in term until `until`: the holder cannot
+    /// cancel the registration before then. The licence itself is the RightGranted event issued by the exchange.
+    function recordPaidLicence(uint256 assetId, uint64 until) external;
 
     /// @notice The exchange (EXCHANGE_ROLE) moves the holding right at the settlement of a trade.
     function transferByExchange(uint256 assetId, address from, address to, uint256 orderId) external;
 
     /// @notice 注销: the holder or registrar cancels an approved registration; the applicant may withdraw one in notice.
+    /// The holder cannot cancel while a licence sold through the exchange is within its term (the registrar can,
+    /// for cause).
     function cancel(uint256 assetId, string calldata reason) external;
 
     /// @notice 续证: the registrar extends an unexpired registration to `newValidUntil` (at most MAX_VALIDITY from now).
@@ -341,5 +357,5 @@ interface IDataAssetRegistry {
 
     function objectionOf(uint256 objectionId) external view returns (Objection memory);
 
-    function pendingTransferOf(uint256 assetId) external view returns (address);
+    function pendingTransferOf(uint256 assetId) external view returns (address to, bytes32 evidenceHash);
 }

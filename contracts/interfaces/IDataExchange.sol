@@ -19,13 +19,17 @@ interface IDataExchange {
         Delivered, // proof posted, acceptance window running
         Disputed,
         Settled,
-        Refunded
+        Refunded,
+        Remedied // settled, then an arbiter's remedy ended the licence (see LicenceRemedied)
     }
 
     enum RefundReason {
         NotDelivered, // delivery deadline passed
         Arbitration, // arbiter refunded all or part
-        RightsLapsed // at settlement the seller could no longer grant what was sold
+        RightsLapsed, // at settlement the seller could no longer grant the whole licence term that was sold
+        DisputeTimeout, // no arbiter ruled within DISPUTE_TIMEOUT of the dispute
+        Stranded, // delivered, but the exchange lost its role in, or was long paused by, the registry or rights contract
+        LicenceRemedy // an arbiter's remedy for a paid licence revoked before its term ended
     }
 
     /// @notice Terms fixed when listing. Only price, quantity cap and the active flag can change later.
@@ -55,6 +59,7 @@ interface IDataExchange {
         uint32 sold; // orders taken and not refunded in full
     }
 
+    /// @dev Deadlines run on trading time: time the exchange was paused after `pauseMark` extends them.
     struct Order {
         uint64 listingId;
         address buyer;
@@ -63,6 +68,8 @@ interface IDataExchange {
         uint128 price;
         uint40 orderedAt;
         uint40 deliveredAt;
+        uint40 pauseMark; // the exchange's paused total when the running clock (delivery, acceptance, dispute) started
+        uint40 disputedAt;
     }
 
     struct RoyaltyPayment {
@@ -121,6 +128,24 @@ interface IDataExchange {
     event Refunded(uint256 indexed orderId, address indexed buyer, address token, uint256 amount, RefundReason reason, uint64 refundedAt);
     event Settled(uint256 indexed orderId, address indexed buyer, address indexed seller, Settlement settlement);
     event Withdrawn(address indexed account, address indexed token, address to, uint256 amount, uint64 withdrawnAt);
+    /// @notice Trading resumed after a pause of `pausedFor` seconds; every running order deadline moved by it.
+    event TradingClockResumed(uint64 pausedAt, uint64 resumedAt, uint64 pausedFor, uint64 pausedTotal);
+    /// @notice An arbiter's remedy for a paid licence: the licence ends (if still live) and `refundPaid` of
+    /// `refundOrdered` moves from the seller's unwithdrawn credits to the buyer; any shortfall is left to the parties.
+    event LicenceRemedied(
+        uint256 indexed orderId,
+        uint256 indexed certId,
+        address indexed arbiter,
+        address buyer,
+        address seller,
+        address token,
+        uint256 refundOrdered,
+        uint256 refundPaid,
+        bytes32 resolutionHash,
+        uint64 remediedAt
+    );
+    /// @notice Tokens sent to the exchange outside any order (balance above liabilities) were swept by the admin.
+    event Swept(address indexed token, address indexed to, uint256 amount, address indexed by, uint64 sweptAt);
 
     error TokenNotAllowed(address token);
     error UnknownVenue(uint16 venueId);
@@ -152,6 +177,12 @@ interface IDataExchange {
     error AmountNotReceived(uint256 expected, uint256 received);
     error NothingToWithdraw();
     error InvalidRecipient(address to);
+    error TransferNotExact(address token, uint256 amount);
+    error NothingToSweep(address token);
+    error DisputeTimeoutNotPassed(uint256 orderId, uint64 endsAt);
+    error NotStranded(uint256 orderId);
+    error NotALicenceOf(uint256 orderId, uint256 certId);
+    error RegistrationEndsBeforeTerm(uint256 assetId, uint64 until);
 
     /// @notice Admin: set a venue's (exchange's) treasury and fee in basis points (at most MAX_FEE_BPS).
     function setVenue(uint16 venueId, address treasury, uint16 feeBps) external;
@@ -176,7 +207,8 @@ interface IDataExchange {
     /// @notice The seller posts the hash of its delivery proof before the delivery deadline.
     function deliver(uint256 orderId, bytes32 deliveryHash) external;
 
-    /// @notice The buyer accepts the delivery: the order settles now.
+    /// @notice The buyer accepts the delivery: the order settles now. The licence runs its full term from now; if
+    /// the seller's right or the registration no longer covers it, the buyer is refunded instead.
     function accept(uint256 orderId) external;
 
     /// @notice Anyone settles a delivered order whose acceptance window passed without dispute.
@@ -185,14 +217,30 @@ interface IDataExchange {
     /// @notice The buyer disputes a delivery within the acceptance window.
     function dispute(uint256 orderId, bytes32 evidenceHash) external;
 
-    /// @notice An arbiter refunds `refund` to the buyer and settles the rest (a licence is issued if any is settled).
+    /// @notice An arbiter refunds `refund` to the buyer and settles the rest. The ruling stands: a licence is issued
+    /// for what the seller can still grant (its term clamped to the seller's right), and none if it can grant nothing.
     function resolveDispute(uint256 orderId, uint256 refund, bytes32 resolutionHash) external;
 
     /// @notice The buyer takes a refund of an order not delivered by its deadline. Works while paused.
     function refundUndelivered(uint256 orderId) external;
 
-    /// @notice Withdraw all of the caller's credits in `token` to `to`. Works while paused.
+    /// @notice Withdraw all of the caller's credits in `token` to `to`. Works while paused. Refused if the
+    /// exchange's balance does not fall by exactly `amount` (a token that charges the sender is refused).
     function withdraw(address token, address to) external returns (uint256 amount);
+
+    /// @notice Anyone refunds the buyer of a dispute no arbiter resolved within DISPUTE_TIMEOUT (trading time).
+    function refundUnresolvedDispute(uint256 orderId) external;
+
+    /// @notice The buyer of a delivered order takes a refund when settlement cannot run: the exchange lost its role
+    /// in the registry or rights contract, or either has been paused past the acceptance end plus STRANDED_GRACE.
+    function refundStranded(uint256 orderId) external;
+
+    /// @notice An arbiter's remedy for a paid licence revoked (or to be revoked) before its term ended: revokes the
+    /// licence if still live and moves up to `refund` (at most the price) from the seller's credits to the buyer.
+    function remedyLicence(uint256 orderId, uint256 certId, uint256 refund, bytes32 resolutionHash) external;
+
+    /// @notice Admin: send tokens held above liabilities (sent outside any order) to `to`.
+    function sweep(address token, address to) external returns (uint256 amount);
 
     function listingOf(uint256 listingId) external view returns (Listing memory);
 
@@ -200,6 +248,7 @@ interface IDataExchange {
 
     function creditOf(address account, address token) external view returns (uint256);
 
-    /// @notice What the exchange owes in `token`: open escrow plus unwithdrawn credits. Equals its token balance.
+    /// @notice What the exchange owes in `token`: open escrow plus unwithdrawn credits. Its token balance is at least
+    /// this (tokens sent outside orders add to the balance only; `sweep` removes them).
     function liabilitiesOf(address token) external view returns (uint256);
 }

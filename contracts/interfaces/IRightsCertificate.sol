@@ -29,8 +29,8 @@ interface IRightsCertificate {
         bool transferable;
     }
 
-    /// @dev Two storage slots. The scope document's hash is not stored: no contract reads it, and it is in the
-    /// certificate's RightGranted event (its GrantTerms) for anyone verifying the scope.
+    /// @notice A certificate as `rightOf` returns it. The scope document's hash is not stored: no contract reads
+    /// it, and it is in the certificate's RightGranted event (its GrantTerms) for anyone verifying the scope.
     struct Right {
         uint64 assetId;
         RightKind kind;
@@ -41,8 +41,9 @@ interface IRightsCertificate {
         uint40 validUntil;
         uint40 revokedAt; // 0 while not revoked
         uint32 scopeMask;
-        address grantor;
+        address grantor; // zero for a licence issued by the exchange: the seller is in its RightGranted event
         uint64 parentId;
+        bool issuedByExchange; // sold through the exchange: its grantor (the seller) cannot revoke it
     }
 
     /// @notice A right was granted to `holder`. `issuedBy` is the grantor, or the exchange that issued it at
@@ -77,6 +78,8 @@ interface IRightsCertificate {
     error ZeroHash();
     error InvalidRecipient(address to);
     error TextTooLong(uint256 length, uint256 max);
+    error ReasonRequired(uint256 certId);
+    error NotIssuedByExchange(uint256 certId);
 
     /// @notice Grant a right as the asset's holder (`parentId` 0) or sublicense from a certificate you hold.
     /// @return certId the new certificate's id (its ERC-721 token id).
@@ -87,7 +90,12 @@ interface IRightsCertificate {
     function grantFor(address grantor, GrantTerms calldata terms, address to) external returns (uint256 certId);
 
     /// @notice The grantor or the asset's registrar revokes a certificate (and with it every sublicence under it).
+    /// A licence issued by the exchange (a paid licence) cannot be revoked by its grantor: only by the asset's
+    /// registrar, for cause (a non-empty reason), or by the exchange carrying out an arbiter's ruling.
     function revoke(uint256 certId, string calldata reason) external;
+
+    /// @notice The exchange (EXCHANGE_ROLE) revokes a licence it issued, carrying out an arbiter's ruling.
+    function revokeByExchange(uint256 certId, string calldata reason) external;
 
     /// @notice True if at time `at` the certificate is not revoked, within its term, every ancestor certificate is
     /// valid, and the asset is active.

@@ -171,6 +171,42 @@ export const exchange: Handlers = {
     return Number(s.assetId);
   },
 
+  // Deadlines run on trading time: a pause moves every running delivery and acceptance deadline by its length.
+  // Orders cannot be placed, delivered or disputed while paused, so every order open now was open all the pause.
+  TradingClockResumed: ({ store }, a) => {
+    const pausedFor = Number(a.pausedFor);
+    const open = store.db
+      .prepare("SELECT id, status, delivery_deadline, acceptance_ends_at FROM orders WHERE status IN ('Paid', 'Delivered')")
+      .all() as { id: number; status: string; delivery_deadline: number; acceptance_ends_at: number | null }[];
+    for (const o of open) {
+      store.update("orders", { id: o.id }, o.status === "Paid"
+        ? { delivery_deadline: o.delivery_deadline + pausedFor }
+        : { acceptance_ends_at: o.acceptance_ends_at! + pausedFor });
+    }
+  },
+
+  // An arbiter's remedy for a paid licence: what was recovered moves from the seller's credits to the buyer's.
+  LicenceRemedied: ({ store }, a) => {
+    const id = Number(a.orderId);
+    const o = orderOf(store, id);
+    store.update("orders", { id }, {
+      status: "Remedied",
+      refunded: plus(o.refunded, a.refundPaid),
+      refund_reason: "LicenceRemedy",
+      refunded_at: Number(a.remediedAt),
+      arbiter: a.arbiter,
+      resolution_hash: a.resolutionHash,
+      resolved_at: Number(a.remediedAt),
+    });
+    if (a.refundPaid !== "0") {
+      const key = { account: a.seller, token: a.token };
+      const row = store.get<{ credited: string; balance: string }>("credits", key)!;
+      store.update("credits", key, { credited: minus(row.credited, a.refundPaid), balance: minus(row.balance, a.refundPaid) });
+      credit(store, a.buyer, a.token, a.refundPaid);
+    }
+    return o.asset_id;
+  },
+
   Withdrawn: ({ store }, a) => {
     const key = { account: a.account, token: a.token };
     const row = store.get<{ withdrawn: string; balance: string }>("credits", key);

@@ -56,7 +56,7 @@ function roleName(role: string): string {
 }
 
 /** IDataExchange.OrderStatus (the index keeps orders under the API's own names). */
-const OrderStatus = ["None", "Paid", "Delivered", "Disputed", "Settled", "Refunded"];
+const OrderStatus = ["None", "Paid", "Delivered", "Disputed", "Settled", "Refunded", "Remedied"];
 
 const when = (t: unknown) => cstTime(Number(t));
 const n = (v: unknown) => String(v);
@@ -99,6 +99,11 @@ const WORDS: Record<string, Words> = {
   RenewalNotLater: (a) => `renewal to ${when(a.validUntil)} is not later than the current end ${when(a.current)}`,
   TextTooLong: (a) => `a text of ${n(a.length)} bytes is longer than the ${n(a.max)} allowed`,
   RegistrationNotApproved: (a) => `asset ${n(a.assetId)} was never approved`,
+  TransferRequestChanged: (a) =>
+    `the pending transfer of asset ${n(a.assetId)} is now to ${a.pendingTo} with evidence ${a.pendingEvidenceHash}, not what was reviewed`,
+  PaidLicencesLive: (a) => `asset ${n(a.assetId)} has licences sold on the exchange in term until ${when(a.until)}; its holder cannot cancel it before then`,
+  TooManyVersions: (a) => `asset ${n(a.assetId)} has the most versions a registration can hold (65535)`,
+  SequenceExhausted: (a) => `registrar ${n(a.registrarId)} has issued all 999999 registration numbers of ${n(a.year)}`,
   // rights
   UnknownCertificate: (a) => `there is no rights certificate ${n(a.certId)}`,
   NotAssetHolder: (a) => `not the holder of asset ${n(a.assetId)} (signing as ${a.account})`,
@@ -115,6 +120,8 @@ const WORDS: Record<string, Words> = {
   NotTransferable: (a) => `rights certificate ${n(a.certId)} is not transferable`,
   NotGrantorOrRegistrar: (a) => `neither the grantor of certificate ${n(a.certId)} nor its asset's registrar (signing as ${a.account})`,
   AlreadyRevoked: (a) => `rights certificate ${n(a.certId)} is already revoked`,
+  ReasonRequired: (a) => `certificate ${n(a.certId)} is a licence sold on the exchange: its registrar revokes it only for cause, with a reason`,
+  NotIssuedByExchange: (a) => `certificate ${n(a.certId)} was not issued by the exchange`,
   // exchange
   TokenNotAllowed: (a) => `token ${a.token} is not accepted by the exchange`,
   UnknownVenue: (a) => `there is no venue (exchange) ${n(a.venueId)}`,
@@ -143,6 +150,12 @@ const WORDS: Record<string, Words> = {
   RefundExceedsPrice: (a) => `a refund of ${n(a.refund)} exceeds the price ${n(a.price)} (minor units)`,
   AmountNotReceived: (a) => `the exchange received ${n(a.received)} instead of ${n(a.expected)} (fee-on-transfer tokens are refused)`,
   NothingToWithdraw: () => "nothing to withdraw: no credit in this token",
+  TransferNotExact: (a) => `token ${a.token} did not move exactly ${n(a.amount)} out of the exchange (tokens that charge the sender are refused)`,
+  NothingToSweep: (a) => `the exchange holds no ${a.token} beyond what it owes`,
+  DisputeTimeoutNotPassed: (a) => `the dispute of order ${n(a.orderId)} awaits its arbiter until ${when(a.endsAt)}`,
+  NotStranded: (a) => `order ${n(a.orderId)} can still settle: the exchange keeps its roles and nothing has been paused long enough`,
+  NotALicenceOf: (a) => `certificate ${n(a.certId)} is not a licence sold by order ${n(a.orderId)}`,
+  RegistrationEndsBeforeTerm: (a) => `the registration of asset ${n(a.assetId)} (or the seller's right) ends before ${when(a.until)}, when a licence sold now could still be running`,
   SafeERC20FailedOperation: (a) => `the token ${a.token} refused the transfer`,
   ReentrancyGuardReentrantCall: () => "re-entrant call refused",
   // ledger

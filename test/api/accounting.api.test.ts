@@ -5,8 +5,9 @@
 //
 // Amounts are fen (1 yuan = 100 fen; the ledger's currency has 2 decimals). Months are UTC+8 calendar months.
 // Conventions used by the hand computations (api/accounting.ts header, DOMAIN.md §5):
-// - amortisation runs from the ready month inclusive through the month of asOf; accumulated after m months of a
-//   segment = floor(base × m / months);
+// - amortisation runs from the ready month inclusive; each month's charge is booked on its last day, so as of a date
+//   the months charged are those ended by then (none for the month of derecognition); accumulated after m months of
+//   a segment = floor(base × m / months);
 // - an impairment (or later cost) re-bases from the month AFTER its entry's month: new base = carrying amount at the
 //   end of the entry month - residual, spread over the months left of the useful life;
 // - table A/B opening = end of the day before `from`, closing = end of `to`.
@@ -358,24 +359,34 @@ describe("API: accounting and valuation against a real chain", function () {
       expect([s.intangible.raw, s.inventory.raw, s.development.raw]).to.deep.equal(["0", "0", "0"]);
     });
 
-    it("charges the ready month in full, from the ready day on (当月增加当月摊销)", async () => {
-      // m = 1: floor(3,600,000 x 1 / 36) = 100,000; carrying 3,500,000.
-      for (const asOf of ["2025-01-15", "2025-01-31"]) {
+    it("charges the ready month in full on its last day (当月增加当月摊销), not before", async () => {
+      // Ready day and the day before January's last: January's charge is not booked yet; carrying = cost.
+      for (const asOf of ["2025-01-15", "2025-01-30"]) {
         const s = await line(asOf);
-        expect(s.entity).to.equal(e1);
-        expect(s.asOf).to.equal(asOf);
-        expect(s.currency).to.deep.equal({ address: l.currencyAddress, symbol: "eCNY", decimals: 2 });
-        expect(only(s), asOf).to.deep.equal(["3600000", "100000", "0", "3500000"]);
-        expect(s.intangible).to.deep.equal({ raw: "3500000", value: "35000.00" });
-        expect([s.inventory.raw, s.development.raw]).to.deep.equal(["0", "0"]);
+        expect(only(s), asOf).to.deep.equal(["3600000", "0", "0", "3600000"]);
+        expect(s.intangible).to.deep.equal({ raw: "3600000", value: "36000.00" });
       }
+      // 2025-01-31: m = 1: floor(3,600,000 x 1 / 36) = 100,000; carrying 3,500,000.
+      const s = await line("2025-01-31");
+      expect(s.entity).to.equal(e1);
+      expect(s.asOf).to.equal("2025-01-31");
+      expect(s.currency).to.deep.equal({ address: l.currencyAddress, symbol: "eCNY", decimals: 2 });
+      expect(only(s)).to.deep.equal(["3600000", "100000", "0", "3500000"]);
+      expect(s.intangible).to.deep.equal({ raw: "3500000", value: "35000.00" });
+      expect([s.inventory.raw, s.development.raw]).to.deep.equal(["0", "0"]);
+      // A period ending 01-30 has no amortisation; one ending 01-31 has January's.
+      const [toJan30] = await disclosure(e1, "2025-01-01", "2025-01-30");
+      expect(row(toJan30.intangible, "amortisation.additions").total.raw).to.equal("0");
+      const [toJan31] = await disclosure(e1, "2025-01-01", "2025-01-31");
+      expect(row(toJan31.intangible, "amortisation.additions").total.raw).to.equal("100000");
     });
 
     it("shows the impairment month with the old monthly charge, then the re-based charge", async () => {
       // 2025-06-30: m = 6 (Jan-Jun) -> 600,000; carrying 3,600,000 - 600,000 - 456,789 = 2,543,211.
       expect(only(await line("2025-06-30"))).to.deep.equal(["3600000", "600000", "456789", "2543211"]);
-      // The impairment day itself already shows June's charge: same figures.
-      expect(only(await line("2025-06-20"))).to.deep.equal(["3600000", "600000", "456789", "2543211"]);
+      // The impairment day: June's charge (at the old base) is booked on 06-30, so Jan-May = 500,000; carrying
+      // 3,600,000 - 500,000 - 456,789 = 2,643,211.
+      expect(only(await line("2025-06-20"))).to.deep.equal(["3600000", "500000", "456789", "2643211"]);
       // 2025-07-31 (month after the impairment): floor(2,543,211 x 1 / 30) = 84,773 (84,773.7);
       // accumulated 684,773; carrying 2,543,211 - 84,773 = 2,458,438.
       const july = await line("2025-07-31");
@@ -561,6 +572,10 @@ describe("API: accounting and valuation against a real chain", function () {
     });
 
     it("moves to 无形资产 at ready-for-use and is amortised from that month", async () => {
+      // The ready day: intangible, June's charge not booked until 06-30; carrying 1,834,567 - 34,567 = 1,800,000.
+      const readyDay = await line("2025-06-10");
+      expect(readyDay.figures).to.deep.equal(["Intangible", "1834567", "0", "34567", "1800000"]);
+      expect([readyDay.s.intangible.raw, readyDay.s.development.raw]).to.deep.equal(["1800000", "0"]);
       const june = await line("2025-06-30"); // m = 1: 75,000; carrying 1,834,567 - 75,000 - 34,567 = 1,725,000
       expect(june.figures).to.deep.equal(["Intangible", "1834567", "75000", "34567", "1725000"]);
       expect([june.s.intangible.raw, june.s.development.raw]).to.deep.equal(["1725000", "0"]);

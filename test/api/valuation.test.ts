@@ -142,6 +142,22 @@ describe("api/valuation", () => {
       expect(asked.value).to.equal(83_333_333n);
     });
 
+    it("counts a month as used once it has ended, as the balance sheet charges it on the month's last day", () => {
+      // Ready 2025-01. As of the end of 2025-06-29, June has not ended: Jan..May = 5 used, 31 left, d = 31/36;
+      // P = 100,000,000 x 31 / 36 = 86,111,111.11 -> 86,111,111. One second before June ends, still 5; at its end, 6.
+      const midJune = computed(valuation(TARGET, at(2025, 6, 29, 23, 59, 59), {}, rows(intangible())).cost);
+      expect(midJune.life).to.deep.equal({ bookId: 1, usefulLifeMonths: 36, readyOn: at(2025, 1, 1), monthsUsed: 5, remainingMonths: 31 });
+      expect(midJune.coefficient).to.deep.equal({ numerator: 31n, denominator: 36n });
+      expect(midJune.value).to.equal(86_111_111n);
+      const lastSecond = computed(valuation(TARGET, at(2025, 6, 30, 23, 59, 58), {}, rows(intangible())).cost);
+      expect(lastSecond.life!.monthsUsed).to.equal(5);
+      expect(computed(value({}, rows(intangible())).cost).life!.monthsUsed).to.equal(6);
+      // On the ready day itself nothing is used yet: d = 36/36.
+      const readyDay = computed(valuation(TARGET, at(2025, 1, 1, 23, 59, 59), {}, rows(intangible())).cost);
+      expect(readyDay.life).to.deep.include({ monthsUsed: 0, remainingMonths: 36 });
+      expect(readyDay.value).to.equal(100_000_000n);
+    });
+
     it("counts a development book's life from the month it became ready and capitalises no research cost", () => {
       // Research 2,000,000 is expensed; C = development 8,000,000. Ready 2025-03-15 with 24 months: Mar..Jun = 4 used,
       // 20 left, d = 20/24 = 5/6. P = 8,000,000 x 5 / 6 = 6,666,666.67 -> 6,666,667.

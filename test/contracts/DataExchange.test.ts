@@ -275,9 +275,11 @@ describe("DataExchange", () => {
 
     it("listingOf returns every term unchanged at the widest values each field accepts", async () => {
       const m = await loadFixture(market);
-      const { assetId } = await registerActive(m, m.holder);
+      const { assetId } = await registerActive(m, m.holder, { validityPeriod: 10 * YEAR });
       const operator = m.signers[14];
       const opUntil = BigInt(await time.latest()) + 11n * BigInt(YEAR);
+      // A licence must fit the registration even if settled at the end of both 90-day windows.
+      const widestTerm = TEN_YEARS - 180n * BigInt(DAY) - 2n * BigInt(DAY);
       await m.rights
         .connect(m.holder)
         .grant(grantTerms(assetId, { kind: RightKind.ProductOperation, sublicensable: true, scopeMask: 0xffffffff, validUntil: opUntil }), operator.address);
@@ -287,7 +289,7 @@ describe("DataExchange", () => {
         offer: Offer.ProductOperation,
         price: MAX_UINT128,
         maxQuantity: 0xffffffff,
-        licenceTerm: TEN_YEARS,
+        licenceTerm: widestTerm,
         scopeMask: 0xffffffff,
         licenceSublicensable: true,
         licenceTransferable: false,
@@ -323,7 +325,7 @@ describe("DataExchange", () => {
         token: terms.token,
         price: MAX_UINT128,
         maxQuantity: 0xffffffffn,
-        licenceTerm: TEN_YEARS,
+        licenceTerm: widestTerm,
         scopeHash: terms.scopeHash,
         scopeMask: 0xffffffffn,
         licenceSublicensable: true,
@@ -340,7 +342,7 @@ describe("DataExchange", () => {
       expect([u.terms.price, u.terms.maxQuantity, u.active]).to.deep.equal([1n, 7n, false]);
       expect([u.terms.sellerCertId, u.terms.licenceTerm, u.terms.scopeHash, u.terms.merchant, u.terms.acceptanceWindow]).to.deep.equal([
         1n,
-        TEN_YEARS,
+        widestTerm,
         terms.scopeHash,
         m.merchant.address,
         BigInt(90 * DAY),
@@ -406,7 +408,13 @@ describe("DataExchange", () => {
           "ZeroHash",
         );
       }
-      await m.dex.connect(m.holder).list(await listingTerms(m, assetId, { licenceTerm: TEN_YEARS }));
+      // A 10-year term is a valid term, but this registration (3 years) cannot carry it: a licence settled at the
+      // end of both windows would outlive the registration.
+      const until = BigInt(await time.latest()) + 1n + TEN_YEARS + DELIVERY + ACCEPTANCE;
+      await expect(m.dex.connect(m.holder).list(await listingTerms(m, assetId, { licenceTerm: TEN_YEARS })))
+        .to.be.revertedWithCustomError(m.dex, "RegistrationEndsBeforeTerm")
+        .withArgs(assetId, until);
+      await m.dex.connect(m.holder).list(await listingTerms(m, assetId, { licenceTerm: 2n * BigInt(YEAR) }));
       // A holding transfer carries no licence: term and scope are not required.
       await m.dex
         .connect(m.holder)
@@ -543,7 +551,7 @@ describe("DataExchange", () => {
       expect(r.kind).to.equal(BigInt(RightKind.ProcessingUse));
       expect(r.parentId).to.equal(f.certId);
       expect(r.depth).to.equal(1n);
-      expect(r.grantor).to.equal(f.operator.address);
+      expect(r.issuedByExchange).to.equal(true); // the operator (seller) is its grantor in RightGranted
       expect(r.scopeMask).to.equal(0b0101n);
       expect(r.validFrom).to.equal(at);
       expect(r.validUntil).to.equal(at + BigInt(YEAR)); // the operator's right runs two years: no clamp
@@ -563,27 +571,56 @@ describe("DataExchange", () => {
       expect(await f.dex.creditOf(f.holder.address, await tokenAddr(f))).to.equal(0n);
     });
 
-    it("a sublicence's validUntil is clamped to the operator certificate's end when that is sooner", async () => {
+    it("a sublicence is never shortened at settlement: the seller's right must cover both windows and the whole term", async () => {
       const m = await loadFixture(market);
       const { assetId } = await registerActive(m, m.holder);
       const operator = m.signers[14];
+      // Covers a year's licence sold now, but not one settled after both windows.
       const opUntil = BigInt(await time.latest()) + BigInt(YEAR) + 2n * BigInt(DAY);
       await m.rights
         .connect(m.holder)
         .grant(grantTerms(assetId, { kind: RightKind.ProductOperation, sublicensable: true, validUntil: opUntil }), operator.address);
-      await m.dex.connect(operator).list(await listingTerms(m, assetId, { sellerCertId: 1 }));
+      await expect(m.dex.connect(operator).list(await listingTerms(m, assetId, { sellerCertId: 1 })))
+        .to.be.revertedWithCustomError(m.dex, "SellerCertUnsuitable")
+        .withArgs(1);
+      // A shorter term fits; a settlement that comes too late (the certificate revoked meanwhile is the same case)
+      // refunds the buyer rather than issue less than was paid for.
+      await m.dex.connect(operator).list(await listingTerms(m, assetId, { sellerCertId: 1, licenceTerm: BigInt(YEAR) - 9n * BigInt(DAY) }));
       await m.dex.connect(m.buyer).order(1, PRICE);
       await m.dex.connect(operator).deliver(1, hash("delivery"));
       const deliveredAt = (await m.dex.orderOf(1)).deliveredAt;
       await time.increaseTo(deliveredAt + ACCEPTANCE + 1n);
       const { receipt, at } = await mined(m.dex.connect(m.other).settle(1));
-      expect(at + BigInt(YEAR)).to.be.greaterThan(opUntil);
       const r = await m.rights.rightOf(2);
-      expect(r.validUntil).to.equal(opUntil);
-      expect(r.parentId).to.equal(1n);
-      expect(await m.rights.ownerOf(2)).to.equal(m.buyer.address);
+      expect(r.validUntil).to.equal(at + BigInt(YEAR) - 9n * BigInt(DAY)); // the whole term
+      expect(r.validUntil).to.be.at.most(opUntil);
       const [s] = settlementsIn(m, receipt);
       await expectSettlement(m, s, { orderId: 1n, gross: PRICE, at, certId: 2n });
+    });
+
+    it("a licence term the seller's right no longer covers at settlement refunds the buyer (finding 4)", async () => {
+      const m = await loadFixture(market);
+      const { assetId } = await registerActive(m, m.holder);
+      const operator = m.signers[14];
+      const opUntil = BigInt(await time.latest()) + 60n * BigInt(DAY);
+      await m.rights
+        .connect(m.holder)
+        .grant(grantTerms(assetId, { kind: RightKind.ProductOperation, sublicensable: true, validUntil: opUntil }), operator.address);
+      // 30-day term, 7 + 3 day windows: covered at listing and ordering; a dispute then runs past the right's end.
+      await m.dex.connect(operator).list(await listingTerms(m, assetId, { sellerCertId: 1, licenceTerm: 30n * BigInt(DAY) }));
+      await m.dex.connect(m.buyer).order(1, PRICE);
+      await m.dex.connect(operator).deliver(1, hash("delivery"));
+      await m.dex.connect(m.buyer).dispute(1, hash("late data"));
+      await time.increaseTo(opUntil - 10n * BigInt(DAY));
+      // The arbiter's ruling stands: all to the seller, a licence for what the seller can still grant.
+      const tx = await m.dex.connect(m.arbiter).resolveDispute(1, 0n, hash("ruling"));
+      const { receipt, at } = await mined(tx);
+      await expect(tx).not.to.emit(m.dex, "Refunded");
+      const r = await m.rights.rightOf(2);
+      expect(r.validUntil).to.equal(opUntil);
+      const [s] = settlementsIn(m, receipt);
+      await expectSettlement(m, s, { orderId: 1n, gross: PRICE, at, certId: 2n });
+      await expectSolvent(m);
     });
 
     it("a bought sublicensable product-operation right can itself be listed on the exchange", async () => {
@@ -630,7 +667,7 @@ describe("DataExchange", () => {
         .withArgs(short);
       // Within bounds they list.
       await f.dex.connect(f.operator).list(await listingTerms(f, f.assetId, { sellerCertId: narrow, scopeMask: 0b0001 }));
-      await f.dex.connect(f.operator).list(await listingTerms(f, f.assetId, { sellerCertId: short, licenceTerm: 90 * DAY }));
+      await f.dex.connect(f.operator).list(await listingTerms(f, f.assetId, { sellerCertId: short, licenceTerm: 80 * DAY }));
       // The operator's cert is wider (0b0111) than the default scope: also within bounds.
       await f.dex.connect(f.operator).list(await listingTerms(f, f.assetId, { sellerCertId: f.certId, scopeMask: 0b0111 }));
       await expect(f.dex.connect(f.operator).list(await listingTerms(f, f.assetId, { sellerCertId: f.certId, scopeMask: 0b1000 })))
@@ -822,7 +859,7 @@ describe("DataExchange", () => {
     it("refuses when the seller no longer holds the asset (NotAuthorisedSeller)", async () => {
       const f = await loadFixture(listed);
       await f.registry.connect(f.holder).requestTransfer(f.assetId, f.other.address, hash("sale contract"));
-      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId);
+      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, ...(await f.registry.pendingTransferOf(f.assetId)));
       await expect(f.dex.connect(f.buyer).order(1, PRICE))
         .to.be.revertedWithCustomError(f.dex, "NotAuthorisedSeller")
         .withArgs(f.assetId, f.holder.address);
@@ -1019,7 +1056,9 @@ describe("DataExchange", () => {
       expect(r.depth).to.equal(0n);
       expect(r.parentId).to.equal(0n);
       expect(r.revokedAt).to.equal(0n);
-      expect(r.grantor).to.equal(f.holder.address);
+      expect(r.issuedByExchange).to.equal(true);
+      expect(r.grantor).to.equal(ethers.ZeroAddress); // the seller is the grantor in RightGranted
+      expect(eventsIn(f.rights, receipt, "RightGranted")[0].grantor).to.equal(f.holder.address);
       expect(await f.rights.isValid(1, at)).to.equal(true);
       const [g] = eventsIn(f.rights, receipt, "RightGranted");
       expect(g.certId).to.equal(1n);
@@ -1130,7 +1169,7 @@ describe("DataExchange", () => {
       await f.dex.connect(f.holder).deliver(1, hash());
       // The parent's holding moves from `other` to `buyer2` between order and settlement.
       await f.registry.connect(f.other).requestTransfer(f.parentId, f.buyer2.address, hash("transfer deed"));
-      await f.registry.connect(f.szRegistrar).approveTransfer(f.parentId);
+      await f.registry.connect(f.szRegistrar).approveTransfer(f.parentId, ...(await f.registry.pendingTransferOf(f.parentId)));
       expect(await f.registry.holderOf(f.parentId)).to.equal(f.buyer2.address);
       const { receipt, at } = await mined(f.dex.connect(f.buyer).accept(1));
       const [s] = settlementsIn(f, receipt);
@@ -1257,14 +1296,14 @@ describe("DataExchange", () => {
     it("seller lost the holding after delivery: accept refunds the buyer (RightsLapsed)", async () => {
       const f = await loadFixture(delivered);
       await f.registry.connect(f.holder).requestTransfer(f.assetId, f.other.address, hash());
-      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId);
+      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, ...(await f.registry.pendingTransferOf(f.assetId)));
       const tx = await f.dex.connect(f.buyer).accept(1);
       const { at } = await mined(tx);
       await expect(tx).to.emit(f.dex, "Refunded").withArgs(1, f.buyer.address, await tokenAddr(f), PRICE, RefundReason.RightsLapsed, at);
       expect(await f.rights.certificateCount()).to.equal(0n);
     });
 
-    it("settling in the very second the seller's right ends refunds the buyer instead of reverting", async () => {
+    it("a late acceptance whose licence would outlive the seller's right refunds the buyer instead of shortening it", async () => {
       const m = await loadFixture(market);
       const { assetId } = await registerActive(m, m.holder);
       const operator = m.signers[14];
@@ -1272,10 +1311,10 @@ describe("DataExchange", () => {
       await m.rights
         .connect(m.holder)
         .grant(grantTerms(assetId, { kind: RightKind.ProductOperation, sublicensable: true, validUntil: opUntil }), operator.address);
-      await m.dex.connect(operator).list(await listingTerms(m, assetId, { sellerCertId: 1, licenceTerm: BigInt(DAY), acceptanceWindow: 60 * DAY }));
+      await m.dex.connect(operator).list(await listingTerms(m, assetId, { sellerCertId: 1, licenceTerm: BigInt(DAY) }));
       await m.dex.connect(m.buyer).order(1, PRICE);
       await m.dex.connect(operator).deliver(1, hash("delivery"));
-      await time.setNextBlockTimestamp(opUntil); // the operator's right is still valid, but a licence would be empty
+      await time.setNextBlockTimestamp(opUntil); // the operator's right is still valid, but a day's licence would outlive it
       const tx = await m.dex.connect(m.buyer).accept(1);
       await expect(tx).to.emit(m.dex, "Refunded").withArgs(1, m.buyer.address, await tokenAddr(m), PRICE, RefundReason.RightsLapsed, opUntil);
       expect(await m.rights.certificateCount()).to.equal(1n);
@@ -1408,16 +1447,20 @@ describe("DataExchange", () => {
       await expectSettlement(f, s, { orderId: 1n, gross: PRICE, at, certId: 1n });
     });
 
-    it("a partial refund whose remainder can no longer be settled refunds the buyer in full", async () => {
+    it("an arbiter's ruling stands even when the seller can no longer grant anything: money as ruled, no licence (finding 5)", async () => {
       const f = await loadFixture(disputed);
       const token = await tokenAddr(f);
+      // The buyer stalls; meanwhile the registration ends. Before the fix this turned the ruling into a full refund.
       await f.registry.connect(f.holder).cancel(f.assetId, "withdrawn");
       const tx = await f.dex.connect(f.arbiter).resolveDispute(1, 1_000n, hash());
-      const { at } = await mined(tx);
+      const { receipt, at } = await mined(tx);
       await expect(tx).to.emit(f.dex, "Refunded").withArgs(1, f.buyer.address, token, 1_000n, RefundReason.Arbitration, at);
-      await expect(tx).to.emit(f.dex, "Refunded").withArgs(1, f.buyer.address, token, PRICE - 1_000n, RefundReason.RightsLapsed, at);
-      expect(await f.dex.creditOf(f.buyer.address, token)).to.equal(PRICE);
-      expect((await f.dex.orderOf(1)).status).to.equal(BigInt(OrderStatus.Refunded));
+      const [s] = settlementsIn(f, receipt);
+      expect(s.gross).to.equal(PRICE - 1_000n);
+      expect(s.certId).to.equal(0n);
+      expect(await f.rights.certificateCount()).to.equal(0n);
+      expect(await f.dex.creditOf(f.buyer.address, token)).to.equal(1_000n);
+      expect((await f.dex.orderOf(1)).status).to.equal(BigInt(OrderStatus.Settled));
       await expectSolvent(f);
     });
   });

@@ -358,15 +358,16 @@ class Runner {
     this.expectOutcome(`${what} ${JSON.stringify(terms, (_, v) => (typeof v === "bigint" ? `${v}` : v))} via ${via}`, broken, outcome);
     if (!outcome.ok) return undefined;
     const id = BigInt(this.model.certs.size + 1);
-    const c = this.model.applyGrant(id, grantor, terms, to, T);
+    const c = this.model.applyGrant(id, grantor, terms, to, T, via === "exchange");
     const r = await this.w.rights.rightOf(id);
-    expect([r.validFrom, r.validUntil, r.depth, r.parentId, r.grantor, r.revokedAt]).to.deep.equal([
+    expect([r.validFrom, r.validUntil, r.depth, r.parentId, r.grantor, r.revokedAt, r.issuedByExchange]).to.deep.equal([
       BigInt(c.validFrom),
       BigInt(c.validUntil),
       BigInt(c.depth),
       c.parentId,
-      c.grantor,
+      c.issuedByExchange ? ethers.ZeroAddress : c.grantor, // a paid licence's seller is in its RightGranted event
       0n,
+      c.issuedByExchange,
     ]);
     expect(await this.w.rights.ownerOf(id)).to.equal(to);
     return id;

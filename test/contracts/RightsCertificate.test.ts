@@ -524,13 +524,39 @@ describe("RightsCertificate", () => {
       await expect(f.rights.connect(f.exchange).grantFor(f.holder.address, terms, f.licensee.address))
         .to.emit(f.rights, "RightGranted")
         .withArgs(1n, f.assetId, f.licensee.address, f.holder.address, f.exchange.address, termsTuple(terms, T), 0, T);
-      expect((await f.rights.rightOf(1n)).grantor).to.equal(f.holder.address);
+      // A paid licence: the seller (grantor) is in the event; storage keeps only the flag.
+      const r = await f.rights.rightOf(1n);
+      expect([r.grantor, r.issuedByExchange]).to.deep.equal([ethers.ZeroAddress, true]);
       expect(await f.rights.ownerOf(1n)).to.equal(f.licensee.address);
-      // the recorded grantor (not the exchange) may revoke it
-      await expect(f.rights.connect(f.exchange).revoke(1n, "x"))
+    });
+
+    it("a paid licence cannot be revoked by its seller: only by the registrar for cause, or the exchange's arbiter ruling", async () => {
+      const f = await loadFixture(withAsset);
+      const T = await nextBlockAt();
+      await f.rights.connect(f.exchange).grantFor(f.holder.address, grantTerms(f.assetId, { validUntil: T + YEAR }), f.licensee.address);
+      // the review's scenario: the seller revokes the licence the buyer just paid for
+      await expect(f.rights.connect(f.holder).revoke(1n, "changed my mind"))
         .to.be.revertedWithCustomError(f.rights, "NotGrantorOrRegistrar")
-        .withArgs(1n, f.exchange.address);
-      await expect(f.rights.connect(f.holder).revoke(1n, "x")).to.emit(f.rights, "RightRevoked");
+        .withArgs(1n, f.holder.address);
+      await expect(f.rights.connect(f.exchange).revoke(1n, "x")).to.be.revertedWithCustomError(f.rights, "NotGrantorOrRegistrar");
+      await expect(f.rights.connect(f.szRegistrar).revoke(1n, "")).to.be.revertedWithCustomError(f.rights, "ReasonRequired").withArgs(1n);
+      expect(await f.rights.isValid(1n, await time.latest())).to.equal(true);
+      await expect(f.rights.connect(f.szRegistrar).revoke(1n, "unlawful processing found by inspection"))
+        .to.emit(f.rights, "RightRevoked")
+        .withArgs(1n, f.assetId, f.szRegistrar.address, "unlawful processing found by inspection", await nextBlockAt());
+    });
+
+    it("revokeByExchange: EXCHANGE_ROLE only, and only for licences the exchange issued", async () => {
+      const f = await loadFixture(withAsset);
+      const T = await nextBlockAt();
+      await f.rights.connect(f.exchange).grantFor(f.holder.address, grantTerms(f.assetId, { validUntil: T + YEAR }), f.licensee.address);
+      await f.rights.connect(f.holder).grant(grantTerms(f.assetId, { validUntil: T + YEAR }), f.other.address);
+      await expect(f.rights.connect(f.holder).revokeByExchange(1n, "x")).to.be.revertedWithCustomError(f.rights, "AccessControlUnauthorizedAccount");
+      await expect(f.rights.connect(f.exchange).revokeByExchange(2n, "x")).to.be.revertedWithCustomError(f.rights, "NotIssuedByExchange").withArgs(2n);
+      await expect(f.rights.connect(f.exchange).revokeByExchange(1n, "arbiter ruling")).to.emit(f.rights, "RightRevoked");
+      expect(await f.rights.isValid(1n, await time.latest())).to.equal(false);
+      // a direct grant is still revoked by its grantor
+      await expect(f.rights.connect(f.holder).revoke(2n, "terms breached")).to.emit(f.rights, "RightRevoked");
     });
 
     it("issues a sublicence on behalf of the parent's holder", async () => {
@@ -540,7 +566,7 @@ describe("RightsCertificate", () => {
       await expect(f.rights.connect(f.exchange).grantFor(f.licensee.address, terms, f.other.address))
         .to.emit(f.rights, "RightGranted")
         .withArgs(2n, f.assetId, f.other.address, f.licensee.address, f.exchange.address, termsTuple(terms, T), 1, T);
-      expect((await f.rights.rightOf(2n)).grantor).to.equal(f.licensee.address);
+      expect((await f.rights.rightOf(2n)).issuedByExchange).to.equal(true);
     });
 
     it("refuses callers without EXCHANGE_ROLE, including the holder itself", async () => {
@@ -784,7 +810,7 @@ describe("RightsCertificate", () => {
     it("keeps existing grants when the holding right moves; only the new holder grants afterwards", async () => {
       const f = await loadFixture(withRoot);
       await f.registry.connect(f.holder).requestTransfer(f.assetId, f.other.address, hash("sale contract"));
-      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId);
+      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, ...(await f.registry.pendingTransferOf(f.assetId)));
       expect(await f.registry.holderOf(f.assetId)).to.equal(f.other.address);
       const now = await time.latest();
       expect(await f.rights.isValid(f.rootId, now)).to.equal(true);

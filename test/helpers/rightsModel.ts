@@ -40,6 +40,8 @@ export interface ModelCert {
   sublicensable: boolean;
   transferable: boolean;
   grantor: string;
+  /** Issued by the exchange at settlement (a paid licence): its grantor cannot revoke it. */
+  issuedByExchange: boolean;
   owner: string;
   depth: number;
 }
@@ -132,7 +134,7 @@ export class RightsModel {
     return broken;
   }
 
-  applyGrant(id: bigint, grantor: string, t: ModelTerms, to: string, now: number): ModelCert {
+  applyGrant(id: bigint, grantor: string, t: ModelTerms, to: string, now: number, byExchange = false): ModelCert {
     const parent = t.parentId === 0n ? undefined : this.certs.get(t.parentId)!;
     const c: ModelCert = {
       id,
@@ -146,6 +148,7 @@ export class RightsModel {
       sublicensable: t.sublicensable,
       transferable: t.transferable,
       grantor,
+      issuedByExchange: byExchange,
       owner: to,
       depth: parent ? parent.depth + 1 : 0,
     };
@@ -157,7 +160,10 @@ export class RightsModel {
     const c = this.certs.get(certId);
     if (!c) return ["UnknownCertificate"];
     const broken: string[] = [];
-    if (!this.same(c.grantor, caller) && !this.isRegistrarOf(c.assetId, caller)) broken.push("NotGrantorOrRegistrar");
+    const registrar = this.isRegistrarOf(c.assetId, caller);
+    // A paid licence: only the registrar revokes it (for cause, with a reason), never its grantor.
+    if (!registrar && (c.issuedByExchange || !this.same(c.grantor, caller))) broken.push("NotGrantorOrRegistrar");
+    if (c.issuedByExchange && registrar && reasonBytes === 0) broken.push("ReasonRequired");
     if (c.revokedAt !== 0) broken.push("AlreadyRevoked");
     if (reasonBytes > MAX_TEXT) broken.push("TextTooLong");
     return broken;

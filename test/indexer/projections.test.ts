@@ -448,7 +448,7 @@ describe("indexer projections", function () {
       await s.sync();
       pendingAfterCancel = s.row<{ p: unknown }>("SELECT pending_transfer_to AS p FROM assets WHERE id = ?", C.id).p;
       await s.send(reg.connect(w.holder).requestTransfer(C.id, w.licensee.address, hash("transfer-2")));
-      await s.send(reg.connect(w.szRegistrar).approveTransfer(C.id));
+      await s.send(reg.connect(w.szRegistrar).approveTransfer(C.id, ...(await reg.pendingTransferOf(C.id))));
       renewedUntil = approvals.get(C.id)!.sent.at + Number(C.sub.validityPeriod) + YEAR;
       await s.send(reg.connect(w.szRegistrar).renew(C.id, renewedUntil));
 
