@@ -13,6 +13,7 @@ import { rightsQueries, rightsTypes } from "./resolvers/rights";
 import { tradeQueries, tradeTypes } from "./resolvers/trades";
 import { valuationQueries, valuationTypes } from "./resolvers/valuation";
 import { accountingQueries, accountingTypes } from "./resolvers/accounting";
+import { bookQueries, bookTypes } from "./resolvers/books";
 import { balanceSheetCsv, disclosureCsv } from "./csv";
 import { GraphQLError } from "graphql";
 import { iso } from "./inputs";
@@ -43,6 +44,7 @@ export const resolvers = {
     ...tradeQueries,
     ...valuationQueries,
     ...accountingQueries,
+    ...bookQueries,
     _meta: (_: unknown, __: unknown, ctx: Context) => ({
       chainId: ctx.sync.chainId,
       latestBlock: ctx.sync.latestBlock,
@@ -58,6 +60,7 @@ export const resolvers = {
   ...tradeTypes,
   ...valuationTypes,
   ...accountingTypes,
+  ...bookTypes,
 };
 
 export function openIndex(file: string, onQuery?: (sql: string) => void): Db {

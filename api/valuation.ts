@@ -13,7 +13,7 @@
 // shown amounts, so anyone can recompute them from the output. The only inexact factor is a fractional-elasticity
 // volume factor (an irrational root), rounded half up to 18 decimals and used exactly as shown.
 import { AssetKind, Offer, ValuationMethod } from "../indexer/enums";
-import { CST_OFFSET, dateOf, formatDate, lastMonthEndedBy, monthOf } from "./accounting";
+import { CST_OFFSET, dateOf, formatDate, monthOf } from "./accounting";
 
 // ------------------------------------------------------------------------------------------------ rows (SQLite shapes)
 
@@ -76,6 +76,8 @@ export interface BookRow {
   asset_id: number;
   initial_category: string;
   currency: string;
+  /** 1 for an intangible book opened awaiting use (ready at its ReadyForUse entry, not at recognition). */
+  awaiting_use?: number | boolean | null;
 }
 
 /** Columns of `book_entries` used here; the book's state as of a date is rebuilt from them. */
@@ -205,8 +207,7 @@ export interface RemainingLife {
   bookId: number;
   usefulLifeMonths: number;
   readyOn: number;
-  /** Months amortised as of asOf: from the month it became ready (当月增加当月摊销, DOMAIN.md §5), each counted once it
-   *  has ended (a month's charge is booked on its last day), as the balance sheet counts them. */
+  /** Months amortised as of asOf, counting the month it became ready (当月增加当月摊销, DOMAIN.md §5). */
   monthsUsed: number;
   remainingMonths: number;
 }
@@ -583,7 +584,7 @@ function bookAsOf(book: BookRow, entries: BookEntryRow[], asOf: number): BookSta
       case "Opened":
         open = true;
         s.usefulLifeMonths = e.useful_life_months ?? 0;
-        if (book.initial_category === "Intangible") s.readyOn = e.date;
+        if (book.initial_category === "Intangible" && !book.awaiting_use) s.readyOn = e.date;
         break;
       case "Cost":
         if (e.phase !== "Research") s.cost += BigInt(e.amount ?? "0"); // research is expensed, never capitalised
@@ -603,9 +604,12 @@ function bookAsOf(book: BookRow, entries: BookEntryRow[], asOf: number): BookSta
 function remainingLife(s: BookState, asOf: number): RemainingLife | string {
   const id = s.book.id;
   if (s.category === "Inventory") return `book ${id} is inventory, which has no useful life`;
-  if (s.readyOn === null) return `book ${id} is development in progress, not ready for use as of ${day(asOf)}: no useful life yet`;
+  if (s.readyOn === null) {
+    const what = s.category === "Intangible" ? "an intangible asset awaiting use" : "development in progress";
+    return `book ${id} is ${what}, not ready for use as of ${day(asOf)}: no useful life yet`;
+  }
   if (s.usefulLifeMonths === 0) return `book ${id} has an indefinite useful life, so no remaining-life ratio`;
-  const monthsUsed = Math.max(0, Math.min(s.usefulLifeMonths, lastMonthEndedBy(asOf) - monthOf(s.readyOn) + 1));
+  const monthsUsed = Math.min(s.usefulLifeMonths, monthOf(asOf) - monthOf(s.readyOn) + 1);
   return { bookId: id, usefulLifeMonths: s.usefulLifeMonths, readyOn: s.readyOn, monthsUsed, remainingMonths: s.usefulLifeMonths - monthsUsed };
 }
 

@@ -9,7 +9,7 @@ import { amount, unknownToken, type TokenRow } from "../money";
 // An entity with 1,000 books has ~5,000 entries, and reading them was most of a balance sheet's time: so only the
 // columns api/accounting.ts uses (not hashes and chain coordinates), read with manyRows, in no particular order (the
 // accounting orders books by id and a book's entries by seq itself).
-const BOOK_COLUMNS = ["id", "asset_id", "initial_category", "source", "useful_life_months", "residual_value", "currency", "recognised_on"];
+const BOOK_COLUMNS = ["id", "asset_id", "initial_category", "source", "useful_life_months", "residual_value", "currency", "recognised_on", "awaiting_use"];
 const ENTRY_COLUMNS = ["book_id", "seq", "kind", "date", "amount", "source", "phase", "useful_life_months", "reason", "proceeds"];
 
 function booksOf(db: Database, entity: string): { books: BookRow[]; entries: Map<number, EntryRow[]> } {
