@@ -10,10 +10,11 @@
 //   23:59:59 of D (UTC+8) counts, no later one does, so entries dated after D never change a figure as of D.
 // - Months are UTC+8 calendar months. Amortisation is straight-line by month from the month the asset is ready for
 //   use (当月增加当月摊销) and stops in the month it is derecognised, which is not amortised (当月减少当月不再摊销).
-//   As of D, the months charged run from the ready month through the month containing D inclusive: balance sheets
-//   are drawn at month ends, so the month's charge is on the books for any day of it. Consequence: between the
-//   first day of the derecognition month and the derecognition date, that month's charge is shown, and the
-//   derecognition reverses it (a period starting mid-month shows the reversal in 累计摊销 本期增加).
+//   Each month's charge is booked on the month's last day (at its end, UTC+8), as the month-end voucher is: as of D
+//   the months charged are those that ended on or before D (from the ready month, up to the month before
+//   derecognition). So an asset ready on 03-10 has no charge as of 03-15 and March's as of 03-31; one derecognised on
+//   09-12 carries Jan..Aug as of 09-11 and never a September charge. A balance as of D never holds a charge that a
+//   later derecognition takes back, so a period's 累计摊销 本期增加 is never negative.
 // - Within a segment of the schedule, accumulated amortisation after m months is floor(base x m / months): the
 //   total never drifts and the segment's last month takes the remainder. The first segment's base is the cost less
 //   impairment less residual value as of the end of the ready day, spread over the whole useful life.
@@ -23,8 +24,10 @@
 //   months left of the useful life. So the acquisition cost belongs on the ready (recognition) day: recorded a day
 //   later, it is amortised from the next month over the months left. A cost after the life's last month is never
 //   amortised.
-// - Amortisation never takes the carrying amount below the residual value (a base is never negative); an
-//   indefinite life (0 months) is never amortised; inventory and development expenditure are never amortised.
+// - Amortisation never takes the carrying amount below the residual value (a base is never negative): an
+//   impairment during a month is recorded before that month's charge is booked (at the month's end, at the old
+//   base), so the charge of an impairment's month is at most what then remains above the residual value (none if
+//   nothing does). An indefinite life (0 months) is never amortised; inventory and development expenditure never are.
 // - Impairment of intangible assets and development expenditure is never reversed; an inventory write-down is
 //   reduced by WriteDownReversal entries. A Development book's impairment moves with it at ReadyForUse.
 // - An intangible book is ready for use on its recognition date, unless it was opened awaiting use
@@ -104,6 +107,15 @@ export function dateOf(t: number): CalendarDate {
 export function monthOf(t: number): number {
   const d = dateOf(t);
   return d.year * 12 + d.month - 1;
+}
+
+/**
+ * The last month (number, see monthOf) that has ended by unix time `t`: each month's amortisation charge is booked at
+ * the end of its last day (UTC+8), so as of `t` the months charged are those up to this one. At the end of a month's
+ * last day it is that month; on any earlier day of a month, the month before.
+ */
+export function lastMonthEndedBy(t: number): number {
+  return monthOf(t + 1) - 1;
 }
 
 /** Unix time of 00:00 UTC+8 on the first day of month number `month` (see monthOf). */
@@ -281,6 +293,8 @@ interface Plan {
   first: number; // ready month
   last: number; // last month of the useful life
   segments: Segment[];
+  /** Accumulated amortisation through a month whose charge an impairment in it capped (see planOf). */
+  capped: Map<number, bigint>;
 }
 
 const nonNegative = (v: bigint) => (v > 0n ? v : 0n);
@@ -300,6 +314,8 @@ function costLessImpairment(entries: readonly Entry[], until: number): bigint {
 function accumulatedThrough(plan: Plan, month: number): bigint {
   if (month < plan.first) return 0n;
   const m = Math.min(month, plan.last);
+  const capped = plan.capped.get(m);
+  if (capped !== undefined) return capped;
   let seg = plan.segments[0];
   for (const s of plan.segments) if (s.from <= m) seg = s;
   return seg.before + (seg.base * BigInt(m - seg.from + 1)) / BigInt(seg.months);
@@ -309,7 +325,7 @@ function accumulatedThrough(plan: Plan, month: number): bigint {
 function planOf(book: Book, known: readonly Entry[], readyOn: number, life: number): Plan {
   const first = monthOf(readyOn);
   const readyDayEnd = dayEndAt(readyOn);
-  const plan: Plan = { readyOn, first, last: first + life - 1, segments: [] };
+  const plan: Plan = { readyOn, first, last: first + life - 1, segments: [], capped: new Map() };
   plan.segments.push({
     from: first,
     base: nonNegative(costLessImpairment(known, readyDayEnd) - book.residual),
@@ -323,8 +339,16 @@ function planOf(book: Book, known: readonly Entry[], readyOn: number, life: numb
       rebases.push(monthOf(e.date) + 1);
   }
   for (const from of rebases) {
+    if (from > plan.last + 1) break;
+    // The entries' month is charged at the old base at its end, after them: never below the residual value, so
+    // after an impairment the charge is at most what remains above it (and never negative).
+    const month = from - 1;
+    const scheduled = accumulatedThrough(plan, month);
+    const previous = accumulatedThrough(plan, month - 1);
+    const left = costLessImpairment(known, monthStart(from) - 1) - book.residual;
+    const before = scheduled <= left ? scheduled : left > previous ? left : previous;
+    if (before !== scheduled) plan.capped.set(month, before);
     if (from > plan.last) break;
-    const before = accumulatedThrough(plan, from - 1);
     const carrying = costLessImpairment(known, monthStart(from) - 1) - before;
     plan.segments.push({ from, base: nonNegative(carrying - book.residual), months: plan.last - from + 1, before });
   }
@@ -357,8 +381,10 @@ export interface Derecognition {
  * (recognised and not derecognised): `cost` is the capitalised cost (research costs are expensed), `amortisation` the
  * accumulated amortisation, `impairment` the impairment (inventory: write-down net of reversals), `carrying` = cost -
  * amortisation - impairment. Not yet recognised or derecognised: all four are 0 (a derecognised book's last figures
- * are in `derecognition`). `monthsAmortised` counts the months charged so far; `monthlyCharge` is the charge of the
- * month containing `asOf`; `basis` is the segment in force that month (null when nothing is being amortised).
+ * are in `derecognition`). `monthsAmortised` counts the months charged so far (those ended by `asOf`);
+ * `monthlyCharge` is the charge of the month containing `asOf`, booked at that month's end (so not yet in
+ * `amortisation` before its last day), as scheduled from the entries so far; `basis` is the segment in force that
+ * month (null when nothing is being amortised).
  */
 export interface Position {
   bookId: number;
@@ -404,8 +430,9 @@ function replay(book: Book, t: number): Replay {
   }
   const plan = category === "Intangible" && readyOn !== null && life > 0 ? planOf(book, known, readyOn, life) : null;
   const month = monthOf(t);
-  // Months charged: through asOf's month, or through the month before derecognition.
-  const through = removed ? monthOf(removed.date) - 1 : month;
+  // Months charged: those ended by t (each is booked at the end of its last day), and never the month of
+  // derecognition (which is on or before t, so its month has not ended before it).
+  const through = Math.min(lastMonthEndedBy(t), removed ? monthOf(removed.date) - 1 : Infinity);
   const amortisation = plan ? accumulatedThrough(plan, through) : 0n;
   const monthsAmortised = plan ? Math.max(0, Math.min(through, plan.last) - plan.first + 1) : 0;
   const charging = plan !== null && !removed && month >= plan.first && month <= plan.last;
@@ -428,7 +455,7 @@ function replay(book: Book, t: number): Replay {
     impairment: onSheet ? impairment : 0n,
     carrying: onSheet ? cost - amortisation - impairment : 0n,
     monthsAmortised,
-    monthlyCharge: charging ? amortisation - accumulatedThrough(plan, month - 1) : 0n,
+    monthlyCharge: charging ? accumulatedThrough(plan, month) - accumulatedThrough(plan, month - 1) : 0n,
     basis,
     derecognition: removed && { ...removed, amortisation, carrying: removed.cost - amortisation - removed.impairment },
   };
@@ -542,8 +569,9 @@ export interface Check {
  * an intangible book; B 购入 / 采集加工 / 其他增加 by the cost's source. Cost decreases by derecognition reason: A 处置 /
  * 失效且终止确认 / 其他减少, B 出售 / 失效且终止确认 / 其他减少, with the accumulated amortisation (A, same split) and the
  * impairment (A 本期减少) or write-down (B 转销) removed with them; B write-down 转回 = reversals. A development book's
- * impairment enters A's 减值准备 本期增加 at ReadyForUse. A 累计摊销 本期增加 = the monthly charges recognised in the
- * period (less a derecognition-month charge reversed within it). `checks` evaluates every identity of DOMAIN.md.
+ * impairment enters A's 减值准备 本期增加 at ReadyForUse. A 累计摊销 本期增加 = the charges of the months that ended
+ * within the period (each booked on its last day; none for a derecognition month), never negative. `checks`
+ * evaluates every identity of DOMAIN.md.
  */
 export interface Disclosure {
   currency: string;
@@ -773,20 +801,18 @@ class Figures {
 }
 
 /**
- * Amortisation charged in (t0, t1], from the book replayed to t1: each month's charge counts from the first day it
- * is on the books (the later of the month's first day and the ready date); the derecognition month's charge is
- * taken back at derecognition.
+ * Amortisation charged in (t0, t1], from the book replayed to t1: the charges of the months that ended in (t0, t1]
+ * (each booked at the end of its last day), never the derecognition month's. Never negative.
  */
 function amortisationCharged({ plan, position }: Replay, t0: number, t1: number): bigint {
   if (!plan) return 0n;
   const gone = position.derecognition;
-  const goneMonth = gone ? monthOf(gone.date) : Infinity;
-  const last = Math.min(plan.last, monthOf(t1), goneMonth);
-  // The months whose charge is on the books at t are a prefix of the schedule: none before the ready date, then
-  // through t's month, or through the month before derecognition once it happened. So the charges of (t0, t1]
-  // telescope to a difference of accumulated amounts (no loop over months).
-  const through = (t: number) =>
-    plan.readyOn > t ? -Infinity : Math.min(last, monthOf(t), gone && gone.date <= t ? goneMonth - 1 : Infinity);
+  const beforeGone = gone ? monthOf(gone.date) - 1 : Infinity;
+  // The months charged by t are a prefix of the schedule: those ended by t, up to the month before derecognition
+  // (a derecognition after t is in a month not ended by t, so the cap changes nothing there). Entries after t0 only
+  // re-base months after their own, none ended by t0, so the plan as of t1 gives the same prefix at t0, and the
+  // charges of (t0, t1] telescope to a difference of accumulated amounts (no loop over months).
+  const through = (t: number) => Math.min(lastMonthEndedBy(t), beforeGone);
   return accumulatedThrough(plan, through(t1)) - accumulatedThrough(plan, through(t0));
 }
 

@@ -13,7 +13,7 @@
 // shown amounts, so anyone can recompute them from the output. The only inexact factor is a fractional-elasticity
 // volume factor (an irrational root), rounded half up to 18 decimals and used exactly as shown.
 import { AssetKind, Offer, ValuationMethod } from "../indexer/enums";
-import { CST_OFFSET, dateOf, formatDate, monthOf } from "./accounting";
+import { CST_OFFSET, dateOf, formatDate, lastMonthEndedBy, monthOf } from "./accounting";
 
 // ------------------------------------------------------------------------------------------------ rows (SQLite shapes)
 
@@ -207,7 +207,8 @@ export interface RemainingLife {
   bookId: number;
   usefulLifeMonths: number;
   readyOn: number;
-  /** Months amortised as of asOf, counting the month it became ready (当月增加当月摊销, DOMAIN.md §5). */
+  /** Months amortised as of asOf: from the month it became ready (当月增加当月摊销, DOMAIN.md §5), each counted once it
+   *  has ended (a month's charge is booked on its last day), as the balance sheet counts them. */
   monthsUsed: number;
   remainingMonths: number;
 }
@@ -609,7 +610,7 @@ function remainingLife(s: BookState, asOf: number): RemainingLife | string {
     return `book ${id} is ${what}, not ready for use as of ${day(asOf)}: no useful life yet`;
   }
   if (s.usefulLifeMonths === 0) return `book ${id} has an indefinite useful life, so no remaining-life ratio`;
-  const monthsUsed = Math.min(s.usefulLifeMonths, monthOf(asOf) - monthOf(s.readyOn) + 1);
+  const monthsUsed = Math.max(0, Math.min(s.usefulLifeMonths, lastMonthEndedBy(asOf) - monthOf(s.readyOn) + 1));
   return { bookId: id, usefulLifeMonths: s.usefulLifeMonths, readyOn: s.readyOn, monthsUsed, remainingMonths: s.usefulLifeMonths - monthsUsed };
 }
 
