@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { FeeOnTransferToken__factory, ReentrantToken__factory } from "../../typechain-types";
 import { registerActive, submit, grantTerms, hash, RightKind, SZ, BJ, DAY, YEAR } from "../helpers/registry";
@@ -1591,6 +1592,156 @@ describe("DataExchange", () => {
   });
 
   // ================================================================ reentrancy
+  // ================================================================ findings of the independent review (issue 16)
+  describe("trading time: a pause does not count against a party who could not act (finding 1)", () => {
+    it("a pause outlasting the acceptance window: the buyer can still dispute after the unpause; nobody can settle early", async () => {
+      const f = await loadFixture(delivered);
+      const deliveredAt = (await f.dex.orderOf(1)).deliveredAt;
+      const pausedAt = deliveredAt + BigInt(DAY);
+      await time.setNextBlockTimestamp(pausedAt);
+      await f.dex.pause();
+      const resumedAt = pausedAt + 10n * BigInt(DAY); // longer than the 3-day acceptance window
+      await time.setNextBlockTimestamp(resumedAt);
+      await expect(f.dex.unpause()).to.emit(f.dex, "TradingClockResumed").withArgs(pausedAt, resumedAt, resumedAt - pausedAt, resumedAt - pausedAt);
+      const endsAt = deliveredAt + ACCEPTANCE + (resumedAt - pausedAt);
+      await expect(f.dex.connect(f.other).settle(1)).to.be.revertedWithCustomError(f.dex, "AcceptanceWindowOpen").withArgs(1, endsAt);
+      await expect(f.dex.connect(f.buyer).dispute(1, hash("evidence"))).to.emit(f.dex, "Disputed");
+    });
+
+    it("a pause outlasting the delivery window: the seller can still deliver, and the buyer's refund waits", async () => {
+      const f = await loadFixture(listed);
+      await f.dex.connect(f.buyer).order(1, PRICE);
+      const orderedAt = (await f.dex.orderOf(1)).orderedAt;
+      await f.dex.pause();
+      const pausedAt = BigInt(await time.latest());
+      await time.increase(20 * DAY);
+      // While paused, the clock is stopped: no refund although the 7-day window has passed on the wall clock.
+      const during = orderedAt + DELIVERY + (BigInt(await time.latest()) + 1n - pausedAt);
+      await expect(f.dex.connect(f.buyer).refundUndelivered(1)).to.be.revertedWithCustomError(f.dex, "DeliveryDeadlineNotPassed").withArgs(1, during);
+      await f.dex.unpause();
+      const pausedFor = BigInt(await time.latest()) - pausedAt;
+      await expect(f.dex.connect(f.holder).deliver(1, hash("delivery"))).to.emit(f.dex, "Delivered");
+      expect(orderedAt + DELIVERY + pausedFor).to.be.greaterThan(BigInt(await time.latest()));
+    });
+
+    it("a pause before an order does not lengthen it; only pauses while it runs do", async () => {
+      const f = await loadFixture(listed);
+      await f.dex.pause();
+      await time.increase(30 * DAY);
+      await f.dex.unpause();
+      await f.dex.connect(f.buyer).order(1, PRICE);
+      const deadline = (await f.dex.orderOf(1)).orderedAt + DELIVERY;
+      await time.setNextBlockTimestamp(deadline + 1n);
+      await expect(f.dex.connect(f.buyer).refundUndelivered(1)).to.emit(f.dex, "Refunded");
+    });
+  });
+
+  describe("paid licences (finding 2)", () => {
+    it("the seller cannot void a licence it sold: no revocation, no cancellation of the registration while it runs", async () => {
+      const f = await loadFixture(listed);
+      const { settlement, at } = await buyAndAccept(f, 1);
+      await expect(f.rights.connect(f.holder).revoke(settlement.certId, "changed my mind")).to.be.revertedWithCustomError(f.rights, "NotGrantorOrRegistrar");
+      const until = at + BigInt(YEAR);
+      expect((await f.registry.assetOf(f.assetId)).paidLicencesUntil).to.equal(until);
+      await expect(f.registry.connect(f.holder).cancel(f.assetId, "withdrawn"))
+        .to.be.revertedWithCustomError(f.registry, "PaidLicencesLive")
+        .withArgs(f.assetId, until);
+      expect(await f.rights.isValid(settlement.certId, until)).to.equal(true);
+      // After the last paid licence ends, the holder may cancel.
+      await time.increaseTo(until + 1n);
+      await expect(f.registry.connect(f.holder).cancel(f.assetId, "withdrawn")).to.emit(f.registry, "RegistrationCancelled");
+    });
+
+    it("remedyLicence: an arbiter revokes a paid licence and moves the refund from the seller's unwithdrawn credits", async () => {
+      const f = await loadFixture(listed);
+      const token = await tokenAddr(f);
+      const { settlement } = await buyAndAccept(f, 1);
+      const sellerCredit = await f.dex.creditOf(f.holder.address, token);
+      await expect(f.dex.connect(f.holder).remedyLicence(1, settlement.certId, 1n, hash())).to.be.revertedWithCustomError(f.dex, "AccessControlUnauthorizedAccount");
+      await expect(f.dex.connect(f.arbiter).remedyLicence(1, settlement.certId, PRICE + 1n, hash())).to.be.revertedWithCustomError(f.dex, "RefundExceedsPrice");
+      await expect(f.dex.connect(f.arbiter).remedyLicence(1, 999, 1n, hash())).to.be.revertedWithCustomError(f.rights, "UnknownCertificate");
+      const refund = PRICE / 2n;
+      const tx = f.dex.connect(f.arbiter).remedyLicence(1, settlement.certId, refund, hash("ruling"));
+      await expect(tx).to.emit(f.dex, "LicenceRemedied");
+      await expect(tx).to.emit(f.rights, "RightRevoked");
+      expect(await f.rights.isValid(settlement.certId, await time.latest())).to.equal(false);
+      expect(await f.dex.creditOf(f.buyer.address, token)).to.equal(refund);
+      expect(await f.dex.creditOf(f.holder.address, token)).to.equal(sellerCredit - refund);
+      expect((await f.dex.orderOf(1)).status).to.equal(6n); // Remedied
+      await expect(f.dex.connect(f.arbiter).remedyLicence(1, settlement.certId, 1n, hash())).to.be.revertedWithCustomError(f.dex, "WrongOrderStatus");
+      await expectSolvent(f);
+    });
+
+    it("remedyLicence pays only what the seller has not withdrawn, and records the shortfall", async () => {
+      const f = await loadFixture(listed);
+      const token = await tokenAddr(f);
+      const { settlement } = await buyAndAccept(f, 1);
+      await f.dex.connect(f.holder).withdraw(token, f.holder.address);
+      // The registrar revoked it for cause first; the arbiter's remedy then only compensates.
+      await f.rights.connect(f.szRegistrar).revoke(settlement.certId, "source authorisation withdrawn");
+      await expect(f.dex.connect(f.arbiter).remedyLicence(1, settlement.certId, PRICE, hash("ruling")))
+        .to.emit(f.dex, "LicenceRemedied")
+        .withArgs(1, settlement.certId, f.arbiter.address, f.buyer.address, f.holder.address, token, PRICE, 0n, anyValue, anyValue);
+      expect(await f.dex.creditOf(f.buyer.address, token)).to.equal(0n);
+      await expectSolvent(f);
+    });
+  });
+
+  describe("dispute timeout and stranded orders (findings 5 and 9)", () => {
+    it("a dispute no arbiter resolves is refunded after DISPUTE_TIMEOUT, by anyone; paused time does not count", async () => {
+      const f = await loadFixture(disputed);
+      const disputedAt = (await f.dex.orderOf(1)).disputedAt;
+      const timeout = BigInt(await f.dex.DISPUTE_TIMEOUT());
+      await expect(f.dex.connect(f.other).refundUnresolvedDispute(1))
+        .to.be.revertedWithCustomError(f.dex, "DisputeTimeoutNotPassed")
+        .withArgs(1, disputedAt + timeout);
+      await f.dex.pause();
+      const pausedAt = BigInt(await time.latest());
+      await time.increase(2 * DAY);
+      await f.dex.unpause();
+      const pausedFor = BigInt(await time.latest()) - pausedAt;
+      await time.setNextBlockTimestamp(disputedAt + timeout + pausedFor);
+      await expect(f.dex.connect(f.other).refundUnresolvedDispute(1)).to.be.revertedWithCustomError(f.dex, "DisputeTimeoutNotPassed");
+      const tx = f.dex.connect(f.other).refundUnresolvedDispute(1);
+      await expect(tx).to.emit(f.dex, "Refunded").withArgs(1, f.buyer.address, await tokenAddr(f), PRICE, 3 /* DisputeTimeout */, anyValue);
+      await expectSolvent(f);
+    });
+
+    it("a delivered order whose exchange lost its role in the rights contract is refunded to its buyer", async () => {
+      const f = await loadFixture(delivered);
+      await expect(f.dex.connect(f.buyer).refundStranded(1)).to.be.revertedWithCustomError(f.dex, "NotStranded").withArgs(1);
+      await f.rights.revokeRole(await f.rights.EXCHANGE_ROLE(), await dexAddr(f)); // a migration
+      await expect(f.dex.connect(f.buyer).accept(1)).to.be.reverted; // settlement can no longer issue
+      await expect(f.dex.connect(f.other).refundStranded(1)).to.be.revertedWithCustomError(f.dex, "NotBuyer");
+      await expect(f.dex.connect(f.buyer).refundStranded(1))
+        .to.emit(f.dex, "Refunded")
+        .withArgs(1, f.buyer.address, await tokenAddr(f), PRICE, 4 /* Stranded */, anyValue);
+      await expectSolvent(f);
+    });
+
+    it("a delivered order held by a paused rights contract is refunded only after the acceptance end plus STRANDED_GRACE", async () => {
+      const f = await loadFixture(delivered);
+      await f.rights.pause();
+      const endsAt = (await f.dex.orderOf(1)).deliveredAt + ACCEPTANCE;
+      const grace = BigInt(await f.dex.STRANDED_GRACE());
+      await time.setNextBlockTimestamp(endsAt + grace);
+      await expect(f.dex.connect(f.buyer).refundStranded(1)).to.be.revertedWithCustomError(f.dex, "NotStranded");
+      await expect(f.dex.connect(f.buyer).refundStranded(1)).to.emit(f.dex, "Refunded");
+    });
+  });
+
+  describe("money in and out is exact (findings 3 and 8)", () => {
+    it("tokens sent outside an order are swept by the admin, exactly balance - liabilities", async () => {
+      const f = await loadFixture(delivered);
+      const token = await tokenAddr(f);
+      await expect(f.dex.sweep(token, f.admin.address)).to.be.revertedWithCustomError(f.dex, "NothingToSweep").withArgs(token);
+      await f.token.connect(f.buyer).transfer(await dexAddr(f), 1234n);
+      await expect(f.dex.connect(f.buyer).sweep(token, f.buyer.address)).to.be.revertedWithCustomError(f.dex, "AccessControlUnauthorizedAccount");
+      await expect(f.dex.sweep(token, f.admin.address)).to.emit(f.dex, "Swept").withArgs(token, f.admin.address, 1234n, f.admin.address, anyValue);
+      await expectSolvent(f); // equality restored
+    });
+  });
+
   describe("reentrancy", () => {
     async function reentrant() {
       const f = await listed();
