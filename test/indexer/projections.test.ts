@@ -661,7 +661,7 @@ describe("indexer projections", function () {
         const id = r.id as number;
         const a = await w.registry.assetOf(id);
         const holder = await w.registry.holderOf(id);
-        const pending = await w.registry.pendingTransferOf(id);
+        const [pending] = await w.registry.pendingTransferOf(id);
         const number = await w.registry.registrationNumber(id);
         expect(
           {
@@ -859,7 +859,8 @@ describe("indexer projections", function () {
           asset_id: Number(c.assetId),
           kind: RightKind[Number(c.kind)],
           holder: await w.rights.ownerOf(r.id as number),
-          grantor: c.grantor,
+          // A paid licence stores no grantor (its seller is in RightGranted, which the index keeps).
+          grantor: c.issuedByExchange ? granted.args.grantor : c.grantor,
           parent_id: c.parentId === 0n ? null : Number(c.parentId),
           depth: Number(c.depth),
           scope_hash: granted.args.terms.scopeHash,
@@ -1304,6 +1305,64 @@ describe("indexer projections", function () {
   });
 
   // ================================================================ AssetLedger
+
+  describe("exchange: trading time and licence remedies", function () {
+    let m: Market;
+    let s: Scenario;
+    let token: string;
+    let paid: bigint, delivered: bigint, remedied: bigint, pausedFor: number;
+    let remedy: Sent;
+
+    before(async function () {
+      m = await market();
+      s = new Scenario(m);
+      await s.open();
+      token = await m.token.getAddress();
+      const A = await submitAs(s, m.holder, { name: "Traded while paused" });
+      await waitUntil(A.noticeEndsAt);
+      await approveNow(s, m, A);
+      const terms = await listingTerms(m, A.id);
+      const listingId = s.event(await s.send(m.dex.connect(m.holder).list(terms)), m.dex, "Listed").listingId;
+      const buy = async (buyer: HardhatEthersSigner) =>
+        s.event(await s.send(m.dex.connect(buyer).order(listingId, terms.price)), m.dex, "Ordered").orderId as bigint;
+      paid = await buy(m.buyer);
+      delivered = await buy(m.buyer2);
+      remedied = await buy(m.other);
+      await s.send(m.dex.connect(m.holder).deliver(delivered, hash("d1")));
+      await s.send(m.dex.connect(m.holder).deliver(remedied, hash("d2")));
+      await s.send(m.dex.connect(m.other).accept(remedied));
+      const paused = await s.send(m.dex.pause());
+      await time.increase(5 * DAY);
+      const resumed = await s.send(m.dex.unpause());
+      pausedFor = resumed.at - paused.at;
+      const certId = (await m.rights.certificateCount());
+      remedy = await s.send(m.dex.connect(m.arbiter).remedyLicence(remedied, certId, terms.price / 4n, hash("ruling")));
+      await s.sync();
+    });
+
+    after(async () => {
+      await s?.close();
+    });
+
+    it("an unpause moves the running deadlines by the pause, as the contract counts them", async () => {
+      const p = s.row<Row>("SELECT ordered_at, delivery_deadline FROM orders WHERE id = ?", paid);
+      expect(p.delivery_deadline).to.equal((p.ordered_at as number) + 7 * DAY + pausedFor);
+      const d = s.row<Row>("SELECT delivered_at, acceptance_ends_at FROM orders WHERE id = ?", delivered);
+      expect(d.acceptance_ends_at).to.equal((d.delivered_at as number) + 3 * DAY + pausedFor);
+      // The contract agrees: one second before the indexed deadline the buyer still cannot take a refund.
+      await expect(m.dex.connect(m.buyer).refundUndelivered(paid)).to.be.revertedWithCustomError(m.dex, "DeliveryDeadlineNotPassed").withArgs(paid, p.delivery_deadline);
+    });
+
+    it("a licence remedy: the order is Remedied and the refund moves from the seller's credits to the buyer's", async () => {
+      const o = s.row<Row>("SELECT status, refunded, refund_reason, arbiter, resolved_at FROM orders WHERE id = ?", remedied);
+      const ev = s.event(remedy, m.dex, "LicenceRemedied");
+      expect(o).to.deep.equal({ status: "Remedied", refunded: ev.refundPaid.toString(), refund_reason: "LicenceRemedy", arbiter: m.arbiter.address, resolved_at: remedy.at });
+      for (const account of [m.holder.address, m.other.address, m.szTreasury.address]) {
+        const row = s.row<Row>("SELECT balance FROM credits WHERE account = ? AND token = ?", account, token);
+        expect(row.balance, account).to.equal((await m.dex.creditOf(account, token)).toString());
+      }
+    });
+  });
 
   describe("ledger", function () {
     let l: Awaited<ReturnType<typeof ledgerWorld>>;
