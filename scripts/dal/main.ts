@@ -219,6 +219,10 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
       .addOption(new Option("--category <category>", "balance-sheet category").choices(choicesOf(Category)).makeOptionMandatory())
       .addOption(new Option("--source <source>", "how the entity obtained it (disclosure column)").choices(choicesOf(CostSource)).makeOptionMandatory())
       .option("--life-months <n>", "useful life in months for amortisation (0 = indefinite; inventory: 0)", "0")
+      .option(
+        "--awaiting-use",
+        "intangible only: recognised (e.g. bought) now, ready for use later; not amortised until `dal record ready` records the ready date and useful life",
+      )
       .option("--residual <decimal>", "residual value", "0")
       .option("--currency <address>", "token whose minor units the book is kept in (see DAL_TOKEN)")
       .option("--entity <address>", "the reporting entity (default: you; else you record as its accountant)"),
@@ -236,7 +240,9 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
   dated(
     record
       .command("ready")
-      .description("development expenditure becomes an intangible asset, amortised from this month")
+      .description(
+        "the asset is ready for use, amortised from this month: development expenditure becomes an intangible asset, or an intangible recognised with --awaiting-use gets its ready date (once)",
+      )
       .argument("<bookId>", "book id")
       .requiredOption("--life-months <n>", "useful life in months (0 = indefinite)"),
   ).action(run(async () => (await import("./record")).ready));
@@ -273,7 +279,7 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
 
   dal
     .command("disclosure")
-    .description("disclosure tables A (intangible) and B (inventory) for a period (from the API)")
+    .description("disclosure tables A (intangible) and B (inventory) and the R&D spending expensed / capitalised, for a period (from the API)")
     .requiredOption("--entity <address>", "the reporting entity")
     .requiredOption("--from <date>", "first day, YYYY-MM-DD")
     .requiredOption("--to <date>", "last day, YYYY-MM-DD")

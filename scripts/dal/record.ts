@@ -1,8 +1,10 @@
-// Accounting entries under 财会〔2023〕11号, kept per entity and asset in a "book": recognise opens one, then cost,
-// ready (development becomes an intangible asset), impair (or inventory write-down), reverse (write-down reversal)
+// Accounting entries under 财会〔2023〕11号, kept per entity and asset in a "book": recognise opens one (an intangible
+// with --awaiting-use when it is ready for use later), then cost (optionally linked to a settled exchange order the
+// entity bought), ready (development becomes an intangible asset, or an intangible awaiting use gets its ready date), impair (or inventory write-down), reverse (write-down reversal)
 // and derecognise. Dates are calendar days YYYY-MM-DD, recorded as 00:00 UTC+8; amounts are decimals in the book's
 // currency, converted exactly to its minor units.
 import { Category, CostPhase, CostSource, DerecognitionReason } from "../../indexer/enums";
+import { usage } from "./exit";
 import { hashArg } from "./hash";
 import { address, dayStart, decimal, id, ordinal, small, toUnits } from "./parse";
 import { Facts } from "./report";
@@ -25,12 +27,27 @@ async function dated(o: Dated) {
 export async function recognise(
   session: Session,
   assetIdText: string,
-  o: Dated & { category: string; source: string; lifeMonths: string; residual: string; currency?: string; entity?: string },
+  o: Dated & {
+    category: string;
+    source: string;
+    lifeMonths: string;
+    awaitingUse?: boolean;
+    residual: string;
+    currency?: string;
+    entity?: string;
+  },
 ): Promise<void> {
   const assetId = id("assetId", assetIdText);
   const category = ordinal(Category, "--category", o.category);
   const source = ordinal(CostSource, "--source", o.source);
   const lifeMonths = small("--life-months", o.lifeMonths, 0, 65_535);
+  const awaiting = o.awaitingUse === true;
+  if (awaiting && Category[category] !== "Intangible") {
+    throw usage(`--awaiting-use is for an intangible asset (--category intangible); a ${o.category} book has no ready date of its own`);
+  }
+  if (awaiting && lifeMonths !== 0) {
+    throw usage("--awaiting-use: the useful life is given when the asset is ready for use (dal record ready <book id> --life-months <n>)");
+  }
   const residual = decimal("--residual", o.residual);
   const entityFlag = o.entity === undefined ? undefined : address("--entity", o.entity);
   const { date, evidenceHash } = await dated(o);
@@ -39,9 +56,12 @@ export async function recognise(
   const tok = await token(chain, await resolveToken(chain, o.currency, "--currency"));
   const residualUnits = toUnits(residual, tok.decimals, UINT128);
   const receipt = await send(() =>
-    as.ledger.recognise(entity, assetId, category, source, lifeMonths, residualUnits, tok.address, date, evidenceHash),
+    awaiting
+      ? as.ledger.recogniseAwaitingUse(entity, assetId, source, residualUnits, tok.address, date, evidenceHash)
+      : as.ledger.recognise(entity, assetId, category, source, lifeMonths, residualUnits, tok.address, date, evidenceHash),
   );
   const e = eventOf(receipt, chain.ledger, "BookOpened");
+  const ready = Category[category] !== "Intangible" ? undefined : awaiting ? "not yet (dal record ready <book id> records it)" : o.date;
   session.facts(
     new Facts()
       .add("book id", e.bookId)
@@ -49,7 +69,11 @@ export async function recognise(
       .add("asset id", assetId)
       .add("category", Category[category])
       .add("source", CostSource[source])
-      .add("useful life", Category[category] === "Inventory" ? undefined : lifeMonths === 0 ? "indefinite" : `${lifeMonths} months`)
+      .add(
+        "useful life",
+        Category[category] === "Inventory" || awaiting ? undefined : lifeMonths === 0 ? "indefinite" : `${lifeMonths} months`,
+      )
+      .add("ready for use", ready)
       .add("residual value", tok.show(residualUnits))
       .add("currency", `${tok.symbol} (${tok.address})`)
       .add("date", o.date)
@@ -104,7 +128,7 @@ export async function ready(session: Session, bookIdText: string, o: Dated & { l
   session.facts(
     new Facts()
       .add("book id", bookId)
-      .add("category", "Intangible (ready for use)")
+      .add("category", "Intangible (ready for use, amortised from this month)")
       .add("useful life", lifeMonths === 0 ? "indefinite" : `${lifeMonths} months`)
       .add("date", o.date)
       .add("tx", receipt.hash),

@@ -7,7 +7,7 @@ import { DataAssetRegistry__factory } from "../../typechain-types/factories/cont
 import { DataExchange__factory } from "../../typechain-types/factories/contracts/DataExchange__factory";
 import { RightsCertificate__factory } from "../../typechain-types/factories/contracts/RightsCertificate__factory";
 import { IERC20Errors__factory } from "../../typechain-types/factories/@openzeppelin/contracts/interfaces/draft-IERC6093.sol/IERC20Errors__factory";
-import { Category, CostPhase, Status } from "../../indexer/enums";
+import { Category, CostPhase, CostSource, Status } from "../../indexer/enums";
 import { cstTime } from "./report";
 import { DalError, EXIT, isUnreachable } from "./exit";
 
@@ -179,6 +179,11 @@ const WORDS: Record<string, Words> = {
   InvalidUsefulLife: (a) => `a useful life of ${n(a.months)} months is not allowed here (at most 1200; inventory has none)`,
   BookClosed: (a) => `book ${n(a.bookId)} is derecognised and takes no more entries`,
   ExceedsCarryingBound: (a) => `${n(a.amount)} exceeds what can be impaired or reversed (${n(a.bound)}, minor units)`,
+  AlreadyReadyForUse: (a) => `book ${n(a.bookId)} is already ready for use (since ${when(a.readyOn)}); its ready date is recorded once`,
+  InvalidSource: (a) =>
+    `source ${CostSource[Number(a.source)] ?? a.source} is not allowed here: a self-developed asset not yet ready for use is development expenditure (--category development)`,
+  OrderNotSettled: (a) => `order ${n(a.orderId)} is ${OrderStatus[Number(a.status)] ?? a.status}, not settled: only a settled purchase can be linked to a cost`,
+  OrderNotBoughtByEntity: (a) => `order ${n(a.orderId)} was bought by ${a.buyer}, not by the book's entity ${a.entity}`,
   // OpenZeppelin
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${roleName(a.neededRole)}`,
   EnforcedPause: () => "the contract is paused",

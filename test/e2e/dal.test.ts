@@ -381,6 +381,62 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(disclosureCsv.stdout.split("\r\n").length).to.be.greaterThan(20);
   });
 
+  it("records an intangible bought now and ready later, its cost linked to the settled order that paid it; refuses what the ledger refuses", async () => {
+    // The buyer's settled purchase from the trading test above (1234.56 eCNY).
+    let orderId = 0n;
+    for (let i = 1n; i <= (await d.exchange.orderCount()); i++) {
+      const o = await d.exchange.orderOf(i);
+      if (o.buyer === buyer.address && o.status === 4n) orderId = i; // Settled
+    }
+    expect(orderId).to.not.equal(0n);
+    const recognise = (extra: string[]) => [
+      "record", "recognise", fileAsset, "--source", "purchased", "--currency", tokenAddress, "--date", "2025-02-03", "--evidence", files.evidence, ...extra,
+    ];
+    const [bought, holders, inventory, withLife] = await Promise.all([
+      dal(recognise(["--category", "intangible", "--awaiting-use"]), as("buyer")),
+      dal(recognise(["--category", "intangible", "--life-months", "12"]), as("holder")),
+      dal(recognise(["--category", "inventory", "--awaiting-use"]), as("buyer")),
+      dal(recognise(["--category", "intangible", "--awaiting-use", "--life-months", "12"]), as("buyer")),
+    ]);
+    expectExit(bought, 0);
+    expect(fact(bought.stdout, "category")).to.equal("Intangible");
+    expect(fact(bought.stdout, "ready for use")).to.match(/^not yet/);
+    expect(bought.stdout).not.to.match(/^useful life:/m);
+    const bookId = fact(bought.stdout, "book id");
+    expect((await d.ledger.bookOf(bookId)).readyOn).to.equal(0n);
+    expectExit(holders, 0);
+    expect(fact(holders.stdout, "ready for use")).to.equal("2025-02-03");
+    expectExit(inventory, 2);
+    expect(inventory.stderr).to.include("--awaiting-use is for an intangible asset");
+    expectExit(withLife, 2);
+    expect(withLife.stderr).to.include("dal record ready <book id> --life-months");
+
+    const cost = (book: string, order: string) => ["record", "cost", book, "--amount", "1234.56", "--order", order, "--date", "2025-02-03", "--evidence", files.evidence];
+    const [linked, notBought, unknown] = await Promise.all([
+      dal(cost(bookId, String(orderId)), as("buyer")),
+      dal(cost(fact(holders.stdout, "book id"), String(orderId)), as("holder")),
+      dal(cost(bookId, "999"), as("buyer")),
+    ]);
+    expectExit(linked, 0);
+    expect(fact(linked.stdout, "order id")).to.equal(String(orderId));
+    expectExit(notBought, 5);
+    expect(notBought.stderr).to.include(`order ${orderId} was bought by ${buyer.address}, not by the book's entity ${holder.address}`).and.include("(OrderNotBoughtByEntity)");
+    expectExit(unknown, 5);
+    expect(unknown.stderr).to.include("there is no order 999").and.include("(UnknownOrder)");
+
+    const ready = await dal(["record", "ready", bookId, "--life-months", "12", "--date", "2025-03-10", "--evidence", files.evidence], as("buyer"));
+    expectExit(ready, 0);
+    expect((await d.ledger.bookOf(bookId)).readyOn).to.equal(BigInt(Date.UTC(2025, 2, 10) / 1000 - CST));
+    const again = await dal(["record", "ready", bookId, "--life-months", "12", "--date", "2025-03-11", "--evidence", files.evidence], as("buyer"));
+    expectExit(again, 5);
+    expect(again.stderr).to.include(`book ${bookId} is already ready for use`).and.include("(AlreadyReadyForUse)");
+
+    await synced();
+    const { book } = await gql(`{ book(id: ${bookId}) { readyOn awaitingUse source entries { nodes { kind orderId orderGross { value token { symbol } } } } } }`);
+    expect(book).to.deep.include({ readyOn: "2025-03-10T00:00:00+08:00", awaitingUse: true, source: "Purchased" });
+    expect(book.entries.nodes[1]).to.deep.equal({ kind: "Cost", orderId: String(orderId), orderGross: { value: "1234.56", token: { symbol: "eCNY" } } });
+  });
+
   it("prints an asset's provenance as a table and as CSV", async () => {
     await synced();
     const [tableRun, csvRun] = await Promise.all([dal(["provenance", fileAsset]), dal(["provenance", fileAsset, "--csv"])]);
