@@ -5,6 +5,7 @@ import type { Signer } from "ethers";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  AdminTimelock__factory,
   AssetLedger__factory,
   DataAssetRegistry__factory,
   DataExchange__factory,
@@ -73,6 +74,30 @@ export async function deployContracts(admin: Signer): Promise<Deployed> {
   return { registry, rights, exchange, ledger, record };
 }
 
+/**
+ * Production hand-over: deploys an AdminTimelock (OpenZeppelin TimelockController) with `delaySeconds` and the
+ * given proposers, grants it DEFAULT_ADMIN_ROLE on every contract and renounces the deployer's. From then on every
+ * role grant, registrar, venue, fee or token change is a public proposal executable only after the delay. The
+ * deployer keeps PAUSER_ROLE, so an emergency pause does not wait for the delay. Returns the timelock's address.
+ */
+export async function handAdminToTimelock(d: Deployed, admin: Signer, delaySeconds: number, proposers: string[]): Promise<string> {
+  if (!Number.isInteger(delaySeconds) || delaySeconds < 0) throw new Error(`ADMIN_TIMELOCK_DELAY must be whole seconds, got ${delaySeconds}`);
+  if (proposers.length === 0) throw new Error("the timelock needs at least one proposer");
+  const bad = proposers.filter((p) => !ethers.isAddress(p));
+  if (bad.length) throw new Error(`not an address: ${bad.join(", ")}`);
+  const timelock = await new AdminTimelock__factory(admin).deploy(delaySeconds, proposers);
+  await timelock.waitForDeployment();
+  const timelockAddress = await timelock.getAddress();
+  const adminAddress = await admin.getAddress();
+  for (const c of [d.registry, d.rights, d.exchange, d.ledger]) {
+    const role = await c.DEFAULT_ADMIN_ROLE();
+    await (await c.grantRole(role, timelockAddress)).wait();
+    await (await c.renounceRole(role, adminAddress)).wait();
+  }
+  d.record.contracts.AdminTimelock = { address: timelockAddress, blockNumber: (await timelock.deploymentTransaction()!.wait())!.blockNumber };
+  return timelockAddress;
+}
+
 export function writeDeployment(record: Deployment, dir = "deployments"): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${record.chainId}.json`);
@@ -82,7 +107,15 @@ export function writeDeployment(record: Deployment, dir = "deployments"): string
 
 async function main() {
   const [admin] = await ethers.getSigners();
-  const { record } = await deployContracts(admin);
+  const deployed = await deployContracts(admin);
+  const { record } = deployed;
+  // ADMIN_TIMELOCK_DELAY (seconds) hands the admin roles to a timelock; proposers from ADMIN_TIMELOCK_PROPOSERS
+  // (comma-separated, default the deployer). Add registrars and venues first, or propose them through the timelock.
+  if (process.env.ADMIN_TIMELOCK_DELAY !== undefined) {
+    const proposers = (process.env.ADMIN_TIMELOCK_PROPOSERS ?? (await admin.getAddress())).split(",").map((p) => p.trim()).filter(Boolean);
+    const timelock = await handAdminToTimelock(deployed, admin, Number(process.env.ADMIN_TIMELOCK_DELAY), proposers);
+    console.log(`admin roles handed to the timelock ${timelock} (delay ${process.env.ADMIN_TIMELOCK_DELAY} s)`);
+  }
   const file = writeDeployment(record);
   for (const [name, c] of Object.entries(record.contracts)) console.log(`${name.padEnd(20)} ${c.address}`);
   console.log(`deployment record: ${file}`);
