@@ -635,9 +635,13 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
       const what = `book ${b.key}: ${op.op}`;
       switch (op.op) {
         case "recognise": {
-          const data = ledger.interface.encodeFunctionData("recognise", [
-            addr(b.entity), assetId(b.asset), ord(Enum.Category, op.category), ord(Enum.CostSource, op.source), op.lifeMonths, 0, tokenAddress, date, evidence,
-          ]);
+          const data = op.awaitingUse
+            ? ledger.interface.encodeFunctionData("recogniseAwaitingUse", [
+                addr(b.entity), assetId(b.asset), ord(Enum.CostSource, op.source), 0, tokenAddress, date, evidence,
+              ])
+            : ledger.interface.encodeFunctionData("recognise", [
+                addr(b.entity), assetId(b.asset), ord(Enum.Category, op.category), ord(Enum.CostSource, op.source), op.lifeMonths, 0, tokenAddress, date, evidence,
+              ]);
           chain.send(ledger, by, data, what, (ev) => bookIds.set(b.key, eventOf(ev, "BookOpened").args.bookId));
           return;
         }
@@ -767,6 +771,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
           sandboxValid,
           sandboxRevoked,
           inDevelopment,
+          boughtBook: Number(bookIds.get("aiS1")!),
         }),
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
@@ -789,6 +794,7 @@ function exampleQueries(x: {
   sandboxValid: string;
   sandboxRevoked: string;
   inDevelopment: string;
+  boughtBook: number;
 }): Record<string, string> {
   const amount = "{ value raw }";
   const sheet = `{ currency { symbol } inventory ${amount} intangible ${amount} development ${amount} rows { bookId asset { id name } category source cost ${amount} accumulatedAmortisation ${amount} impairment ${amount} carryingAmount ${amount} } }`;
@@ -826,6 +832,12 @@ function exampleQueries(x: {
     royalties: `{
   asset(id: "${x.derived}") { name parents { shareBps asset { id name holder } } royalties { depth percent asset { id name } } }
   settlements(where: { assetId: "${x.derived}" }, first: 10) { nodes { buyer gross ${amount} exchangeFee ${amount} merchantCommission ${amount} royaltyTotal ${amount} sellerNet ${amount} lines { kind payee sourceAsset { id } amount ${amount} } } }
+}`,
+    boughtThenReady: `{
+  book(id: "${x.boughtBook}") {
+    entity asset { id name } category source recognisedOn readyOn awaitingUse usefulLifeMonths cost ${amount}
+    entries { nodes { seq kind date amount ${amount} orderId orderGross ${amount} recordedBy } }
+  }
 }`,
     authorityCredits: `{ credits(account: "${x.authority}") { token { symbol } credited ${amount} withdrawn ${amount} balance ${amount} } }`,
     rejected: `{ assets(where: { status: REJECTED }) { totalCount nodes { id name endReason objections { objector upheld resolvedAt } } } }`,

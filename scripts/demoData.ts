@@ -305,7 +305,15 @@ export const APPRAISALS: AppraisalSpec[] = [
 
 type CostSourceName = "Purchased" | "SelfDeveloped" | "Other";
 export type BookOp =
-  | { op: "recognise"; category: "Intangible" | "Inventory" | "Development"; source: CostSourceName; lifeMonths: number; memo: string }
+  | {
+      op: "recognise";
+      category: "Intangible" | "Inventory" | "Development";
+      source: CostSourceName;
+      lifeMonths: number;
+      /** An intangible bought now and ready for use later (recogniseAwaitingUse): its life comes with "ready". */
+      awaitingUse?: boolean;
+      memo: string;
+    }
   | { op: "cost"; amount: number; source: CostSourceName; phase?: "Research" | "Development"; memo: string; trade?: string }
   | { op: "ready"; lifeMonths: number; memo: string }
   | { op: "impair"; amount: number; memo: string }
@@ -423,9 +431,10 @@ export const BOOKS: BookSpec[] = [
   {
     key: "aiS1", entity: "aiLab", asset: "S1", by: "accountant",
     entries: [
-      [8, { op: "recognise", category: "Intangible", source: "Purchased", lifeMonths: 36, memo: "corpus bought for in-house model training" }],
+      [8, { op: "recognise", category: "Intangible", source: "Purchased", lifeMonths: 0, awaitingUse: true, memo: "corpus bought for in-house model training; not yet ready for use" }],
       [8, { op: "cost", amount: 3_200_000, source: "Purchased", memo: "purchase price, settled on the exchange", trade: "T-S1" }],
       [8, { op: "cost", amount: 56_000, source: "Purchased", memo: "cleaning and integration to bring it to intended use" }],
+      [9, { op: "ready", lifeMonths: 36, memo: "integrated into the training pipeline: ready for use, amortised from this month" }],
     ],
   },
 ];

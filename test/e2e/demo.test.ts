@@ -204,9 +204,15 @@ describe("demo seed (e2e)", function () {
     expect(lapsed[0].args.reason).to.equal(DerecognitionReason.Lapse);
     expect((await book("P1")).source).to.equal(CostSource.Other);
     expect((await book("S4")).source).to.equal(CostSource.Purchased);
-    // The buyer of the corpus books it as a purchased intangible, its cost linked to the settled order.
+    // The buyer of the corpus books it as a purchased intangible, its cost linked to the settled order, and records
+    // it ready for use a month later (amortised from then), still purchased.
     const bought = await book("aiS1");
     expect([bought.entity, bought.category, bought.source]).to.deep.equal([role("aiLab"), BigInt(Category.Intangible), BigInt(CostSource.Purchased)]);
+    expect(bought.readyOn).to.be.greaterThan(bought.recognisedOn);
+    expect(bought.usefulLifeMonths).to.equal(36n);
+    const opened = await d.ledger.queryFilter(d.ledger.filters.BookOpened(s.books.aiS1.id));
+    expect(opened[0].args.readyOn).to.equal(0n); // recognised awaiting use
+    expect(await d.ledger.queryFilter(d.ledger.filters.ReadyForUse(s.books.aiS1.id))).to.have.length(1);
     const costs = await d.ledger.queryFilter(d.ledger.filters.CostRecorded(s.books.aiS1.id));
     const orderId = costs.find((e) => e.args.orderId !== 0n)!.args.orderId;
     expect((await d.exchange.orderOf(orderId)).status).to.equal(OrderStatus.Settled);
