@@ -23,6 +23,7 @@ import {
   type Submission,
   type World,
 } from "../helpers/registry";
+import { pathShares, royaltyTable, sortedLines, type Lineage } from "../helpers/royaltyModel";
 
 const ZERO_HASH = ethers.ZeroHash;
 const ZERO_ADDRESS = ethers.ZeroAddress;
@@ -86,13 +87,67 @@ async function derive(w: World, parents: [bigint, number][], overrides: Partial<
 
 type Line = [id: number, share: bigint, depth: number];
 
-/** The royalty table as [assetId, share, depth] lines sorted by asset id (the order is not part of the API). */
+/** The royalty table as [assetId, share, depth] lines sorted by asset id, then depth (the order is not part of the
+ * API; an asset may have one line per depth). */
 async function table(w: World, assetId: bigint): Promise<Line[]> {
   const entries = await w.registry.royaltiesOf(assetId);
   return entries
     .map((e): Line => [Number(e.assetId), e.share, Number(e.depth)])
-    .sort((a, b) => a[0] - b[0]);
+    .sort((a, b) => a[0] - b[0] || a[2] - b[2]);
 }
+
+/** The number of edges of the longest lineage path (through positive shares) from `asset`. */
+function maxPathLength(lineage: Lineage, asset: bigint): number {
+  const parents = (lineage.get(asset) ?? []).filter(([, bps]) => bps > 0);
+  return parents.length === 0 ? 0 : 1 + Math.max(...parents.map(([p]) => maxPathLength(lineage, p)));
+}
+
+// Limits that take 65535 or 999,999 transactions to reach are reached by writing the counter in storage
+// (hardhat_setStorageAt). The slot of a mapping is found by looking for a known value, not assumed from the layout.
+const coder = ethers.AbiCoder.defaultAbiCoder();
+
+function mappingSlot(keyType: string, key: bigint | number, slot: bigint): bigint {
+  return BigInt(ethers.keccak256(coder.encode([keyType, "uint256"], [key, slot])));
+}
+
+async function storageAt(w: World, slot: bigint): Promise<bigint> {
+  return BigInt(await ethers.provider.getStorage(await w.registry.getAddress(), slot));
+}
+
+async function setStorageAt(w: World, slot: bigint, value: bigint) {
+  await ethers.provider.send("hardhat_setStorageAt", [
+    await w.registry.getAddress(),
+    ethers.toQuantity(slot),
+    ethers.zeroPadValue(ethers.toBeHex(value), 32),
+  ]);
+}
+
+/** The first storage slot of `_assets[assetId]`: the declared slot whose entry starts with the asset's holder. */
+async function assetSlot(w: World, assetId: bigint): Promise<bigint> {
+  const holder = BigInt((await w.registry.assetOf(assetId)).holder);
+  for (let base = 0n; base < 64n; base++) {
+    const slot = mappingSlot("uint256", assetId, base);
+    if (((await storageAt(w, slot)) & ((1n << 160n) - 1n)) === holder) return slot;
+  }
+  throw new Error("asset slot not found");
+}
+
+/** The slot of `_sequence[registrarId][year]`, given that it currently holds `current` (> 0). */
+async function sequenceSlot(w: World, registrarId: number, year: number, current: bigint): Promise<bigint> {
+  for (let base = 0n; base < 64n; base++) {
+    const slot = mappingSlot("uint16", year, mappingSlot("uint16", registrarId, base));
+    if ((await storageAt(w, slot)) === current) return slot;
+  }
+  throw new Error("sequence slot not found");
+}
+
+/** The pending transfer request as [to, evidenceHash]; zeros when there is none. */
+async function pendingTransfer(w: World, assetId: bigint | number): Promise<[string, string]> {
+  const [to, evidenceHash] = await w.registry.pendingTransferOf(assetId);
+  return [to, evidenceHash];
+}
+
+const NO_REQUEST: [string, string] = [ZERO_ADDRESS, ZERO_HASH];
 
 function tableTotal(lines: Line[]): bigint {
   return lines.reduce((sum, [, share]) => sum + share, 0n);
@@ -609,7 +664,7 @@ describe("DataAssetRegistry", () => {
       ]);
     });
 
-    it("an ancestor reached at several depths keeps the smallest depth", async () => {
+    it("an ancestor reached at several depths keeps one line per depth (lines merge only on payee and depth)", async () => {
       const w = await loadFixture(world);
       const { assetId: a } = await registerActive(w, w.holder);
       const b = await derive(w, [[a, 2000]]);
@@ -618,9 +673,62 @@ describe("DataAssetRegistry", () => {
         [a, 1000],
       ]);
       expect(await table(w, d)).to.deep.equal([
-        [Number(a), (1000n + 1000n) * BPS_UNIT, 1],
+        [Number(a), 1000n * BPS_UNIT, 1], // directly
+        [Number(a), 1000n * BPS_UNIT, 2], // via B: 5000 * 2000 / 10000
         [Number(b), 4000n * BPS_UNIT, 1],
       ]);
+      // One level down, each of A's lines moves up one generation on its own: A at depths 2 and 3, not one line.
+      const e = await derive(w, [[d, 5000]]);
+      expect(await table(w, e)).to.deep.equal([
+        [Number(a), 500n * BPS_UNIT, 2],
+        [Number(a), 500n * BPS_UNIT, 3],
+        [Number(b), 2000n * BPS_UNIT, 2],
+        [Number(d), 2000n * BPS_UNIT, 1], // 5000 * (1 - 0.6)
+      ]);
+    });
+
+    it("review issue 16 item 7: a share 5 generations up stays with the direct parent, also if the ancestor is nearer", async () => {
+      // A <- B (4000) <- C (5000) <- D (6000); E derives from D (5000) and directly from A (2000); F from E (8000).
+      // Before, E's two lines of A (depth 1 directly, depth 4 via D) were merged at depth 1, so F passed the depth-4
+      // share on to A as if A were F's grandparent (5 generations up via D).
+      const w = await loadFixture(world);
+      const { assetId: a } = await registerActive(w, w.holder);
+      const b = await derive(w, [[a, 4000]]);
+      const c = await derive(w, [[b, 5000]]);
+      const d = await derive(w, [[c, 6000]]);
+      const e = await derive(w, [
+        [d, 5000],
+        [a, 2000],
+      ]);
+      const f = await derive(w, [[e, 8000]]);
+      expect(await table(w, c)).to.deep.equal([
+        [Number(a), 2000n * BPS_UNIT, 2], // 5000 * 4000 / 10000
+        [Number(b), 3000n * BPS_UNIT, 1],
+      ]);
+      expect(await table(w, d)).to.deep.equal([
+        [Number(a), 1200n * BPS_UNIT, 3], // 6000 * 2000 / 10000
+        [Number(b), 1800n * BPS_UNIT, 2], // 6000 * 3000 / 10000
+        [Number(c), 3000n * BPS_UNIT, 1], // 6000 - 1200 - 1800
+      ]);
+      expect(await table(w, e)).to.deep.equal([
+        [Number(a), 2000n * BPS_UNIT, 1], // directly
+        [Number(a), 600n * BPS_UNIT, 4], // via D: 5000 * 1200 / 10000
+        [Number(b), 900n * BPS_UNIT, 3],
+        [Number(c), 1500n * BPS_UNIT, 2],
+        [Number(d), 2000n * BPS_UNIT, 1], // 5000 - 600 - 900 - 1500
+      ]);
+      // F: E's depth-4 line (A via D, 600) is not passed up: E keeps 8000 * 600 / 10000 = 480 of it. A is in F's table
+      // once, at depth 2, with 8000 * 2000 / 10000 = 1600 (it was 8000 * 2600 / 10000 = 2080 with the old merge).
+      const lines = await table(w, f);
+      expect(lines).to.deep.equal([
+        [Number(a), 1600n * BPS_UNIT, 2],
+        [Number(b), 720n * BPS_UNIT, 4], // 8000 * 900 / 10000
+        [Number(c), 1200n * BPS_UNIT, 3], // 8000 * 1500 / 10000
+        [Number(d), 1600n * BPS_UNIT, 2], // 8000 * 2000 / 10000
+        [Number(e), 2880n * BPS_UNIT, 1], // 8000 * (1 - 5500 / 10000) = 8000 - 1600 - 720 - 1200 - 1600
+      ]);
+      expect(lines.filter(([id]) => id === Number(a))).to.deep.equal([[Number(a), 1600n * BPS_UNIT, 2]]);
+      expect(tableTotal(lines)).to.equal(8000n * BPS_UNIT);
     });
 
     it("a zero-bps parent is lineage without a royalty line", async () => {
@@ -688,6 +796,35 @@ describe("DataAssetRegistry", () => {
       ).to.emit(w.registry, "RegistrationSubmitted");
     });
 
+    it("one line per (payee, depth) fills tables sooner: 8 assets each deriving from the 3 before reach 17 lines", async () => {
+      // Asset n derives from n-1, n-2 and n-3 (1000 bps each). Its lines are the (ancestor, d) reached by a path of d
+      // steps of 1-3, d <= 4. For asset 7: d=1 {6,5,4}, d=2 {5..1}, d=3 {4..1}, d=4 {3,2,1}: 15 lines (6 with the old
+      // merge by payee). For asset 8: d=1 {7,6,5}, d=2 {6..2}, d=3 {5..1}, d=4 {4..1}: 17, refused.
+      const w = await loadFixture(world);
+      const ids: bigint[] = [(await registerActive(w, w.holder)).assetId];
+      for (let n = 2; n <= 7; n++) ids.push(await derive(w, ids.slice(-3).map((id): [bigint, number] => [id, 1000])));
+      expect(ids).to.deep.equal([1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+      const keys = (await table(w, 7n)).map(([id, , depth]) => `${id}:${depth}`);
+      expect(keys).to.deep.equal(
+        ["1:2", "1:3", "1:4", "2:2", "2:3", "2:4", "3:2", "3:3", "3:4", "4:1", "4:2", "4:3", "5:1", "5:2", "6:1"],
+      );
+      expect(tableTotal(await table(w, 7n))).to.equal(3000n * BPS_UNIT);
+      await expect(
+        w.registry
+          .connect(w.holder)
+          .submit(submission({ parentIds: [7n, 6n, 5n], parentSharesBps: [1000, 1000, 1000] })),
+      )
+        .to.be.revertedWithCustomError(w.registry, "RoyaltyTableTooLarge")
+        .withArgs(17, 16);
+      // Without the share to 5, asset 8 reaches {7,6} at d=1, {6..3} at d=2, {5..1} at d=3, {4..1} at d=4: 15 lines.
+      const eight = await derive(w, [
+        [7n, 1000],
+        [6n, 1000],
+        [5n, 0],
+      ]);
+      expect(await table(w, eight)).to.have.length(15);
+    });
+
     it("for random lineages, the lines sum to the parents' bps * 1e12 and never exceed 1e16", async () => {
       // Each node derives from 1-3 of the 3 latest nodes (recent ones, to build lineages deeper than 4 generations).
       const share = fc.oneof(
@@ -713,18 +850,100 @@ describe("DataAssetRegistry", () => {
             expect(tableTotal(lines)).to.equal(expected);
             expect(tableTotal(lines) <= DENOMINATOR).to.equal(true);
             expect(lines.length).to.be.at.most(16);
+            // One line per (payee, depth): merged lines never share both.
+            expect(new Set(lines.map(([ancestor, , depth]) => `${ancestor}:${depth}`)).size).to.equal(lines.length);
             for (const [ancestor, share, depth] of lines) {
               expect(share > 0n).to.equal(true);
               expect(depth).to.be.within(1, 4);
               expect(BigInt(ancestor) < id).to.equal(true);
-              // Direct parents with a share sit at depth 1.
+              // Depth 1 is for direct parents with a share only (a direct parent may also sit deeper, via another).
               const direct = parents.find(([pid]) => pid === BigInt(ancestor));
-              if (direct && direct[1] > 0) expect(depth).to.equal(1);
+              if (depth === 1) expect(direct !== undefined && direct[1] > 0).to.equal(true);
             }
           }
         }),
         { numRuns: 25, seed: 20261121 },
       );
+    });
+
+    it("for random lineages with shared ancestors, royaltiesOf equals an independent model of the rule", async () => {
+      // Up to 8 assets: 1-2 roots, then assets deriving from 1-4 earlier approved assets, mostly recent ones (deep
+      // lineages, full tables) but any (diamonds, ancestors reached at several depths). Shares sum to <= 10000 bps.
+      const bps = fc.oneof(
+        { arbitrary: fc.constant(0), weight: 1 },
+        { arbitrary: fc.constantFrom(2500, 5000, 10000), weight: 1 },
+        { arbitrary: fc.integer({ min: 1, max: 10000 }), weight: 4 },
+      );
+      const node = fc.record({
+        // Offsets back from the latest approved asset.
+        picks: fc.uniqueArray(
+          fc.oneof({ arbitrary: fc.nat({ max: 2 }), weight: 3 }, { arbitrary: fc.nat({ max: 6 }), weight: 1 }),
+          { minLength: 1, maxLength: 4 },
+        ),
+        bps: fc.array(bps, { minLength: 4, maxLength: 4 }),
+      });
+      const lineages = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.array(node, { minLength: 5, maxLength: 7 }));
+      const seen = { multiDepth: 0, beyondFour: 0, tooLarge: 0, derived: 0 };
+      await fc.assert(
+        fc.asyncProperty(lineages, async ([roots, nodes]) => {
+          const w = await loadFixture(world);
+          const lineage: Lineage = new Map();
+          const ids: bigint[] = [];
+          for (let i = 0; i < roots; i++) {
+            const { assetId } = await registerActive(w, w.holder);
+            ids.push(assetId);
+            lineage.set(assetId, []);
+          }
+          for (const n of nodes.slice(0, 8 - roots)) {
+            const parentIdx = [...new Set(n.picks.map((p) => ids.length - 1 - (p % ids.length)))];
+            let shares = parentIdx.map((_, k) => n.bps[k]);
+            const sum = shares.reduce((x, y) => x + y, 0);
+            if (sum > 10000) shares = shares.map((x) => Math.floor((x * 10000) / sum));
+            const parents = parentIdx.map((i, k): [bigint, number] => [ids[i], shares[k]]);
+            const next = (await w.registry.assetCount()) + 1n;
+            const model = royaltyTable(new Map(lineage).set(next, parents), next);
+            if (model.size > 16) {
+              seen.tooLarge++;
+              await expect(
+                w.registry.connect(w.holder).submit(
+                  submission({ parentIds: parents.map(([id]) => id), parentSharesBps: parents.map(([, b]) => b) }),
+                ),
+              )
+                .to.be.revertedWithCustomError(w.registry, "RoyaltyTableTooLarge")
+                .withArgs(17, 16);
+              continue;
+            }
+            const id = await derive(w, parents);
+            expect(id).to.equal(next);
+            lineage.set(id, parents);
+            ids.push(id);
+            seen.derived++;
+
+            const got = (await w.registry.royaltiesOf(id))
+              .map((e): [bigint, number, bigint] => [e.assetId, Number(e.depth), e.share])
+              .sort((x, y) => (x[0] === y[0] ? x[1] - y[1] : x[0] < y[0] ? -1 : 1));
+            expect(got).to.deep.equal(sortedLines(model));
+
+            // The rule read as paths: within rounding (floors of at most a few units of 1e-16), each line is the
+            // sum of the shares of the paths that end on it.
+            const exact = pathShares(lineage, id);
+            for (const key of new Set([...model.keys(), ...exact.keys()])) {
+              const share = model.get(key) ?? 0n;
+              const { num, den } = exact.get(key) ?? { num: 0n, den: 1n };
+              const diff = share * den - num;
+              expect((diff < 0n ? -diff : diff) <= 64n * den, `${key}: ${share} vs ${num}/${den}`).to.equal(true);
+            }
+            const ancestors = got.map(([a]) => a);
+            if (new Set(ancestors).size < ancestors.length) seen.multiDepth++;
+            if ([...exact.keys()].length > 0 && maxPathLength(lineage, id) > 4) seen.beyondFour++;
+          }
+        }),
+        { numRuns: 25, seed: 20261113 },
+      );
+      // The fixed seed reaches the cases the rule is about.
+      expect(seen.multiDepth, JSON.stringify(seen)).to.be.greaterThan(0);
+      expect(seen.beyondFour, JSON.stringify(seen)).to.be.greaterThan(0);
+      expect(seen.tooLarge, JSON.stringify(seen)).to.be.greaterThan(0);
     });
   });
 
@@ -781,8 +1000,9 @@ describe("DataAssetRegistry", () => {
       const payeeOf = async (id: bigint) => (await payees(w, d)).find(([lineId]) => lineId === id)![3];
       expect([await payeeOf(a), await payeeOf(b)]).to.deep.equal([w.other.address, w.licensee.address]);
 
-      await w.registry.connect(w.other).requestTransfer(a, w.objector.address, hash("deed"));
-      await w.registry.connect(w.szRegistrar).approveTransfer(a);
+      const deed = hash("deed");
+      await w.registry.connect(w.other).requestTransfer(a, w.objector.address, deed);
+      await w.registry.connect(w.szRegistrar).approveTransfer(a, w.objector.address, deed);
       expect([await payeeOf(a), await payeeOf(b)]).to.deep.equal([w.objector.address, w.licensee.address]);
 
       await w.registry.connect(w.exchange).transferByExchange(b, w.licensee.address, w.holder.address, 7);
@@ -1087,6 +1307,36 @@ describe("DataAssetRegistry", () => {
       }
     });
 
+    it("a registrar's yearly sequence stops at 999,999 (6 digits): SequenceExhausted, other registrars unaffected", async () => {
+      const w = await loadFixture(world);
+      const ids: bigint[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await submit(w, w.holder)).assetId);
+      const bjAsset = (await submit(w, w.other, { registrarId: BJ.id })).assetId;
+      await endNotice(w, bjAsset);
+      // All approvals in one UTC+8 year, away from its end.
+      const year = cstYear(await time.latest()) + 1;
+      const at = cstMidnight(year, 6, 1);
+      await time.setNextBlockTimestamp(at);
+      await approve(w, ids[0]);
+      expect(await w.registry.registrationNumber(ids[0])).to.equal(`SZDE-${year}-000001`);
+      await setStorageAt(w, await sequenceSlot(w, SZ.id, year, 1n), 999_998n);
+      await time.setNextBlockTimestamp(at + 1);
+      await expect(approve(w, ids[1]))
+        .to.emit(w.registry, "RegistrationApproved")
+        .withArgs(ids[1], anyValue, anyValue, `SZDE-${year}-999999`, anyValue, at + 1, anyValue);
+      expect((await w.registry.assetOf(ids[1])).registrationSeq).to.equal(999_999);
+      await expect(approve(w, ids[2]))
+        .to.be.revertedWithCustomError(w.registry, "SequenceExhausted")
+        .withArgs(SZ.id, year);
+      expect((await w.registry.assetOf(ids[2])).status).to.equal(Status.InNotice);
+      await expect(approve(w, bjAsset)).to.emit(w.registry, "RegistrationApproved");
+      expect(await w.registry.registrationNumber(bjAsset)).to.equal(`BJIDEX-${year}-000001`);
+      // The next year starts again at 000001.
+      await time.setNextBlockTimestamp(cstMidnight(year + 1, 1, 1));
+      await approve(w, ids[2]);
+      expect(await w.registry.registrationNumber(ids[2])).to.equal(`SZDE-${year + 1}-000001`);
+    });
+
     it("rejectRegistration: by the registrar only, with a reason, in notice (also once the notice ended)", async () => {
       const w = await loadFixture(world);
       const submittedAt = await nextTimestamp();
@@ -1176,7 +1426,7 @@ describe("DataAssetRegistry", () => {
       await expect(
         registry.connect(w.holder).requestTransfer(assetId, w.other.address, ZERO_HASH),
       ).to.be.revertedWithCustomError(registry, "ZeroHash");
-      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
+      expect(await pendingTransfer(w, assetId)).to.deep.equal(NO_REQUEST);
     });
 
     it("requestTransfer then approveTransfer: the registrar moves the holding right", async () => {
@@ -1186,22 +1436,22 @@ describe("DataAssetRegistry", () => {
       await expect(registry.connect(w.holder).requestTransfer(assetId, w.other.address, evidence))
         .to.emit(registry, "HoldingTransferRequested")
         .withArgs(assetId, w.holder.address, w.other.address, evidence, t);
-      expect(await registry.pendingTransferOf(assetId)).to.equal(w.other.address);
+      expect(await pendingTransfer(w, assetId)).to.deep.equal([w.other.address, evidence]);
       for (const account of [w.bjRegistrar, w.holder, w.other]) {
-        await expect(registry.connect(account).approveTransfer(assetId))
+        await expect(registry.connect(account).approveTransfer(assetId, w.other.address, evidence))
           .to.be.revertedWithCustomError(registry, "NotRegistrar")
           .withArgs(assetId, account.address);
       }
       t = await nextTimestamp();
-      const tx = registry.connect(w.szRegistrar).approveTransfer(assetId);
+      const tx = registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, evidence);
       await expect(tx)
         .to.emit(registry, "HoldingTransferred")
         .withArgs(assetId, w.holder.address, w.other.address, w.szRegistrar.address, 0, t);
       await expect(tx).to.emit(registry, "Transfer").withArgs(w.holder.address, w.other.address, assetId);
       expect(await registry.ownerOf(assetId)).to.equal(w.other.address);
       expect(await registry.holderOf(assetId)).to.equal(w.other.address);
-      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
-      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId))
+      expect(await pendingTransfer(w, assetId)).to.deep.equal(NO_REQUEST);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, evidence))
         .to.be.revertedWithCustomError(registry, "NoTransferRequest")
         .withArgs(assetId);
       // The former holder lost the holder's powers, the new one has them.
@@ -1216,18 +1466,76 @@ describe("DataAssetRegistry", () => {
 
     it("a new request replaces the pending one", async () => {
       const { w, assetId, registry } = await active();
-      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, hash());
-      await registry.connect(w.holder).requestTransfer(assetId, w.licensee.address, hash());
-      expect(await registry.pendingTransferOf(assetId)).to.equal(w.licensee.address);
-      await registry.connect(w.szRegistrar).approveTransfer(assetId);
+      const [first, second] = [hash(), hash()];
+      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, first);
+      await registry.connect(w.holder).requestTransfer(assetId, w.licensee.address, second);
+      expect(await pendingTransfer(w, assetId)).to.deep.equal([w.licensee.address, second]);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, first))
+        .to.be.revertedWithCustomError(registry, "TransferRequestChanged")
+        .withArgs(assetId, w.licensee.address, second);
+      await registry.connect(w.szRegistrar).approveTransfer(assetId, w.licensee.address, second);
       expect(await registry.ownerOf(assetId)).to.equal(w.licensee.address);
     });
 
     it("approveTransfer without a request is refused", async () => {
       const { w, assetId, registry } = await active();
-      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId))
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, hash()))
         .to.be.revertedWithCustomError(registry, "NoTransferRequest")
         .withArgs(assetId);
+      // Naming zeros (the empty request) does not match it either.
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, ZERO_ADDRESS, ZERO_HASH))
+        .to.be.revertedWithCustomError(registry, "NoTransferRequest")
+        .withArgs(assetId);
+    });
+
+    it("review issue 16 item 6: a holder who changes the request after the registrar's review cannot get the reviewed approval", async () => {
+      const { w, assetId, registry } = await active();
+      const [e1, e2] = [hash("deed-to-B"), hash("deed-to-C")];
+      const B = w.other;
+      const C = w.licensee;
+      await registry.connect(w.holder).requestTransfer(assetId, B.address, e1);
+      // The registrar reviews the pending request: B, with evidence E1.
+      const reviewed = await pendingTransfer(w, assetId);
+      expect(reviewed).to.deep.equal([B.address, e1]);
+      // The holder front-runs the approval with a new request to C.
+      await registry.connect(w.holder).requestTransfer(assetId, C.address, e2);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, ...reviewed))
+        .to.be.revertedWithCustomError(registry, "TransferRequestChanged")
+        .withArgs(assetId, C.address, e2);
+      // Half of the new request is not enough either.
+      for (const [to, evidence] of [
+        [C.address, e1],
+        [B.address, e2],
+      ]) {
+        await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, to, evidence))
+          .to.be.revertedWithCustomError(registry, "TransferRequestChanged")
+          .withArgs(assetId, C.address, e2);
+      }
+      expect(await registry.ownerOf(assetId)).to.equal(w.holder.address);
+      expect(await pendingTransfer(w, assetId)).to.deep.equal([C.address, e2]);
+      // Once the registrar has reviewed the new request, approving what it reviewed works.
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, C.address, e2))
+        .to.emit(registry, "HoldingTransferred")
+        .withArgs(assetId, w.holder.address, C.address, w.szRegistrar.address, 0, anyValue);
+      expect(await registry.ownerOf(assetId)).to.equal(C.address);
+      expect(await pendingTransfer(w, assetId)).to.deep.equal(NO_REQUEST);
+    });
+
+    it("approveTransfer refuses the right recipient with other evidence than the pending request's", async () => {
+      const { w, assetId, registry } = await active();
+      const [e1, e3] = [hash("deed"), hash("other deed")];
+      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, e1);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, e3))
+        .to.be.revertedWithCustomError(registry, "TransferRequestChanged")
+        .withArgs(assetId, w.other.address, e1);
+      // The holder swaps only the evidence: the approval of the reviewed evidence is refused.
+      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, e3);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, e1))
+        .to.be.revertedWithCustomError(registry, "TransferRequestChanged")
+        .withArgs(assetId, w.other.address, e3);
+      expect(await registry.ownerOf(assetId)).to.equal(w.holder.address);
+      await registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, e3);
+      expect(await registry.ownerOf(assetId)).to.equal(w.other.address);
     });
 
     it("cancelTransferRequest: the holder withdraws the pending request", async () => {
@@ -1235,7 +1543,8 @@ describe("DataAssetRegistry", () => {
       await expect(registry.connect(w.holder).cancelTransferRequest(assetId))
         .to.be.revertedWithCustomError(registry, "NoTransferRequest")
         .withArgs(assetId);
-      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, hash());
+      const evidence = hash();
+      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, evidence);
       for (const account of [w.other, w.szRegistrar]) {
         await expect(registry.connect(account).cancelTransferRequest(assetId))
           .to.be.revertedWithCustomError(registry, "NotHolder")
@@ -1245,8 +1554,8 @@ describe("DataAssetRegistry", () => {
       await expect(registry.connect(w.holder).cancelTransferRequest(assetId))
         .to.emit(registry, "HoldingTransferRequestCancelled")
         .withArgs(assetId, w.holder.address, t);
-      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
-      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId))
+      expect(await pendingTransfer(w, assetId)).to.deep.equal(NO_REQUEST);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, evidence))
         .to.be.revertedWithCustomError(registry, "NoTransferRequest")
         .withArgs(assetId);
       expect(await registry.ownerOf(assetId)).to.equal(w.holder.address);
@@ -1282,7 +1591,7 @@ describe("DataAssetRegistry", () => {
       await expect(tx).to.emit(registry, "Transfer").withArgs(w.holder.address, w.other.address, assetId);
       expect(await registry.ownerOf(assetId)).to.equal(w.other.address);
       // The old holder's pending request died with its holding.
-      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
+      expect(await pendingTransfer(w, assetId)).to.deep.equal(NO_REQUEST);
     });
 
     it("no transfer of an expired asset (expiry is after validUntil)", async () => {
@@ -1294,9 +1603,10 @@ describe("DataAssetRegistry", () => {
       await time.setNextBlockTimestamp(validUntil - 1n);
       await w.registry.connect(w.exchange).transferByExchange(assetId, w.holder.address, w.other.address, 1);
       await time.setNextBlockTimestamp(validUntil);
-      await w.registry.connect(w.other).requestTransfer(assetId, w.licensee.address, hash());
+      const evidence = hash();
+      await w.registry.connect(w.other).requestTransfer(assetId, w.licensee.address, evidence);
       await time.increaseTo(validUntil + 1n);
-      await expect(w.registry.connect(w.szRegistrar).approveTransfer(assetId))
+      await expect(w.registry.connect(w.szRegistrar).approveTransfer(assetId, w.licensee.address, evidence))
         .to.be.revertedWithCustomError(w.registry, "AssetExpired")
         .withArgs(assetId, validUntil);
       await expect(w.registry.connect(w.other).requestTransfer(assetId, w.licensee.address, hash()))
@@ -1316,10 +1626,11 @@ describe("DataAssetRegistry", () => {
 
     it("no transfer of a cancelled asset; cancellation drops the pending request", async () => {
       const { w, assetId, registry } = await active();
-      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, hash());
+      const evidence = hash();
+      await registry.connect(w.holder).requestTransfer(assetId, w.other.address, evidence);
       await registry.connect(w.szRegistrar).cancel(assetId, "注销");
-      expect(await registry.pendingTransferOf(assetId)).to.equal(ZERO_ADDRESS);
-      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId))
+      expect(await pendingTransfer(w, assetId)).to.deep.equal(NO_REQUEST);
+      await expect(registry.connect(w.szRegistrar).approveTransfer(assetId, w.other.address, evidence))
         .to.be.revertedWithCustomError(registry, "NoTransferRequest")
         .withArgs(assetId);
       await expect(registry.connect(w.holder).requestTransfer(assetId, w.other.address, hash()))
@@ -1382,8 +1693,9 @@ describe("DataAssetRegistry", () => {
       }
       expect(await w.registry.balanceOf(w.holder.address)).to.equal(2);
 
-      await w.registry.connect(w.holder).requestTransfer(a, w.other.address, hash("deed"));
-      await expect(w.registry.connect(w.szRegistrar).approveTransfer(a))
+      const deed = hash("deed");
+      await w.registry.connect(w.holder).requestTransfer(a, w.other.address, deed);
+      await expect(w.registry.connect(w.szRegistrar).approveTransfer(a, w.other.address, deed))
         .to.emit(w.registry, "Transfer")
         .withArgs(w.holder.address, w.other.address, a);
       expect(await w.registry.balanceOf(w.holder.address)).to.equal(1);
@@ -1438,6 +1750,31 @@ describe("DataAssetRegistry", () => {
       // Earlier versions stay findable.
       expect(await w.registry.findContent(s.contentHash)).to.deep.equal([1n, 1n, BigInt(t1)]);
       expect(await w.registry.findContent(h2)).to.deep.equal([1n, 2n, BigInt(t2)]);
+    });
+
+    it("an asset has at most 65535 versions (versionCount is uint16): TooManyVersions", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      await w.registry.connect(w.holder).addVersion(assetId, hash(), hash());
+      // versionCount sits in the asset's second slot, after openObjections (uint16): bits 16-31.
+      const slot = (await assetSlot(w, assetId)) + 1n;
+      const word = await storageAt(w, slot);
+      const field = (v: bigint) => (v >> 16n) & 0xffffn;
+      expect(field(word)).to.equal(2n); // the layout is what this test assumes
+      await setStorageAt(w, slot, (word & ~(0xffffn << 16n)) | (65534n << 16n));
+      expect((await w.registry.assetOf(assetId)).versionCount).to.equal(65534);
+      const last = hash();
+      await expect(w.registry.connect(w.holder).addVersion(assetId, last, hash()))
+        .to.emit(w.registry, "VersionAdded")
+        .withArgs(assetId, 65535, last, anyValue, w.holder.address, anyValue);
+      expect((await w.registry.findContent(last))[1]).to.equal(65535n);
+      const refused = hash();
+      await expect(w.registry.connect(w.holder).addVersion(assetId, refused, hash()))
+        .to.be.revertedWithCustomError(w.registry, "TooManyVersions")
+        .withArgs(assetId);
+      const a = await w.registry.assetOf(assetId);
+      expect([a.versionCount, a.status]).to.deep.equal([65535n, BigInt(Status.Active)]);
+      expect((await w.registry.findContent(refused))[0]).to.equal(0n);
     });
 
     it("holder only", async () => {
@@ -1607,6 +1944,102 @@ describe("DataAssetRegistry", () => {
       expect(await w.registry.isActive(assetId, t + DAY)).to.equal(false);
     });
 
+    it("review issue 16 item 2: the holder cannot cancel while a licence sold on the exchange is in term; after, it can", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      expect((await w.registry.assetOf(assetId)).paidLicencesUntil).to.equal(0);
+      const until = (await time.latest()) + 90 * DAY;
+      await w.registry.connect(w.exchange).recordPaidLicence(assetId, until);
+      expect((await w.registry.assetOf(assetId)).paidLicencesUntil).to.equal(until);
+      await expect(w.registry.connect(w.holder).cancel(assetId, "注销"))
+        .to.be.revertedWithCustomError(w.registry, "PaidLicencesLive")
+        .withArgs(assetId, until);
+      // The licence's last second is still in term.
+      await time.setNextBlockTimestamp(until);
+      await expect(w.registry.connect(w.holder).cancel(assetId, "注销"))
+        .to.be.revertedWithCustomError(w.registry, "PaidLicencesLive")
+        .withArgs(assetId, until);
+      expect((await w.registry.assetOf(assetId)).status).to.equal(Status.Active);
+      await time.increaseTo(until + 1);
+      const t = await nextTimestamp();
+      await expect(w.registry.connect(w.holder).cancel(assetId, "注销"))
+        .to.emit(w.registry, "RegistrationCancelled")
+        .withArgs(assetId, w.holder.address, "注销", t);
+      expect((await w.registry.assetOf(assetId)).status).to.equal(Status.Cancelled);
+    });
+
+    it("a licence in term binds the next holder too; the registrar can cancel anyway (for cause)", async () => {
+      const w = await loadFixture(world);
+      const [moved, byRegistrar] = await registerMany(w, 2);
+      const until = (await time.latest()) + 30 * DAY;
+      for (const id of [moved, byRegistrar]) await w.registry.connect(w.exchange).recordPaidLicence(id, until);
+      await w.registry.connect(w.exchange).transferByExchange(moved, w.holder.address, w.other.address, 1);
+      await expect(w.registry.connect(w.other).cancel(moved, "x"))
+        .to.be.revertedWithCustomError(w.registry, "PaidLicencesLive")
+        .withArgs(moved, until);
+      // Others are still refused as before (not told about licences).
+      await expect(w.registry.connect(w.holder).cancel(moved, "x"))
+        .to.be.revertedWithCustomError(w.registry, "NotHolderOrRegistrar")
+        .withArgs(moved, w.holder.address);
+      await expect(w.registry.connect(w.bjRegistrar).cancel(moved, "x"))
+        .to.be.revertedWithCustomError(w.registry, "NotHolderOrRegistrar")
+        .withArgs(moved, w.bjRegistrar.address);
+      for (const id of [moved, byRegistrar]) {
+        const t = await nextTimestamp();
+        await expect(w.registry.connect(w.szRegistrar).cancel(id, "for cause"))
+          .to.emit(w.registry, "RegistrationCancelled")
+          .withArgs(id, w.szRegistrar.address, "for cause", t);
+        expect((await w.registry.assetOf(id)).status).to.equal(Status.Cancelled);
+      }
+    });
+
+    it("recordPaidLicence: EXCHANGE_ROLE only, known assets only; never lowers the end; saturates at 2^32 - 1", async () => {
+      const w = await loadFixture(world);
+      const { assetId } = await registerActive(w, w.holder);
+      const role = await w.registry.EXCHANGE_ROLE();
+      const until = BigInt(await time.latest()) + BigInt(YEAR);
+      for (const account of [w.holder, w.szRegistrar, w.admin, w.other]) {
+        await expect(w.registry.connect(account).recordPaidLicence(assetId, until))
+          .to.be.revertedWithCustomError(w.registry, "AccessControlUnauthorizedAccount")
+          .withArgs(account.address, role);
+      }
+      expect((await w.registry.assetOf(assetId)).paidLicencesUntil).to.equal(0);
+      const ex = w.registry.connect(w.exchange);
+      await expect(ex.recordPaidLicence(99, until))
+        .to.be.revertedWithCustomError(w.registry, "UnknownAsset")
+        .withArgs(99);
+
+      const recorded = async () => (await w.registry.assetOf(assetId)).paidLicencesUntil;
+      await ex.recordPaidLicence(assetId, until);
+      expect(await recorded()).to.equal(until);
+      // A shorter licence sold later does not shorten the protection of the longer one.
+      await ex.recordPaidLicence(assetId, until - BigInt(DAY));
+      expect(await recorded()).to.equal(until);
+      await ex.recordPaidLicence(assetId, 0);
+      expect(await recorded()).to.equal(until);
+      await ex.recordPaidLicence(assetId, until + 1n);
+      expect(await recorded()).to.equal(until + 1n);
+
+      const UINT32_MAX = 2n ** 32n - 1n;
+      await ex.recordPaidLicence(assetId, UINT32_MAX);
+      expect(await recorded()).to.equal(UINT32_MAX);
+      for (const beyond of [UINT32_MAX + 1n, 2n ** 40n, 2n ** 64n - 1n]) {
+        await ex.recordPaidLicence(assetId, beyond);
+        expect(await recorded()).to.equal(UINT32_MAX); // saturates, does not wrap to a small value
+      }
+      await expect(w.registry.connect(w.holder).cancel(assetId, "x"))
+        .to.be.revertedWithCustomError(w.registry, "PaidLicencesLive")
+        .withArgs(assetId, UINT32_MAX);
+      // The other fields of the slot it shares are untouched.
+      const a = await w.registry.assetOf(assetId);
+      expect([a.status, a.versionCount, a.registrationSeq, a.validityPeriod]).to.deep.equal([
+        BigInt(Status.Active),
+        1n,
+        1n,
+        BigInt(3 * YEAR),
+      ]);
+    });
+
     it("cannot cancel twice, nor cancel a rejected registration", async () => {
       const w = await loadFixture(world);
       const { assetId } = await registerActive(w, w.holder);
@@ -1755,7 +2188,8 @@ describe("DataAssetRegistry", () => {
       const { assetId: open } = await submit(w, holder); // in notice, to object to and reject
       const { assetId: disputed } = await submit(w, holder); // in notice, with objection 1
       await registry.connect(objector).object(disputed, hash());
-      await registry.connect(holder).requestTransfer(moving, other.address, hash());
+      const movingEvidence = hash();
+      await registry.connect(holder).requestTransfer(moving, other.address, movingEvidence);
       const validUntil = (await registry.assetOf(held)).validUntil;
 
       // In an order in which each call succeeds once unpaused.
@@ -1769,7 +2203,7 @@ describe("DataAssetRegistry", () => {
         ["change", () => registry.connect(holder).change(held, hash(), "ipfs://x", 1, 1, 0)],
         ["requestTransfer", () => registry.connect(holder).requestTransfer(held, other.address, hash())],
         ["cancelTransferRequest", () => registry.connect(holder).cancelTransferRequest(held)],
-        ["approveTransfer", () => registry.connect(szRegistrar).approveTransfer(moving)],
+        ["approveTransfer", () => registry.connect(szRegistrar).approveTransfer(moving, other.address, movingEvidence)],
         [
           "transferByExchange",
           () => registry.connect(exchange).transferByExchange(held, holder.address, licensee.address, 7),
@@ -1787,7 +2221,7 @@ describe("DataAssetRegistry", () => {
       expect(await registry.holderOf(held)).to.equal(holder.address);
       expect(await registry.isActive(held, await time.latest())).to.equal(true);
       expect(await registry.registrationNumber(held)).to.not.equal("");
-      expect(await registry.pendingTransferOf(moving)).to.equal(other.address);
+      expect(await pendingTransfer(w, moving)).to.deep.equal([other.address, movingEvidence]);
       expect((await registry.objectionOf(1)).open).to.equal(true);
       expect((await registry.findContent(heldSubmission.contentHash))[0]).to.equal(held);
       expect(await registry.ownerOf(held)).to.equal(holder.address);
