@@ -6,7 +6,7 @@
 // (bench/storageWrites.ts). Writes bench/results/gas.json (or $BENCH_RESULTS/gas.json). GAS_FLOWS="a;b" measures only the named flows.
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { listingTerms, market, Offer, type Market } from "../test/helpers/exchange";
 import { CostPhase, CostSource, Category, DerecognitionReason, ValuationMethod, cstDate, ledgerWorld, openBook, type LedgerWorld } from "../test/helpers/ledger";
@@ -229,7 +229,10 @@ async function main() {
   }
   const dir = process.env.BENCH_RESULTS ?? join(resolve(__dirname, ".."), "bench", "results");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "gas.json"), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results }, null, 2) + "\n");
+  // The medians of a pinned earlier commit (bench/gas-baseline.json), shown beside these so a change's effect on gas
+  // is read off one table. Gas is deterministic, so an old measurement stays comparable.
+  const baseline = JSON.parse(readFileSync(join(resolve(__dirname, ".."), "bench", "gas-baseline.json"), "utf8"));
+  writeFileSync(join(dir, "gas.json"), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results, baseline }, null, 2) + "\n");
 }
 
 main().catch((err) => {

@@ -21,9 +21,16 @@ function table(head: string[], rows: (string | number)[][]): string {
 }
 
 function gasSection(gas: any): string {
+  const before = (flow: string): number | undefined => gas.baseline?.median?.[flow];
+  const change = (flow: string, now: number) => {
+    const b = before(flow);
+    return b === undefined ? "–" : `${now - b >= 0 ? "+" : "−"}${n(Math.abs(now - b))}`;
+  };
   const rows = Object.entries<any>(gas.results).map(([flow, r]) => [
     flow,
+    n(before(flow)),
     n(r.median),
+    change(flow, r.median),
     n(r.first),
     `${r.writes.created} / ${r.writes.updated} / ${r.writes.cleared}`,
     r.aim ? `< ${n(r.aim)} ${verdict(r.met)}` : "",
@@ -34,8 +41,9 @@ function gasSection(gas: any): string {
     `Median of ${gas.runs} runs in a row on one deployment (the steady state of a working exchange: the same registrar, repeat`,
     `customers); "first" is the first run on a fresh deployment, which also creates the registrar's, buyer's and payees' first`,
     `slots. Slots are the median run's storage writes: created (from zero, 22,100 gas cold) / updated / cleared.`,
+    gas.baseline ? `"Before" is the median at commit ${gas.baseline.commit}, ${gas.baseline.label} (bench/gas-baseline.json).` : "",
     ``,
-    table(["flow", "median gas", "first run", "slots created / updated / cleared", "aim"], rows),
+    table(["flow", "before", "median gas", "change", "first run", "slots created / updated / cleared", "aim"], rows),
   ].join("\n");
 }
 

@@ -310,6 +310,8 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     /// @inheritdoc IDataAssetRegistry
+    /// @dev Not paused with the registry: recording a sale that settled only protects its buyer. No event of its
+    /// own: the licence's RightGranted event (issued by the exchange) carries its end, from which indexers derive it.
     function recordPaidLicence(uint256 assetId, uint64 until) external onlyRole(EXCHANGE_ROLE) {
         Asset storage a = _existing(assetId);
         uint32 saturated = until > type(uint32).max ? type(uint32).max : uint32(until);

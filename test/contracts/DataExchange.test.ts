@@ -5,8 +5,9 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { FeeOnTransferToken__factory, ReentrantToken__factory } from "../../typechain-types";
+import { FeeOnTransferToken__factory, ReentrantToken__factory, SenderFeeToken__factory } from "../../typechain-types";
 import { registerActive, submit, grantTerms, hash, RightKind, SZ, BJ, DAY, YEAR } from "../helpers/registry";
+import { pendingTransfer } from "../helpers/registry";
 import {
   market,
   listingTerms,
@@ -860,7 +861,7 @@ describe("DataExchange", () => {
     it("refuses when the seller no longer holds the asset (NotAuthorisedSeller)", async () => {
       const f = await loadFixture(listed);
       await f.registry.connect(f.holder).requestTransfer(f.assetId, f.other.address, hash("sale contract"));
-      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, ...(await f.registry.pendingTransferOf(f.assetId)));
+      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, ...(await pendingTransfer(f.registry, f.assetId)));
       await expect(f.dex.connect(f.buyer).order(1, PRICE))
         .to.be.revertedWithCustomError(f.dex, "NotAuthorisedSeller")
         .withArgs(f.assetId, f.holder.address);
@@ -1170,7 +1171,7 @@ describe("DataExchange", () => {
       await f.dex.connect(f.holder).deliver(1, hash());
       // The parent's holding moves from `other` to `buyer2` between order and settlement.
       await f.registry.connect(f.other).requestTransfer(f.parentId, f.buyer2.address, hash("transfer deed"));
-      await f.registry.connect(f.szRegistrar).approveTransfer(f.parentId, ...(await f.registry.pendingTransferOf(f.parentId)));
+      await f.registry.connect(f.szRegistrar).approveTransfer(f.parentId, ...(await pendingTransfer(f.registry, f.parentId)));
       expect(await f.registry.holderOf(f.parentId)).to.equal(f.buyer2.address);
       const { receipt, at } = await mined(f.dex.connect(f.buyer).accept(1));
       const [s] = settlementsIn(f, receipt);
@@ -1297,7 +1298,7 @@ describe("DataExchange", () => {
     it("seller lost the holding after delivery: accept refunds the buyer (RightsLapsed)", async () => {
       const f = await loadFixture(delivered);
       await f.registry.connect(f.holder).requestTransfer(f.assetId, f.other.address, hash());
-      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, ...(await f.registry.pendingTransferOf(f.assetId)));
+      await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, ...(await pendingTransfer(f.registry, f.assetId)));
       const tx = await f.dex.connect(f.buyer).accept(1);
       const { at } = await mined(tx);
       await expect(tx).to.emit(f.dex, "Refunded").withArgs(1, f.buyer.address, await tokenAddr(f), PRICE, RefundReason.RightsLapsed, at);
@@ -1731,6 +1732,31 @@ describe("DataExchange", () => {
   });
 
   describe("money in and out is exact (findings 3 and 8)", () => {
+    it("a token that charges the sender is refused on the way out, so no creditor is paid from another's money (finding 3)", async () => {
+      const f = await loadFixture(listed);
+      const sft = await new SenderFeeToken__factory(f.admin).deploy();
+      const sftAddr = await sft.getAddress();
+      await f.dex.setTokenAllowed(sftAddr, true);
+      const price = 1_000_000n;
+      await f.dex.connect(f.holder).list(await listingTerms(f, f.assetId, { token: sftAddr, price }));
+      // Two buyers pay in: the recipient gets the full amount, so "checked as received" passes.
+      for (const buyer of [f.buyer, f.buyer2]) {
+        await sft.mint(buyer.address, 2n * price);
+        await sft.connect(buyer).approve(await dexAddr(f), ethers.MaxUint256);
+        const orderId = await buy(f, 2, buyer);
+        await deliverOrder(f, orderId);
+        await f.dex.connect(buyer).accept(orderId);
+      }
+      expect(await sft.balanceOf(await dexAddr(f))).to.equal(2n * price);
+      // Paying the seller out would cost the exchange 1% more than the credit: refused, and nothing moves.
+      const credit = await f.dex.creditOf(f.holder.address, sftAddr);
+      await expect(f.dex.connect(f.holder).withdraw(sftAddr, f.holder.address))
+        .to.be.revertedWithCustomError(f.dex, "TransferNotExact")
+        .withArgs(sftAddr, credit);
+      expect(await f.dex.creditOf(f.holder.address, sftAddr)).to.equal(credit);
+      expect(await sft.balanceOf(await dexAddr(f))).to.equal(await f.dex.liabilitiesOf(sftAddr));
+    });
+
     it("tokens sent outside an order are swept by the admin, exactly balance - liabilities", async () => {
       const f = await loadFixture(delivered);
       const token = await tokenAddr(f);

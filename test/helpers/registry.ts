@@ -123,3 +123,9 @@ export function grantTerms(
     ...overrides,
   };
 }
+
+/** The pending holding-transfer request of `assetId` as the registrar reviews it: [to, evidenceHash]. */
+export async function pendingTransfer(registry: DataAssetRegistry, assetId: bigint | number): Promise<[string, string]> {
+  const [to, evidenceHash] = await registry.pendingTransferOf(assetId);
+  return [to, evidenceHash];
+}

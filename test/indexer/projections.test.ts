@@ -31,6 +31,7 @@ import {
   type Submission,
   type World,
 } from "../helpers/registry";
+import { pendingTransfer } from "../helpers/registry";
 import { Offer, OrderStatus, SZ_FEE_BPS, expectedSplit, listingTerms, market, yuan, type Market } from "../helpers/exchange";
 import { Category, CostPhase, CostSource, DerecognitionReason, ValuationMethod, cstDate, exchangeOrders, ledgerWorld } from "../helpers/ledger";
 import { currentContentHash } from "../helpers/content";
@@ -448,7 +449,7 @@ describe("indexer projections", function () {
       await s.sync();
       pendingAfterCancel = s.row<{ p: unknown }>("SELECT pending_transfer_to AS p FROM assets WHERE id = ?", C.id).p;
       await s.send(reg.connect(w.holder).requestTransfer(C.id, w.licensee.address, hash("transfer-2")));
-      await s.send(reg.connect(w.szRegistrar).approveTransfer(C.id, ...(await reg.pendingTransferOf(C.id))));
+      await s.send(reg.connect(w.szRegistrar).approveTransfer(C.id, ...(await pendingTransfer(reg, C.id))));
       renewedUntil = approvals.get(C.id)!.sent.at + Number(C.sub.validityPeriod) + YEAR;
       await s.send(reg.connect(w.szRegistrar).renew(C.id, renewedUntil));
 
@@ -1336,7 +1337,7 @@ describe("indexer projections", function () {
       const resumed = await s.send(m.dex.unpause());
       pausedFor = resumed.at - paused.at;
       const certId = (await m.rights.certificateCount());
-      remedy = await s.send(m.dex.connect(m.arbiter).remedyLicence(remedied, certId, terms.price / 4n, hash("ruling")));
+      remedy = await s.send(m.dex.connect(m.arbiter).remedyLicence(remedied, certId, BigInt(terms.price) / 4n, hash("ruling")));
       await s.sync();
     });
 
