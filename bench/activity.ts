@@ -483,7 +483,8 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
   const paid: Order[] = [];
   const delivered: Order[] = [];
   const disputed: Order[] = [];
-  const settledOrderIds: number[] = [];
+  /** Settled orders by buyer: a cost may link only an order its book's entity bought (AssetLedger checks it). */
+  const settledOrdersOf = new Map<string, number[]>();
   const openAttestations: Attestation[] = [];
   const books: Book[] = [];
   let auditorOn = false;
@@ -865,7 +866,9 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
     }
     const settledBy = (o: Order): Tx["done"] => (r, when) => {
       idIn(r, A.exchange, T.settled); // settled, not refunded because the seller could no longer grant
-      settledOrderIds.push(o.id);
+      const bought = settledOrdersOf.get(o.buyer);
+      if (bought) bought.push(o.id);
+      else settledOrdersOf.set(o.buyer, [o.id]);
       // A sublicensable product-operation licence bought on the exchange can be resold as sublicences.
       if (o.listing.sublicensable && o.listing.offer === 1) {
         const c: Cert = { id: idIn(r, A.rights, T.granted), assetId: o.listing.assetId, owner: o.buyer, grantor: o.listing.seller, kind: 1, scopeMask: o.listing.scopeMask, validUntil: when + LICENCE_TERM, depth: 0, purpose: "resell" };
@@ -980,7 +983,8 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
       } else {
         const phase = b.category === 2 ? rnd.pick([1, 2, 2]) : 0;
         if (phase !== 1) b.cost += amount;
-        const orderId = settledOrderIds.length && rnd.chance(0.2) ? rnd.pick(settledOrderIds) : 0;
+        const bought = settledOrdersOf.get(b.entity) ?? [];
+        const orderId = bought.length && rnd.chance(0.2) ? rnd.pick(bought) : 0;
         txs.push(led("addCost", [b.id, amount, orderId ? 0 : rnd.int(0, 2), phase, date, orderId, evidence], by));
       }
     }
