@@ -579,7 +579,23 @@ export interface Disclosure {
   to: string;
   intangible: DisclosureTable;
   inventory: DisclosureTable;
+  researchAndDevelopment: ResearchAndDevelopment;
   checks: Check[];
+}
+
+/**
+ * The period's data-resource research and development spending (数据资源研究开发支出), which 财会〔2023〕11号 asks to
+ * disclose as the amounts 计入当期损益 and 确认为无形资产: every cost entry dated within the period on a book that was
+ * development in progress when it was recorded, by phase. `expensed` (费用化支出, 5301 then 6602 —研发费用): research-phase
+ * costs, which include development spending before the CAS 6 conditions hold (the ledger records it as research, and
+ * never capitalises it). `capitalised` (资本化支出, 5301 into 开发支出): development-phase costs, moved to 无形资产 when
+ * the asset is ready for use. `total` = expensed + capitalised. Costs on inventory and intangible books (acquisition,
+ * processing, later costs of an asset in use, an intangible bought and awaiting use) are not R&D spending.
+ */
+export interface ResearchAndDevelopment {
+  expensed: bigint;
+  capitalised: bigint;
+  total: bigint;
 }
 
 type RowSpec = readonly [key: string, label: string];
@@ -816,8 +832,8 @@ function amortisationCharged({ plan, position }: Replay, t0: number, t1: number)
   return accumulatedThrough(plan, through(t1)) - accumulatedThrough(plan, through(t0));
 }
 
-/** Adds one book's opening, closing and movements of (t0, t1] to tables A and B. */
-function disclose(book: Book, t0: number, t1: number, a: Figures, b: Figures): void {
+/** Adds one book's opening, closing and movements of (t0, t1] to tables A and B, and its R&D spending to `rd`. */
+function disclose(book: Book, t0: number, t1: number, a: Figures, b: Figures, rd: ResearchAndDevelopment): void {
   const col = COLUMN[book.source];
   const closing = replay(book, t1);
   for (const [when, p] of [
@@ -843,6 +859,10 @@ function disclose(book: Book, t0: number, t1: number, a: Figures, b: Figures): v
     const f = category === "Intangible" ? a : category === "Inventory" ? b : null; // development is in neither table
     switch (e.kind) {
       case "Cost":
+        if (now && category === "Development") {
+          rd[e.capitalised ? "capitalised" : "expensed"] += e.amount;
+          rd.total += e.amount;
+        }
         if (!e.capitalised) break;
         cost += e.amount;
         if (now && f) {
@@ -904,8 +924,10 @@ export function disclosure(
   return byCurrency(books).map(([currency, group]) => {
     const a = new Figures(TABLE_A);
     const b = new Figures(TABLE_B);
-    for (const row of group) disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b);
-    return { currency, from, to, intangible: a.table(), inventory: b.table(), checks: [...a.checks(), ...b.checks()] };
+    const rd: ResearchAndDevelopment = { expensed: 0n, capitalised: 0n, total: 0n };
+    for (const row of group) disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b, rd);
+    const checks = [...a.checks(), ...b.checks()];
+    return { currency, from, to, intangible: a.table(), inventory: b.table(), researchAndDevelopment: rd, checks };
   });
 }
 

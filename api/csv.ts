@@ -1,5 +1,6 @@
-// CSV exports for accountants: the balance-sheet lines and the two disclosure tables, amounts as exact decimals in
-// the token's units (raw minor units where decimals are unknown). RFC 4180 quoting; UTF-8 with BOM for spreadsheets.
+// CSV exports for accountants: the balance-sheet lines and the two disclosure tables with the period's data-resource
+// R&D spending, amounts as exact decimals in the token's units (raw minor units where decimals are unknown). RFC 4180
+// quoting; UTF-8 with BOM for spreadsheets.
 import type { Database } from "better-sqlite3";
 import type { BalanceSheet, Disclosure } from "./accounting";
 import { formatUnits } from "./money";
@@ -31,6 +32,15 @@ export function balanceSheetCsv(db: Database, entity: string, asOf: string): str
   return csv(rows);
 }
 
+/** The R&D spending rows of the disclosure CSV, after tables A and B (财会〔2023〕11号: 计入当期损益 / 确认为无形资产). */
+const RESEARCH_AND_DEVELOPMENT_TITLE = "数据资源研究开发支出";
+const RESEARCH_AND_DEVELOPMENT_SECTION = "本期发生额";
+const RESEARCH_AND_DEVELOPMENT_ROWS = [
+  ["expensed", "费用化支出（计入当期损益）"],
+  ["capitalised", "资本化支出（开发支出，达到预定用途转入无形资产）"],
+  ["total", "合计"],
+] as const;
+
 export function disclosureCsv(db: Database, entity: string, from: string, to: string): string {
   const { tables } = computeDisclosure(db, entity, from, to);
   const rows: (string | number)[][] = [["entity", "from", "to", "currency", "table", "section", "row", "purchased", "self_developed", "other", "total"]];
@@ -40,6 +50,11 @@ export function disclosureCsv(db: Database, entity: string, from: string, to: st
       for (const r of t.rows) {
         rows.push([entity, from, to, symbol, t.title, r.section, r.label, fmt(r.amounts.purchased), fmt(r.amounts.selfDeveloped), fmt(r.amounts.other), fmt(r.amounts.total)]);
       }
+    }
+    // The period's R&D spending: one amount each (not split by source), in the total column.
+    const rd = d.researchAndDevelopment;
+    for (const [key, label] of RESEARCH_AND_DEVELOPMENT_ROWS) {
+      rows.push([entity, from, to, symbol, RESEARCH_AND_DEVELOPMENT_TITLE, RESEARCH_AND_DEVELOPMENT_SECTION, label, "", "", "", fmt(rd[key])]);
     }
   }
   return csv(rows);

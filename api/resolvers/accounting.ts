@@ -122,6 +122,11 @@ export const accountingQueries = {
         currency: token,
         intangible: table(d.intangible),
         inventory: table(d.inventory),
+        researchAndDevelopment: {
+          expensed: amount(d.researchAndDevelopment.expensed, token),
+          capitalised: amount(d.researchAndDevelopment.capitalised, token),
+          total: amount(d.researchAndDevelopment.total, token),
+        },
         checks: d.checks.map((c) => ({ name: c.name, expected: c.expected.toString(), actual: c.actual.toString(), ok: c.ok })),
         checksPass: d.checks.every((c) => c.ok),
       };

@@ -1,5 +1,5 @@
 // Accountants' reports, read from the API: the balance-sheet lines of an entity's data resources as of a date and
-// disclosure tables A and B for a period. A terminal gets aligned tables; --csv prints the API's CSV export as is
+// disclosure tables A and B with the period's data-resource R&D spending (expensed / capitalised) for a period. A terminal gets aligned tables; --csv prints the API's CSV export as is
 // (for spreadsheets); --json the API's answer.
 import { Api } from "./api";
 import { address, date } from "./parse";
@@ -100,6 +100,7 @@ interface Disclosure {
   currency: Currency;
   intangible: DisclosureTable;
   inventory: DisclosureTable;
+  researchAndDevelopment: { expensed: Amount; capitalised: Amount; total: Amount };
   checks: { name: string; expected: string; actual: string; ok: boolean }[];
   checksPass: boolean;
 }
@@ -115,6 +116,22 @@ function disclosureTable(t: DisclosureTable): string {
   return `${t.title}\n\n` + table(["", "", t.columns.purchased, t.columns.selfDeveloped, t.columns.other, t.columns.total], rows, [2, 3, 4, 5]);
 }
 
+/** The period's R&D spending, expensed and capitalised (财会〔2023〕11号), as the rules ask it disclosed. */
+function researchAndDevelopment(rd: Disclosure["researchAndDevelopment"]): string {
+  return (
+    "数据资源研究开发支出 (data-resource R&D spending in the period)\n\n" +
+    table(
+      ["", "Amount"],
+      [
+        ["费用化支出（计入当期损益） (expensed: research)", show(rd.expensed)],
+        ["资本化支出（开发支出） (capitalised: development)", show(rd.capitalised)],
+        ["合计 (total)", show(rd.total)],
+      ],
+      [1],
+    )
+  );
+}
+
 export async function disclosure(session: Session, o: { entity: string; from: string; to: string; csv?: boolean }): Promise<void> {
   const entity = address("--entity", o.entity);
   const from = date("--from", o.from);
@@ -126,6 +143,7 @@ export async function disclosure(session: Session, o: { entity: string; from: st
   const data = await api.query<{ disclosure: Disclosure[] }>(
     `query ($entity: String!, $from: String!, $to: String!) { disclosure(entity: $entity, from: $from, to: $to) {
       entity from to currency { address symbol decimals } intangible ${rows} inventory ${rows}
+      researchAndDevelopment { expensed ${AMOUNT} capitalised ${AMOUNT} total ${AMOUNT} }
       checks { name expected actual ok } checksPass } }`,
     { entity, from, to },
   );
@@ -141,6 +159,8 @@ export async function disclosure(session: Session, o: { entity: string; from: st
       disclosureTable(d.intangible) +
       "\n" +
       disclosureTable(d.inventory) +
+      "\n" +
+      researchAndDevelopment(d.researchAndDevelopment) +
       "\n" +
       checks
     );

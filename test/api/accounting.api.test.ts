@@ -66,6 +66,7 @@ interface DisclosureResult {
   currency: { address: string; symbol: string; decimals: number };
   intangible: Table;
   inventory: Table;
+  researchAndDevelopment: { expensed: Amount; capitalised: Amount; total: Amount };
   checks: { name: string; expected: string; actual: string; ok: boolean }[];
   checksPass: boolean;
 }
@@ -98,6 +99,7 @@ const TABLE = `{ title columns { purchased selfDeveloped other total }
 const DISCLOSURE = `query ($entity: String!, $from: String!, $to: String!) {
   disclosure(entity: $entity, from: $from, to: $to) {
     entity from to currency { address symbol decimals } intangible ${TABLE} inventory ${TABLE}
+    researchAndDevelopment { expensed ${AMT} capitalised ${AMT} total ${AMT} }
     checks { name expected actual ok } checksPass } }`;
 const SHEET = `query ($entity: String!, $asOf: String!) {
   balanceSheet(entity: $entity, asOf: $asOf) {
@@ -611,6 +613,25 @@ describe("API: accounting and valuation against a real chain", function () {
         expect(nonZero(beforeReady.inventory, col), col).to.deep.equal({});
       }
     });
+
+    it("discloses the period's R&D spending: research expensed, development capitalised (财会〔2023〕11号)", async () => {
+      const rd = async (entity: string, from: string, to: string) => {
+        const [d] = await disclosure(entity, from, to);
+        const { expensed, capitalised, total } = d.researchAndDevelopment;
+        return [expensed.value, capitalised.value, total.value];
+      };
+      // 2025: research 300,000 expensed; development 1,234,567 + 600,000 = 1,834,567 capitalised; 2,134,567 in all.
+      expect(await rd(e3.address, "2025-01-01", "2025-12-31")).to.deep.equal(["3000.00", "18345.67", "21345.67"]);
+      const [year] = await disclosure(e3.address, "2025-01-01", "2025-12-31");
+      expect(year.researchAndDevelopment.capitalised.raw).to.equal("1834567");
+      // March-April: only the first development cost (04-15).
+      expect(await rd(e3.address, "2025-03-01", "2025-04-30")).to.deep.equal(["0.00", "12345.67", "12345.67"]);
+      // From the ready day on: nothing (the asset is in use).
+      expect(await rd(e3.address, "2025-06-10", "2025-12-31")).to.deep.equal(["0.00", "0.00", "0.00"]);
+      // A purchased intangible and an inventory dataset are not R&D.
+      expect(await rd(e1, "2025-01-01", "2025-12-31")).to.deep.equal(["0.00", "0.00", "0.00"]);
+      expect(await rd(e2, "2025-01-01", "2025-12-31")).to.deep.equal(["0.00", "0.00", "0.00"]);
+    });
   });
 
   // ---------------------------------------------------------------------------------------------- checks, CSV, input
@@ -653,7 +674,7 @@ describe("API: accounting and valuation against a real chain", function () {
       expect(dev[4].slice(6)).to.deep.equal(["Development", "SelfDeveloped", "18345.67", "0.00", "345.67", "18000.00"]);
     });
 
-    it("GET /csv/disclosure gives every row of tables A and B with the GraphQL figures", async () => {
+    it("GET /csv/disclosure gives every row of tables A and B and the R&D spending with the GraphQL figures", async () => {
       const [d] = await disclosure(e2, "2025-01-01", "2025-12-31");
       const csv = await getCsv(`/csv/disclosure?entity=${e2}&from=2025-01-01&to=2025-12-31`);
       expect(csv.status).to.equal(200);
@@ -664,9 +685,14 @@ describe("API: accounting and valuation against a real chain", function () {
       const expected = [d.intangible, d.inventory].flatMap((t) =>
         t.rows.map((r) => [e2, "2025-01-01", "2025-12-31", "eCNY", t.title, r.section, r.label, r.purchased.value, r.selfDeveloped.value, r.other.value, r.total.value]),
       );
-      expect(rows).to.deep.equal(expected);
-      expect(rows).to.have.length(23 + 18); // table A: 10 + 7 + 4 + 2 rows; table B: 10 + 6 + 2
-      for (const r of rows) for (const amount of r.slice(7)) expect(amount).to.match(/^\d+\.\d{2}$/);
+      const rdRows = ([["费用化支出（计入当期损益）", "expensed"], ["资本化支出（开发支出，达到预定用途转入无形资产）", "capitalised"], ["合计", "total"]] as const).map(
+        ([label, key]) => [e2, "2025-01-01", "2025-12-31", "eCNY", "数据资源研究开发支出", "本期发生额", label, "", "", "", d.researchAndDevelopment[key].value],
+      );
+      expect(rows).to.deep.equal([...expected, ...rdRows]);
+      // table A: 10 + 7 + 4 + 2 rows; table B: 10 + 6 + 2; R&D spending: expensed, capitalised, total
+      expect(rows).to.have.length(23 + 18 + 3);
+      for (const r of rows.slice(0, 41)) for (const amount of r.slice(7)) expect(amount).to.match(/^\d+\.\d{2}$/);
+      for (const r of rows.slice(41)) expect(r.slice(7)).to.deep.equal(["", "", "", "0.00"]); // E2 does no R&D
       // Spot checks by hand: 其中：购入 20,000.00; 采集加工 3,500.00; 转回 1,500.00; 转销 2,500.00.
       const find = (section: string, label: string) => rows.find((r) => r[4] === "存货（数据资源）" && r[5] === section && r[6] === label)!;
       expect(find("一、账面原值", "其中：购入").slice(7)).to.deep.equal(["20000.00", "0.00", "0.00", "20000.00"]);
@@ -678,6 +704,13 @@ describe("API: accounting and valuation against a real chain", function () {
       const a = parseCsv((await getCsv(`/csv/disclosure?entity=${e1}&from=2025-01-01&to=2025-12-31`)).text.slice(1));
       const amortisation = a.find((r) => r[4] === "无形资产（数据资源）" && r[5] === "二、累计摊销" && r[6] === "本期增加")!;
       expect(amortisation.slice(7)).to.deep.equal(["11086.42", "0.00", "0.00", "11086.42"]);
+      // E3's R&D spending of 2025 in CSV: 3,000.00 expensed, 18,345.67 capitalised, 21,345.67 in all.
+      const c = parseCsv((await getCsv(`/csv/disclosure?entity=${e3.address}&from=2025-01-01&to=2025-12-31`)).text.slice(1));
+      expect(c.filter((r) => r[4] === "数据资源研究开发支出").map((r) => [r[6], r[10]])).to.deep.equal([
+        ["费用化支出（计入当期损益）", "3000.00"],
+        ["资本化支出（开发支出，达到预定用途转入无形资产）", "18345.67"],
+        ["合计", "21345.67"],
+      ]);
     });
 
     it("the CSV routes answer 400 with a message naming the bad argument", async () => {
@@ -1140,6 +1173,19 @@ describe("API: accounting and valuation against a real chain", function () {
           for (const c of COLUMNS) expect(cols[c], `${at} table ${name} ${key} ${c}`).to.equal(expected[c]);
         }
       }
+      // R&D spending: the costs recorded in the period on books then in development, research expensed.
+      const rd = { expensed: 0n, capitalised: 0n };
+      for (const bk of books) {
+        let developing = bk.initial === Category.Development;
+        for (const e of bk.entries) {
+          if (e.kind === "ready") developing = false;
+          if (e.kind === "cost" && developing && e.t > t0 && e.t <= t1) rd[e.capitalised ? "capitalised" : "expensed"] += e.amount;
+        }
+      }
+      const got = d.researchAndDevelopment;
+      expect([got.expensed.raw, got.capitalised.raw, got.total.raw], `${at} R&D`).to.deep.equal(
+        [rd.expensed, rd.capitalised, rd.expensed + rd.capitalised].map(String),
+      );
 
       // Opening and closing figures agree with the balance sheets at the end of the day before `from` and of `to`.
       for (const [when, asOf] of [["closing", to], ["opening", dayBefore]] as const) {

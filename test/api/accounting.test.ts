@@ -551,6 +551,51 @@ describe("api/accounting", () => {
       });
       expectAllChecksOk(h2);
     });
+
+    it("discloses the period's R&D spending: research expensed, development capitalised (issue 16, item 13)", () => {
+      // Book 4 as above, plus 50,000 of more processing on 2024-06-20 after it is ready (an intangible's cost, not
+      // R&D). An abandoned project (book 5): research 70,000 on 2024-07-10, development 30,000 on 2024-08-10,
+      // derecognised on 2024-09-02. Not R&D: a purchased intangible (book 6) and an inventory dataset processed
+      // in-house (book 7). A project kept in dollars (book 8): research 9,000 on 2024-02-02.
+      const d4 = developed().cost("2024-06-20", 50_000n, "SelfDeveloped");
+      const abandoned = open(5, "Development", "SelfDeveloped", "2024-07-01")
+        .cost("2024-07-10", 70_000n, "SelfDeveloped", "Research")
+        .cost("2024-08-10", 30_000n, "Purchased", "Development")
+        .derecognise("2024-09-02", "Other", 0n);
+      const bought = open(6, "Intangible", "Purchased", "2024-03-01", { life: 12 }).cost("2024-03-01", 1_200_000n);
+      const stock = open(7, "Inventory", "SelfDeveloped", "2024-03-01").cost("2024-03-02", 40_000n, "SelfDeveloped");
+      const dollars = open(8, "Development", "SelfDeveloped", "2024-02-01", { currency: USD }).cost(
+        "2024-02-02",
+        9_000n,
+        "SelfDeveloped",
+        "Research",
+      );
+      const { rows, entries } = ledger(d4, abandoned, bought, stock, dollars);
+      const rd = (from: string, to: string) => disclosure(rows, entries, from, to).map((d) => [d.currency, d.researchAndDevelopment]);
+
+      // 2024 in yuan: expensed 200,000 + 70,000 = 270,000; capitalised 1,200,000 + 600,000 + 30,000 = 1,830,000;
+      // total 2,100,000. In dollars: 9,000 expensed.
+      expect(rd("2024-01-01", "2024-12-31")).to.deep.equal([
+        [CNY, { expensed: 270_000n, capitalised: 1_830_000n, total: 2_100_000n }],
+        [USD, { expensed: 9_000n, capitalised: 0n, total: 9_000n }],
+      ]);
+      // Q1: the research of 01-20 and the development of 03-05 only.
+      expect(rd("2024-01-01", "2024-03-31")[0]).to.deep.equal([
+        CNY,
+        { expensed: 200_000n, capitalised: 1_200_000n, total: 1_400_000n },
+      ]);
+      // A period of one day catches the cost dated that day and nothing else.
+      expect(rd("2024-04-18", "2024-04-18")[0][1]).to.deep.equal({ expensed: 0n, capitalised: 600_000n, total: 600_000n });
+      // From the ready day on, book 4 spends nothing on R&D (the 50,000 of June is an intangible's cost); the
+      // abandoned project's spending counts although it never became an asset.
+      expect(rd("2024-05-08", "2024-12-31")[0][1]).to.deep.equal({ expensed: 70_000n, capitalised: 30_000n, total: 100_000n });
+      expect(rd("2024-09-01", "2024-12-31")[0][1]).to.deep.equal({ expensed: 0n, capitalised: 0n, total: 0n });
+      // The capitalised part is what went into 开发支出: book 4's 1,800,000 came into table A as 内部研发 at ready.
+      const [year] = disclosure(rows, entries, "2024-01-01", "2024-12-31");
+      expect(amounts(year.intangible, "cost.additions.development").total).to.equal(1_800_000n);
+      expectAllChecksOk(year);
+      expect(serialise(year).researchAndDevelopment).to.deep.equal({ expensed: "270000", capitalised: "1830000", total: "2100000" });
+    });
   });
 
   describe("disclosure tables", () => {
@@ -1002,7 +1047,19 @@ describe("api/accounting", () => {
                     expect(v >= 0n, `${from}..${to} ${r.key} ${col} = ${v}`).to.equal(true);
                   }
                 }
-                // The tables' carrying amounts are the balance-sheet lines at both ends.
+                // R&D spending: the costs dated in the period on books then in development, by phase.
+                const rd = { expensed: 0n, capitalised: 0n, total: 0n };
+                const [t0, t1] = [endOfDay(from) - DAY, endOfDay(to)];
+                for (const b of built.filter((x) => x.row.currency === d.currency)) {
+                  let developing = b.row.initial_category === "Development";
+                  for (const e of b.entries) {
+                    if (e.kind === "ReadyForUse") developing = false;
+                    if (e.kind !== "Cost" || !developing || e.date <= t0 || e.date > t1) continue;
+                    rd[e.phase === "Research" ? "expensed" : "capitalised"] += BigInt(e.amount!);
+                    rd.total += BigInt(e.amount!);
+                  }
+                }
+                expect(d.researchAndDevelopment, `${from}..${to} R&D`).to.deep.equal(rd);
                 expect(amounts(d.intangible, "carrying.closing").total).to.equal(closing[i].intangible);
                 expect(amounts(d.inventory, "carrying.closing").total).to.equal(closing[i].inventory);
                 expect(amounts(d.intangible, "carrying.opening").total).to.equal(opening[i].intangible);

@@ -341,14 +341,25 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(book.cost).to.equal(12_000_000n);
     expect(book.impairment).to.equal(100_050n);
     expect(book.recognisedOn).to.equal(BigInt(Date.UTC(2025, 0, 10) / 1000 - CST)); // 00:00 UTC+8
+    // A development project of the same entity: research 500.00 (expensed), development 2,000.00 (capitalised).
+    const project = await dal(
+      ["record", "recognise", fileAsset, "--category", "development", "--source", "self-developed", "--currency", tokenAddress, "--date", "2025-02-01", "--evidence", files.evidence],
+      as("holder"),
+    );
+    expectExit(project, 0);
+    const projectId = fact(project.stdout, "book id");
+    for (const [phase, amount, day] of [["research", "500", "2025-02-10"], ["development", "2000.00", "2025-03-10"]]) {
+      expectExit(await dal(["record", "cost", projectId, "--amount", amount, "--phase", phase, "--date", day, "--evidence", files.evidence], as("holder")), 0);
+    }
 
     await synced();
     const entity = holder.address;
-    const [sheet, sheetCsv, disclosure, disclosureCsv] = await Promise.all([
+    const [sheet, sheetCsv, disclosure, disclosureCsv, disclosureJson] = await Promise.all([
       dal(["balance-sheet", "--entity", entity, "--as-of", "2025-12-31"]),
       dal(["balance-sheet", "--entity", entity, "--as-of", "2025-12-31", "--csv"]),
       dal(["disclosure", "--entity", entity, "--from", "2025-01-01", "--to", "2025-12-31"]),
       dal(["disclosure", "--entity", entity, "--from", "2025-01-01", "--to", "2025-12-31", "--csv"]),
+      dal(["--json", "disclosure", "--entity", entity, "--from", "2025-01-01", "--to", "2025-12-31"]),
     ]);
     // By hand: 6 months (Jan-Jun) of 12,000,000 / 24 = 3,000,000; the impairment re-bases from July: carrying
     // 8,899,950 over the 18 months left, 6 of them by December = 2,966,650. Accumulated 5,966,650.
@@ -374,11 +385,22 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(rowOf("本期增加", "二、累计摊销").slice(-4)).to.deep.equal(["59666.50", "0.00", "0.00", "59666.50"]);
     expect(rowOf("期末账面价值", "四、账面价值").slice(-4)).to.deep.equal(["59333.00", "0.00", "0.00", "59333.00"]);
     expect(disclosure.stdout).to.match(/All \d+ checks hold/);
+    // The period's R&D spending: the project's research expensed, its development capitalised.
+    const rd = (label: string) => rowOf(label, "数据资源研究开发支出").slice(-1)[0];
+    expect([rd("费用化支出"), rd("资本化支出"), rd("合计 (total)")]).to.deep.equal(["500.00", "2000.00", "2500.00"]);
+    expectExit(disclosureJson, 0);
+    const json = JSON.parse(disclosureJson.stdout).disclosure[0].researchAndDevelopment;
+    expect([json.expensed, json.capitalised, json.total]).to.deep.equal([
+      { raw: "50000", value: "500.00" },
+      { raw: "200000", value: "2000.00" },
+      { raw: "250000", value: "2500.00" },
+    ]);
 
     expectExit(disclosureCsv, 0);
     const apiDisclosureCsv = await apiCsv(`/csv/disclosure?entity=${entity}&from=2025-01-01&to=2025-12-31`);
     expect(disclosureCsv.stdout).to.equal(apiDisclosureCsv);
     expect(disclosureCsv.stdout.split("\r\n").length).to.be.greaterThan(20);
+    expect(disclosureCsv.stdout).to.include(`,数据资源研究开发支出,本期发生额,合计,,,,2500.00\r\n`);
   });
 
   it("records an intangible bought now and ready later, its cost linked to the settled order that paid it; refuses what the ledger refuses", async () => {
