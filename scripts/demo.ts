@@ -808,7 +808,7 @@ function exampleQueries(x: {
     balanceSheet: `{ balanceSheet(entity: "${x.construction}", asOf: "${x.lastDay}") ${sheet} }`,
     balanceSheetDuringDevelopment: `{ balanceSheet(entity: "${x.construction}", asOf: "${x.inDevelopment}") ${sheet} }`,
     disclosure: `{ disclosure(entity: "${x.dataService}", from: "${x.secondHalf}", to: "${x.lastDay}") { currency { symbol } checksPass inventory ${table} intangible ${table} } }`,
-    disclosureConstruction: `{ disclosure(entity: "${x.construction}", from: "${x.secondHalf}", to: "${x.lastDay}") { checksPass intangible ${table} } }`,
+    disclosureConstruction: `{ disclosure(entity: "${x.construction}", from: "${x.secondHalf}", to: "${x.lastDay}") { checksPass intangible ${table} researchAndDevelopment { expensed ${amount} capitalised ${amount} total ${amount} } } }`,
     valuation: `{
   valuation(assetId: "${x.constructionPool}", asOf: "${x.lastDay}") {
     token { symbol }
