@@ -137,7 +137,7 @@ const MIGRATIONS: string[] = [
   CREATE TABLE orders (
     id INTEGER PRIMARY KEY, listing_id INTEGER NOT NULL, asset_id INTEGER NOT NULL,
     buyer TEXT NOT NULL, seller TEXT NOT NULL, token TEXT NOT NULL, price TEXT NOT NULL, fee_bps INTEGER NOT NULL,
-    status TEXT NOT NULL,            -- Paid | Delivered | Disputed | Settled | Refunded
+    status TEXT NOT NULL,            -- Paid | Delivered | Disputed | Settled | Refunded | Remedied
     ordered_at INTEGER NOT NULL, delivery_deadline INTEGER NOT NULL,
     delivery_hash TEXT, delivered_at INTEGER, acceptance_ends_at INTEGER,
     dispute_evidence_hash TEXT, disputed_at INTEGER,
