@@ -98,9 +98,9 @@ export async function handAdminToTimelock(d: Deployed, admin: Signer, delaySecon
   return timelockAddress;
 }
 
-export function writeDeployment(record: Deployment, dir = "deployments"): string {
+export function writeDeployment(record: Deployment, dir = "deployments", name = `${record.chainId}.json`): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${record.chainId}.json`);
+  const file = join(dir, name);
   writeFileSync(file, JSON.stringify(record, null, 2) + "\n");
   return file;
 }
