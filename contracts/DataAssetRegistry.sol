@@ -561,7 +561,8 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     function _moveHolding(uint256 assetId, address from, address to, uint256 orderId) private {
-        delete _pendingTransfer[assetId];
+        // Most moves (exchange sales) have no request: then the evidence slot is not touched at all.
+        if (_pendingTransfer[assetId].to != address(0)) delete _pendingTransfer[assetId];
         _balances[from] -= 1;
         _balances[to] += 1;
         _assets[assetId].holder = to;

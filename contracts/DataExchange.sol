@@ -74,16 +74,19 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     IRightsCertificate public immutable rights;
 
     uint256 private _listingCount;
-    uint256 private _orderCount;
+    /// @dev One slot for the order counter and the trading clock: ordering, delivering and the pause check all read
+    /// it, so they pay for one cold read, not three. The exchange keeps its own pause flag here (`paused()` is
+    /// overridden); OpenZeppelin's Pausable supplies the modifiers and events.
+    uint64 private _orderCount;
+    bool private _tradingPaused;
+    uint40 private _pausedAt; // when the current pause began
+    uint40 private _pausedTotal; // seconds paused before it
     mapping(uint16 venueId => Venue) private _venues;
     mapping(address token => bool) private _tokenAllowed;
     mapping(uint256 listingId => StoredListing) private _listings;
     mapping(uint256 orderId => Order) private _orders;
     mapping(address account => mapping(address token => uint256)) private _credits;
     mapping(address token => uint256) private _liabilities;
-    /// @dev One slot: when the current pause began, and the seconds paused before it.
-    uint40 private _pausedAt;
-    uint40 private _pausedTotal;
 
     constructor(address admin, IDataAssetRegistry registry_, IRightsCertificate rights_) {
         if (admin == address(0) || address(registry_) == address(0) || address(rights_) == address(0)) {
@@ -115,18 +118,25 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
 
     /// @notice Stop trading (emergency); refunds of undelivered orders and withdrawals still work. Order deadlines
     /// stop running until the unpause.
-    function pause() external onlyRole(PAUSER_ROLE) {
+    function pause() external onlyRole(PAUSER_ROLE) whenNotPaused {
         _pausedAt = uint40(block.timestamp);
-        _pause();
+        _tradingPaused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Resume after a pause; the pauser role only. Every running deadline moves by the time paused.
-    function unpause() external onlyRole(PAUSER_ROLE) {
+    function unpause() external onlyRole(PAUSER_ROLE) whenPaused {
         uint40 pausedFor = uint40(block.timestamp) - _pausedAt;
         uint40 total = _pausedTotal + pausedFor;
         _pausedTotal = total;
-        _unpause();
+        _tradingPaused = false;
+        emit Unpaused(msg.sender);
         emit TradingClockResumed(_pausedAt, uint64(block.timestamp), pausedFor, total);
+    }
+
+    /// @notice Whether trading is paused.
+    function paused() public view override returns (bool) {
+        return _tradingPaused;
     }
 
     /// @inheritdoc IDataExchange
@@ -455,7 +465,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         _checkSeller(l.assetId, l.sellerCertId, _coverNeeded(l.offer, l.licenceTerm, l.deliveryWindow, l.acceptanceWindow), l.scopeMask, l.seller);
 
         l.sold += 1;
-        orderId = ++_orderCount;
+        orderId = ++_orderCount; // 2^64 orders: unreachable
         uint16 feeBps = _venues[l.venueId].feeBps;
         _orders[orderId] = Order({
             listingId: uint64(listingId),
@@ -640,8 +650,11 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         view
     {
         uint64 until = uint64(block.timestamp) + cover;
-        if (!registry.isActive(assetId, uint64(block.timestamp))) revert AssetNotActive(assetId);
-        if (!registry.isActive(assetId, until)) revert RegistrationEndsBeforeTerm(assetId, until);
+        // Active until `until` implies active now (approved before now, not ended since); one call on success.
+        if (!registry.isActive(assetId, until)) {
+            if (!registry.isActive(assetId, uint64(block.timestamp))) revert AssetNotActive(assetId);
+            revert RegistrationEndsBeforeTerm(assetId, until);
+        }
         if (certId == 0) {
             if (registry.holderOf(assetId) != seller) revert NotAuthorisedSeller(assetId, seller);
             return;

@@ -76,12 +76,11 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
     /// @inheritdoc IRightsCertificate
     function revoke(uint256 certId, string calldata reason) external whenNotPaused {
         StoredRight storage r = _existing(certId);
-        bool registrar = registry.isRegistrarOf(r.assetId, msg.sender);
         if (r.issuedByExchange) {
             // A paid licence: the seller must not void what the buyer paid for. The registrar acts for cause only.
-            if (!registrar) revert NotGrantorOrRegistrar(certId, msg.sender);
+            if (!registry.isRegistrarOf(r.assetId, msg.sender)) revert NotGrantorOrRegistrar(certId, msg.sender);
             if (bytes(reason).length == 0) revert ReasonRequired(certId);
-        } else if (!registrar && _grantors[certId] != msg.sender) {
+        } else if (_grantors[certId] != msg.sender && !registry.isRegistrarOf(r.assetId, msg.sender)) {
             revert NotGrantorOrRegistrar(certId, msg.sender);
         }
         _revoke(certId, r, reason);
