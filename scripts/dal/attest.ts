@@ -31,6 +31,7 @@ export async function attestCompliance(session: Session, assetIdText: string, o:
       .add("asset id", assetId)
       .add("kind", "compliance")
       .add("result", o.passed ? "passed" : "failed")
+      .json("passed", !!o.passed)
       .add("report hash", reportHash)
       .add("supersedes", supersedes || undefined)
       .add("attested at", cstTime(e.attestedAt))
@@ -53,7 +54,11 @@ export async function attestQuality(session: Session, assetIdText: string, o: Co
       .add("attestation id", e.attestationId)
       .add("asset id", assetId)
       .add("kind", "quality")
-      .add("scores", DIMENSIONS.map((d, i) => `${d} ${s[i]}`).join(", "))
+      .add(
+        "scores",
+        DIMENSIONS.map((d, i) => `${d} ${s[i]}`).join(", "),
+        Object.fromEntries(DIMENSIONS.map((d, i) => [d, s[i]])),
+      )
       .add("report hash", reportHash)
       .add("supersedes", supersedes || undefined)
       .add("attested at", cstTime(e.attestedAt))
@@ -83,7 +88,7 @@ export async function attestAppraisal(
       .add("asset id", assetId)
       .add("kind", "appraisal")
       .add("method", ValuationMethod[method])
-      .add("value", tok.show(units))
+      .add("value", tok.show(units), tok.json(units))
       .add("valuation date", o.valuationDate)
       .add("report hash", reportHash)
       .add("supersedes", supersedes || undefined)

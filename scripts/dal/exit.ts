@@ -17,6 +17,13 @@ export const EXIT = {
   INSUFFICIENT: 6,
   /** No signing key, an unreadable keystore, or a wrong keystore password. */
   KEY: 7,
+  /** Not sent: a safeguard of dal's own refused before anything went to the chain (the price is above --max-price;
+   * a second open book for the same entity, asset and category without --allow-duplicate). The contract was never
+   * asked, so this is not 5. */
+  NOT_SENT: 8,
+  /** `verify`: the data matches a registered version, but the registration is not in force (in notice, rejected,
+   * cancelled or expired); the printed status says which. */
+  NOT_IN_FORCE: 9,
   /** Anything unexpected (a bug or a failing service); DAL_DEBUG=1 prints the stack. */
   INTERNAL: 10,
 } as const;
@@ -31,8 +38,11 @@ export const EXIT_HELP = `Exit codes:
   3  cannot reach the RPC (RPC_URL) or the API (API_URL)
   4  wrong chain: the deployment record is missing, invalid, or for another chain id than the RPC's
   5  refused: the contract reverted (its custom error is decoded and said in words)
-  6  insufficient token balance, allowance or gas funds, or nothing to withdraw
+  6  insufficient token balance, allowance or gas funds (the balance and the cost are said), or nothing to withdraw
   7  key problem: no DAL_PRIVATE_KEY or keystore, unreadable keystore, wrong password
+  8  not sent: refused by a check of dal's own before sending (price above --max-price; a second open book for the
+     same entity, asset and category without --allow-duplicate)
+  9  verify: the data matches, but the registration is not in force (in notice, rejected, cancelled or expired)
   10 unexpected error (DAL_DEBUG=1 prints details)`;
 
 export class DalError extends Error {

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { Wallet, type JsonRpcProvider } from "ethers";
 import { DalError, EXIT } from "./exit";
+import { SigningWallet } from "./tx";
 
 const keyError = (message: string) => new DalError(EXIT.KEY, message);
 
@@ -24,7 +25,7 @@ export async function loadSigner(provider: JsonRpcProvider, opts: KeyOptions, en
   // The key itself is never echoed, not even in an error.
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw keyError("DAL_PRIVATE_KEY is not a private key (64 hex digits, optionally 0x-prefixed)");
   try {
-    return new Wallet(key.startsWith("0x") ? key : `0x${key}`, provider);
+    return new SigningWallet(key.startsWith("0x") ? key : `0x${key}`, provider);
   } catch {
     throw keyError("DAL_PRIVATE_KEY is not a valid secp256k1 private key");
   }
@@ -41,7 +42,7 @@ async function fromKeystore(file: string, provider: JsonRpcProvider, env: NodeJS
   const password = env.DAL_KEYSTORE_PASSWORD ?? (await promptPassword(`password for ${file}: `));
   try {
     const wallet = await Wallet.fromEncryptedJson(json, password);
-    return new Wallet(wallet.privateKey, provider);
+    return new SigningWallet(wallet.privateKey, provider);
   } catch (err) {
     const message = (err as Error).message;
     throw keyError(/password/i.test(message) ? `wrong password for keystore ${file}` : `keystore ${file} cannot be decrypted: ${message}`);

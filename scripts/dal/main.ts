@@ -95,9 +95,13 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
 
   dal
     .command("verify")
-    .description("recompute a file's or directory's hash and check it against the asset's registered versions (exit 0 match, 1 mismatch)")
+    .description(
+      "recompute a file's or directory's hash and check it against the asset's registered versions, and say the registration's status " +
+        "(exit 0 match on a registration in force, 9 match but not in force: in notice, rejected, cancelled or expired; 1 mismatch)",
+    )
     .argument("<assetId>", "asset id")
     .argument("<path>", "file or directory (or a 0x content hash)")
+    .option("--chain-only", "ask the registry on the chain (RPC_URL) only, never the API")
     .action(run(async () => (await import("./verify")).verify));
 
   dal
@@ -225,7 +229,12 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
       )
       .option("--residual <decimal>", "residual value", "0")
       .option("--currency <address>", "token whose minor units the book is kept in (see DAL_TOKEN)")
-      .option("--entity <address>", "the reporting entity (default: you; else you record as its accountant)"),
+      .option("--entity <address>", "the reporting entity (default: you; else you record as its accountant)")
+      .option(
+        "--allow-duplicate",
+        "open a book even though the entity already has one open for this asset and category (a separate acquisition, " +
+          "e.g. a second licence with its own term and useful life); without it dal refuses (exit 8)",
+      ),
   ).action(run(async () => (await import("./record")).recognise));
   dated(
     record
@@ -293,7 +302,33 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
     .option("--csv", "CSV (with each event's arguments) instead of a table")
     .action(run(async () => (await import("./provenance")).provenance));
 
+  reportUnknownOptionsFirst(dal);
   return dal;
+}
+
+/**
+ * commander checks required options before unknown ones, so `dal balance-sheet --bogus` would only complain about a
+ * missing --entity and never name --bogus. Required options are checked here instead, just before the action runs:
+ * after commander has refused an unknown option or a missing argument.
+ */
+function reportUnknownOptionsFirst(root: Command): void {
+  const required = new Map<Command, Option[]>();
+  const walk = (cmd: Command) => {
+    const mandatory = cmd.options.filter((o) => o.mandatory);
+    mandatory.forEach((o) => o.makeOptionMandatory(false));
+    if (mandatory.length) required.set(cmd, mandatory);
+    cmd.commands.forEach(walk);
+  };
+  walk(root);
+  root.hook("preAction", (_root, action) => {
+    for (let cmd: Command | null = action; cmd; cmd = cmd.parent) {
+      for (const o of required.get(cmd) ?? []) {
+        if (cmd.getOptionValue(o.attributeName()) === undefined) {
+          cmd.error(`error: required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue", exitCode: EXIT.USAGE });
+        }
+      }
+    }
+  });
 }
 
 /** Arguments are world-readable (ps, /proc) and kept in shell history: a key there is a key leaked. */

@@ -2,12 +2,14 @@
 // with --awaiting-use when it is ready for use later), then cost (optionally linked to a settled exchange order the
 // entity bought), ready (development becomes an intangible asset, or an intangible awaiting use gets its ready date), impair (or inventory write-down), reverse (write-down reversal)
 // and derecognise. Dates are calendar days YYYY-MM-DD, recorded as 00:00 UTC+8; amounts are decimals in the book's
-// currency, converted exactly to its minor units.
+// currency, converted exactly to its minor units. The ledger accepts several books per entity, asset and category;
+// recognise refuses a second open one unless --allow-duplicate says it is meant (a separate acquisition).
 import { Category, CostPhase, CostSource, DerecognitionReason } from "../../indexer/enums";
-import { usage } from "./exit";
+import type { Chain } from "./env";
+import { DalError, EXIT, usage } from "./exit";
 import { hashArg } from "./hash";
 import { address, dayStart, decimal, id, ordinal, small, toUnits } from "./parse";
-import { Facts } from "./report";
+import { Facts, cstTime } from "./report";
 import type { Session } from "./session";
 import { resolveToken, token } from "./token";
 import { eventOf, send } from "./tx";
@@ -35,6 +37,7 @@ export async function recognise(
     residual: string;
     currency?: string;
     entity?: string;
+    allowDuplicate?: boolean;
   },
 ): Promise<void> {
   const assetId = id("assetId", assetIdText);
@@ -55,6 +58,17 @@ export async function recognise(
   const entity = entityFlag ?? wallet.address;
   const tok = await token(chain, await resolveToken(chain, o.currency, "--currency"));
   const residualUnits = toUnits(residual, tok.decimals, UINT128);
+  const others = await openBooks(chain, entity, assetId, category);
+  if (others.length > 0 && !o.allowDuplicate) {
+    const first = others[0];
+    throw new DalError(
+      EXIT.NOT_SENT,
+      `not sent: ${entity} already has book ${first.id} for asset ${assetId} as ${Category[category]}, on the books since ` +
+        `${cstTime(first.recognisedOn).slice(0, 10)}${others.length > 1 ? ` (and ${others.length - 1} more)` : ""}; ` +
+        `record further costs in it (dal record cost ${first.id} ...), or pass --allow-duplicate to open a separate book ` +
+        `(a separate acquisition of the same asset, e.g. another licence with its own term and useful life)`,
+    );
+  }
   const receipt = await send(() =>
     awaiting
       ? as.ledger.recogniseAwaitingUse(entity, assetId, source, residualUnits, tok.address, date, evidenceHash)
@@ -69,16 +83,33 @@ export async function recognise(
       .add("asset id", assetId)
       .add("category", Category[category])
       .add("source", CostSource[source])
-      .add(
+      .text(
         "useful life",
         Category[category] === "Inventory" || awaiting ? undefined : lifeMonths === 0 ? "indefinite" : `${lifeMonths} months`,
       )
-      .add("ready for use", ready)
-      .add("residual value", tok.show(residualUnits))
-      .add("currency", `${tok.symbol} (${tok.address})`)
+      // JSON: 0 is indefinite; absent for inventory and for an intangible awaiting use.
+      .json("usefulLifeMonths", Category[category] === "Inventory" || awaiting ? undefined : lifeMonths)
+      .text("ready for use", ready)
+      .json("readyForUse", Category[category] !== "Intangible" ? undefined : awaiting ? null : o.date)
+      .add("residual value", tok.show(residualUnits), tok.json(residualUnits))
+      .add("currency", `${tok.symbol} (${tok.address})`, { token: tok.address, symbol: tok.symbol, decimals: tok.decimals })
       .add("date", o.date)
+      .text("other open books", others.length ? `${others.map((b) => b.id).join(", ")} (opened anyway: --allow-duplicate)` : undefined)
+      .json("otherOpenBooks", others.map((b) => b.id.toString()))
       .add("tx", receipt.hash),
   );
+}
+
+/** The entity's books of this asset still on the books (not derecognised) whose category is now `category`, found
+ * on the chain (the index may lag): a book opened as development and since ready for use counts as intangible. */
+async function openBooks(chain: Chain, entity: string, assetId: bigint, category: number): Promise<{ id: bigint; recognisedOn: bigint }[]> {
+  const opened = await chain.ledger.queryFilter(chain.ledger.filters.BookOpened(undefined, entity, assetId), chain.record.startBlock);
+  const books = [];
+  for (const e of opened) {
+    const book = await chain.ledger.bookOf(e.args.bookId);
+    if (book.derecognisedOn === 0n && Number(book.category) === category) books.push({ id: e.args.bookId, recognisedOn: book.recognisedOn });
+  }
+  return books;
 }
 
 /** The book and its currency: amounts of later entries are in the book's currency. An unknown book reverts
@@ -108,10 +139,10 @@ export async function cost(
   session.facts(
     new Facts()
       .add("book id", bookId)
-      .add("cost", tok.show(units))
+      .add("cost", tok.show(units), tok.json(units))
       .add("source", CostSource[source])
       .add("phase", CostPhase[phase])
-      .add("capitalised", CostPhase[phase] === "Research" ? "no (research phase is expensed)" : "yes")
+      .add("capitalised", CostPhase[phase] === "Research" ? "no (research phase is expensed)" : "yes", CostPhase[phase] !== "Research")
       .add("order id", orderId || undefined)
       .add("date", o.date)
       .add("tx", receipt.hash),
@@ -128,8 +159,9 @@ export async function ready(session: Session, bookIdText: string, o: Dated & { l
   session.facts(
     new Facts()
       .add("book id", bookId)
-      .add("category", "Intangible (ready for use, amortised from this month)")
-      .add("useful life", lifeMonths === 0 ? "indefinite" : `${lifeMonths} months`)
+      .add("category", "Intangible (ready for use, amortised from this month)", "Intangible")
+      .text("useful life", lifeMonths === 0 ? "indefinite" : `${lifeMonths} months`)
+      .json("usefulLifeMonths", lifeMonths)
       .add("date", o.date)
       .add("tx", receipt.hash),
   );
@@ -156,7 +188,7 @@ async function amountEntry(session: Session, bookIdText: string, o: Dated & { am
   session.facts(
     new Facts()
       .add("book id", bookId)
-      .add(kind === "impair" ? "impairment" : "write-down reversed", tok.show(units))
+      .add(kind === "impair" ? "impairment" : "write-down reversed", tok.show(units), tok.json(units))
       .add("date", o.date)
       .add("tx", receipt.hash),
   );
@@ -175,7 +207,7 @@ export async function derecognise(session: Session, bookIdText: string, o: Dated
     new Facts()
       .add("book id", bookId)
       .add("derecognised", DerecognitionReason[reason])
-      .add("proceeds", tok.show(units))
+      .add("proceeds", tok.show(units), tok.json(units))
       .add("date", o.date)
       .add("tx", receipt.hash),
   );

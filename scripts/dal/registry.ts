@@ -93,7 +93,11 @@ export async function register(session: Session, path: string, o: RegisterOption
     new Facts()
       .add("asset id", submitted.assetId)
       .add("content hash", content.hash)
-      .add("hashed", content.kind === "file" ? `file, ${content.bytes} bytes (SHA-256)` : `directory, ${content.files} files, ${content.bytes} bytes (dal-merkle-v1 root)`)
+      .add(
+        "hashed",
+        content.kind === "file" ? `file, ${content.bytes} bytes (SHA-256)` : `directory, ${content.files} files, ${content.bytes} bytes (dal-merkle-v1 root)`,
+        { kind: content.kind, algorithm: content.kind === "file" ? "sha256" : "dal-merkle-v1", files: content.files, bytes: content.bytes.toString() },
+      )
       .add("metadata hash", metadataHash)
       .add("metadata document", generated)
       .add("registrar", registrarId)

@@ -49,12 +49,40 @@ export function csv(rows: (string | number)[][]): string {
   return "\ufeff" + rows.map((r) => r.map(quote).join(",")).join("\r\n") + "\r\n";
 }
 
-/** The result of a command: ordered facts, printed as aligned "label: value" lines or as one JSON object. */
-export class Facts {
-  private readonly items: [string, string][] = [];
+/** A value in --json output. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-  add(label: string, value: string | number | bigint | boolean | null | undefined): this {
-    if (value !== undefined && value !== null) this.items.push([label, String(value)]);
+type Value = string | number | bigint | boolean | null | undefined;
+
+/** A value typed for JSON: numbers and booleans as such, a bigint (ids, minor units, uint256) as its exact decimal
+ * string, since JSON numbers lose precision beyond 2^53. */
+const typed = (value: Exclude<Value, null | undefined>): Json => (typeof value === "bigint" ? value.toString() : value);
+
+/**
+ * The result of a command: ordered facts, printed as aligned "label: value" lines or as one JSON object. A fact has
+ * a text for people and a typed JSON value for scripts (amounts as objects with the decimal and the raw integer,
+ * times as ISO strings, counts as numbers, flags as booleans): "1234.50 eCNY" on a terminal is
+ * { "amount": "1234.50", "raw": "123450", "token": "0x…", "symbol": "eCNY", "decimals": 2 } in JSON.
+ */
+export class Facts {
+  private readonly items: { label: string; text?: string; key?: string; json?: Json }[] = [];
+
+  /** A fact in both forms; `json` defaults to the value typed. Undefined or null values are left out. */
+  add(label: string, value: Value, json?: Json): this {
+    if (value === undefined || value === null) return this;
+    this.items.push({ label, text: String(value), key: Facts.key(label), json: json === undefined ? typed(value) : json });
+    return this;
+  }
+
+  /** A line for people only (its content is in the JSON under another shape, or is a restatement). */
+  text(label: string, value: Value): this {
+    if (value !== undefined && value !== null) this.items.push({ label, text: String(value) });
+    return this;
+  }
+
+  /** A JSON field only (`key` as given); undefined is left out, null is kept. */
+  json(key: string, value: Json | undefined): this {
+    if (value !== undefined) this.items.push({ label: key, key, json: value });
     return this;
   }
 
@@ -64,8 +92,12 @@ export class Facts {
   }
 
   render(json: boolean): string {
-    if (json) return JSON.stringify(Object.fromEntries(this.items.map(([k, v]) => [Facts.key(k), v])), null, 2) + "\n";
-    const width = Math.max(0, ...this.items.map(([k]) => k.length));
-    return this.items.map(([k, v]) => `${(k + ":").padEnd(width + 1)} ${v}`).join("\n") + "\n";
+    if (json) {
+      const fields = this.items.filter((i) => i.key !== undefined);
+      return JSON.stringify(Object.fromEntries(fields.map((i) => [i.key!, i.json!])), null, 2) + "\n";
+    }
+    const lines = this.items.filter((i) => i.text !== undefined);
+    const width = Math.max(0, ...lines.map((i) => i.label.length));
+    return lines.map((i) => `${(i.label + ":").padEnd(width + 1)} ${i.text}`).join("\n") + "\n";
   }
 }

@@ -10,6 +10,7 @@ import { IERC20Errors__factory } from "../../typechain-types/factories/@openzepp
 import { Category, CostPhase, CostSource, Status } from "../../indexer/enums";
 import { cstTime } from "./report";
 import { DalError, EXIT, isUnreachable } from "./exit";
+import { lacksGasFunds } from "./tx";
 
 const INTERFACES: Interface[] = [
   DataAssetRegistry__factory,
@@ -228,7 +229,7 @@ export function classify(err: unknown): DalError {
   const decoded = decodeRevert(err);
   if (decoded) return new DalError(decoded.insufficient ? EXIT.INSUFFICIENT : EXIT.REFUSED, `refused: ${decoded.words}`);
   const e = err as { code?: string; reason?: string | null; shortMessage?: string; message?: string };
-  if (e?.code === "INSUFFICIENT_FUNDS") {
+  if (lacksGasFunds(err)) {
     return new DalError(EXIT.INSUFFICIENT, "the signing account has too little of the chain's native coin to pay for gas");
   }
   if (e?.code === "CALL_EXCEPTION") {

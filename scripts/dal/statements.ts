@@ -1,6 +1,6 @@
 // Accountants' reports, read from the API: the balance-sheet lines of an entity's data resources as of a date and
 // disclosure tables A and B with the period's data-resource R&D spending (expensed / capitalised) for a period. A terminal gets aligned tables; --csv prints the API's CSV export as is
-// (for spreadsheets); --json the API's answer.
+// (for spreadsheets); --json the API's answer with every amount in dal's JSON form (see withTypedAmounts).
 import { Api } from "./api";
 import { address, date } from "./parse";
 import { table } from "./report";
@@ -41,6 +41,22 @@ interface BalanceSheet {
 
 const AMOUNT = "{ raw value }";
 
+/** The API's answer with each amount { raw, value } in the form every dal --json output gives amounts:
+ * { amount: "1234.50", raw: "123450", token, symbol, decimals } (amount null when the token's decimals are unknown). */
+function withTypedAmounts<T extends { currency: Currency }>(statements: T[]): unknown[] {
+  const walk = (v: unknown, c: Currency): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, c));
+    if (!v || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 2 && typeof o.raw === "string" && "value" in o) {
+      return { amount: o.value, raw: o.raw, token: c.address, symbol: c.symbol, decimals: c.decimals };
+    }
+    return Object.fromEntries(keys.map((k) => [k, walk(o[k], c)]));
+  };
+  return statements.map((s) => walk(s, s.currency));
+}
+
 export async function balanceSheet(session: Session, o: { entity: string; asOf: string; csv?: boolean }): Promise<void> {
   const entity = address("--entity", o.entity);
   const asOf = date("--as-of", o.asOf);
@@ -52,7 +68,7 @@ export async function balanceSheet(session: Session, o: { entity: string; asOf: 
       rows { bookId asset { id name } category source cost ${AMOUNT} accumulatedAmortisation ${AMOUNT} impairment ${AMOUNT} carryingAmount ${AMOUNT} } } }`,
     { entity, asOf },
   );
-  if (session.json) return session.print(JSON.stringify(data, null, 2) + "\n");
+  if (session.json) return session.print(JSON.stringify({ balanceSheet: withTypedAmounts(data.balanceSheet) }, null, 2) + "\n");
   if (data.balanceSheet.length === 0) return session.print(`No data resources on the books of ${entity} as of ${asOf}.\n`);
   const parts: string[] = [];
   for (const s of data.balanceSheet) {
@@ -147,7 +163,7 @@ export async function disclosure(session: Session, o: { entity: string; from: st
       checks { name expected actual ok } checksPass } }`,
     { entity, from, to },
   );
-  if (session.json) return session.print(JSON.stringify(data, null, 2) + "\n");
+  if (session.json) return session.print(JSON.stringify({ disclosure: withTypedAmounts(data.disclosure) }, null, 2) + "\n");
   if (data.disclosure.length === 0) return session.print(`No data resources on the books of ${entity} from ${from} to ${to}.\n`);
   const parts = data.disclosure.map((d) => {
     const failed = d.checks.filter((c) => !c.ok);

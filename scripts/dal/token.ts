@@ -2,7 +2,7 @@
 // exactly to minor units with them), and amounts shown back with its symbol.
 import { IERC20Metadata__factory } from "../../typechain-types/factories/@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata__factory";
 import type { IERC20Metadata } from "../../typechain-types";
-import type { ContractRunner } from "ethers";
+import { MaxUint256, type ContractRunner } from "ethers";
 import { formatUnits } from "../../api/money";
 import type { Chain } from "./env";
 import { address } from "./parse";
@@ -15,7 +15,22 @@ export interface Token {
   contract: IERC20Metadata;
   /** Minor units as "1234.50 eCNY". */
   show(units: bigint): string;
+  /** Minor units as --json gives every amount: { amount: "1234.50", raw: "123450", token, symbol, decimals }. */
+  json(units: bigint): AmountJson;
 }
+
+/** An amount in --json output: the exact decimal, the integer in minor units, and the token it is in. */
+export interface AmountJson {
+  [key: string]: string | number;
+  amount: string;
+  raw: string;
+  token: string;
+  symbol: string;
+  decimals: number;
+}
+
+/** An ERC-20 allowance of 2^256-1 is "unlimited": OpenZeppelin's ERC-20 never decreases it. */
+export const isUnlimited = (allowance: bigint) => allowance === MaxUint256;
 
 export async function token(chain: Chain, tokenAddress: string, runner: ContractRunner = chain.provider): Promise<Token> {
   const contract = IERC20Metadata__factory.connect(tokenAddress, runner);
@@ -26,7 +41,14 @@ export async function token(chain: Chain, tokenAddress: string, runner: Contract
     throw new DalError(EXIT.REFUSED, `refused: ${tokenAddress} does not answer decimals(); it is not an ERC-20 token`);
   }
   const symbol = await contract.symbol().catch(() => tokenAddress);
-  return { address: tokenAddress, symbol, decimals, contract, show: (units) => `${formatUnits(units, decimals)} ${symbol}` };
+  return {
+    address: tokenAddress,
+    symbol,
+    decimals,
+    contract,
+    show: (units) => `${formatUnits(units, decimals)} ${symbol}`,
+    json: (units) => ({ amount: formatUnits(units, decimals), raw: units.toString(), token: tokenAddress, symbol, decimals }),
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import { address, decimal, duration, id, mask, ordinal, small, toUnits } from ".
 import { Facts, cstTime } from "./report";
 import { scopeOf } from "./rights";
 import type { Session } from "./session";
-import { resolveToken, token } from "./token";
+import { isUnlimited, resolveToken, token, type Token } from "./token";
 import { eventOf, findEvent, send } from "./tx";
 
 const UINT128 = 2n ** 128n - 1n;
@@ -80,15 +80,17 @@ export async function list(session: Session, assetIdText: string, o: ListOptions
       .add("listing id", listed.listingId)
       .add("asset id", assetId)
       .add("offer", Offer[offer])
-      .add("price", tok.show(units))
-      .add("price (minor units)", units)
+      .add("price", tok.show(units), tok.json(units))
+      .text("price (minor units)", units)
       .add("token", tok.address)
       .add("venue", venueId)
-      .add("licence term", holding ? undefined : `${termDays} days`)
+      .text("licence term", holding ? undefined : `${termDays} days`)
+      .json("licenceTermDays", holding ? undefined : termDays)
       .add("scope hash", holding ? undefined : scope.hash)
       .add("scope document", scope.document)
-      .add("quantity", quantity === 0 ? "unlimited" : quantity)
-      .add("merchant", merchantBps ? `${merchant} (${merchantBps} bps)` : undefined)
+      // JSON: null is unlimited.
+      .add("quantity", quantity === 0 ? "unlimited" : quantity, quantity === 0 ? null : quantity)
+      .add("merchant", merchantBps ? `${merchant} (${merchantBps} bps)` : undefined, { address: merchant, bps: merchantBps })
       .add("tx", receipt.hash),
   );
 }
@@ -103,7 +105,7 @@ export async function buy(session: Session, listingIdText: string, o: { maxPrice
   const price = listing.terms.price;
   if (maxPrice !== undefined) {
     const max = toUnits(maxPrice, tok.decimals);
-    if (price > max) throw new DalError(EXIT.REFUSED, `not sent: the price ${tok.show(price)} is above --max-price ${tok.show(max)}`);
+    if (price > max) throw new DalError(EXIT.NOT_SENT, `not sent: the price ${tok.show(price)} is above --max-price ${tok.show(max)}`);
   }
   const balance = await tok.contract.balanceOf(wallet.address);
   if (balance < price) {
@@ -112,10 +114,12 @@ export async function buy(session: Session, listingIdText: string, o: { maxPrice
   // The exchange pulls exactly the price into escrow: allow exactly that much if the standing allowance is short.
   const exchangeAddress = await chain.exchange.getAddress();
   const allowance = await tok.contract.allowance(wallet.address, exchangeAddress);
-  let allowanceNote = `already ${tok.show(allowance)}`;
+  let allowanceNote = `already ${showAllowance(tok, allowance)}`;
+  let allowanceJson = { ...tok.json(allowance), unlimited: isUnlimited(allowance), setNow: false, tx: null as string | null };
   if (allowance < price) {
     const approval = await send(() => tok.contract.approve(exchangeAddress, price));
     allowanceNote = `set to ${tok.show(price)} (tx ${approval.hash})`;
+    allowanceJson = { ...tok.json(price), unlimited: false, setNow: true, tx: approval.hash };
   }
   // The expected price pins what we showed: if the seller changed it meanwhile, the order reverts (PriceChanged).
   const receipt = await send(() => as.exchange.order(listingId, price));
@@ -125,8 +129,8 @@ export async function buy(session: Session, listingIdText: string, o: { maxPrice
       .add("order id", ordered.orderId)
       .add("listing id", listingId)
       .add("asset id", ordered.assetId)
-      .add("price", tok.show(price))
-      .add("allowance", allowanceNote)
+      .add("price", tok.show(price), tok.json(price))
+      .add("allowance", allowanceNote, allowanceJson)
       .add("seller", ordered.seller)
       .add("delivery deadline", cstTime(ordered.deliveryDeadline))
       .add("tx", receipt.hash),
@@ -161,7 +165,7 @@ export async function accept(session: Session, orderIdText: string): Promise<voi
     session.facts(
       facts
         .add("result", "refunded")
-        .add("refund", tok.show(refunded.amount))
+        .add("refund", tok.show(refunded.amount), tok.json(refunded.amount))
         .add("reason", RefundReason[Number(refunded.reason)])
         .add("tx", receipt.hash),
     );
@@ -171,13 +175,21 @@ export async function accept(session: Session, orderIdText: string): Promise<voi
   const tok = await token(chain, s.token);
   facts
     .add("result", "settled")
-    .add("gross", tok.show(s.gross))
-    .add("exchange fee", `${tok.show(s.exchangeFee)} to ${s.venueTreasury}`)
-    .add("merchant commission", s.merchantCommission > 0n ? `${tok.show(s.merchantCommission)} to ${s.merchant}` : tok.show(0n));
-  for (const r of s.royalties) facts.add(`royalty for asset ${r.assetId}`, `${tok.show(r.amount)} to ${r.payee}`);
+    .add("gross", tok.show(s.gross), tok.json(s.gross))
+    .add("exchange fee", `${tok.show(s.exchangeFee)} to ${s.venueTreasury}`, { ...tok.json(s.exchangeFee), to: s.venueTreasury })
+    .add(
+      "merchant commission",
+      s.merchantCommission > 0n ? `${tok.show(s.merchantCommission)} to ${s.merchant}` : tok.show(0n),
+      { ...tok.json(s.merchantCommission), to: s.merchantCommission > 0n ? s.merchant : null },
+    );
+  for (const r of s.royalties) facts.text(`royalty for asset ${r.assetId}`, `${tok.show(r.amount)} to ${r.payee}`);
+  facts.json(
+    "royalties",
+    s.royalties.map((r: { assetId: bigint; amount: bigint; payee: string }) => ({ assetId: r.assetId.toString(), ...tok.json(r.amount), to: r.payee })),
+  );
   session.facts(
     facts
-      .add("seller net", `${tok.show(s.sellerNet)} to ${s.seller}`)
+      .add("seller net", `${tok.show(s.sellerNet)} to ${s.seller}`, { ...tok.json(s.sellerNet), to: s.seller })
       .add(Offer[Number(s.offer)] === "HoldingTransfer" ? "registration certificate" : "rights certificate", s.certId)
       .add("settled at", cstTime(s.settledAt))
       .add("tx", receipt.hash),
@@ -194,9 +206,12 @@ export async function withdraw(session: Session, o: { token?: string; to?: strin
   const withdrawn = eventOf(receipt, chain.exchange, "Withdrawn");
   session.facts(
     new Facts()
-      .add("withdrawn", tok.show(withdrawn.amount))
+      .add("withdrawn", tok.show(withdrawn.amount), tok.json(withdrawn.amount))
       .add("to", withdrawn.to)
       .add("token", tok.address)
       .add("tx", receipt.hash),
   );
 }
+
+/** An allowance as a person reads it: 2^256-1 is "unlimited", not a 78-digit amount. */
+const showAllowance = (tok: Token, allowance: bigint) => (isUnlimited(allowance) ? "unlimited" : tok.show(allowance));

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { HDNodeWallet, encryptKeystoreJsonSync } from "ethers";
+import { HDNodeWallet, MaxUint256, Wallet, encryptKeystoreJsonSync } from "ethers";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import { SettlementToken__factory, type SettlementToken } from "../../typechain-
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
 import { graphqlData } from "../helpers/api";
 import { currentContentHash } from "../helpers/content";
+import { submission } from "../helpers/registry";
 
 const ROOT = join(__dirname, "..", "..");
 const DAY = 24 * 60 * 60;
@@ -70,6 +71,7 @@ describe("dal CLI (end to end, as a process)", function () {
   let files: { data: string; dir: string; evidence: string; deployment: string; wrongChain: string; keystore: string };
   let fileAsset: string;
   let dirAsset: string;
+  let listingId: string;
 
   const dal = (args: string[], extra: Record<string, string | undefined> = {}): Promise<Run> =>
     new Promise((resolve, reject) => {
@@ -166,23 +168,35 @@ describe("dal CLI (end to end, as a process)", function () {
     await network.provider.request({ method: "evm_revert", params: [snapshot] });
   });
 
-  it("documents itself: --help on the program and on commands, exit codes listed; --private-key refused", async () => {
-    const [top, register, recognise, privateKey] = await Promise.all([
+  it("documents itself: --help on the program and on commands, exit codes listed; --private-key refused; an unknown flag named", async () => {
+    const [top, register, recognise, privateKey, bogus, missing, verifyHelp] = await Promise.all([
       dal(["--help"]),
       dal(["register", "--help"]),
       dal(["record", "recognise", "--help"]),
       dal(["approve", "1", "--private-key", keys.registrar], as("registrar")),
+      dal(["balance-sheet", "--bogus"]),
+      dal(["balance-sheet", "--as-of", "2025-12-31"]),
+      dal(["verify", "--help"]),
     ]);
     expectExit(top, 0);
     for (const command of ["register", "verify", "approve", "object", "grant", "list", "buy", "deliver", "accept", "withdraw", "attest", "record", "balance-sheet", "disclosure", "provenance"]) {
       expect(top.stdout).to.match(new RegExp(`^  ${command}\\b`, "m"));
     }
-    for (const code of ["0  success", "1  verify", "2  usage error", "3  cannot reach", "4  wrong chain", "5  refused", "6  insufficient"]) expect(top.stdout).to.include(code);
+    for (const code of ["0  success", "1  verify", "2  usage error", "3  cannot reach", "4  wrong chain", "5  refused", "6  insufficient", "8  not sent", "9  verify"]) {
+      expect(top.stdout).to.include(code);
+    }
     expect(top.stdout).to.include("DAL_PRIVATE_KEY").and.include("RPC_URL").and.include("API_URL");
     expectExit(register, 0);
     expect(register.stdout).to.include("--parent <id:bps>").and.include("--metadata <json file>").and.include("dal-merkle-v1");
     expectExit(recognise, 0);
-    expect(recognise.stdout).to.include("--category <category>").and.include('"development"').and.include("--evidence <file|hash>");
+    expect(recognise.stdout).to.include("--category <category>").and.include('"development"').and.include("--evidence <file|hash>").and.include("--allow-duplicate");
+    expectExit(verifyHelp, 0);
+    expect(verifyHelp.stdout).to.include("--chain-only");
+    // An unknown flag is named, even when a required option is missing too; a missing one alone is still said.
+    expectExit(bogus, 2);
+    expect(bogus.stderr).to.include("unknown option '--bogus'").and.not.include("required option");
+    expectExit(missing, 2);
+    expect(missing.stderr).to.include("required option '--entity <address>' not specified");
     expectExit(privateKey, 2);
     expect(privateKey.stderr).to.include("--private-key is refused").and.include("DAL_PRIVATE_KEY").and.include("--keystore");
     expect(privateKey.stderr).not.to.include(keys.registrar.slice(2));
@@ -230,27 +244,73 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(await d.registry.registrationNumber(fileAsset)).to.equal(fact(r.stdout, "registration number"));
   });
 
-  it("verifies: a match via the API (exit 0), a changed file (exit 1), and the chain when the API is down", async () => {
+  it("verifies with the registration's status: a match in force (exit 0), in notice with an objection (exit 9), a changed file (exit 1), the chain when the API is down or with --chain-only, an API of another chain refused (exit 4)", async () => {
+    // A registration still in public notice, with an open objection: its content matches, but it is not approved.
+    const pending = submission();
+    await (await d.registry.connect(licensee).submit(pending)).wait();
+    const pendingAsset = String(await d.registry.assetCount());
+    await (await d.registry.connect(assessor).object(pendingAsset, "0x" + sha256("objection").toString("hex"))).wait();
     await synced();
     const changed = join(tmp.dir, "changed.csv");
     writeFileSync(changed, readFileSync(files.data));
     appendFileSync(changed, "one more row\n");
-    const [match, mismatch, viaChain] = await Promise.all([
+    const pendingHash = pending.contentHash as string;
+    const [match, matchJson, mismatch, viaChain, inNotice, inNoticeChain, inNoticeJson, otherChain] = await Promise.all([
       dal(["verify", fileAsset, files.data]),
+      dal(["--json", "verify", fileAsset, files.data]),
       dal(["verify", fileAsset, changed]),
       dal(["verify", dirAsset, files.dir], { API_URL: `http://127.0.0.1:${await closedPort()}` }),
+      dal(["verify", pendingAsset, pendingHash]),
+      dal(["verify", pendingAsset, pendingHash, "--chain-only"]),
+      dal(["--json", "verify", pendingAsset, pendingHash]),
+      dal(["verify", fileAsset, files.data], { DEPLOYMENT: files.wrongChain }),
     ]);
     expectExit(match, 0);
     expect(fact(match.stdout, "result")).to.equal("MATCH");
+    expect(fact(match.stdout, "status")).to.match(/^approved \(SZDE-\d{4}-000001\), valid until \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
     expect(fact(match.stdout, "version")).to.equal("1 (current)");
     expect(fact(match.stdout, "registered at")).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
     expect(fact(match.stdout, "source")).to.equal(`API ${api.url}`);
+    expect(fact(match.stdout, "chain")).to.equal(`31337 (deployment record ${files.deployment})`);
+    // --json: typed fields (a version is a number and a flag, the status an object), not the text's phrases.
+    expectExit(matchJson, 0);
+    const verdict = JSON.parse(matchJson.stdout);
+    expect(verdict).to.deep.include({ result: "MATCH", matches: true, inForce: true, assetId: fileAsset, version: { version: 1, current: true } });
+    expect(verdict.status).to.deep.include({ state: "approved", inForce: true, openObjections: 0, endedAt: null });
+    expect(verdict.chain).to.deep.equal({ chainId: 31337, deploymentRecord: files.deployment, checked: true });
     expectExit(mismatch, 1);
     expect(fact(mismatch.stdout, "result")).to.equal("MISMATCH");
     expect(fact(mismatch.stdout, "current hash")).to.equal(await currentContentHash(d.registry, fileAsset));
-    expectExit(viaChain, 0);
+    // Never approved: a match, but not a registration in force (exit 9), whichever way it is asked.
+    const noticeEnds = new Date((Number((await d.registry.assetOf(pendingAsset)).noticeEndsAt) + CST) * 1000).toISOString().replace(/\.\d{3}Z$/, "+08:00");
+    for (const r of [inNotice, inNoticeChain]) {
+      expectExit(r, 9);
+      expect(fact(r.stdout, "result")).to.equal("MATCH, but the registration is NOT IN FORCE (in notice, not approved)");
+      expect(fact(r.stdout, "status")).to.equal(`in notice until ${noticeEnds}, 1 open objection; not approved`);
+      expect(fact(r.stdout, "version")).to.equal("1 (current)");
+    }
+    expect(fact(inNotice.stdout, "source")).to.equal(`API ${api.url}`);
+    expect(fact(inNoticeChain.stdout, "source")).to.match(/^chain 31337 via http:/);
+    expectExit(inNoticeJson, 9);
+    const pendingVerdict = JSON.parse(inNoticeJson.stdout);
+    expect(pendingVerdict).to.deep.include({ result: "MATCH", matches: true, inForce: false });
+    expect(pendingVerdict.status).to.deep.equal({
+      state: "in-notice",
+      inForce: false,
+      openObjections: 1,
+      registrationNumber: null,
+      noticeEndsAt: noticeEnds,
+      validUntil: null,
+      endedAt: null,
+    });
+    expectExit(viaChain, 9);
     expect(fact(viaChain.stdout, "version")).to.equal("1 (current)");
+    expect(fact(viaChain.stdout, "status")).to.match(/^in notice until .*; not approved$/);
     expect(fact(viaChain.stdout, "source")).to.match(/^chain 31337 via http:/);
+    // The deployment record is for chain 999, the API serves 31337: no verdict "via API" about another registry.
+    expectExit(otherChain, 4);
+    expect(otherChain.stdout).to.equal("");
+    expect(otherChain.stderr).to.include(`the API at ${api.url} serves chain 31337`).and.include("is for chain 999").and.include("--chain-only");
   });
 
   it("grants a right as holder, and refuses a non-holder with the decoded custom error (exit 5)", async () => {
@@ -285,7 +345,7 @@ describe("dal CLI (end to end, as a process)", function () {
     expectExit(precision, 2);
     expect(precision.stderr).to.include("1.234 has more decimal places than the token's 2");
     expectExit(listed, 0);
-    const listingId = fact(listed.stdout, "listing id");
+    listingId = fact(listed.stdout, "listing id");
     expect(fact(listed.stdout, "price")).to.equal("1234.56 eCNY");
     expect((await d.exchange.listingOf(listingId)).terms.price).to.equal(123456n);
 
@@ -317,6 +377,30 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(await token.balanceOf(holder.address)).to.equal(122222n);
     expectExit(nothing, 6);
     expect(nothing.stderr).to.include("nothing to withdraw");
+  });
+
+  it("buys again: a price above --max-price is not sent (exit 8), an unlimited allowance says so, --json gives typed amounts", async () => {
+    const exchange = await d.exchange.getAddress();
+    await (await token.connect(buyer).approve(exchange, MaxUint256)).wait();
+    const orders = await d.exchange.orderCount();
+    const [tooDear, bought] = await Promise.all([
+      dal(["buy", listingId, "--max-price", "1000"], as("buyer")),
+      dal(["--json", "buy", listingId, "--max-price", "1300"], as("buyer")),
+    ]);
+    expectExit(tooDear, 8);
+    expect(tooDear.stderr).to.include("not sent: the price 1234.56 eCNY is above --max-price 1000.00 eCNY");
+    expectExit(bought, 0);
+    const json = JSON.parse(bought.stdout);
+    const amount = (amount: string, raw: string) => ({ amount, raw, token: tokenAddress, symbol: "eCNY", decimals: 2 });
+    expect(json.price).to.deep.equal(amount("1234.56", "123456"));
+    expect(json.allowance).to.deep.equal({ ...amount(`${MaxUint256 / 100n}.${String(MaxUint256 % 100n).padStart(2, "0")}`, MaxUint256.toString()), unlimited: true, setNow: false, tx: null });
+    expect(json.orderId).to.equal(String(orders + 1n));
+    expect(json.listingId).to.equal(listingId);
+    const text = await dal(["buy", listingId], as("buyer"));
+    expectExit(text, 0);
+    expect(fact(text.stdout, "allowance")).to.equal("already unlimited");
+    expect(fact(text.stdout, "price")).to.equal("1234.56 eCNY");
+    expect(await d.exchange.orderCount()).to.equal(orders + 2n); // the refused one was never sent
   });
 
   it("records an attestation and accounting entries, then prints the balance sheet and disclosure as tables and CSV", async () => {
@@ -390,11 +474,8 @@ describe("dal CLI (end to end, as a process)", function () {
     expect([rd("费用化支出"), rd("资本化支出"), rd("合计 (total)")]).to.deep.equal(["500.00", "2000.00", "2500.00"]);
     expectExit(disclosureJson, 0);
     const json = JSON.parse(disclosureJson.stdout).disclosure[0].researchAndDevelopment;
-    expect([json.expensed, json.capitalised, json.total]).to.deep.equal([
-      { raw: "50000", value: "500.00" },
-      { raw: "200000", value: "2000.00" },
-      { raw: "250000", value: "2500.00" },
-    ]);
+    const amount = (value: string, raw: string) => ({ amount: value, raw, token: tokenAddress, symbol: "eCNY", decimals: 2 });
+    expect([json.expensed, json.capitalised, json.total]).to.deep.equal([amount("500.00", "50000"), amount("2000.00", "200000"), amount("2500.00", "250000")]);
 
     expectExit(disclosureCsv, 0);
     const apiDisclosureCsv = await apiCsv(`/csv/disclosure?entity=${entity}&from=2025-01-01&to=2025-12-31`);
@@ -414,9 +495,17 @@ describe("dal CLI (end to end, as a process)", function () {
     const recognise = (extra: string[]) => [
       "record", "recognise", fileAsset, "--source", "purchased", "--currency", tokenAddress, "--date", "2025-02-03", "--evidence", files.evidence, ...extra,
     ];
+    // The holder already has an intangible book of this asset (the test above): a second one only when meant.
+    const holderBooks = async () => (await d.ledger.queryFilter(d.ledger.filters.BookOpened(undefined, holder.address, fileAsset))).length;
+    const before = await holderBooks();
+    const duplicate = await dal(recognise(["--category", "intangible", "--life-months", "12"]), as("holder"));
+    expectExit(duplicate, 8);
+    expect(duplicate.stderr).to.match(new RegExp(`not sent: ${holder.address} already has book \\d+ for asset ${fileAsset} as Intangible`));
+    expect(duplicate.stderr).to.include("--allow-duplicate");
+    expect(await holderBooks()).to.equal(before);
     const [bought, holders, inventory, withLife] = await Promise.all([
       dal(recognise(["--category", "intangible", "--awaiting-use"]), as("buyer")),
-      dal(recognise(["--category", "intangible", "--life-months", "12"]), as("holder")),
+      dal(["--json", ...recognise(["--category", "intangible", "--life-months", "12", "--allow-duplicate"])], as("holder")),
       dal(recognise(["--category", "inventory", "--awaiting-use"]), as("buyer")),
       dal(recognise(["--category", "intangible", "--awaiting-use", "--life-months", "12"]), as("buyer")),
     ]);
@@ -427,7 +516,11 @@ describe("dal CLI (end to end, as a process)", function () {
     const bookId = fact(bought.stdout, "book id");
     expect((await d.ledger.bookOf(bookId)).readyOn).to.equal(0n);
     expectExit(holders, 0);
-    expect(fact(holders.stdout, "ready for use")).to.equal("2025-02-03");
+    const holdersBook = JSON.parse(holders.stdout);
+    expect(holdersBook).to.deep.include({ category: "Intangible", readyForUse: "2025-02-03", usefulLifeMonths: 12, date: "2025-02-03" });
+    expect(holdersBook.otherOpenBooks).to.have.length(1); // the intangible book; the development one is another category
+    expect(holdersBook.residualValue).to.deep.equal({ amount: "0.00", raw: "0", token: tokenAddress, symbol: "eCNY", decimals: 2 });
+    expect(holdersBook.currency).to.deep.equal({ token: tokenAddress, symbol: "eCNY", decimals: 2 });
     expectExit(inventory, 2);
     expect(inventory.stderr).to.include("--awaiting-use is for an intangible asset");
     expectExit(withLife, 2);
@@ -436,7 +529,7 @@ describe("dal CLI (end to end, as a process)", function () {
     const cost = (book: string, order: string) => ["record", "cost", book, "--amount", "1234.56", "--order", order, "--date", "2025-02-03", "--evidence", files.evidence];
     const [linked, notBought, unknown] = await Promise.all([
       dal(cost(bookId, String(orderId)), as("buyer")),
-      dal(cost(fact(holders.stdout, "book id"), String(orderId)), as("holder")),
+      dal(cost(holdersBook.bookId, String(orderId)), as("holder")),
       dal(cost(bookId, "999"), as("buyer")),
     ]);
     expectExit(linked, 0);
@@ -486,5 +579,58 @@ describe("dal CLI (end to end, as a process)", function () {
     expectExit(wrongChain, 4);
     expect(wrongChain.stderr).to.include("wrong chain").and.include("chain 999").and.include("chain 31337");
     expect((await d.registry.assetOf(dirAsset)).status).to.equal(1n); // still in notice: nothing was sent
+  });
+
+  it("exits 6 with the balance and the cost when the key has no gas funds", async () => {
+    const broke = Wallet.createRandom();
+    expect(await ethers.provider.getBalance(broke.address)).to.equal(0n);
+    const fresh = join(tmp.dir, "unfunded.csv");
+    writeFileSync(fresh, "never registered\n");
+    const assets = await d.registry.assetCount();
+    const r = await dal(["register", fresh, "--name", "Unfunded"], { DAL_PRIVATE_KEY: broke.privateKey });
+    expectExit(r, 6);
+    expect(r.stderr).to.include(`insufficient gas funds: ${broke.address} has 0.0 of the chain's native coin (0 wei)`);
+    expect(r.stderr).to.match(/this transaction may cost up to [0-9.]+ \((\d+) wei: gas limit (\d+) x max fee (\d+) wei\)/);
+    const [, cost, gas, fee] = /\((\d+) wei: gas limit (\d+) x max fee (\d+) wei\)/.exec(r.stderr)!;
+    expect(BigInt(cost)).to.equal(BigInt(gas) * BigInt(fee)).and.to.be.greaterThan(0n);
+    expect(r.stderr).not.to.include("coalesce");
+    expect(await d.registry.assetCount()).to.equal(assets);
+  });
+
+  it("says rejected, cancelled and expired beside a match (exit 9), from the API and from the chain", async () => {
+    // Last: it moves the chain's clock past a registration's validity.
+    const [rejected, cancelled, expired] = [submission(), submission(), submission({ validityPeriod: 30 * DAY })];
+    for (const s of [rejected, cancelled, expired]) await (await d.registry.connect(licensee).submit(s)).wait();
+    const last = await d.registry.assetCount();
+    const [rejectedId, cancelledId, expiredId] = [last - 2n, last - 1n, last];
+    await (await d.registry.connect(registrar).rejectRegistration(rejectedId, "incomplete source evidence")).wait();
+    await time.increaseTo((await d.registry.assetOf(expiredId)).noticeEndsAt + 1n);
+    await (await d.registry.connect(registrar).approveRegistration(cancelledId)).wait();
+    await (await d.registry.connect(registrar).approveRegistration(expiredId)).wait();
+    await (await d.registry.connect(licensee).cancel(cancelledId, "withdrawn by the holder")).wait();
+    await time.increaseTo((await d.registry.assetOf(expiredId)).validUntil + 1n);
+    await ethers.provider.send("evm_mine", []);
+    await synced();
+    const verify = (id: bigint, s: { contentHash: unknown }, extra: string[] = []) => dal(["verify", String(id), s.contentHash as string, ...extra]);
+    const runs = await Promise.all([
+      verify(rejectedId, rejected),
+      verify(cancelledId, cancelled),
+      verify(expiredId, expired),
+      verify(rejectedId, rejected, ["--chain-only"]),
+      verify(cancelledId, cancelled, ["--chain-only"]),
+      verify(expiredId, expired, ["--chain-only"]),
+      dal(["--json", "verify", String(expiredId), expired.contentHash as string]),
+    ]);
+    const states = ["rejected", "cancelled", "expired"];
+    runs.slice(0, 6).forEach((r, i) => {
+      expectExit(r, 9);
+      expect(fact(r.stdout, "result")).to.equal(`MATCH, but the registration is NOT IN FORCE (${states[i % 3]})`);
+    });
+    for (const r of [runs[0], runs[3]]) expect(fact(r.stdout, "status")).to.match(/^rejected at \S+\+08:00; not approved$/);
+    for (const r of [runs[1], runs[4]]) expect(fact(r.stdout, "status")).to.match(/^cancelled at \S+\+08:00 \(SZDE-\d{4}-\d{6}\)$/);
+    for (const r of [runs[2], runs[5]]) expect(fact(r.stdout, "status")).to.match(/^expired: valid until \S+\+08:00 \(SZDE-\d{4}-\d{6}\)$/);
+    expect(fact(runs[5].stdout, "source")).to.match(/^chain 31337 via http:/);
+    expectExit(runs[6], 9);
+    expect(JSON.parse(runs[6].stdout).status).to.deep.include({ state: "expired", inForce: false });
   });
 });
