@@ -22,6 +22,13 @@ export interface IndexerOptions {
   maxLogRange: number;
   /** Show a progress bar while backfilling (only ever on a terminal, never in CI). */
   progress: boolean;
+  /**
+   * Retries of a range whose blocks do not link (a parent hash that is not the previous block's hash, a log whose
+   * block hash is not its block's): the node may be switching forks. Then the indexer stops. Default 6.
+   */
+  unlinkedRetries?: number;
+  /** First wait before such a retry; doubles each time (250 ms: 6 retries wait about 16 s in all). */
+  unlinkedBackoffMs?: number;
   rpc?: RpcOptions;
   log?: (message: string) => void;
 }
@@ -37,6 +44,8 @@ export const DEFAULTS = {
   initialLogRange: 100, // small first ask: ranges grow fast on sparse chains, and a dense first answer stays small
   maxLogRange: 50_000,
   progress: true,
+  unlinkedRetries: 6,
+  unlinkedBackoffMs: 250,
 };
 
 function integer(name: string, raw: unknown, min: number): number {

@@ -9,7 +9,7 @@ import type { Database as Db, Statement } from "better-sqlite3";
 import { AbiCoder } from "ethers";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { IndexerOptions } from "./config";
+import { DEFAULTS, type IndexerOptions } from "./config";
 import { Decoder, type DecodedLog } from "./decoder";
 import { CONTRACTS } from "./deployment";
 import { LogRange, isRangeError } from "./logRange";
@@ -20,6 +20,7 @@ import { migrate } from "./schema";
 import { Store } from "./store";
 
 const HEADER_BATCH = 500;
+const ZERO_HASH = "0x" + "0".repeat(64);
 
 export interface SyncStatus {
   chainId: number;
@@ -38,6 +39,15 @@ export interface SyncStatus {
 
 /** The chain reorganised below the blocks the index can undo. */
 export class ReorgTooDeep extends Error {}
+
+/** The node kept answering with blocks that do not link (or logs not of those blocks), retry after retry. */
+export class ChainNotLinked extends Error {}
+
+/** Why a range's logs and headers are not one chain extending the checkpoint. */
+interface Unlinked {
+  block: number;
+  problem: string;
+}
 
 /** One undone reorg, as onReorg reports it. */
 export interface ReorgUndo {
@@ -85,6 +95,7 @@ export class Indexer {
   private inFlight?: Promise<SyncStatus>;
   private wake?: () => void;
   private readonly log: (m: string) => void;
+  private zeroParentSeen = false;
   /** Called after every committed range (the API uses it to know the index moved). */
   onCommit?: (status: SyncStatus) => void;
   /** Called after every undone reorg (benchmarks and operators' alerts use it; it is also logged). */
@@ -167,10 +178,33 @@ export class Indexer {
   private async sync(): Promise<SyncStatus> {
     if (!this.db) await this.open();
     let progress: BackfillProgress | undefined;
+    const retries = this.opts.unlinkedRetries ?? DEFAULTS.unlinkedRetries;
+    const backoff = this.opts.unlinkedBackoffMs ?? DEFAULTS.unlinkedBackoffMs;
+    let unlinked = 0; // consecutive answers that did not link, waited out with a doubling delay, then fatal
+    let waited = 0;
     try {
       for (;;) {
         const step = await this.step();
         if (step === "idle" || this.stopped) break;
+        if (typeof step === "object" && "problem" in step) {
+          if (unlinked === retries) {
+            const latest = this.status().latestBlock;
+            const message =
+              `the chain does not link at block ${step.block}: ${step.problem}, still after ${retries} retries over ` +
+              `${(waited / 1000).toFixed(1)} s; the RPC endpoint (or the nodes behind it) serves inconsistent blocks. ` +
+              `Stopped ${latest === null ? "before indexing any block" : `with the index at block ${latest}`}; restart once the endpoint is consistent`;
+            this.lastError = message;
+            throw new ChainNotLinked(message);
+          }
+          const delay = backoff * 2 ** unlinked++;
+          this.log(`block ${step.block} does not link: ${step.problem}; retrying in ${delay} ms (${unlinked} of ${retries})`);
+          await this.pause(delay);
+          waited += delay;
+          if (this.stopped) break;
+          continue;
+        }
+        unlinked = 0;
+        waited = 0;
         if (typeof step === "object") {
           if (!progress && step.target - step.from > 2_000) progress = new BackfillProgress(this.opts.progress, step.from, step.target);
           progress?.update(step.to, step.events);
@@ -180,6 +214,17 @@ export class Indexer {
       progress?.stop();
     }
     return this.status();
+  }
+
+  /** Waits `ms`, or less if stop() is called meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   status(): SyncStatus {
@@ -227,8 +272,8 @@ export class Indexer {
     }
   }
 
-  /** One move: undo a reorg, or index one range. "idle" when caught up. */
-  private async step(): Promise<"idle" | "again" | { from: number; to: number; target: number; events: number }> {
+  /** One move: undo a reorg, or index one range. "idle" when caught up; what did not link when the answers do not. */
+  private async step(): Promise<"idle" | "again" | Unlinked | { from: number; to: number; target: number; events: number }> {
     const db = this.db!;
     const head = await this.rpc.blockNumber();
     this.head = head;
@@ -273,7 +318,8 @@ export class Indexer {
       const batch = await this.rpc.getBlocks(numbers.slice(i, i + HEADER_BATCH));
       for (const b of batch) if (b) headers.set(Number(b.number), b);
     }
-    if (!this.consistent(cp, from, to, windowStart, logs, headers)) return "again"; // the chain moved under us
+    const unlinked = this.unlinked(cp, from, to, windowStart, logs, headers);
+    if (unlinked) return unlinked; // the chain moved under us (or the node is inconsistent): retried, then fatal
 
     const decoded = logs
       .filter((l) => !l.removed)
@@ -286,26 +332,47 @@ export class Indexer {
     return { from, to, target, events: decoded.length };
   }
 
-  /** Logs and headers all from one chain that extends the checkpoint; false if a reorg happened meanwhile. */
-  private consistent(
+  /**
+   * Null if the logs and headers are all from one chain that extends the checkpoint; else the first block that
+   * does not fit and why (a reorg happened meanwhile, or the node serves inconsistent blocks).
+   *
+   * A zero parent hash is no link to check: Hardhat's `hardhat_mine` reserves bulk-mined blocks and reports them
+   * with parentHash 0x00…00 (no real chain does, except for its genesis block). Such blocks are checked by their own
+   * hashes only: against their logs here, and against the stored window when looking for reorgs.
+   */
+  private unlinked(
     cp: Checkpoint | undefined,
     from: number,
     to: number,
     windowStart: number,
     logs: RpcLog[],
     headers: Map<number, RpcBlock>,
-  ): boolean {
-    if (!headers.has(to)) return false;
+  ): Unlinked | null {
+    if (!headers.has(to)) return { block: to, problem: "the node has no header for it (behind the head it reported?)" };
     for (const l of logs) {
-      if (headers.get(Number(l.blockNumber))?.hash !== l.blockHash) return false;
+      const n = Number(l.blockNumber);
+      const hash = headers.get(n)?.hash;
+      if (hash !== l.blockHash) {
+        return { block: n, problem: `log ${Number(l.logIndex)} names block hash ${l.blockHash}, but the block's header has hash ${hash ?? "(none)"}` };
+      }
     }
     for (let n = windowStart; n <= to; n++) {
       const h = headers.get(n);
-      if (!h) return false;
+      if (!h) return { block: n, problem: "the node has no header for it" };
       const parent = n === from ? cp?.block_hash : headers.get(n - 1)?.hash;
-      if (parent !== undefined && h.parentHash !== parent) return false;
+      if (parent === undefined) continue;
+      if (h.parentHash === ZERO_HASH) {
+        if (!this.zeroParentSeen) {
+          this.zeroParentSeen = true;
+          this.log(`block ${n} reports a zero parent hash (as Hardhat's hardhat_mine leaves bulk-mined blocks); such blocks are checked by their own hashes only`);
+        }
+        continue;
+      }
+      if (h.parentHash !== parent) {
+        return { block: n, problem: `its parent hash is ${h.parentHash}, but block ${n - 1} has hash ${parent}` };
+      }
     }
-    return true;
+    return null;
   }
 
   private write(

@@ -221,6 +221,15 @@ const MIGRATIONS: string[] = [
   -- amortised from its ReadyForUse entry, not from recognition. 1 for a book opened that way (also once ready).
   ALTER TABLE books ADD COLUMN awaiting_use INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- A rights certificate's mint Transfer (which precedes its RightGranted) was kept without its asset, so the asset's
+  -- provenance left it out; the indexer now tags it when RightGranted comes. Tag those already indexed.
+  UPDATE events SET asset_id = (
+    SELECT c.asset_id FROM certificates c WHERE c.id = CAST(json_extract(events.args, '$.tokenId') AS INTEGER)
+  )
+  WHERE contract = 'RightsCertificate' AND name = 'Transfer' AND asset_id IS NULL
+    AND json_extract(args, '$.from') = '0x0000000000000000000000000000000000000000';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,10 +6,25 @@ import { ZERO_ADDRESS, type Handlers } from "./context";
 const assetOfCert = (store: Store, certId: number) =>
   store.get<{ asset_id: number }>("certificates", { id: certId })?.asset_id ?? null;
 
+/**
+ * The mint's Transfer(0, holder, certId) precedes its RightGranted in the same transaction, so when the Transfer was
+ * written the certificate's asset was not yet known: its raw event row gets the asset now, so that the asset's
+ * provenance has every log. No undo entry is needed: both rows are of one block, which a reorg deletes whole.
+ */
+function tagMint(store: Store, blockNumber: number, txHash: string, certId: string, assetId: number): void {
+  store.db
+    .prepare(
+      `UPDATE events SET asset_id = ? WHERE block_number = ? AND tx_hash = ? AND contract = 'RightsCertificate' AND name = 'Transfer'
+         AND asset_id IS NULL AND json_extract(args, '$.from') = ? AND json_extract(args, '$.tokenId') = ?`,
+    )
+    .run(assetId, blockNumber, txHash, ZERO_ADDRESS, certId);
+}
+
 export const rights: Handlers = {
-  RightGranted: ({ store }, a) => {
+  RightGranted: ({ store, ev }, a) => {
     const t = a.terms;
     const assetId = Number(a.assetId);
+    tagMint(store, ev.blockNumber, ev.txHash, String(a.certId), assetId);
     store.insert("certificates", {
       id: Number(a.certId),
       asset_id: assetId,

@@ -9,6 +9,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, ContractTransactionResponse, Log, ParamType, Result, TransactionReceipt } from "ethers";
 import { join } from "node:path";
 import { Indexer } from "../../indexer/indexer";
+import { SCHEMA_VERSION, migrate } from "../../indexer/schema";
 import type { Deployment } from "../../scripts/deploy";
 import { SettlementToken__factory } from "../../typechain-types";
 import type { AssetLedger, DataAssetRegistry, DataExchange, RightsCertificate } from "../../typechain-types";
@@ -123,6 +124,11 @@ class Scenario {
 
   rows<T = Row>(sql: string, ...params: unknown[]): T[] {
     return this.indexer!.database.prepare(sql).all(...params) as T[];
+  }
+
+  /** The index's open database (to write to it as an older indexer would have). */
+  get database() {
+    return this.indexer!.database;
   }
 
   row<T = Row>(sql: string, ...params: unknown[]): T {
@@ -875,10 +881,30 @@ describe("indexer projections", function () {
       }
     });
 
-    it("raw events: one row per log; certificate moves and approvals carry the certificate's asset", async () => {
+    it("raw events: one row per log; certificate mints, moves and approvals carry the certificate's asset", async () => {
       await checkRawEvents(s, ["RightGranted", "RightRevoked", "Transfer", "Approval", "ApprovalForAll"]);
       const approval = s.row<Row>("SELECT asset_id, tx_hash FROM events WHERE contract = 'RightsCertificate' AND name = 'Approval'");
       expect(approval.asset_id).to.equal(Number(A.id));
+      // Every Transfer, the mints (which come before the RightGranted naming the asset) included.
+      const transfers = () =>
+        s.rows<Row>(
+          `SELECT e.block_number, e.log_index, e.asset_id, c.asset_id AS cert_asset, json_extract(e.args, '$.from') AS sender FROM events e
+           JOIN certificates c ON c.id = CAST(json_extract(e.args, '$.tokenId') AS INTEGER)
+           WHERE e.contract = 'RightsCertificate' AND e.name = 'Transfer' ORDER BY e.block_number, e.log_index`,
+        );
+      const tagged = transfers();
+      expect(tagged.filter((t) => t.sender === ethers.ZeroAddress)).to.have.length(5); // c1..c5
+      for (const t of tagged) expect(t.asset_id, JSON.stringify(t)).to.equal(t.cert_asset);
+
+      // An index an older indexer wrote (schema 3) had the mints without their asset: migration 4 tags them.
+      const db = s.database;
+      db.prepare(`UPDATE events SET asset_id = NULL WHERE contract = 'RightsCertificate' AND name = 'Transfer' AND json_extract(args, '$.from') = ?`).run(
+        ethers.ZeroAddress,
+      );
+      db.pragma("user_version = 3");
+      migrate(db);
+      expect(db.pragma("user_version", { simple: true })).to.equal(SCHEMA_VERSION);
+      expect(transfers()).to.deep.equal(tagged);
     });
   });
 

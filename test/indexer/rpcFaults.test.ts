@@ -2,11 +2,11 @@
 // (in the words real providers use). The index must still end complete and exact.
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { Indexer } from "../../indexer/indexer";
+import { ChainNotLinked, Indexer } from "../../indexer/indexer";
 import { LogRange, isRangeError, suggestedRange } from "../../indexer/logRange";
 import { RpcError, RpcUnreachable } from "../../indexer/rpc";
 import { listingTerms, market, mined } from "../helpers/exchange";
-import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
+import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, mine, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
 import { hash, registerActive } from "../helpers/registry";
 import type { Deployment } from "../../scripts/deploy";
 
@@ -123,6 +123,88 @@ describe("indexer: RPC faults", function () {
       expect(err).to.be.instanceOf(RpcError);
       expect(err!.message).to.match(/eth_getLogs: limit exceeded/);
       expect(indexer.status().latestBlock).to.equal(null);
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  /** Answers eth_getBlockByNumber for block `n` with another parent hash, `times` times (all, if undefined). */
+  function unlinkedFetch(n: number, parentHash: string, times?: number): { fetch: typeof fetch; logsAsked: number[] } {
+    const logsAsked: number[] = [];
+    let left = times ?? Infinity;
+    const f = (async (url: string | URL | Request, init?: RequestInit) => {
+      const body = JSON.parse(String(init!.body));
+      const calls = Array.isArray(body) ? body : [body];
+      if (calls.some((c) => c.method === "eth_getLogs")) logsAsked.push(performance.now());
+      const res = await fetch(url, init);
+      if (!calls.some((c) => c.method === "eth_getBlockByNumber" && Number(c.params[0]) === n) || left <= 0) return res;
+      left--;
+      const answer = await res.json();
+      for (const a of Array.isArray(answer) ? answer : [answer]) if (a.result && Number(a.result.number) === n) a.result.parentHash = parentHash;
+      return Response.json(answer);
+    }) as typeof fetch;
+    return { fetch: f, logsAsked };
+  }
+
+  it("stops with a log line naming the block and both hashes when blocks keep not linking, after retries that back off", async () => {
+    const head = await ethers.provider.getBlockNumber();
+    const parent = await ethers.provider.getBlock(head - 1);
+    const forged = "0x" + "ab".repeat(32);
+    const { fetch: f, logsAsked } = unlinkedFetch(head, forged);
+    const lines: string[] = [];
+    const indexer = new Indexer(
+      indexerOptions(server.url, record, `${tmp.dir}/unlinked.sqlite`, { rpc: { fetch: f }, unlinkedRetries: 4, unlinkedBackoffMs: 40, log: (l) => lines.push(l) }),
+    );
+    try {
+      await indexer.start();
+      const err = await indexer.done.then(() => null, (e: Error) => e);
+      expect(err).to.be.instanceOf(ChainNotLinked);
+      expect(err!.message).to.match(new RegExp(`^the chain does not link at block ${head}: its parent hash is ${forged}, but block ${head - 1} has hash ${parent!.hash}, still after 4 retries over 0\\.6 s`));
+      const retries = lines.filter((l) => l.startsWith(`block ${head} does not link: its parent hash is ${forged}, but block ${head - 1} has hash ${parent!.hash}; retrying in`));
+      expect(retries.map((l) => /retrying in (\d+) ms \((\d) of 4\)$/.exec(l)!.slice(1))).to.deep.equal([["40", "1"], ["80", "2"], ["160", "3"], ["320", "4"]]);
+      expect(lines[lines.length - 1]).to.equal(`stopped: ${err!.message}`);
+      // Five attempts at the last range, each after the announced wait.
+      const last = logsAsked.slice(-5);
+      const gaps = last.slice(1).map((t, i) => t - last[i]);
+      [40, 80, 160, 320].forEach((wait, i) => expect(gaps[i], `wait ${i + 1}`).to.be.at.least(wait - 5));
+      expect(indexer.status()).to.deep.include({ error: err!.message });
+      expect(indexer.status().latestBlock ?? -1).to.be.lessThan(head); // the range with the block is not written
+      expect(err!.message).to.match(/Stopped (before indexing any block|with the index at block \d+); restart once the endpoint is consistent$/);
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  it("rides out blocks that do not link for a while (a node switching forks) and ends with the exact index", async () => {
+    const head = await ethers.provider.getBlockNumber();
+    const { fetch: f } = unlinkedFetch(head, "0x" + "cd".repeat(32), 2);
+    const lines: string[] = [];
+    const indexer = new Indexer(
+      indexerOptions(server.url, record, `${tmp.dir}/relinked.sqlite`, { rpc: { fetch: f }, unlinkedBackoffMs: 10, log: (l) => lines.push(l) }),
+    );
+    try {
+      await indexer.syncToHead();
+      expect(lines.filter((l) => l.startsWith(`block ${head} does not link`))).to.have.length(2);
+      expectSameIndex(dumpDatabase(indexer.database), await freshIndexDump(server.url, record, `${tmp.dir}/relinked-clean.sqlite`));
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  it("indexes a chain extended with hardhat_mine, whose bulk-mined blocks report a zero parent hash", async () => {
+    await mine(1_000); // reserved blocks: parentHash 0x00...00 (Hardhat does not link them)
+    const head = await ethers.provider.getBlockNumber();
+    const zeroParent = await ethers.provider.send("eth_getBlockByNumber", ["0x" + (head - 10).toString(16), false]);
+    expect(zeroParent.parentHash, "Hardhat still leaves bulk-mined blocks unlinked").to.equal(ethers.ZeroHash);
+    const lines: string[] = [];
+    const indexer = new Indexer(indexerOptions(server.url, record, `${tmp.dir}/mined.sqlite`, { log: (l) => lines.push(l) }));
+    // Before, the indexer retried such a range for ever: give up after 30 s rather than hang the suite.
+    const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 30_000).unref());
+    try {
+      const status = await Promise.race([indexer.syncToHead(), timeout]);
+      expect(status, "indexed to the head").to.not.equal("timeout");
+      expect(indexer.status()).to.deep.include({ latestBlock: head, caughtUp: true, error: null });
+      expect(lines.filter((l) => /zero parent hash/.test(l))).to.have.length(1); // said once, not per block
     } finally {
       await indexer.stop();
     }
