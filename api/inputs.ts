@@ -10,12 +10,16 @@ export function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
 }
 
-/** A checksummed address. */
+/** An address, answered checksummed. A mixed-case one must carry its EIP-55 checksum (as `dal` requires). */
 export function address(arg: string, value: string): string {
   if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value) || !isAddress(value.toLowerCase())) {
     throw badInput(`${arg}: "${value}" is not an address (0x followed by 40 hex digits)`);
   }
-  return getAddress(value.toLowerCase());
+  const checksummed = getAddress(value.toLowerCase());
+  if (/[a-f]/.test(value.slice(2)) && /[A-F]/.test(value.slice(2)) && value !== checksummed) {
+    throw badInput(`${arg}: "${value}" has a wrong EIP-55 checksum (mixed case must match it, e.g. ${checksummed}; all lowercase is not checked)`);
+  }
+  return checksummed;
 }
 
 /** A lowercase 32-byte hash. */
@@ -26,13 +30,31 @@ export function hash32(arg: string, value: string): string {
   return value.toLowerCase();
 }
 
-/** A positive integer id (assets, orders, certificates...). */
+/** The largest id the API serves: ids count up from 1, and the index keeps them as exact JavaScript numbers. */
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
+
+/** A positive integer id (assets, orders, certificates...), at most MAX_ID. */
 export function id(arg: string, value: string | number): number {
   const s = String(value);
-  if (!/^[1-9][0-9]{0,15}$/.test(s) || !Number.isSafeInteger(Number(s))) {
-    throw badInput(`${arg}: "${s}" is not an id (a positive integer)`);
+  if (!/^[1-9][0-9]*$/.test(s)) throw badInput(`${arg}: "${s}" is not an id (a positive integer)`);
+  if (s.length > 16 || !Number.isSafeInteger(Number(s))) {
+    throw badInput(`${arg}: ${s} is over the largest id served, ${MAX_ID} (2^53 - 1); ids count up from 1, so none is that large yet`);
   }
   return Number(s);
+}
+
+/**
+ * One of the contracts' enum `names` ("ProcessingUse"), also as `dal` spells it ("processing-use"), in any case, with
+ * `-`, `_` or spaces between words. Anything else is refused, listing the names.
+ */
+export function enumName<T extends string>(arg: string, value: string, names: readonly T[]): T {
+  const plain = (x: string) => x.replace(/[-_\s]/g, "").toLowerCase();
+  const found = names.find((n) => plain(n) === plain(String(value)));
+  if (found === undefined) {
+    const kebab = names.map((n) => n.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase());
+    throw badInput(`${arg}: "${value}" is not one of ${names.join(", ")} (or ${kebab.join(", ")})`);
+  }
+  return found;
 }
 
 /** Page size: 1..MAX_PAGE. */

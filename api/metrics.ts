@@ -1,9 +1,10 @@
 // Prometheus metrics: HTTP requests by route and status, GraphQL operations and errors, and where the index is.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { DefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { SyncState } from "./context";
 
-const ROUTES = new Set(["/graphql", "/health", "/ready", "/metrics"]);
+const ROUTES = new Set(["/graphql", "/health", "/ready", "/metrics", "/csv/balance-sheet", "/csv/disclosure"]);
 
 export class Metrics {
   private readonly registry = new Registry();
@@ -55,11 +56,15 @@ export class Metrics {
     const operations = this.operations;
     return {
       onExecute({ args }) {
-        const op = args.document.definitions.find((d: { kind: string }) => d.kind === "OperationDefinition");
-        const field =
-          op && op.kind === "OperationDefinition" && op.selectionSet.selections[0]?.kind === "Field"
-            ? op.selectionSet.selections[0].name.value
-            : "unknown";
+        // Label values are bounded: a root field of the schema's Query type, "introspection", or "unknown" (any other
+        // name a client sends, such as `mutation { anyName }`, which the schema has no type to run).
+        const op = args.document.definitions.find(
+          (d: DefinitionNode) => d.kind === "OperationDefinition" && (!args.operationName || d.name?.value === args.operationName),
+        );
+        const first = op && op.kind === "OperationDefinition" ? op.selectionSet.selections[0] : undefined;
+        const name = first?.kind === "Field" ? first.name.value : "";
+        const root = op && op.kind === "OperationDefinition" && op.operation === "query" ? args.schema.getQueryType() : null;
+        const field = name.startsWith("__") ? "introspection" : root?.getFields()[name] ? name : "unknown";
         return {
           onExecuteDone({ result }) {
             const failed = "errors" in result && Array.isArray(result.errors) && result.errors.length > 0;

@@ -5,6 +5,7 @@ import { balanceSheet, disclosure, type BookRow, type EntryRow } from "../accoun
 import { columnsOf, manyRows, prepared, type Context, type Row } from "../context";
 import { address, badInput, endOfDay } from "../inputs";
 import { amount, unknownToken, type TokenRow } from "../money";
+import { noteIndexReach } from "../notices";
 
 // An entity with 1,000 books has ~5,000 entries, and reading them was most of a balance sheet's time: so only the
 // columns api/accounting.ts uses (not hashes and chain coordinates), read with manyRows, in no particular order (the
@@ -73,6 +74,7 @@ export function tokenRow(db: Database, address: string): TokenRow {
 export const accountingQueries = {
   balanceSheet: (_: unknown, args: { entity: string; asOf: string }, ctx: Context) => {
     const { entity, sheets } = computeBalanceSheet(ctx.db, args.entity, args.asOf);
+    noteIndexReach(ctx, "asOf", args.asOf, endOfDay("asOf", args.asOf));
     const assets = assetsOfBooks(ctx.db, entity);
     return sheets.map((s) => {
       const token = tokenRow(ctx.db, s.currency);
@@ -100,6 +102,8 @@ export const accountingQueries = {
 
   disclosure: (_: unknown, args: { entity: string; from: string; to: string }, ctx: Context) => {
     const { entity, tables } = computeDisclosure(ctx.db, args.entity, args.from, args.to);
+    noteIndexReach(ctx, "from", args.from, endOfDay("from", args.from));
+    noteIndexReach(ctx, "to", args.to, endOfDay("to", args.to));
     return tables.map((d) => {
       const token = tokenRow(ctx.db, d.currency);
       const table = (t: (typeof d)["intangible"]) => ({

@@ -1,6 +1,7 @@
 // Registrations: assets, versions, lineage, royalty tables, objections, content verification, provenance.
 import { prepared, type Context, type Row } from "../context";
-import { address, badInput, hash32, id, iso, pageSize } from "../inputs";
+import { AssetKind } from "../../indexer/enums";
+import { address, badInput, enumName, hash32, id, iso, pageSize } from "../inputs";
 import { decodeCursor, page } from "../pagination";
 
 const STATUS_IN = { IN_NOTICE: "InNotice", REJECTED: "Rejected", ACTIVE: "Active", CANCELLED: "Cancelled" } as const;
@@ -82,7 +83,7 @@ export const registryQueries = {
     if (w.registrarId !== undefined && w.registrarId !== null) (where.push("registrar_id = ?"), params.push(w.registrarId));
     if (w.holder) (where.push("holder = ?"), params.push(address("where.holder", w.holder)));
     if (w.applicant) (where.push("applicant = ?"), params.push(address("where.applicant", w.applicant)));
-    if (w.kind) (where.push("kind = ?"), params.push(w.kind));
+    if (w.kind) (where.push("kind = ?"), params.push(enumName("where.kind", w.kind, AssetKind)));
     if (w.nameContains) (where.push("instr(lower(name), lower(?)) > 0"), params.push(w.nameContains));
     const desc = args.orderBy === "ID_DESC";
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";

@@ -1,6 +1,8 @@
 // Listings, orders, settlements with their lines, and pull-payment credits. Amounts carry their token.
 import { prepared, type Context, type Row } from "../context";
-import { address, id, instant, iso, pageSize } from "../inputs";
+import { Offer } from "../../indexer/enums";
+import { address, badInput, enumName, id, instant, iso, pageSize } from "../inputs";
+import { noteIndexReach } from "../notices";
 import { amount, unknownToken, type TokenRow } from "../money";
 import { decodeCursor, page } from "../pagination";
 import { eventOf, eventRef } from "./registry";
@@ -31,7 +33,7 @@ export const tradeQueries = {
     if (w.assetId !== undefined && w.assetId !== null) (where.push("asset_id = ?"), params.push(id("where.assetId", w.assetId)));
     if (w.seller) (where.push("seller = ?"), params.push(address("where.seller", w.seller)));
     if (w.active !== undefined && w.active !== null) (where.push("active = ?"), params.push(w.active ? 1 : 0));
-    if (w.offer) (where.push("offer = ?"), params.push(w.offer));
+    if (w.offer) (where.push("offer = ?"), params.push(enumName("where.offer", w.offer, Offer)));
     return paged(ctx, "listings", "id", where, params, pageSize(args.first), decodeCursor(args.after));
   },
 
@@ -53,8 +55,11 @@ export const tradeQueries = {
     if (w.assetId !== undefined && w.assetId !== null) (where.push("asset_id = ?"), params.push(id("where.assetId", w.assetId)));
     if (w.buyer) (where.push("buyer = ?"), params.push(address("where.buyer", w.buyer)));
     if (w.seller) (where.push("seller = ?"), params.push(address("where.seller", w.seller)));
-    if (w.from) (where.push("settled_at >= ?"), params.push(instant("where.from", w.from)));
-    if (w.to) (where.push("settled_at <= ?"), params.push(instant("where.to", w.to)));
+    const from = w.from ? instant("where.from", w.from) : null;
+    const to = w.to ? instant("where.to", w.to) : null;
+    if (from !== null && to !== null && to < from) throw badInput(`where.to: ${w.to} is before where.from, ${w.from} (an empty range)`);
+    if (from !== null) (where.push("settled_at >= ?"), params.push(from), noteIndexReach(ctx, "where.from", w.from, from));
+    if (to !== null) (where.push("settled_at <= ?"), params.push(to), noteIndexReach(ctx, "where.to", w.to, to));
     return paged(ctx, "settlements", "order_id", where, params, pageSize(args.first), decodeCursor(args.after));
   },
 

@@ -1,7 +1,9 @@
 // valuation(assetId, asOf, params): the appraisals on record and the cost, market and income indications of
 // api/valuation.ts, computed from the index's rows. Each indication shows every input it used (as JSON).
 import { prepared, type Context, type Row } from "../context";
+import { Offer } from "../../indexer/enums";
 import { badInput, endOfDay, id, iso } from "../inputs";
+import { noteIndexReach } from "../notices";
 import { amount } from "../money";
 import { ValuationParamsError, serialiseValuation, valuation, type ValuationParams, type ValuationRows } from "../valuation";
 import { badAsset } from "./registry";
@@ -50,7 +52,11 @@ export const valuationQueries = {
     const assetId = id("assetId", args.assetId);
     const asOf = endOfDay("asOf", args.asOf);
     if (!(await ctx.loaders.asset.load(assetId))) throw badAsset(assetId);
-    const params = args.params ?? {};
+    // The right traded by comparables, also as dal spells it (processing-use); valuation() refuses other values.
+    const given = args.params ?? {};
+    const offer = given.offer ? Offer.find((o) => o.toLowerCase() === given.offer!.replace(/[-_\s]/g, "").toLowerCase()) : undefined;
+    const params = offer ? { ...given, offer } : given;
+    noteIndexReach(ctx, "asOf", args.asOf, asOf);
     try {
       const v = valuation(assetId, asOf, params, rowsFor(ctx, assetId, asOf, params.offer ?? "HoldingTransfer"));
       return { v, s: serialiseValuation(v) };

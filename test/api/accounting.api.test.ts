@@ -22,6 +22,7 @@ import { startApi, type ApiServer } from "../../api/server";
 import type { Deployment } from "../../scripts/deploy";
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
 import { graphql, graphqlData } from "../helpers/api";
+import { iso } from "../../api/inputs";
 import { DAY, YEAR, SZ, grantTerms, hash, registerActive, RightKind } from "../helpers/registry";
 import {
   Category,
@@ -143,6 +144,13 @@ function expectChecksPass(d: DisclosureResult) {
 }
 
 /** RFC 4180: comma-separated, CRLF-terminated records, fields optionally quoted with "" as an escaped quote. */
+/** `address` with the case of its first letter flipped: a mixed-case address with a wrong EIP-55 checksum. */
+function flipCase(address: string): string {
+  const i = address.slice(2).search(/[a-fA-F]/) + 2;
+  const c = address[i];
+  return address.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + address.slice(i + 1);
+}
+
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let record: string[] = [];
@@ -661,17 +669,33 @@ describe("API: accounting and valuation against a real chain", function () {
       expect(csv.type).to.match(/^text\/csv/);
       expect([...csv.bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]); // UTF-8 BOM for spreadsheets
       const rows = parseCsv(csv.text.slice(1));
+      const name = "Municipal inspection records 2025";
       expect(rows).to.deep.equal([
-        ["entity", "as_of", "currency", "line", "book_id", "asset_id", "category", "source", "cost", "accumulated_amortisation", "impairment", "carrying_amount"],
-        [e1, "2025-12-31", "eCNY", "存货 其中：数据资源", "", "", "Inventory", "", "", "", "", "0.00"],
-        [e1, "2025-12-31", "eCNY", "无形资产 其中：数据资源", "", "", "Intangible", "", "", "", "", "20345.69"],
-        [e1, "2025-12-31", "eCNY", "开发支出 其中：数据资源", "", "", "Development", "", "", "", "", "0.00"],
-        [e1, "2025-12-31", "eCNY", "asset", String(book.s1), String(asset.a1), "Intangible", "Purchased", "36000.00", "11086.42", "4567.89", "20345.69"],
+        ["entity", "as_of", "currency", "line", "book_id", "asset_id", "asset_name", "category", "source", "cost", "accumulated_amortisation", "impairment", "carrying_amount"],
+        [e1, "2025-12-31", "eCNY", "存货 其中：数据资源", "", "", "", "Inventory", "", "", "", "", "0.00"],
+        [e1, "2025-12-31", "eCNY", "无形资产 其中：数据资源", "", "", "", "Intangible", "", "", "", "", "20345.69"],
+        [e1, "2025-12-31", "eCNY", "开发支出 其中：数据资源", "", "", "", "Development", "", "", "", "", "0.00"],
+        [e1, "2025-12-31", "eCNY", "asset", String(book.s1), String(asset.a1), name, "Intangible", "Purchased", "36000.00", "11086.42", "4567.89", "20345.69"],
       ]);
       // The development line of E3 mid-development, and its move to intangible assets.
       const dev = parseCsv((await getCsv(`/csv/balance-sheet?entity=${e3.address}&asOf=2025-05-31`)).text.slice(1));
-      expect(dev[3].slice(3)).to.deep.equal(["开发支出 其中：数据资源", "", "", "Development", "", "", "", "", "18000.00"]);
-      expect(dev[4].slice(6)).to.deep.equal(["Development", "SelfDeveloped", "18345.67", "0.00", "345.67", "18000.00"]);
+      expect(dev[3].slice(3)).to.deep.equal(["开发支出 其中：数据资源", "", "", "", "Development", "", "", "", "", "18000.00"]);
+      expect(dev[4].slice(6)).to.deep.equal(["Self-built credit model features", "Development", "SelfDeveloped", "18345.67", "0.00", "345.67", "18000.00"]);
+
+      // lang=zh: Chinese headers, categories and sources (the disclosure tables' columns), the same figures.
+      const zh = parseCsv((await getCsv(`/csv/balance-sheet?entity=${e1}&asOf=2025-12-31&lang=zh`)).text.slice(1));
+      expect(zh[0]).to.deep.equal(["主体", "截止日", "币种", "项目", "账簿编号", "资产编号", "资产名称", "类别", "取得方式", "账面原值", "累计摊销", "减值准备（跌价准备）", "账面价值"]);
+      expect(zh.slice(1).map((r) => r.slice(7))).to.deep.equal([
+        ["存货", "", "", "", "", "0.00"],
+        ["无形资产", "", "", "", "", "20345.69"],
+        ["开发支出", "", "", "", "", "0.00"],
+        ["无形资产", "外购", "36000.00", "11086.42", "4567.89", "20345.69"],
+      ]);
+      expect(zh[4].slice(3, 7)).to.deep.equal(["明细", String(book.s1), String(asset.a1), name]);
+      const devZh = parseCsv((await getCsv(`/csv/balance-sheet?entity=${e3.address}&asOf=2025-05-31&lang=zh-CN`)).text.slice(1));
+      expect(devZh[4].slice(7, 9)).to.deep.equal(["开发支出", "自行开发"]);
+      const inventoryZh = parseCsv((await getCsv(`/csv/balance-sheet?entity=${e2}&asOf=2025-03-31&lang=zh`)).text.slice(1));
+      expect(inventoryZh[4].slice(6, 9)).to.deep.equal(["Retail footfall dataset", "存货", "外购"]);
     });
 
     it("GET /csv/disclosure gives every row of tables A and B and the R&D spending with the GraphQL figures", async () => {
@@ -682,6 +706,9 @@ describe("API: accounting and valuation against a real chain", function () {
       expect(csv.text.endsWith("\r\n")).to.equal(true);
       const [header, ...rows] = parseCsv(csv.text.replace(/^\ufeff/, ""));
       expect(header).to.deep.equal(["entity", "from", "to", "currency", "table", "section", "row", "purchased", "self_developed", "other", "total"]);
+      const [zhHeader, ...zhRows] = parseCsv((await getCsv(`/csv/disclosure?entity=${e2}&from=2025-01-01&to=2025-12-31&lang=zh`)).text.slice(1));
+      expect(zhHeader).to.deep.equal(["主体", "期间起", "期间止", "币种", "表", "项目", "行", "外购", "自行开发（自行加工）", "其他方式", "合计"]);
+      expect(zhRows).to.deep.equal(rows); // titles, sections and labels are the official Chinese ones in both
       const expected = [d.intangible, d.inventory].flatMap((t) =>
         t.rows.map((r) => [e2, "2025-01-01", "2025-12-31", "eCNY", t.title, r.section, r.label, r.purchased.value, r.selfDeveloped.value, r.other.value, r.total.value]),
       );
@@ -722,6 +749,8 @@ describe("API: accounting and valuation against a real chain", function () {
         [`/csv/disclosure?entity=${e1}&from=2025-01-01&to=2025-1-31`, /^to: /],
         [`/csv/disclosure?entity=${e1}&from=2025-12-31&to=2025-01-01`, /^to: .*ends before it starts/],
         [`/csv/disclosure?entity=not-an-address&from=2025-01-01&to=2025-12-31`, /^entity: /],
+        [`/csv/balance-sheet?entity=${flipCase(e1)}&asOf=2025-12-31`, /^entity: "0x[0-9a-fA-F]{40}" has a wrong EIP-55 checksum/],
+        [`/csv/balance-sheet?entity=${e1}&asOf=2025-12-31&lang=fr`, /^lang: "fr" is not en or zh$/],
       ];
       for (const [path, message] of cases) {
         const res = await getCsv(path);
@@ -731,10 +760,37 @@ describe("API: accounting and valuation against a real chain", function () {
       }
     });
 
+    it("notes a date after the latest indexed block (GraphQL extensions.notices, CSV X-Index-Notice)", async () => {
+      const latest = indexer.status();
+      const notice = (argument: string, date: string) => ({
+        code: "INDEX_NOT_REACHED",
+        argument,
+        message: `${argument}: the index has not reached ${date} (its latest block is ${latest.latestBlock}, of ${iso(latest.latestBlockTime)}): the figures are those known so far and may still change`,
+        latestBlock: latest.latestBlock,
+        latestBlockTime: iso(latest.latestBlockTime),
+      });
+      const extensions = async (query: string, variables: Record<string, unknown>) => {
+        const a = (await gql(query, variables)) as { errors?: unknown; extensions?: { notices: unknown[] } };
+        expect(a.errors).to.equal(undefined);
+        return a.extensions;
+      };
+      expect(await extensions(SHEET, { entity: e1, asOf: "2025-12-31" })).to.equal(undefined);
+      expect(await extensions(SHEET, { entity: e1, asOf: "2099-12-31" })).to.deep.equal({ notices: [notice("asOf", "2099-12-31")] });
+      expect(await extensions(DISCLOSURE, { entity: e1, from: "2025-01-01", to: "2099-12-31" })).to.deep.equal({ notices: [notice("to", "2099-12-31")] });
+      expect(await extensions(VALUATION, { id: String(asset.a1), asOf: "2099-12-31", params: null })).to.deep.equal({ notices: [notice("asOf", "2099-12-31")] });
+
+      const ahead = await fetch(`${api.url}/csv/disclosure?entity=${e1}&from=2099-01-01&to=2099-12-31`);
+      expect(ahead.status).to.equal(200);
+      expect(ahead.headers.get("x-index-notice")).to.equal(`${notice("from", "2099-01-01").message} ${notice("to", "2099-12-31").message}`);
+      expect((await fetch(`${api.url}/csv/balance-sheet?entity=${e1}&asOf=2025-12-31`)).headers.get("x-index-notice")).to.equal(null);
+    });
+
     it("GraphQL refuses a malformed entity, an impossible date and a period ending before it starts", async () => {
       await badUserInput(SHEET, { entity: "0x12345", asOf: "2025-12-31" }, /^entity: "0x12345" is not an address/);
       await badUserInput(SHEET, { entity: e1, asOf: "2025-02-30" }, /^asOf: impossible date 2025-02-30/);
       await badUserInput(SHEET, { entity: e1, asOf: "31/12/2025" }, /^asOf: malformed date/);
+      await badUserInput(SHEET, { entity: flipCase(e1), asOf: "2025-12-31" }, /^entity: "0x[0-9a-fA-F]{40}" has a wrong EIP-55 checksum/);
+      expect(await sheet(e1.toLowerCase(), "2025-12-31")).to.have.length(1); // all lowercase: not checked
       await badUserInput(DISCLOSURE, { entity: "0xZZ00000000000000000000000000000000000000", from: "2025-01-01", to: "2025-12-31" }, /^entity: /);
       await badUserInput(DISCLOSURE, { entity: e1, from: "2025-02-30", to: "2025-12-31" }, /^from: impossible date 2025-02-30/);
       await badUserInput(DISCLOSURE, { entity: e1, from: "2025-01-01", to: "2024-02-30" }, /^to: impossible date 2024-02-30/);
@@ -831,6 +887,8 @@ describe("API: accounting and valuation against a real chain", function () {
       expect(inputs.comparables).to.have.length(1);
       expect(inputs.comparables[0]).to.deep.include({ orderId: order.comparable, assetId: Number(asset.comparable), gross: "2000000", adjusted: "2000000" });
       expect(inputs.comparables[0].quality.note).to.equal("comparable has no quality score in force");
+      // The right as dal spells it is the same right.
+      expect(await valuation(asset.a1, today, { offer: "processing-use", minComparables: 1 })).to.deep.equal(one);
     });
 
     it("income approach: the holder's trailing-12-month seller net, discounted over the registration's whole years", async () => {

@@ -10,6 +10,7 @@ import { indexerOptions, serveChain, tempDir, type RpcServer, recordOf } from ".
 import { graphql, graphqlData } from "../helpers/api";
 import { DAY, YEAR, grantTerms, hash, registerActive, submit, SZ } from "../helpers/registry";
 import { currentContentHash } from "../helpers/content";
+import { iso } from "../../api/inputs";
 
 
 describe("API: queries", function () {
@@ -26,6 +27,7 @@ describe("API: queries", function () {
   let grantTime: number;
   let revokeTime: number;
   let queries = 0;
+  let wrongChecksum: string;
 
   const gql = (query: string, variables: Record<string, unknown> = {}) => graphql(api.url, query, variables);
   const data = (query: string, variables: Record<string, unknown> = {}) => graphqlData(api.url, query, variables);
@@ -79,6 +81,10 @@ describe("API: queries", function () {
     indexer = new Indexer(indexerOptions(chain.url, await recordOf(m), `${tmp.dir}/index.sqlite`));
     await indexer.syncToHead();
     api = await startApi({ database: `${tmp.dir}/index.sqlite`, sync: () => indexer.status(), port: 0, onQuery: () => queries++ });
+    // The holder's address with the case of one checksummed letter flipped.
+    const i = m.holder.address.slice(2).search(/[a-fA-F]/) + 2;
+    const c = m.holder.address[i];
+    wrongChecksum = m.holder.address.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + m.holder.address.slice(i + 1);
   });
 
   after(async () => {
@@ -207,6 +213,46 @@ describe("API: queries", function () {
       expect(JSON.parse(settled.args).settlement.gross).to.equal(String(yuan(12_345) + 67n));
     });
 
+    it("has every log of the asset that eth_getLogs returns, certificates' mint Transfers included", async () => {
+      // Which asset each log concerns, from the logs alone: its assetId, or that of the certificate, order or listing
+      // it names (a certificate's mint Transfer comes before the RightGranted that names its asset).
+      const contracts = [m.registry, m.rights, m.dex, m.ledger];
+      const byAddress = new Map(await Promise.all(contracts.map(async (c) => [(await c.getAddress()).toLowerCase(), c] as const)));
+      const raw: { address: string; topics: string[]; data: string; transactionHash: string; logIndex: string }[] = await ethers.provider.send(
+        "eth_getLogs",
+        [{ fromBlock: "0x0", toBlock: "latest", address: [...byAddress.keys()] }],
+      );
+      const logs = raw.map((l) => {
+        const contract = byAddress.get(l.address.toLowerCase())!;
+        const parsed = contract.interface.parseLog(l)!;
+        const arg = (name: string) => (parsed.fragment.inputs.some((i) => i.name === name) ? parsed.args[name] : undefined);
+        return { contract, name: parsed.name, arg, at: [l.transactionHash.toLowerCase(), Number(l.logIndex)] as const };
+      });
+      const certAsset = new Map<bigint, bigint>();
+      const orderAsset = new Map<bigint, bigint>();
+      const listingAsset = new Map<bigint, bigint>();
+      for (const l of logs) {
+        if (l.name === "RightGranted") certAsset.set(l.arg("certId"), l.arg("assetId"));
+        if (l.name === "Ordered") orderAsset.set(l.arg("orderId"), l.arg("assetId"));
+        if (l.name === "Listed") listingAsset.set(l.arg("listingId"), l.arg("assetId"));
+      }
+      const assetOf = (l: (typeof logs)[number]): bigint | undefined => {
+        if (l.arg("assetId") !== undefined) return l.arg("assetId");
+        if (l.name === "Settled") return l.arg("settlement").assetId;
+        if (l.arg("tokenId") !== undefined) return l.contract === m.registry ? l.arg("tokenId") : certAsset.get(l.arg("tokenId"));
+        if (l.arg("orderId") !== undefined) return orderAsset.get(l.arg("orderId"));
+        if (l.arg("listingId") !== undefined) return listingAsset.get(l.arg("listingId"));
+        return undefined;
+      };
+      const expected = logs.filter((l) => assetOf(l) === ids.d).map((l) => [...l.at]);
+      const mints = logs.filter((l) => l.contract === m.rights && l.name === "Transfer" && assetOf(l) === ids.d);
+      expect(mints, "the holder's grant, the sublicence and the licence sold").to.have.length(3);
+
+      const { provenance } = await data(`{ provenance(assetId: ${ids.d}, first: 100) { totalCount nodes { chain { txHash logIndex } } } }`);
+      expect(provenance.totalCount).to.be.lessThan(100);
+      expect(provenance.nodes.map((n: any) => [n.chain.txHash, n.chain.logIndex])).to.deep.equal(expected);
+    });
+
     it("pages a long history", async () => {
       const first = await data(`{ provenance(assetId: ${ids.d}, first: 4) { nodes { name } pageInfo { hasNextPage endCursor } } }`);
       expect(first.provenance.nodes).to.have.length(4);
@@ -308,6 +354,19 @@ describe("API: queries", function () {
       expect(metrics).to.match(/dal_index_latest_block \d+/);
     });
 
+    it("keeps metric labels bounded: unknown root fields share one label; the CSV routes have their own", async () => {
+      for (const name of ["anyName", "otherName"]) await gql(`mutation { ${name} }`);
+      await gql(`{ __schema { queryType { name } } }`);
+      expect((await fetch(`${api.url}/csv/balance-sheet?entity=${m.holder.address}&asOf=2026-01-01`)).status).to.equal(200);
+      expect((await fetch(`${api.url}/csv/disclosure?entity=nobody&from=2026-01-01&to=2026-01-31`)).status).to.equal(400);
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(metrics).to.not.match(/anyName|otherName/);
+      expect(metrics).to.match(/dal_graphql_operations_total\{field="unknown",outcome="error"\} [2-9]/);
+      expect(metrics).to.match(/dal_graphql_operations_total\{field="introspection",outcome="ok"\} \d+/);
+      expect(metrics).to.match(/dal_http_request_duration_seconds_count\{route="\/csv\/balance-sheet",status="200"\} 1/);
+      expect(metrics).to.match(/dal_http_request_duration_seconds_count\{route="\/csv\/disclosure",status="400"\} 1/);
+    });
+
     it("is not ready (503) while the index has not caught up", async () => {
       const lagging = new Indexer(indexerOptions(chain.url, await recordOf(m), `${tmp.dir}/lagging.sqlite`));
       await lagging.open(); // opened, nothing indexed yet
@@ -338,20 +397,81 @@ describe("API: queries", function () {
         [`{ assets(after: "garbage") { totalCount } }`, /^after: "garbage" is not a cursor from this API/],
         [`{ assets(first: 101) { totalCount } }`, /^first: must be between 1 and 100, got 101/],
         [`{ assets(first: 0) { totalCount } }`, /^first: must be between 1 and 100, got 0/],
+        // A page size whose cost is also over the cost limit is refused for the page size.
+        [`{ assets(first: 100000) { totalCount } }`, /^first: must be between 1 and 100, got 100000$/],
+        [`{ credits(account: "${wrongChecksum}") { balance { raw } } }`, /^account: "0x[0-9a-fA-F]{40}" has a wrong EIP-55 checksum/],
+        [`{ asset(id: "9007199254740993") { id } }`, /^id: 9007199254740993 is over the largest id served, 9007199254740991 \(2\^53 - 1\)/],
+        [`{ asset(id: "1.5") { id } }`, /^id: "1.5" is not an id/],
+        [`{ assets(where: { kind: "dataset" }) { totalCount } }`, /^where.kind: "dataset" is not one of Resource, Product \(or resource, product\)/],
+        [`{ listings(where: { offer: "lease" }) { nodes { id } } }`, /^where.offer: "lease" is not one of ProcessingUse, ProductOperation, HoldingTransfer \(or processing-use, product-operation, holding-transfer\)/],
+        [`{ settlements(where: { from: "2026-02-01", to: "2026-01-31" }) { nodes { order { id } } } }`, /^where.to: 2026-01-31 is before where.from, 2026-02-01/],
       ];
       for (const [query, message] of cases) {
         const err = await userError(query, message);
         expect(err.extensions?.code, query).to.equal("BAD_USER_INPUT");
       }
       expect((await data(`{ asset(id: 999999) { id } }`)).asset).to.equal(null);
+      expect((await data(`{ asset(id: "9007199254740991") { id } }`)).asset).to.equal(null); // the largest id served
+      // The same address in lowercase, or with its checksum, is accepted.
+      for (const account of [m.holder.address, m.holder.address.toLowerCase()]) {
+        expect((await data(`{ credits(account: "${account}") { account } }`)).credits[0].account).to.equal(m.holder.address);
+      }
     });
 
-    it("refuses queries nested too deep or too costly before running them", async () => {
+    it("filters kind and offer by the contracts' names or as dal spells them", async () => {
+      const products = Number(await m.registry.assetCount()); // every asset here is submitted as a product
+      const { a, b, c } = await data(`{ a: assets(where: { kind: "Product" }) { totalCount } b: assets(where: { kind: "product" }) { totalCount }
+        c: assets(where: { kind: "resource" }) { totalCount } }`);
+      expect([a.totalCount, b.totalCount, c.totalCount]).to.deep.equal([products, products, 0]);
+      for (const offer of ["ProcessingUse", "processing-use", "PROCESSING_USE"]) {
+        expect((await data(`{ listings(where: { offer: "${offer}" }) { nodes { id offer } } }`)).listings.nodes, offer).to.deep.equal([{ id: "1", offer: "ProcessingUse" }]);
+      }
+      expect((await data(`{ listings(where: { offer: "holding-transfer" }) { nodes { id } } }`)).listings.nodes).to.deep.equal([]);
+    });
+
+    it("notes a time after the latest indexed block: the index has not reached it", async () => {
+      const q = `query($from: String, $to: String) { settlements(where: { from: $from, to: $to }) { nodes { order { id } } } }`;
+      const latest = indexer.status();
+      const past = await gql(q, { to: String(latest.latestBlockTime) });
+      expect(past).to.deep.equal({ data: { settlements: { nodes: [{ order: { id: "1" } }] } } }); // no extensions
+      const ahead = (await gql(q, { from: "2026-01-01", to: "2099-12-31" })) as any;
+      expect(ahead.data.settlements.nodes).to.be.an("array");
+      const notices = ahead.extensions.notices.filter((n: any) => n.argument === "where.to");
+      expect(notices).to.deep.equal([
+        {
+          code: "INDEX_NOT_REACHED",
+          argument: "where.to",
+          message: `where.to: the index has not reached 2099-12-31 (its latest block is ${latest.latestBlock}, of ${iso(latest.latestBlockTime)}): the figures are those known so far and may still change`,
+          latestBlock: latest.latestBlock,
+          latestBlockTime: iso(latest.latestBlockTime),
+        },
+      ]);
+    });
+
+    it("refuses queries over a limit before running them, naming the limit and the value allowed", async () => {
+      const limited = async (query: string, limit: string, allowed: number, message: RegExp) => {
+        const err = await userError(query, message);
+        expect(err.extensions, limit).to.deep.include({ code: "LIMIT_EXCEEDED", limit, allowed });
+        expect(err.message).to.not.match(/Syntax Error/);
+      };
       let nested = "id";
       for (let i = 0; i < 8; i++) nested = `parents { asset { ${nested} } }`;
-      await userError(`{ asset(id: 1) { ${nested} } }`, /depth/i);
+      await limited(`{ asset(id: 1) { ${nested} } }`, "depth", 12, /^query depth 18 is over the limit of 12 /);
       const aliases = Array.from({ length: 30 }, (_, i) => `a${i}: asset(id: 1) { id }`).join(" ");
-      await userError(`{ ${aliases} }`, /aliases/i);
+      await limited(`{ ${aliases} }`, "aliases", 20, /^30 aliases are over the limit of 20 per query$/);
+      const costly = `{ assets(first: 100) { nodes { parents { asset { parents { asset { versions { chain { txHash blockNumber blockHash logIndex time } } } } } } } } }`;
+      await limited(costly, "cost", 20_000, /^query cost \d+ is over the limit of 20000 /);
+      const directives = Array.from({ length: 21 }, () => `asset(id: 1) @include(if: true) { id }`).join(" ");
+      await limited(`{ ${directives} }`, "directives", 20, /^21 directives are over the limit of 20 per query$/);
+      await limited(`{ ${"asset(id: 1) { id } ".repeat(500)} }`, "tokens", 3_000, /^the query is over the limit of 3000 tokens/);
+    });
+
+    it("answers a body that is not JSON briefly, without echoing it", async () => {
+      const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" + "x".repeat(1_000_000) });
+      const text = await res.text();
+      expect(res.status).to.equal(400);
+      expect(text.length).to.be.lessThan(300);
+      expect(JSON.parse(text).errors).to.deep.equal([{ message: "the request body is not valid JSON (error at character 1)", extensions: { code: "BAD_REQUEST" } }]);
     });
 
     it("masks internal errors and suggests no hidden fields", async () => {
