@@ -467,6 +467,34 @@ export function positionOf(book: BookRow, entries: readonly EntryRow[], asOf: st
   return replay(bookOf(book, entries), endOfDay(asOf)).position;
 }
 
+/** One month's amortisation charge of a book: month number (see monthOf) and amount (never negative). */
+export interface MonthlyCharge {
+  month: number;
+  charge: bigint;
+}
+
+/**
+ * The month-end amortisation charges of `book` (its entries in any order of seq) for the months that ended by the end
+ * of month number `through`, in month order: from its ready month, within its useful life, never the month of its
+ * derecognition or later; months whose charge is 0 are left out. Each charge is accumulated after the month less
+ * accumulated after the month before (the positions' floor formula, re-basing and caps), so the charges up to a month
+ * sum exactly to the accumulated amortisation as of its last day (api/journal.ts books one voucher line per charge).
+ */
+export function monthlyCharges(book: BookRow, entries: readonly EntryRow[], through: number): MonthlyCharge[] {
+  const { plan, position } = replay(bookOf(book, entries), monthStart(through + 1) - 1);
+  if (!plan) return [];
+  const gone = position.derecognition;
+  const last = Math.min(through, plan.last, gone ? monthOf(gone.date) - 1 : Infinity);
+  const charges: MonthlyCharge[] = [];
+  let before = 0n;
+  for (let month = plan.first; month <= last; month++) {
+    const after = accumulatedThrough(plan, month);
+    if (after !== before) charges.push({ month, charge: after - before });
+    before = after;
+  }
+  return charges;
+}
+
 // ---------------------------------------------------------------- balance sheet
 
 /** One data asset on the balance sheet; amounts as in Position (development: capitalised cost and impairment). */

@@ -4,6 +4,7 @@ import type { Database, Statement } from "better-sqlite3";
 import DataLoader from "dataloader";
 import type { SyncStatus } from "../indexer/indexer";
 import type { TokenRow } from "./money";
+import type { Notice } from "./notices";
 
 /** Where the indexer stands (its status(), or one read from the index file by a separate API process). */
 export type SyncState = Omit<SyncStatus, "error">;
@@ -16,6 +17,10 @@ export interface Context {
   /** "Now" for validity questions: the time of the latest indexed block (chain time, not the server's clock). */
   now: number;
   loaders: Loaders;
+  /** Directory of account mappings (<entity>.json) for journal and trialBalance; null: the default chart. */
+  accountMappings?: string | null;
+  /** Notices for the answer's `extensions.notices` (a time asked about that the index has not reached). */
+  notices: Notice[];
 }
 
 /** Statements cached per SQL text: the API prepares each shape once per connection. */

@@ -14,9 +14,13 @@ import { tradeQueries, tradeTypes } from "./resolvers/trades";
 import { valuationQueries, valuationTypes } from "./resolvers/valuation";
 import { accountingQueries, accountingTypes } from "./resolvers/accounting";
 import { bookQueries, bookTypes } from "./resolvers/books";
-import { balanceSheetCsv, disclosureCsv } from "./csv";
+import { journalQueries } from "./resolvers/journal";
+import { journalCsv, journalXlsx } from "./journalExport";
+import { balanceSheetCsv, csvLanguage, disclosureCsv } from "./csv";
 import { GraphQLError } from "graphql";
 import { iso } from "./inputs";
+import { ARMOR, briefRequestErrors } from "./errors";
+import { csvNotices, noticesPlugin } from "./notices";
 
 export interface ApiOptions {
   /** The index's SQLite file (opened read-only). */
@@ -27,6 +31,9 @@ export interface ApiOptions {
   port?: number;
   /** Called with every SQL statement run (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Directory of account mappings, <entity address>.json, for the journal and trial balance (default:
+   *  ACCOUNT_MAPPINGS; none: the default chart of accounts). */
+  accountMappings?: string | null;
 }
 
 export interface ApiServer {
@@ -45,6 +52,7 @@ export const resolvers = {
     ...valuationQueries,
     ...accountingQueries,
     ...bookQueries,
+    ...journalQueries,
     _meta: (_: unknown, __: unknown, ctx: Context) => ({
       chainId: ctx.sync.chainId,
       latestBlock: ctx.sync.latestBlock,
@@ -72,6 +80,7 @@ export function openIndex(file: string, onQuery?: (sql: string) => void): Db {
 export async function startApi(opts: ApiOptions): Promise<ApiServer> {
   const db = openIndex(opts.database, opts.onQuery);
   const metrics = new Metrics(opts.sync);
+  const accountMappings = opts.accountMappings ?? process.env.ACCOUNT_MAPPINGS ?? null;
   const yoga = createYoga<object, Context>({
     schema: createSchema({ typeDefs, resolvers }),
     graphqlEndpoint: "/graphql",
@@ -80,17 +89,13 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
     landingPage: false,
     context: () => {
       const sync = opts.sync();
-      return { db, sync, now: sync.latestBlockTime ?? Math.floor(Date.now() / 1000), loaders: createLoaders(db) };
+      return { db, sync, now: sync.latestBlockTime ?? Math.floor(Date.now() / 1000), loaders: createLoaders(db), accountMappings, notices: [] };
     },
     plugins: [
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        costLimit: { maxCost: 20_000 },
-        maxAliases: { n: 20 },
-        maxTokens: { n: 3_000 },
-        maxDirectives: { n: 20 },
-      }),
+      EnvelopArmorPlugin(ARMOR), // depth, cost, aliases, directives, tokens: api/errors.ts
       metrics.yogaPlugin(),
+      noticesPlugin(),
+      briefRequestErrors(),
     ],
   });
 
@@ -115,17 +120,51 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       const q = new URL(req.url ?? "/", "http://localhost").searchParams;
       const arg = (name: string) => q.get(name) ?? "";
       try {
+        const lang = csvLanguage(arg("lang"));
+        const dates: Record<string, string> = path === "/csv/balance-sheet" ? { asOf: arg("asOf") } : { from: arg("from"), to: arg("to") };
         const body =
           path === "/csv/balance-sheet"
-            ? balanceSheetCsv(db, arg("entity"), arg("asOf"))
-            : disclosureCsv(db, arg("entity"), arg("from"), arg("to"));
+            ? balanceSheetCsv(db, arg("entity"), arg("asOf"), lang)
+            : disclosureCsv(db, arg("entity"), arg("from"), arg("to"), lang);
         const name = path === "/csv/balance-sheet" ? `balance-sheet-${arg("asOf")}` : `disclosure-${arg("from")}-${arg("to")}`;
-        res.writeHead(200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}.csv"` });
+        const notice = csvNotices(opts.sync(), dates); // dates the index has not reached yet
+        res.writeHead(200, {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="${name}.csv"`,
+          ...(notice ? { "x-index-notice": notice } : {}),
+        });
         return res.end(body);
       } catch (err) {
         if (err instanceof GraphQLError) return send(res, 400, { error: err.message });
         console.error(err);
         return send(res, 500, { error: "internal error" });
+      }
+    }
+    if (path === "/csv/journal" || path === "/xlsx/journal") {
+      // The journal as an ERP voucher import (api/journalExport.ts); `mapping` (JSON) as the GraphQL argument.
+      const q = new URL(req.url ?? "/", "http://localhost").searchParams;
+      const args = { entity: q.get("entity") ?? "", from: q.get("from") ?? "", to: q.get("to") ?? "", mapping: q.get("mapping") };
+      const fail = (err: unknown) => {
+        if (err instanceof GraphQLError) return send(res, 400, { error: err.message });
+        console.error(err);
+        return send(res, 500, { error: "internal error" });
+      };
+      try {
+        if (path === "/csv/journal") {
+          const { name, body } = journalCsv(db, args, accountMappings);
+          res.writeHead(200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"` });
+          return res.end(body);
+        }
+        journalXlsx(db, args, accountMappings).then(({ name, body }) => {
+          res.writeHead(200, {
+            "content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "content-disposition": `attachment; filename="${name}"`,
+          });
+          res.end(body);
+        }, fail);
+        return;
+      } catch (err) {
+        return fail(err);
       }
     }
     send(res, 404, { error: `no route ${path}; GraphQL is at /graphql` });

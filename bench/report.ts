@@ -85,7 +85,11 @@ function apiSection(api: any): string {
     `## API`,
     ``,
     `Index of ${n(d.events)} events and ${n(d.assets)} assets; balance sheet and disclosure of an entity with ${n(d.entityAssetCount)} assets;`,
-    `provenance of an asset with ${n(d.provenanceEventCount)} events. Latency in ms over keep-alive HTTP, load generator on the same machine.`,
+    `provenance of an asset with ${n(d.provenanceEventCount)} events` +
+      (d.journal
+        ? `; journal of its ${n(d.journal.books)} books for ${d.journal.from}..${d.journal.to}: ${n(d.journal.vouchers)} vouchers, ${n(d.journal.lines)} lines (${n(d.journal.amortisationLines)} amortisation lines), also as XLSX.`
+        : ".") +
+      ` Latency in ms over keep-alive HTTP, load generator on the same machine.`,
     ``,
     table(["query", "clients", "p50 ms", "p99 ms", "req/s", "aim"], rows),
   ].join("\n");

@@ -839,6 +839,11 @@ function exampleQueries(x: {
     entries { nodes { seq kind date amount ${amount} orderId orderGross ${amount} recordedBy } }
   }
 }`,
+    journal: `{ journal(entity: "${x.dataService}", from: "${x.secondHalf}", to: "${x.lastDay}") {
+  note totals { currency { symbol } vouchers lines debit ${amount} credit ${amount} }
+  vouchers { number date kind summary lines { account { code name } debit ${amount} credit ${amount} registrationNumber bookId evidence { txHash } } }
+} }`,
+    trialBalance: `{ trialBalance(entity: "${x.construction}", asOf: "${x.lastDay}") { currency { symbol } note accounts { code name closingDebit ${amount} closingCredit ${amount} } checksPass checks { name expected actual ok } } }`,
     authorityCredits: `{ credits(account: "${x.authority}") { token { symbol } credited ${amount} withdrawn ${amount} balance ${amount} } }`,
     rejected: `{ assets(where: { status: REJECTED }) { totalCount nodes { id name endReason objections { objector upheld resolvedAt } } } }`,
   };

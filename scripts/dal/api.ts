@@ -58,4 +58,13 @@ export class Api {
     if (!res.ok) throw new DalError(EXIT.INTERNAL, `the API answered HTTP ${res.status}: ${body.slice(0, 200)}`);
     return body;
   }
+
+  /** A download route's bytes (an XLSX), as served. */
+  async bytes(path: string, params: Record<string, string>): Promise<Buffer> {
+    const res = await this.fetch(`${path}?${new URLSearchParams(params)}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (res.status === 400) throw usage(`the API refused: ${(JSON.parse(body.toString("utf8")) as { error: string }).error}`);
+    if (!res.ok) throw new DalError(EXIT.INTERNAL, `the API answered HTTP ${res.status}: ${body.toString("utf8").slice(0, 200)}`);
+    return body;
+  }
 }

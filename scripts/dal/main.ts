@@ -296,6 +296,17 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
     .action(run(async () => (await import("./statements")).disclosure));
 
   dal
+    .command("journal")
+    .description("the vouchers (会计分录) of an entity's data assets for a period, ready for an ERP import, and whether they reconcile with the balance sheet (from the API)")
+    .requiredOption("--entity <address>", "the reporting entity")
+    .requiredOption("--from <date>", "first day, YYYY-MM-DD")
+    .requiredOption("--to <date>", "last day, YYYY-MM-DD (at most 10 years after --from)")
+    .option("--csv", "the ERP voucher import as CSV (UTF-8 with BOM) instead of a table")
+    .option("--xlsx <file>", "write the ERP voucher import as an XLSX workbook to <file>")
+    .option("--mapping <file>", "account mapping (JSON: accounts, roles, books) instead of the server's for the entity")
+    .action(run(async () => (await import("./journal")).journal));
+
+  dal
     .command("provenance")
     .description("the full ordered history of an asset with chain coordinates (from the API)")
     .argument("<assetId>", "asset id")

@@ -53,12 +53,15 @@ describe("benchmarks (smoke run)", function () {
     const api = results.api;
     expect(api.dataset.events).to.be.at.least(1500);
     expect(api.dataset.assets).to.be.at.least(150);
-    for (const q of ["lookup", "page", "provenance", "balanceSheet", "disclosure", "valuation"]) {
+    for (const q of ["lookup", "page", "provenance", "balanceSheet", "disclosure", "valuation", "journal", "journalXlsx"]) {
       for (const c of ["c1", "c8"]) {
         expect(api.queries[q][c].requests, `${q} ${c}`).to.be.greaterThan(0);
         expect(api.queries[q][c].p99, `${q} ${c}`).to.be.at.least(api.queries[q][c].p50);
       }
     }
+    // The journal's aims are for 1 client: 200 ms, and 1 s for its XLSX.
+    expect([api.queries.journal.c1.aimMs, api.queries.journal.c8.aimMs, api.queries.journalXlsx.c1.aimMs]).to.deep.equal([200, null, 1000]);
+    expect(api.dataset.journal.vouchers).to.be.greaterThan(0);
   });
 
   it("writes a report naming the machine and every section", () => {

@@ -179,7 +179,7 @@ describe("dal CLI (end to end, as a process)", function () {
       dal(["verify", "--help"]),
     ]);
     expectExit(top, 0);
-    for (const command of ["register", "verify", "approve", "object", "grant", "list", "buy", "deliver", "accept", "withdraw", "attest", "record", "balance-sheet", "disclosure", "provenance"]) {
+    for (const command of ["register", "verify", "approve", "object", "grant", "list", "buy", "deliver", "accept", "withdraw", "attest", "record", "balance-sheet", "disclosure", "journal", "provenance"]) {
       expect(top.stdout).to.match(new RegExp(`^  ${command}\\b`, "m"));
     }
     for (const code of ["0  success", "1  verify", "2  usage error", "3  cannot reach", "4  wrong chain", "5  refused", "6  insufficient", "8  not sent", "9  verify"]) {
@@ -458,7 +458,7 @@ describe("dal CLI (end to end, as a process)", function () {
     const apiSheetCsv = await apiCsv(`/csv/balance-sheet?entity=${entity}&asOf=2025-12-31`);
     expect(sheetCsv.stdout).to.equal(apiSheetCsv);
     expect(sheetCsv.stdout.startsWith("\ufeffentity,as_of,currency,line,")).to.equal(true);
-    expect(sheetCsv.stdout).to.include(`asset,${bookId},${fileAsset},Intangible,Purchased,120000.00,59666.50,1000.50,59333.00`);
+    expect(sheetCsv.stdout).to.include(`asset,${bookId},${fileAsset},Municipal inspections 2025,Intangible,Purchased,120000.00,59666.50,1000.50,59333.00`);
 
     expectExit(disclosure, 0);
     expect(disclosure.stdout).to.include("一、账面原值").and.include("二、累计摊销").and.include("三、减值准备").and.include("四、账面价值");
@@ -482,6 +482,68 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(disclosureCsv.stdout).to.equal(apiDisclosureCsv);
     expect(disclosureCsv.stdout.split("\r\n").length).to.be.greaterThan(20);
     expect(disclosureCsv.stdout).to.include(`,数据资源研究开发支出,本期发生额,合计,,,,2500.00\r\n`);
+  });
+
+  it("prints the journal (会计分录) as a table with the trial balance's checks, as the API's CSV and XLSX, with a mapping", async () => {
+    await synced();
+    const entity = holder.address;
+    const period = ["--entity", entity, "--from", "2025-01-01", "--to", "2025-03-31"];
+    const mapping = join(tmp.dir, "accounts.json");
+    const wrongMapping = join(tmp.dir, "accounts-wrong.json");
+    const xlsx = join(tmp.dir, "journal.xlsx");
+    writeFileSync(mapping, JSON.stringify({ roles: { amortisationExpense: "6401" } }));
+    writeFileSync(wrongMapping, JSON.stringify({ roles: { cash: "1001" } }));
+    const [text, csvRun, xlsxRun, json, mapped, wrong, reversed] = await Promise.all([
+      dal(["journal", ...period]),
+      dal(["journal", ...period, "--csv"]),
+      dal(["journal", ...period, "--xlsx", xlsx]),
+      dal(["--json", "journal", ...period]),
+      dal(["journal", ...period, "--mapping", mapping]),
+      dal(["journal", ...period, "--mapping", wrongMapping]),
+      dal(["journal", "--entity", entity, "--from", "2025-03-31", "--to", "2025-01-01"]),
+    ]);
+    // By hand (the books of the test above): the purchase 120,000.00 on 01-10, 120,000.00 / 24 = 5,000.00 a month on
+    // each month's last day; the project's research 500.00 on 02-10, moved to 研发费用 on 02-28 after February's
+    // amortisation; its development 2,000.00 on 03-10.
+    expectExit(text, 0);
+    const number = await d.registry.registrationNumber(fileAsset);
+    expect(text.stdout).to.include(`Journal (会计分录) of ${entity}, 2025-01-01 to 2025-03-31 (UTC+8): 7 vouchers`);
+    expect(text.stdout).to.include("Amounts are tax-exclusive (不含税)");
+    const rows = text.stdout.split("\n").filter((l) => l.startsWith("记-")).map((l) => l.split(/\s{2,}/).slice(0, 2));
+    expect(rows).to.deep.equal([
+      ["记-202501-0001", "2025-01-10"],
+      ["记-202501-0002", "2025-01-31"],
+      ["记-202502-0001", "2025-02-10"],
+      ["记-202502-0002", "2025-02-28"],
+      ["记-202502-0003", "2025-02-28"],
+      ["记-202503-0001", "2025-03-10"],
+      ["记-202503-0002", "2025-03-31"],
+    ]);
+    expect(text.stdout).to.match(new RegExp(`记-202501-0001\\s+2025-01-10\\s+数据资源无形资产成本（外购）：Municipal inspections 2025（${number}）\\s+1701\\s+无形资产—数据资源\\s+120000\\.00\\s+${number}\\n\\s+1002\\s+银行存款\\s+120000\\.00\\s+${number}\\n`));
+    expect(text.stdout).to.match(/记-202502-0003\s+2025-02-28\s+结转2025年2月数据资源研发费用（费用化支出）\s+660201\s+管理费用—研发费用\s+500\.00/);
+    expect(text.stdout).to.match(/记-202503-0002\s+2025-03-31\s+计提2025年3月数据资源无形资产摊销\s+660202\s+管理费用—无形资产摊销\s+5000\.00/);
+    expect(text.stdout).to.include(`Totals in eCNY (${tokenAddress}): 7 vouchers, 14 lines, debits 138000.00 = credits 138000.00`);
+    expect(text.stdout).to.include(`Trial balance as of 2025-03-31 in eCNY (${tokenAddress}): all 6 checks hold`);
+
+    expectExit(csvRun, 0);
+    expect(csvRun.stdout).to.equal(await apiCsv(`/csv/journal?entity=${entity}&from=2025-01-01&to=2025-03-31`));
+    expect(csvRun.stdout.startsWith("\ufeff凭证日期,凭证字号,摘要,科目编码,科目名称,借方金额,贷方金额,辅助核算,币种,证据交易\r\n")).to.equal(true);
+    expect(csvRun.stdout.split("\r\n").length).to.equal(1 + 14 + 1);
+    expectExit(xlsxRun, 0);
+    expect(xlsxRun.stdout).to.match(new RegExp(`^wrote ${xlsx.replace(/[.\\/]/g, "\\$&")} \\(\\d+ bytes, sheet 凭证\\)\\n$`));
+    expect(readFileSync(xlsx).subarray(0, 2).toString()).to.equal("PK"); // a zip: the XLSX container
+
+    expectExit(json, 0);
+    const { journal, trialBalance } = JSON.parse(json.stdout);
+    expect(journal.vouchers[0].lines[0].debit).to.deep.equal({ amount: "120000.00", raw: "12000000", token: tokenAddress, symbol: "eCNY", decimals: 2 });
+    expect(trialBalance[0].checksPass).to.equal(true);
+
+    expectExit(mapped, 0);
+    expect(mapped.stdout).to.match(/记-202503-0002\s+2025-03-31\s+计提2025年3月数据资源无形资产摊销\s+6401\s+主营业务成本\s+5000\.00/);
+    expectExit(wrong, 2);
+    expect(wrong.stderr).to.include('the API refused: mapping.roles.cash: unknown account "1001": not in the default chart');
+    expectExit(reversed, 2);
+    expect(reversed.stderr).to.include("the API refused: period 2025-03-31 to 2025-01-01 ends before it starts");
   });
 
   it("records an intangible bought now and ready later, its cost linked to the settled order that paid it; refuses what the ledger refuses", async () => {
