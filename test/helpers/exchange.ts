@@ -9,8 +9,8 @@ import type { IDataExchange } from "../../typechain-types/contracts/DataExchange
 import { world, World, SZ, BJ, DAY, YEAR, hash } from "./registry";
 
 export enum Offer { ProcessingUse, ProductOperation, HoldingTransfer }
-export enum OrderStatus { None, Paid, Delivered, Disputed, Settled, Refunded }
-export enum RefundReason { NotDelivered, Arbitration, RightsLapsed }
+export enum OrderStatus { None, Paid, Delivered, Disputed, Settled, Refunded, Remedied }
+export enum RefundReason { NotDelivered, Arbitration, RightsLapsed, DisputeTimeout, Stranded, LicenceRemedy }
 
 export const SZ_FEE_BPS = 100; // 1%
 export const BJ_FEE_BPS = 50; // 0.5%
@@ -67,7 +67,8 @@ export async function listingTerms(m: Market, assetId: bigint | number, override
   };
 }
 
-/** Sum of everything the exchange owes in `token`: must equal its balance. */
+/** Sum of everything the exchange owes in `token`: its balance is at least this, equal unless tokens were sent to it
+ * outside any order (which the admin may sweep). */
 export async function owed(m: Market, accounts: string[], openEscrow: bigint): Promise<bigint> {
   let total = openEscrow;
   for (const a of accounts) total += await m.dex.creditOf(a, await m.token.getAddress());
