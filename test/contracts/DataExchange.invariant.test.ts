@@ -6,7 +6,8 @@
 // role revoked, or paused past STRANDED_GRACE), withdrawals by random accounts, pauses of the exchange with time
 // passing while paused (deadlines run on trading time; refunds and withdrawals still work), tokens sent to the
 // exchange outside any order and swept by the admin, registrations cancelled (by holder or registrar) or expiring,
-// the reseller's certificate revoked, time jumps (also onto exact deadlines, and onto where a pause moved them from)
+// the reseller's certificate revoked, acceptances and rulings around the last moment a licence can still run its
+// full term, time jumps (also onto exact deadlines, and onto where a pause moved them from)
 // and venue fee changes, run against the contract and a plain model. Every command must succeed exactly when the
 // model says so (or fail with the model's error), and after every step, for each token:
 //   token.balanceOf(dex) == dex.liabilitiesOf(token) + what was sent outside orders and not yet swept (model), so
