@@ -322,9 +322,11 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         Order storage o = _order(orderId);
         if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
         if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
-        // Settlement needs the exchange's role in the contract that issues what was sold, and both unpaused.
-        address issuer = _listings[o.listingId].offer == Offer.HoldingTransfer ? address(registry) : address(rights);
-        bool lostRole = !IAccessControl(issuer).hasRole(EXCHANGE_ROLE, address(this));
+        // Settlement needs the exchange's role in the registry (it moves the holding, or records the paid licence)
+        // and, for a licence, in the rights contract that issues it; and both unpaused.
+        bool lostRole = !IAccessControl(address(registry)).hasRole(EXCHANGE_ROLE, address(this))
+            || (_listings[o.listingId].offer != Offer.HoldingTransfer
+                && !IAccessControl(address(rights)).hasRole(EXCHANGE_ROLE, address(this)));
         bool longPaused = (Pausable(address(registry)).paused() || Pausable(address(rights)).paused())
             && block.timestamp > _acceptanceEndsAt(o) + STRANDED_GRACE;
         if (!lostRole && !longPaused) revert NotStranded(orderId);
@@ -344,8 +346,13 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (l.offer == Offer.HoldingTransfer) revert NotALicenceOf(orderId, certId);
         if (refund > o.price) revert RefundExceedsPrice(refund, o.price);
         if (resolutionHash == bytes32(0)) revert ZeroHash();
+        // The order's own licence: issued by the exchange from this listing's right, of its kind, held by the buyer
+        // (a buyer's several licences from one listing are alike; another buyer's never qualifies).
         IRightsCertificate.Right memory r = rights.rightOf(certId);
-        if (!r.issuedByExchange || r.assetId != l.assetId) revert NotALicenceOf(orderId, certId);
+        if (
+            !r.issuedByExchange || r.assetId != l.assetId || r.parentId != l.sellerCertId
+                || uint8(r.kind) != uint8(l.offer) || IERC721(address(rights)).ownerOf(certId) != o.buyer
+        ) revert NotALicenceOf(orderId, certId);
         o.status = OrderStatus.Remedied; // one remedy per order
 
         // Only what the seller has not withdrawn can be moved back; the event records any shortfall.

@@ -237,6 +237,8 @@ interface IDataExchange {
 
     /// @notice An arbiter's remedy for a paid licence revoked (or to be revoked) before its term ended: revokes the
     /// licence if still live and moves up to `refund` (at most the price) from the seller's credits to the buyer.
+    /// `certId` must be the order's licence: issued by the exchange from the listing's right and kind, held by the
+    /// order's buyer.
     function remedyLicence(uint256 orderId, uint256 certId, uint256 refund, bytes32 resolutionHash) external;
 
     /// @notice Admin: send tokens held above liabilities (sent outside any order) to `to`.

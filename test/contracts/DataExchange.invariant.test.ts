@@ -368,7 +368,8 @@ class Model {
   stray = new Map<string, bigint>(); // sent to the exchange outside orders, not yet swept
   cancelled = new Set<bigint>();
   paidUntil = new Map<bigint, bigint>(); // latest end of a licence sold on each asset
-  licences = new Map<bigint, { assetId: bigint; revoked: boolean }>(); // issued by the exchange
+  // Issued by the exchange: with the listing's seller certificate (parent) and offer (kind), and the buyer holding it.
+  licences = new Map<bigint, { assetId: bigint; parent: bigint; offer: number; holder: string; revoked: boolean }>();
   certRevoked = false; // the reseller's certificate
   feeBps = new Map<number, number>([
     [SZ.id, SZ_FEE_BPS],
@@ -626,7 +627,7 @@ async function runSequence(inv: Inv, cmds: Cmd[], stats: Map<string, number>) {
         expect(r.grantor).to.equal(ethers.ZeroAddress);
         expect(r.parentId).to.equal(o!.listing.certId);
         expect(await m.rights.ownerOf(certId)).to.equal(o!.buyer);
-        model.licences.set(certId, { assetId: s.assetId, revoked: false });
+        model.licences.set(certId, { assetId: s.assetId, parent: o!.listing.certId, offer: o!.listing.offer, holder: o!.buyer, revoked: false });
       } else expect(certId, "nothing issued").to.equal(0n);
       expect(await m.registry.holderOf(s.assetId), "holder").to.equal(model.holders.get(s.assetId));
       addTo(model.credited, token, s.venueTreasury, s.exchangeFee);
@@ -1052,8 +1053,8 @@ async function runSequence(inv: Inv, cmds: Cmd[], stats: Map<string, number>) {
         );
         const o = pickFrom(model.orders, licenceOrders, c.valid, c.pick);
         if (!o) return { ok: false, skipped: true };
-        // An invalid remedy names any certificate: another order's licence (of the same asset it is accepted: the
-        // arbiter names the licence), one over another asset, the reseller's own, or none.
+        // An invalid remedy names any certificate: another order's licence (accepted only if it is alike: same
+        // listing right and kind, held by this order's buyer), one over another asset, the reseller's own, or none.
         const others = [...model.licences.keys(), inv.cert.id, 0n];
         const certId = c.valid ? o.certId : others[c.pick % others.length];
         const licence = model.licences.get(certId);
@@ -1069,7 +1070,7 @@ async function runSequence(inv: Inv, cmds: Cmd[], stats: Map<string, number>) {
                 ? E("RefundExceedsPrice")
                 : certId === 0n
                   ? E("UnknownCertificate", m.rights)
-                  : !licence || licence.assetId !== l.assetId
+                  : !licence || licence.assetId !== l.assetId || licence.parent !== l.certId || licence.offer !== l.offer || licence.holder !== o.buyer
                     ? E("NotALicenceOf")
                     : licence.revoked
                       ? null

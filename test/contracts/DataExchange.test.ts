@@ -1673,6 +1673,17 @@ describe("DataExchange", () => {
       await expectSolvent(f);
     });
 
+    it("remedyLicence takes only the order's own licence, never another buyer's", async () => {
+      const f = await loadFixture(listed);
+      const first = await buyAndAccept(f, 1, f.buyer);
+      const second = await buyAndAccept(f, 1, f.buyer2);
+      await expect(f.dex.connect(f.arbiter).remedyLicence(first.orderId, second.settlement.certId, 1n, hash()))
+        .to.be.revertedWithCustomError(f.dex, "NotALicenceOf")
+        .withArgs(first.orderId, second.settlement.certId);
+      await expect(f.dex.connect(f.arbiter).remedyLicence(first.orderId, first.settlement.certId, 1n, hash())).to.emit(f.dex, "LicenceRemedied");
+      expect(await f.rights.isValid(second.settlement.certId, await time.latest())).to.equal(true);
+    });
+
     it("remedyLicence pays only what the seller has not withdrawn, and records the shortfall", async () => {
       const f = await loadFixture(listed);
       const token = await tokenAddr(f);
@@ -1717,6 +1728,14 @@ describe("DataExchange", () => {
       await expect(f.dex.connect(f.buyer).refundStranded(1))
         .to.emit(f.dex, "Refunded")
         .withArgs(1, f.buyer.address, await tokenAddr(f), PRICE, 4 /* Stranded */, anyValue);
+      await expectSolvent(f);
+    });
+
+    it("a delivered licence order is stranded too when the exchange lost its role in the registry (it records paid licences there)", async () => {
+      const f = await loadFixture(delivered);
+      await f.registry.revokeRole(await f.registry.EXCHANGE_ROLE(), await dexAddr(f));
+      await expect(f.dex.connect(f.buyer).accept(1)).to.be.reverted;
+      await expect(f.dex.connect(f.buyer).refundStranded(1)).to.emit(f.dex, "Refunded");
       await expectSolvent(f);
     });
 
