@@ -240,13 +240,12 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         StoredListing storage l = _listings[o.listingId];
         if (l.seller != msg.sender) revert NotSeller(o.listingId, msg.sender);
         if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
-        uint40 paused = _pausedSoFar();
-        uint64 deadline = o.orderedAt + l.deliveryWindow + (paused - o.pauseMark);
+        uint64 deadline = _deliveryDeadline(o);
         if (block.timestamp > deadline) revert DeliveryDeadlinePassed(orderId, deadline);
         if (deliveryHash == bytes32(0)) revert ZeroHash();
         o.status = OrderStatus.Delivered;
         o.deliveredAt = uint40(block.timestamp);
-        o.pauseMark = paused; // the acceptance clock starts now
+        o.pauseMark = _pausedTotal; // the acceptance clock starts now (not paused: delivery is refused while paused)
         emit Delivered(
             orderId, msg.sender, deliveryHash, uint64(block.timestamp) + l.acceptanceWindow, uint64(block.timestamp)
         );
@@ -378,7 +377,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         Order storage o = _order(orderId);
         if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
         if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
-        uint64 deadline = o.orderedAt + _listings[o.listingId].deliveryWindow + (_pausedSoFar() - o.pauseMark);
+        uint64 deadline = _deliveryDeadline(o);
         if (block.timestamp <= deadline) revert DeliveryDeadlineNotPassed(orderId, deadline);
         _refund(orderId, o, o.price, RefundReason.NotDelivered);
     }
@@ -686,6 +685,10 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     function _order(uint256 orderId) private view returns (Order storage o) {
         o = _orders[orderId];
         if (o.buyer == address(0)) revert UnknownOrder(orderId);
+    }
+
+    function _deliveryDeadline(Order storage o) private view returns (uint64) {
+        return o.orderedAt + _listings[o.listingId].deliveryWindow + (_pausedSoFar() - o.pauseMark);
     }
 
     function _acceptanceEndsAt(Order storage o) private view returns (uint64) {
