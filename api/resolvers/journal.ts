@@ -156,6 +156,43 @@ export interface JournalArgs {
   mapping?: string | null;
 }
 
+/** The most vouchers one page of the journal holds (`first`). */
+export const MAX_JOURNAL_PAGE = 1000;
+
+/** The cursor after voucher `number` of the journal of `from`..`to` (opaque to clients). */
+export function journalCursor(from: string, to: string, number: string): string {
+  return Buffer.from(`j:${from}:${to}:${number}`).toString("base64url");
+}
+
+/** The index in `numbers` (the period's vouchers, in order) that a page after `cursor` starts at. */
+function pageStart(cursor: string, from: string, to: string, numbers: readonly string[]): number {
+  const m = /^j:(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2}):(.{1,40})$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!m) throw badInput(`after: "${cursor}" is not a journal cursor from this API (use pageInfo.endCursor)`);
+  if (m[1] !== from || m[2] !== to) throw badInput(`after: the cursor is for the journal of ${m[1]}..${m[2]}, not ${from}..${to}`);
+  const i = numbers.indexOf(m[3]);
+  if (i < 0) throw badInput(`after: voucher ${m[3]} is not in the journal of ${from}..${to} any more (the index changed); start again without \`after\``);
+  return i + 1;
+}
+
+/**
+ * Journals computed for a first page, kept for the pages after it: a client walking the pages with `after` gets the
+ * same journal (one index state) without computing it again for each page. Keyed by the arguments and the index's
+ * last block (number and hash), so a page after the index moved is computed afresh; a few at most, briefly.
+ */
+const walks = new Map<string, { at: number; value: ReturnType<typeof computeJournal> }>();
+const WALKS = 8;
+const WALK_MS = 5 * 60_000;
+function walkKey(args: JournalArgs, ctx: Context): string {
+  return JSON.stringify([args.entity.toLowerCase(), args.from, args.to, args.mapping ?? null, ctx.accountMappings ?? null, ctx.sync.latestBlock, ctx.sync.latestHash]);
+}
+function rememberWalk(key: string, value: ReturnType<typeof computeJournal>): void {
+  const now = Date.now();
+  for (const [k, w] of walks) if (now - w.at > WALK_MS) walks.delete(k);
+  walks.delete(key);
+  walks.set(key, { at: now, value });
+  while (walks.size > WALKS) walks.delete(walks.keys().next().value!);
+}
+
 /** The journal of a period, checked arguments, and the chart in force (for GraphQL and the CSV / XLSX exports). */
 export function computeJournal(db: Database, args: JournalArgs, mappingsDir?: string | null) {
   const entity = address("entity", args.entity);
@@ -184,8 +221,21 @@ function tokens(db: Database) {
 }
 
 export const journalQueries = {
-  journal: (_: unknown, args: JournalArgs, ctx: Context) => {
-    const { entity, chart, journal: j } = computeJournal(ctx.db, args, ctx.accountMappings);
+  journal: (_: unknown, args: JournalArgs & { first?: number | null; after?: string | null }, ctx: Context) => {
+    const first = args.first ?? null;
+    if (first !== null && (!Number.isInteger(first) || first < 1 || first > MAX_JOURNAL_PAGE)) {
+      throw badInput(`first: ${first} is not a page size from 1 to ${MAX_JOURNAL_PAGE}`);
+    }
+    const paged = first !== null || (args.after !== null && args.after !== undefined);
+    const key = paged ? walkKey(args, ctx) : "";
+    const kept = args.after !== null && args.after !== undefined ? walks.get(key) : undefined;
+    const computed = kept && Date.now() - kept.at <= WALK_MS ? kept.value : computeJournal(ctx.db, args, ctx.accountMappings);
+    if (paged) rememberWalk(key, computed);
+    const { entity, chart, journal: j } = computed;
+    // The page: vouchers after the cursor (in number order), `first` of them (all without `first`).
+    const start = args.after !== null && args.after !== undefined ? pageStart(args.after, j.from, j.to, j.vouchers.map((v) => v.number)) : 0;
+    const end = first === null ? j.vouchers.length : Math.min(j.vouchers.length, start + first);
+    const pageVouchers = j.vouchers.slice(start, end);
     const token = tokens(ctx.db);
     // One zero Amount per token, shared by the lines' empty sides.
     const zero = new Map<string, ReturnType<typeof amount>>();
@@ -213,7 +263,11 @@ export const journalQueries = {
       taxExclusive: true,
       note: TAX_NOTE,
       chart: chartRows(chart),
-      vouchers: j.vouchers.map((v) => {
+      pageInfo: {
+        hasNextPage: end < j.vouchers.length,
+        endCursor: pageVouchers.length ? journalCursor(j.from, j.to, pageVouchers[pageVouchers.length - 1].number) : null,
+      },
+      vouchers: pageVouchers.map((v) => {
         const t = token(v.currency);
         let debit = 0n;
         let credit = 0n;

@@ -6,9 +6,17 @@
 //
 // Reproduce a property failure with FC_SEED=<seed> (and FC_PATH=<path>); FC_RUNS overrides the run count.
 import { expect } from "chai";
+import Database from "better-sqlite3";
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
+import { execute, parse } from "graphql";
+import { createSchema } from "graphql-yoga";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { migrate } from "../../indexer/schema";
+import { createLoaders } from "../../api/context";
+import { journalCursor } from "../../api/resolvers/journal";
+import { openIndex, resolvers, typeDefs } from "../../api/server";
 import { balanceSheet, dateOf, formatDate, monthOf, positionOf, type BookRow, type EntryRow } from "../../api/accounting";
 import {
   DEFAULT_ACCOUNTS,
@@ -594,6 +602,99 @@ describe("api/journal", () => {
       expect(trialBalance(none, defaults, "2025-12-31")).to.deep.equal([]);
       // A single day before anything happened: also empty.
       expect(journal(rows, defaults, "2024-12-31", "2024-12-31").vouchers).to.deep.equal([]);
+    });
+  });
+
+  describe("GraphQL paging (first, after) over an index of twelve books", () => {
+    // Twelve intangible books of 1,200.00 over 12 months, one bought each month of 2025 (the 1st, 00:00 UTC+8): a cost
+    // voucher each and a monthly amortisation voucher from January; 24 vouchers in all, in an index file as the
+    // indexer writes it, read through the API's schema and resolvers.
+    const ENTITY = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+    const QUERY = `query ($entity: String!, $from: String!, $to: String!, $first: Int, $after: String) {
+      journal(entity: $entity, from: $from, to: $to, first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor } totals { vouchers lines debit { raw } credit { raw } }
+        vouchers { number date kind summary debit { raw } lines { account { code name } debit { raw value } credit { raw value } bookId evidence { txHash } } } } }`;
+    let dir: string;
+    let db: import("better-sqlite3").Database;
+    let run: (variables: Record<string, unknown>) => Promise<{ data?: any; errors?: readonly any[] }>;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), "journal-paging-"));
+      const file = join(dir, "index.sqlite");
+      const w = new Database(file);
+      migrate(w);
+      const bookRow = w.prepare(`INSERT INTO books (id, entity, asset_id, category, initial_category, source, useful_life_months, residual_value,
+        currency, recognised_on, cost, impairment, entry_count) VALUES (?, ?, ?, 'Intangible', 'Intangible', 'Purchased', 12, '0', ?, ?, '120000', '0', 2)`);
+      const entry = w.prepare(`INSERT INTO book_entries (book_id, seq, kind, date, amount, source, phase, useful_life_months, evidence_hash,
+        recorded_by, block_number, tx_hash, log_index) VALUES (?, ?, ?, ?, ?, 'Purchased', ?, ?, '0x00', ?, ?, ?, 0)`);
+      for (let m = 1; m <= 12; m++) {
+        const day = at(`2025-${String(m).padStart(2, "0")}-01`);
+        bookRow.run(m, ENTITY, 100 + m, CNY, day);
+        entry.run(m, 0, "Opened", day, null, null, 12, ENTITY, 10 * m, `0x${(10 * m).toString(16).padStart(64, "0")}`);
+        entry.run(m, 1, "Cost", day, "120000", "None", null, ENTITY, 10 * m + 1, `0x${(10 * m + 1).toString(16).padStart(64, "0")}`);
+      }
+      w.prepare("INSERT INTO tokens (address, allowed, decimals, symbol) VALUES (?, 1, 2, 'eCNY')").run(CNY);
+      w.close();
+      db = openIndex(file);
+      const schema = createSchema({ typeDefs, resolvers });
+      const sync = { chainId: 31337, latestBlock: 200, latestHash: "0xabc", latestBlockTime: at("2026-01-01"), head: 200, lag: 0, caughtUp: true };
+      run = async (variables) =>
+        (await execute({
+          schema,
+          document: parse(QUERY),
+          variableValues: { entity: ENTITY, from: "2025-01-01", to: "2025-12-31", ...variables },
+          contextValue: { db, sync, now: sync.latestBlockTime, loaders: createLoaders(db), accountMappings: null, notices: [] },
+        })) as { data?: any; errors?: readonly any[] };
+    });
+    after(() => {
+      db?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("pages of any size concatenate to the whole journal; totals are the whole period's on every page", async () => {
+      const whole = await run({});
+      expect(whole.errors).to.equal(undefined);
+      const all = whole.data.journal;
+      expect(all.vouchers).to.have.length(24); // 12 costs, 12 amortisations
+      expect(all.pageInfo.hasNextPage).to.equal(false);
+      expect(all.totals).to.deep.equal([{ vouchers: 24, lines: 24 + 2 * (12 + 11 + 10 + 9 + 8 + 7 + 6 + 5 + 4 + 3 + 2 + 1), debit: { raw: all.totals[0].credit.raw }, credit: { raw: all.totals[0].credit.raw } }]);
+      // 12 costs of 1,200.00 and 78 monthly charges of 100.00.
+      expect(all.totals[0].debit.raw).to.equal(String(12 * 120_000 + 78 * 10_000));
+      for (const size of [1, 5, 7, 24, 1000]) {
+        const pages: any[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const page: { data?: any; errors?: readonly any[] } = await run({ first: size, after });
+          expect(page.errors, `first ${size}`).to.equal(undefined);
+          pages.push(page.data.journal);
+          expect(page.data.journal.totals).to.deep.equal(all.totals);
+          if (!page.data.journal.pageInfo.hasNextPage) break;
+          after = page.data.journal.pageInfo.endCursor;
+        }
+        expect(pages, `first ${size}`).to.have.length(Math.ceil(24 / size));
+        expect(pages.flatMap((p) => p.vouchers)).to.deep.equal(all.vouchers);
+        expect(pages.slice(0, -1).every((p) => p.vouchers.length === size)).to.equal(true);
+      }
+      // The cursor of the last voucher: an empty last page, well formed.
+      const last = await run({ first: 5, after: all.pageInfo.endCursor });
+      expect(last.data.journal.vouchers).to.deep.equal([]);
+      expect(last.data.journal.pageInfo).to.deep.equal({ hasNextPage: false, endCursor: null });
+    });
+
+    it("refuses a bad page size, a foreign cursor, another period's cursor and a voucher not in the journal (BAD_USER_INPUT)", async () => {
+      const refused = async (variables: Record<string, unknown>, message: string | RegExp) => {
+        const r = await run(variables);
+        expect(r.errors, JSON.stringify(variables)).to.have.length(1);
+        expect(r.errors![0].extensions.code).to.equal("BAD_USER_INPUT");
+        if (typeof message === "string") expect(r.errors![0].message).to.equal(message);
+        else expect(r.errors![0].message).to.match(message);
+        expect(r.data).to.equal(null);
+      };
+      await refused({ first: 0 }, "first: 0 is not a page size from 1 to 1000");
+      await refused({ first: 1001 }, "first: 1001 is not a page size from 1 to 1000");
+      await refused({ first: 5, after: "nonsense" }, 'after: "nonsense" is not a journal cursor from this API (use pageInfo.endCursor)');
+      const other = (await run({ from: "2025-01-01", to: "2025-06-30", first: 1 })).data.journal.pageInfo.endCursor;
+      await refused({ first: 5, after: other }, "after: the cursor is for the journal of 2025-01-01..2025-06-30, not 2025-01-01..2025-12-31");
+      await refused({ first: 5, after: journalCursor("2025-01-01", "2025-12-31", "记-209901-0001") }, /^after: voucher 记-209901-0001 is not in the journal of 2025-01-01\.\.2025-12-31/);
     });
   });
 
