@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Relayable} from "./metatx/Relayable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IAssetLedger} from "./interfaces/IAssetLedger.sol";
 import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
@@ -9,7 +10,7 @@ import {IDataExchange} from "./interfaces/IDataExchange.sol";
 
 /// @title AssetLedger
 /// @notice Attestations by accredited parties and entities' accounting books for data assets.
-contract AssetLedger is IAssetLedger, AccessControl, Pausable {
+contract AssetLedger is IAssetLedger, Relayable {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     bytes32 public constant ASSESSOR_ROLE = keccak256("ASSESSOR_ROLE");
     bytes32 public constant APPRAISER_ROLE = keccak256("APPRAISER_ROLE");
@@ -29,7 +30,9 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
     mapping(uint256 bookId => Book) private _books;
     mapping(address entity => mapping(address accountant => bool)) private _accountants;
 
-    constructor(address admin, IDataAssetRegistry registry_, IDataExchange exchange_) {
+    constructor(address admin, IDataAssetRegistry registry_, IDataExchange exchange_, address trustedForwarder_)
+        Relayable(trustedForwarder_)
+    {
         if (admin == address(0) || address(registry_) == address(0) || address(exchange_) == address(0)) {
             revert InvalidRecipient(address(0));
         }
@@ -49,7 +52,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         returns (uint256 id)
     {
         id = _attest(assetId, AttestationKind.Compliance, reportHash, supersedes);
-        emit ComplianceAttested(id, assetId, msg.sender, passed, reportHash, supersedes, uint64(block.timestamp));
+        emit ComplianceAttested(id, assetId, _msgSender(), passed, reportHash, supersedes, uint64(block.timestamp));
     }
 
     /// @inheritdoc IAssetLedger
@@ -63,7 +66,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
             if (scores[i] > 100) revert InvalidScore(scores[i]);
         }
         id = _attest(assetId, AttestationKind.Quality, reportHash, supersedes);
-        emit QualityAttested(id, assetId, msg.sender, scores, reportHash, supersedes, uint64(block.timestamp));
+        emit QualityAttested(id, assetId, _msgSender(), scores, reportHash, supersedes, uint64(block.timestamp));
     }
 
     /// @inheritdoc IAssetLedger
@@ -81,27 +84,27 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         if (valuationDate > block.timestamp) revert DateInFuture(valuationDate);
         id = _attest(assetId, AttestationKind.Appraisal, reportHash, supersedes);
         emit AppraisalAttested(
-            id, assetId, msg.sender, method, value, currency, valuationDate, reportHash, supersedes, uint64(block.timestamp)
+            id, assetId, _msgSender(), method, value, currency, valuationDate, reportHash, supersedes, uint64(block.timestamp)
         );
     }
 
     /// @inheritdoc IAssetLedger
     function revokeAttestation(uint256 attestationId, string calldata reason) external whenNotPaused {
         Attestation storage a = _attestation(attestationId);
-        if (a.author != msg.sender) revert NotAuthor(attestationId, msg.sender);
+        if (a.author != _msgSender()) revert NotAuthor(attestationId, _msgSender());
         if (a.revokedAt != 0) revert AttestationClosed(attestationId);
         if (bytes(reason).length > MAX_TEXT) revert TextTooLong(bytes(reason).length, MAX_TEXT);
         a.revokedAt = uint40(block.timestamp);
-        emit AttestationRevoked(attestationId, a.assetId, msg.sender, reason, uint64(block.timestamp));
+        emit AttestationRevoked(attestationId, a.assetId, _msgSender(), reason, uint64(block.timestamp));
     }
 
     // ---------------------------------------------------------------- accounting
 
     /// @inheritdoc IAssetLedger
     function setAccountant(address accountant, bool authorised) external whenNotPaused {
-        if (accountant == address(0) || accountant == msg.sender) revert InvalidRecipient(accountant);
-        _accountants[msg.sender][accountant] = authorised;
-        emit AccountantSet(msg.sender, accountant, authorised, uint64(block.timestamp));
+        if (accountant == address(0) || accountant == _msgSender()) revert InvalidRecipient(accountant);
+        _accountants[_msgSender()][accountant] = authorised;
+        emit AccountantSet(_msgSender(), accountant, authorised, uint64(block.timestamp));
     }
 
     /// @inheritdoc IAssetLedger
@@ -160,7 +163,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         if ((b.category == Category.Development) != (phase != CostPhase.None)) revert WrongPhase(bookId, phase);
         if (orderId != 0) _checkOrder(orderId, b.entity);
         if (phase != CostPhase.Research) b.cost += amount;
-        emit CostRecorded(bookId, b.entity, b.assetId, amount, source, phase, date, orderId, evidenceHash, msg.sender);
+        emit CostRecorded(bookId, b.entity, b.assetId, amount, source, phase, date, orderId, evidenceHash, _msgSender());
     }
 
     /// @inheritdoc IAssetLedger
@@ -173,7 +176,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         b.category = Category.Intangible;
         b.usefulLifeMonths = usefulLifeMonths;
         b.readyOn = uint40(date);
-        emit ReadyForUse(bookId, b.entity, b.assetId, usefulLifeMonths, date, evidenceHash, msg.sender);
+        emit ReadyForUse(bookId, b.entity, b.assetId, usefulLifeMonths, date, evidenceHash, _msgSender());
     }
 
     /// @inheritdoc IAssetLedger
@@ -184,7 +187,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         uint256 bound = b.cost - b.impairment;
         if (amount > bound) revert ExceedsCarryingBound(amount, bound);
         b.impairment += amount;
-        emit ImpairmentRecorded(bookId, b.entity, b.assetId, amount, date, evidenceHash, msg.sender);
+        emit ImpairmentRecorded(bookId, b.entity, b.assetId, amount, date, evidenceHash, _msgSender());
     }
 
     /// @inheritdoc IAssetLedger
@@ -194,7 +197,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         if (amount == 0) revert ZeroAmount();
         if (amount > b.impairment) revert ExceedsCarryingBound(amount, b.impairment);
         b.impairment -= amount;
-        emit WriteDownReversed(bookId, b.entity, b.assetId, amount, date, evidenceHash, msg.sender);
+        emit WriteDownReversed(bookId, b.entity, b.assetId, amount, date, evidenceHash, _msgSender());
     }
 
     /// @inheritdoc IAssetLedger
@@ -204,7 +207,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
     {
         Book storage b = _openBook(bookId, date, evidenceHash);
         b.derecognisedOn = uint40(date);
-        emit Derecognised(bookId, b.entity, b.assetId, reason, proceeds, date, evidenceHash, msg.sender);
+        emit Derecognised(bookId, b.entity, b.assetId, reason, proceeds, date, evidenceHash, _msgSender());
     }
 
     /// @notice Stop every state change (emergency); the pauser role only.
@@ -255,7 +258,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         id = ++_attestationCount;
         if (supersedes != 0) {
             Attestation storage old = _attestation(supersedes);
-            if (old.author != msg.sender) revert NotAuthor(supersedes, msg.sender);
+            if (old.author != _msgSender()) revert NotAuthor(supersedes, _msgSender());
             if (old.assetId != assetId || old.kind != kind) revert SupersedeMismatch(supersedes);
             if (old.revokedAt != 0 || old.supersededBy != 0) revert AttestationClosed(supersedes);
             old.supersededBy = uint64(id);
@@ -263,7 +266,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
         _attestations[id] = Attestation({
             assetId: uint64(assetId),
             kind: kind,
-            author: msg.sender,
+            author: _msgSender(),
             attestedAt: uint40(block.timestamp),
             revokedAt: 0,
             supersededBy: 0
@@ -321,7 +324,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
             b.recognisedOn,
             b.readyOn,
             evidenceHash,
-            msg.sender
+            _msgSender()
         );
     }
 
@@ -355,7 +358,7 @@ contract AssetLedger is IAssetLedger, AccessControl, Pausable {
 
     function _checkRecorder(address entity) private view {
         if (entity == address(0)) revert InvalidRecipient(entity);
-        if (msg.sender != entity && !_accountants[entity][msg.sender]) revert NotEntityOrAccountant(entity, msg.sender);
+        if (_msgSender() != entity && !_accountants[entity][_msgSender()]) revert NotEntityOrAccountant(entity, _msgSender());
     }
 
     /// @dev The rules are prospective (never before 2024-01-01) and entries are never dated in the future.

@@ -6,6 +6,7 @@ import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/I
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Relayable} from "./metatx/Relayable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IDataAssetRegistry, ROYALTY_DENOMINATOR as DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
 import {RegistrationNumber} from "./libraries/RegistrationNumber.sol";
@@ -15,7 +16,7 @@ import {RegistrationNumber} from "./libraries/RegistrationNumber.sol";
 /// registration certificate (token id = asset id) is the holding right and moves only by registrar-approved
 /// transfer or exchange settlement. The certificate is a minimal ERC-721 whose holder is kept in the asset's own
 /// first storage slot: minting at approval and moving at transfer write no separate owner slot.
-contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors, AccessControl, Pausable {
+contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors, Relayable {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice Held by the DataExchange contract: moves holding rights at settlement.
     bytes32 public constant EXCHANGE_ROLE = keccak256("EXCHANGE_ROLE");
@@ -36,6 +37,8 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     uint256 public constant MAX_TEXT = 512;
     /// @notice Registration numbers carry a 6-digit sequence per registrar and year.
     uint32 public constant MAX_SEQUENCE = 999_999;
+    /// @notice Items per submitBatch or approveBatch: about 100,000 gas each keeps a full batch far inside a block.
+    uint256 public constant MAX_BATCH = 200;
 
     struct ContentRecord {
         uint64 assetId;
@@ -65,7 +68,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         bytes32 evidenceHash;
     }
 
-    constructor(address admin) {
+    constructor(address admin, address trustedForwarder_) Relayable(trustedForwarder_) {
         if (admin == address(0)) revert InvalidRecipient(admin);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
@@ -74,12 +77,12 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     // ---------------------------------------------------------------- modifiers
 
     modifier onlyRegistrarOf(uint256 assetId) {
-        if (!isRegistrarOf(assetId, msg.sender)) revert NotRegistrar(assetId, msg.sender);
+        if (!isRegistrarOf(assetId, _msgSender())) revert NotRegistrar(assetId, _msgSender());
         _;
     }
 
     modifier onlyHolder(uint256 assetId) {
-        if (_ownerOf(assetId) != msg.sender) revert NotHolder(assetId, msg.sender);
+        if (_ownerOf(assetId) != _msgSender()) revert NotHolder(assetId, _msgSender());
         _;
     }
 
@@ -98,7 +101,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         registrarId = ++_registrarCount;
         _registrarByCode[codeHash] = registrarId;
         _registrars[registrarId] = Registrar({code: code, noticePeriod: noticePeriod, active: true});
-        emit RegistrarAdded(registrarId, code, noticePeriod, msg.sender);
+        emit RegistrarAdded(registrarId, code, noticePeriod, _msgSender());
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -107,13 +110,40 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         _checkNoticePeriod(noticePeriod);
         r.noticePeriod = noticePeriod;
         r.active = active;
-        emit RegistrarUpdated(registrarId, r.code, noticePeriod, active, msg.sender);
+        emit RegistrarUpdated(registrarId, r.code, noticePeriod, active, _msgSender());
     }
 
     // ---------------------------------------------------------------- registration
 
     /// @inheritdoc IDataAssetRegistry
-    function submit(Submission calldata s) external whenNotPaused returns (uint256 assetId) {
+    function submit(Submission calldata s) external whenNotPaused returns (uint256) {
+        return _submit(s, _msgSender());
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    /// @dev All or nothing: one applicant's catalogue is one decision, and the ids stay consecutive. Each item runs
+    /// in a call to this contract so that a refusal can be caught and re-raised with its index.
+    function submitBatch(Submission[] calldata items) external whenNotPaused returns (uint256 firstAssetId) {
+        uint256 n = items.length;
+        if (n == 0 || n > MAX_BATCH) revert BatchSize(n, MAX_BATCH);
+        address applicant = _msgSender();
+        firstAssetId = _assetCount + 1;
+        for (uint256 i = 0; i < n; i++) {
+            try this.submitInBatch(applicant, items[i]) {}
+            catch (bytes memory reason) {
+                revert BatchItemFailed(i, reason);
+            }
+        }
+    }
+
+    /// @notice Only this contract, from `submitBatch` (which names the applicant it authenticated).
+    function submitInBatch(address applicant, Submission calldata s) external returns (uint256) {
+        // msg.sender, not _msgSender(): only the registry's own call may name an applicant.
+        if (msg.sender != address(this)) revert OnlyBatch();
+        return _submit(s, applicant);
+    }
+
+    function _submit(Submission calldata s, address applicant) private returns (uint256 assetId) {
         Registrar storage r = _registrarStorage(s.registrarId);
         if (!r.active) revert RegistrarInactive(s.registrarId);
         if (s.contentHash == bytes32(0) || s.metadataHash == bytes32(0)) revert ZeroHash();
@@ -130,7 +160,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         assetId = ++_assetCount;
         uint40 noticeEndsAt = uint40(block.timestamp + r.noticePeriod);
         Asset storage a = _assets[assetId];
-        a.holder = msg.sender; // the applicant, until approval makes it the holder
+        a.holder = applicant; // until approval makes it the holder
         a.registrarId = s.registrarId;
         a.status = Status.InNotice;
         a.kind = s.kind;
@@ -145,7 +175,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
             stored.push(royalties[i]);
         }
         emit RegistrationSubmitted(
-            assetId, msg.sender, s.registrarId, s, royalties, uint64(block.timestamp), uint64(noticeEndsAt)
+            assetId, applicant, s.registrarId, s, royalties, uint64(block.timestamp), uint64(noticeEndsAt)
         );
     }
 
@@ -154,18 +184,18 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         Asset storage a = _existing(assetId);
         if (a.status != Status.InNotice || block.timestamp >= a.noticeEndsAt) revert NotInNotice(assetId);
         if (evidenceHash == bytes32(0)) revert ZeroHash();
-        if (_objecting[assetId][msg.sender]) revert AlreadyObjecting(assetId, msg.sender);
-        _objecting[assetId][msg.sender] = true;
+        if (_objecting[assetId][_msgSender()]) revert AlreadyObjecting(assetId, _msgSender());
+        _objecting[assetId][_msgSender()] = true;
         a.openObjections += 1;
         objectionId = ++_objectionCount;
         _objections[objectionId] = Objection({
             assetId: uint64(assetId),
-            objector: msg.sender,
+            objector: _msgSender(),
             open: true,
             upheld: false,
             evidenceHash: evidenceHash
         });
-        emit ObjectionFiled(objectionId, assetId, msg.sender, evidenceHash, uint64(block.timestamp));
+        emit ObjectionFiled(objectionId, assetId, _msgSender(), evidenceHash, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -173,30 +203,53 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         Objection storage o = _objections[objectionId];
         if (o.assetId == 0) revert UnknownObjection(objectionId);
         uint256 assetId = o.assetId;
-        if (!isRegistrarOf(assetId, msg.sender)) revert NotRegistrar(assetId, msg.sender);
+        if (!isRegistrarOf(assetId, _msgSender())) revert NotRegistrar(assetId, _msgSender());
         if (!o.open) revert ObjectionClosed(objectionId);
         o.open = false;
         o.upheld = upheld;
         _objecting[assetId][o.objector] = false;
         Asset storage a = _assets[assetId];
         a.openObjections -= 1;
-        emit ObjectionResolved(objectionId, assetId, msg.sender, upheld, resolutionHash, uint64(block.timestamp));
+        emit ObjectionResolved(objectionId, assetId, _msgSender(), upheld, resolutionHash, uint64(block.timestamp));
         // An upheld objection stops the registration (it can only be open while the asset is in notice or ended).
         if (upheld && a.status == Status.InNotice) _end(assetId, a, Status.Rejected, "objection upheld");
     }
 
     /// @inheritdoc IDataAssetRegistry
-    function approveRegistration(uint256 assetId) external whenNotPaused onlyRegistrarOf(assetId) {
+    function approveRegistration(uint256 assetId) external whenNotPaused {
+        bytes4 blocker = _approve(assetId, _msgSender());
+        if (blocker != 0) _revertApproval(blocker, assetId);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    /// @dev Per item: anyone may object to a registration in notice, so an all-or-nothing batch could be blocked by
+    /// one objection filed ahead of it. What cannot be approved is skipped with its reason in ApprovalSkipped.
+    function approveBatch(uint256[] calldata assetIds) external whenNotPaused returns (uint256 approved) {
+        uint256 n = assetIds.length;
+        if (n == 0 || n > MAX_BATCH) revert BatchSize(n, MAX_BATCH);
+        address sender = _msgSender();
+        for (uint256 i = 0; i < n; i++) {
+            bytes4 blocker = _approve(assetIds[i], sender);
+            if (blocker == 0) approved++;
+            else emit ApprovalSkipped(assetIds[i], sender, blocker);
+        }
+    }
+
+    /// @dev Approves, or returns the selector of the error that stops it (state untouched).
+    function _approve(uint256 assetId, address sender) private returns (bytes4) {
         Asset storage a = _assets[assetId];
-        if (a.status != Status.InNotice) revert WrongStatus(assetId, a.status);
-        if (block.timestamp < a.noticeEndsAt) revert NoticeNotOver(assetId, a.noticeEndsAt);
-        if (a.openObjections != 0) revert OpenObjections(assetId, a.openObjections);
+        if (a.status == Status.None) return UnknownAsset.selector;
+        if (!hasRole(registrarRole(a.registrarId), sender)) return NotRegistrar.selector;
+        if (a.status != Status.InNotice) return WrongStatus.selector;
+        if (block.timestamp < a.noticeEndsAt) return NoticeNotOver.selector;
+        if (a.openObjections != 0) return OpenObjections.selector;
         Registrar storage r = _registrars[a.registrarId];
-        if (!r.active) revert RegistrarInactive(a.registrarId);
+        if (!r.active) return RegistrarInactive.selector;
 
         uint16 year = RegistrationNumber.yearOf(block.timestamp);
-        uint32 seq = ++_sequence[a.registrarId][year];
-        if (seq > MAX_SEQUENCE) revert SequenceExhausted(a.registrarId, year);
+        uint32 seq = _sequence[a.registrarId][year] + 1;
+        if (seq > MAX_SEQUENCE) return SequenceExhausted.selector;
+        _sequence[a.registrarId][year] = seq;
         uint40 validUntil = uint40(block.timestamp + a.validityPeriod);
         a.status = Status.Active;
         a.approvedAt = uint40(block.timestamp);
@@ -211,10 +264,23 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
             holder,
             a.registrarId,
             RegistrationNumber.format(r.code, year, seq),
-            msg.sender,
+            sender,
             uint64(block.timestamp),
             uint64(validUntil)
         );
+        return 0;
+    }
+
+    /// @dev The full error behind a blocker from _approve, for the single approval.
+    function _revertApproval(bytes4 blocker, uint256 assetId) private view {
+        Asset storage a = _assets[assetId];
+        if (blocker == UnknownAsset.selector) revert UnknownAsset(assetId);
+        if (blocker == NotRegistrar.selector) revert NotRegistrar(assetId, _msgSender());
+        if (blocker == WrongStatus.selector) revert WrongStatus(assetId, a.status);
+        if (blocker == NoticeNotOver.selector) revert NoticeNotOver(assetId, a.noticeEndsAt);
+        if (blocker == OpenObjections.selector) revert OpenObjections(assetId, a.openObjections);
+        if (blocker == RegistrarInactive.selector) revert RegistrarInactive(a.registrarId);
+        revert SequenceExhausted(a.registrarId, RegistrationNumber.yearOf(block.timestamp));
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -240,7 +306,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         if (a.versionCount == type(uint16).max) revert TooManyVersions(assetId);
         version = ++a.versionCount;
         _content[contentHash] = ContentRecord(uint64(assetId), version, uint40(block.timestamp));
-        emit VersionAdded(assetId, version, contentHash, metadataHash, msg.sender, uint64(block.timestamp));
+        emit VersionAdded(assetId, version, contentHash, metadataHash, _msgSender(), uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -253,14 +319,14 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         UpdateFrequency updateFrequency
     ) external whenNotPaused {
         Asset storage a = _existing(assetId);
-        if (_ownerOf(assetId) != msg.sender && !isRegistrarOf(assetId, msg.sender)) {
-            revert NotHolderOrRegistrar(assetId, msg.sender);
+        if (_ownerOf(assetId) != _msgSender() && !isRegistrarOf(assetId, _msgSender())) {
+            revert NotHolderOrRegistrar(assetId, _msgSender());
         }
         if (a.status != Status.Active) revert WrongStatus(assetId, a.status);
         if (metadataHash == bytes32(0)) revert ZeroHash();
         _checkText(metadataURI);
         emit RegistrationChanged(
-            assetId, msg.sender, metadataHash, metadataURI, records, sizeBytes, updateFrequency, uint64(block.timestamp)
+            assetId, _msgSender(), metadataHash, metadataURI, records, sizeBytes, updateFrequency, uint64(block.timestamp)
         );
     }
 
@@ -271,17 +337,17 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         onlyHolder(assetId)
     {
         _activeNow(assetId);
-        if (to == address(0) || to == msg.sender) revert InvalidRecipient(to);
+        if (to == address(0) || to == _msgSender()) revert InvalidRecipient(to);
         if (evidenceHash == bytes32(0)) revert ZeroHash();
         _pendingTransfer[assetId] = PendingTransfer(to, evidenceHash);
-        emit HoldingTransferRequested(assetId, msg.sender, to, evidenceHash, uint64(block.timestamp));
+        emit HoldingTransferRequested(assetId, _msgSender(), to, evidenceHash, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataAssetRegistry
     function cancelTransferRequest(uint256 assetId) external whenNotPaused onlyHolder(assetId) {
         if (_pendingTransfer[assetId].to == address(0)) revert NoTransferRequest(assetId);
         delete _pendingTransfer[assetId];
-        emit HoldingTransferRequestCancelled(assetId, msg.sender, uint64(block.timestamp));
+        emit HoldingTransferRequestCancelled(assetId, _msgSender(), uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -324,10 +390,10 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         _checkText(reason);
         if (a.status == Status.InNotice) {
             // Withdrawal of an application: only its applicant.
-            if (a.holder != msg.sender) revert NotHolder(assetId, msg.sender);
+            if (a.holder != _msgSender()) revert NotHolder(assetId, _msgSender());
         } else if (a.status == Status.Active) {
-            if (!isRegistrarOf(assetId, msg.sender)) {
-                if (_ownerOf(assetId) != msg.sender) revert NotHolderOrRegistrar(assetId, msg.sender);
+            if (!isRegistrarOf(assetId, _msgSender())) {
+                if (_ownerOf(assetId) != _msgSender()) revert NotHolderOrRegistrar(assetId, _msgSender());
                 // A holder must not void licences that buyers paid for; the registrar may, for cause.
                 if (a.paidLicencesUntil >= block.timestamp) revert PaidLicencesLive(assetId, a.paidLicencesUntil);
             }
@@ -346,7 +412,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         if (newValidUntil > max) revert RenewalTooLong(newValidUntil, max);
         uint64 previous = a.validUntil;
         a.validUntil = uint40(newValidUntil);
-        emit RegistrationRenewed(assetId, msg.sender, previous, newValidUntil, uint64(block.timestamp));
+        emit RegistrationRenewed(assetId, _msgSender(), previous, newValidUntil, uint64(block.timestamp));
     }
 
     /// @notice Stop every state change (emergency).
@@ -554,9 +620,9 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         a.status = status;
         a.endedAt = uint40(block.timestamp);
         if (status == Status.Rejected) {
-            emit RegistrationRejected(assetId, a.registrarId, msg.sender, reason, uint64(block.timestamp));
+            emit RegistrationRejected(assetId, a.registrarId, _msgSender(), reason, uint64(block.timestamp));
         } else {
-            emit RegistrationCancelled(assetId, msg.sender, reason, uint64(block.timestamp));
+            emit RegistrationCancelled(assetId, _msgSender(), reason, uint64(block.timestamp));
         }
     }
 
@@ -567,7 +633,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         _balances[to] += 1;
         _assets[assetId].holder = to;
         emit Transfer(from, to, assetId);
-        emit HoldingTransferred(assetId, from, to, msg.sender, orderId, uint64(block.timestamp));
+        emit HoldingTransferred(assetId, from, to, _msgSender(), orderId, uint64(block.timestamp));
     }
 
     /// @dev A content hash may be registered again once its registration has ended: rejected (so an applicant who

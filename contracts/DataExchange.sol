@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Relayable} from "./metatx/Relayable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -18,7 +19,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 /// Invariant: for every token, balanceOf(this) >= liabilitiesOf(token) == open escrow + unwithdrawn credits, with
 /// equality unless tokens were sent outside an order (the admin sweeps those). Deadlines run on trading time: the
 /// time the exchange is paused does not count against a party who could not act.
-contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard {
+contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -88,7 +89,9 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     mapping(address account => mapping(address token => uint256)) private _credits;
     mapping(address token => uint256) private _liabilities;
 
-    constructor(address admin, IDataAssetRegistry registry_, IRightsCertificate rights_) {
+    constructor(address admin, IDataAssetRegistry registry_, IRightsCertificate rights_, address trustedForwarder_)
+        Relayable(trustedForwarder_)
+    {
         if (admin == address(0) || address(registry_) == address(0) || address(rights_) == address(0)) {
             revert InvalidRecipient(address(0));
         }
@@ -106,14 +109,14 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (treasury == address(0)) revert InvalidRecipient(treasury);
         if (feeBps > MAX_FEE_BPS) revert FeeTooHigh(feeBps, MAX_FEE_BPS);
         _venues[venueId] = Venue(treasury, feeBps);
-        emit VenueSet(venueId, treasury, feeBps, msg.sender);
+        emit VenueSet(venueId, treasury, feeBps, _msgSender());
     }
 
     /// @inheritdoc IDataExchange
     function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (token == address(0)) revert TokenNotAllowed(token);
         _tokenAllowed[token] = allowed;
-        emit TokenAllowed(token, allowed, msg.sender);
+        emit TokenAllowed(token, allowed, _msgSender());
     }
 
     /// @notice Stop trading (emergency); refunds of undelivered orders and withdrawals still work. Order deadlines
@@ -121,7 +124,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     function pause() external onlyRole(PAUSER_ROLE) whenNotPaused {
         _pausedAt = uint40(block.timestamp);
         _tradingPaused = true;
-        emit Paused(msg.sender);
+        emit Paused(_msgSender());
     }
 
     /// @notice Resume after a pause; the pauser role only. Every running deadline moves by the time paused.
@@ -130,7 +133,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         uint40 total = _pausedTotal + pausedFor;
         _pausedTotal = total;
         _tradingPaused = false;
-        emit Unpaused(msg.sender);
+        emit Unpaused(_msgSender());
         emit TradingClockResumed(_pausedAt, uint64(block.timestamp), pausedFor, total);
     }
 
@@ -147,13 +150,14 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (balance <= owed) revert NothingToSweep(token);
         amount = balance - owed;
         _send(token, to, amount);
-        emit Swept(token, to, amount, msg.sender, uint64(block.timestamp));
+        emit Swept(token, to, amount, _msgSender(), uint64(block.timestamp));
     }
 
     // ---------------------------------------------------------------- listings
 
     /// @inheritdoc IDataExchange
     function list(ListingTerms calldata t) external whenNotPaused returns (uint256 listingId) {
+        address seller = _msgSender();
         if (!_tokenAllowed[t.token]) revert TokenNotAllowed(t.token);
         if (_venues[t.venueId].treasury == address(0)) revert UnknownVenue(t.venueId);
         _checkPrice(t.price);
@@ -174,11 +178,11 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         // valid certificate; refuse them before packing rather than truncate.
         if (t.assetId > type(uint64).max) revert AssetNotActive(t.assetId);
         if (t.sellerCertId > type(uint64).max) revert SellerCertUnsuitable(t.sellerCertId);
-        _checkSeller(t.assetId, t.sellerCertId, _coverNeeded(t.offer, t.licenceTerm, t.deliveryWindow, t.acceptanceWindow), t.scopeMask, msg.sender);
+        _checkSeller(t.assetId, t.sellerCertId, _coverNeeded(t.offer, t.licenceTerm, t.deliveryWindow, t.acceptanceWindow), t.scopeMask, seller);
 
         listingId = ++_listingCount;
         _listings[listingId] = StoredListing({
-            seller: msg.sender,
+            seller: seller,
             assetId: uint64(t.assetId),
             scopeMask: t.scopeMask,
             token: t.token,
@@ -198,13 +202,13 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
             sellerCertId: uint64(t.sellerCertId),
             scopeHash: t.scopeHash
         });
-        emit Listed(listingId, t.assetId, msg.sender, t, uint64(block.timestamp));
+        emit Listed(listingId, t.assetId, seller, t, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataExchange
     function updateListing(uint256 listingId, uint256 price, uint32 maxQuantity, bool active) external whenNotPaused {
         StoredListing storage l = _listing(listingId);
-        if (l.seller != msg.sender) revert NotSeller(listingId, msg.sender);
+        _onlySeller(l.seller, listingId);
         _checkPrice(price);
         if (l.offer == Offer.HoldingTransfer && maxQuantity != 1) revert InvalidQuantity(maxQuantity);
         l.price = uint128(price);
@@ -229,7 +233,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     {
         // A permit can be front-run (used by someone else first); the allowance it set still works, so a failed
         // permit call is not an error by itself: the transfer below fails if there is no allowance.
-        try IERC20Permit(_listing(listingId).token).permit(msg.sender, address(this), expectedPrice, deadline, v, r, s) {}
+        try IERC20Permit(_listing(listingId).token).permit(_msgSender(), address(this), expectedPrice, deadline, v, r, s) {}
             catch {}
         return _order(listingId, expectedPrice);
     }
@@ -238,7 +242,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     function deliver(uint256 orderId, bytes32 deliveryHash) external whenNotPaused {
         Order storage o = _order(orderId);
         StoredListing storage l = _listings[o.listingId];
-        if (l.seller != msg.sender) revert NotSeller(o.listingId, msg.sender);
+        _onlySeller(l.seller, o.listingId);
         if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
         uint64 deadline = _deliveryDeadline(o);
         if (block.timestamp > deadline) revert DeliveryDeadlinePassed(orderId, deadline);
@@ -247,14 +251,14 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         o.deliveredAt = uint40(block.timestamp);
         o.pauseMark = _pausedTotal; // the acceptance clock starts now (not paused: delivery is refused while paused)
         emit Delivered(
-            orderId, msg.sender, deliveryHash, uint64(block.timestamp) + l.acceptanceWindow, uint64(block.timestamp)
+            orderId, _msgSender(), deliveryHash, uint64(block.timestamp) + l.acceptanceWindow, uint64(block.timestamp)
         );
     }
 
     /// @inheritdoc IDataExchange
     function accept(uint256 orderId) external whenNotPaused nonReentrant {
         Order storage o = _order(orderId);
-        if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
+        _onlyBuyer(o.buyer, orderId);
         if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
         _settle(orderId, o, o.price, false);
     }
@@ -271,7 +275,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     /// @inheritdoc IDataExchange
     function dispute(uint256 orderId, bytes32 evidenceHash) external whenNotPaused {
         Order storage o = _order(orderId);
-        if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
+        _onlyBuyer(o.buyer, orderId);
         if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
         uint64 endsAt = _acceptanceEndsAt(o);
         if (block.timestamp > endsAt) revert AcceptanceWindowClosed(orderId, endsAt);
@@ -279,7 +283,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         o.status = OrderStatus.Disputed;
         o.disputedAt = uint40(block.timestamp);
         o.pauseMark = _pausedSoFar(); // the dispute timeout starts now
-        emit Disputed(orderId, msg.sender, evidenceHash, uint64(block.timestamp));
+        emit Disputed(orderId, _msgSender(), evidenceHash, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDataExchange
@@ -294,7 +298,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         uint256 price = o.price;
         if (refund > price) revert RefundExceedsPrice(refund, price);
         if (resolutionHash == bytes32(0)) revert ZeroHash();
-        emit DisputeResolved(orderId, msg.sender, refund, price - refund, resolutionHash, uint64(block.timestamp));
+        emit DisputeResolved(orderId, _msgSender(), refund, price - refund, resolutionHash, uint64(block.timestamp));
         if (refund == price) {
             _refund(orderId, o, refund, RefundReason.Arbitration);
             return;
@@ -319,7 +323,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     /// @inheritdoc IDataExchange
     function refundStranded(uint256 orderId) external nonReentrant {
         Order storage o = _order(orderId);
-        if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
+        _onlyBuyer(o.buyer, orderId);
         if (o.status != OrderStatus.Delivered) revert WrongOrderStatus(orderId, o.status);
         // Settlement needs the exchange's role in the registry (it moves the holding, or records the paid licence)
         // and, for a licence, in the rights contract that issues it; and both unpaused.
@@ -357,7 +361,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         // Only what the seller has not withdrawn can be moved back; the event records any shortfall.
         uint256 paid = _moveCredit(l.seller, o.buyer, l.token, refund);
         emit LicenceRemedied(
-            orderId, certId, msg.sender, o.buyer, l.seller, l.token, refund, paid, resolutionHash, uint64(block.timestamp)
+            orderId, certId, _msgSender(), o.buyer, l.seller, l.token, refund, paid, resolutionHash, uint64(block.timestamp)
         );
         // The trusted rights contract, behind nonReentrant; state above is already final.
         if (r.revokedAt == 0) rights.revokeByExchange(certId, "arbiter ruling");
@@ -375,7 +379,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     /// @inheritdoc IDataExchange
     function refundUndelivered(uint256 orderId) external nonReentrant {
         Order storage o = _order(orderId);
-        if (o.buyer != msg.sender) revert NotBuyer(orderId, msg.sender);
+        _onlyBuyer(o.buyer, orderId);
         if (o.status != OrderStatus.Paid) revert WrongOrderStatus(orderId, o.status);
         uint64 deadline = _deliveryDeadline(o);
         if (block.timestamp <= deadline) revert DeliveryDeadlineNotPassed(orderId, deadline);
@@ -385,12 +389,13 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
     /// @inheritdoc IDataExchange
     function withdraw(address token, address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert InvalidRecipient(to);
-        amount = _credits[msg.sender][token];
+        address sender = _msgSender();
+        amount = _credits[sender][token];
         if (amount == 0) revert NothingToWithdraw();
-        _credits[msg.sender][token] = 0;
+        _credits[sender][token] = 0;
         _liabilities[token] -= amount;
         _send(token, to, amount);
-        emit Withdrawn(msg.sender, token, to, amount, uint64(block.timestamp));
+        emit Withdrawn(sender, token, to, amount, uint64(block.timestamp));
     }
 
     // ---------------------------------------------------------------- views
@@ -465,7 +470,8 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         if (!l.active) revert ListingInactive(listingId);
         if (l.price != expectedPrice) revert PriceChanged(expectedPrice, l.price);
         if (l.maxQuantity != 0 && l.sold >= l.maxQuantity) revert SoldOut(listingId);
-        if (msg.sender == l.seller) revert SelfPurchase();
+        address buyer = _msgSender();
+        if (buyer == l.seller) revert SelfPurchase();
         address token = l.token;
         if (!_tokenAllowed[token]) revert TokenNotAllowed(token);
         _checkSeller(l.assetId, l.sellerCertId, _coverNeeded(l.offer, l.licenceTerm, l.deliveryWindow, l.acceptanceWindow), l.scopeMask, l.seller);
@@ -475,7 +481,7 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
         uint16 feeBps = _venues[l.venueId].feeBps;
         _orders[orderId] = Order({
             listingId: uint64(listingId),
-            buyer: msg.sender,
+            buyer: buyer,
             status: OrderStatus.Paid,
             feeBps: feeBps,
             price: uint128(expectedPrice),
@@ -488,14 +494,14 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
 
         // Checked as received: a token that takes a fee on transfer (or lies about transfers) is refused.
         uint256 before = IERC20(token).balanceOf(address(this));
-        IERC20(token).safeTransferFrom(msg.sender, address(this), expectedPrice);
+        IERC20(token).safeTransferFrom(buyer, address(this), expectedPrice);
         uint256 received = IERC20(token).balanceOf(address(this)) - before;
         if (received != expectedPrice) revert AmountNotReceived(expectedPrice, received);
 
         emit Ordered(
             orderId,
             listingId,
-            msg.sender,
+            buyer,
             l.assetId,
             l.seller,
             token,
@@ -702,5 +708,13 @@ contract DataExchange is IDataExchange, AccessControl, Pausable, ReentrancyGuard
 
     function _checkWindow(uint32 window) private pure {
         if (window < MIN_WINDOW || window > MAX_WINDOW) revert InvalidWindow(window);
+    }
+
+    function _onlyBuyer(address buyer, uint256 orderId) private view {
+        if (buyer != _msgSender()) revert NotBuyer(orderId, _msgSender());
+    }
+
+    function _onlySeller(address seller, uint256 listingId) private view {
+        if (seller != _msgSender()) revert NotSeller(listingId, _msgSender());
     }
 }

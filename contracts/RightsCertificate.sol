@@ -7,6 +7,7 @@ import {ERC721Utils} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Util
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Relayable} from "./metatx/Relayable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IRightsCertificate, MAX_SUBLICENCE_DEPTH} from "./interfaces/IRightsCertificate.sol";
 import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
@@ -17,7 +18,7 @@ import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
 /// @dev A minimal ERC-721 whose holder is kept in the certificate's second storage slot, beside its parent link:
 /// issuing a licence at settlement writes two slots, not three. The grantor is stored only for grants made outside
 /// the exchange, the only ones it may revoke.
-contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors, AccessControl, Pausable {
+contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors, Relayable {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     bytes32 public constant EXCHANGE_ROLE = keccak256("EXCHANGE_ROLE");
 
@@ -51,7 +52,7 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
     mapping(uint256 certId => address) private _tokenApprovals;
     mapping(address owner => mapping(address operator => bool)) private _operatorApprovals;
 
-    constructor(address admin, IDataAssetRegistry registry_) {
+    constructor(address admin, IDataAssetRegistry registry_, address trustedForwarder_) Relayable(trustedForwarder_) {
         if (admin == address(0) || address(registry_) == address(0)) revert InvalidRecipient(address(0));
         registry = registry_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -60,7 +61,7 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
 
     /// @inheritdoc IRightsCertificate
     function grant(GrantTerms calldata terms, address to) external whenNotPaused returns (uint256) {
-        return _grant(msg.sender, terms, to, false);
+        return _grant(_msgSender(), terms, to, false);
     }
 
     /// @inheritdoc IRightsCertificate
@@ -78,10 +79,10 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
         StoredRight storage r = _existing(certId);
         if (r.issuedByExchange) {
             // A paid licence: the seller must not void what the buyer paid for. The registrar acts for cause only.
-            if (!registry.isRegistrarOf(r.assetId, msg.sender)) revert NotGrantorOrRegistrar(certId, msg.sender);
+            if (!registry.isRegistrarOf(r.assetId, _msgSender())) revert NotGrantorOrRegistrar(certId, _msgSender());
             if (bytes(reason).length == 0) revert ReasonRequired(certId);
-        } else if (_grantors[certId] != msg.sender && !registry.isRegistrarOf(r.assetId, msg.sender)) {
-            revert NotGrantorOrRegistrar(certId, msg.sender);
+        } else if (_grantors[certId] != _msgSender() && !registry.isRegistrarOf(r.assetId, _msgSender())) {
+            revert NotGrantorOrRegistrar(certId, _msgSender());
         }
         _revoke(certId, r, reason);
     }
@@ -181,7 +182,7 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
     /// @notice Approve `to` to move one certificate (only transferable ones can actually move).
     function approve(address to, uint256 tokenId) external {
         address owner = ownerOf(tokenId);
-        if (msg.sender != owner && !_operatorApprovals[owner][msg.sender]) revert ERC721InvalidApprover(msg.sender);
+        if (_msgSender() != owner && !_operatorApprovals[owner][_msgSender()]) revert ERC721InvalidApprover(_msgSender());
         _tokenApprovals[tokenId] = to;
         emit Approval(owner, to, tokenId);
     }
@@ -189,8 +190,8 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
     /// @notice Approve or remove `operator` for all of the caller's certificates.
     function setApprovalForAll(address operator, bool approved) external {
         if (operator == address(0)) revert ERC721InvalidOperator(operator);
-        _operatorApprovals[msg.sender][operator] = approved;
-        emit ApprovalForAll(msg.sender, operator, approved);
+        _operatorApprovals[_msgSender()][operator] = approved;
+        emit ApprovalForAll(_msgSender(), operator, approved);
     }
 
     /// @notice The account approved for `tokenId`.
@@ -217,7 +218,7 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
     /// @notice As `transferFrom`, checking that a contract recipient accepts ERC-721 tokens.
     function safeTransferFrom(address from, address to, uint256 tokenId, bytes memory data) public {
         _transfer(from, to, tokenId);
-        ERC721Utils.checkOnERC721Received(msg.sender, from, to, tokenId, data);
+        ERC721Utils.checkOnERC721Received(_msgSender(), from, to, tokenId, data);
     }
 
     // ---------------------------------------------------------------- internals
@@ -228,8 +229,8 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
         address owner = r.holder;
         if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
         if (owner != from) revert ERC721IncorrectOwner(from, tokenId, owner);
-        if (msg.sender != owner && !_operatorApprovals[owner][msg.sender] && _tokenApprovals[tokenId] != msg.sender) {
-            revert ERC721InsufficientApproval(msg.sender, tokenId);
+        if (_msgSender() != owner && !_operatorApprovals[owner][_msgSender()] && _tokenApprovals[tokenId] != _msgSender()) {
+            revert ERC721InsufficientApproval(_msgSender(), tokenId);
         }
         _requireNotPaused();
         if (!r.transferable) revert NotTransferable(tokenId);
@@ -247,7 +248,7 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
         if (r.revokedAt != 0) revert AlreadyRevoked(certId);
         if (bytes(reason).length > MAX_TEXT) revert TextTooLong(bytes(reason).length, MAX_TEXT);
         r.revokedAt = uint40(block.timestamp);
-        emit RightRevoked(certId, r.assetId, msg.sender, reason, uint64(block.timestamp));
+        emit RightRevoked(certId, r.assetId, _msgSender(), reason, uint64(block.timestamp));
     }
 
     function _grant(address grantor, GrantTerms calldata t, address to, bool byExchange) private returns (uint256 certId) {
@@ -304,7 +305,7 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
         emit Transfer(address(0), to, certId);
         GrantTerms memory effective = t;
         effective.validFrom = validFrom;
-        emit RightGranted(certId, t.assetId, to, grantor, msg.sender, effective, depth, now_);
+        emit RightGranted(certId, t.assetId, to, grantor, _msgSender(), effective, depth, now_);
     }
 
     function _existing(uint256 certId) private view returns (StoredRight storage r) {

@@ -9,9 +9,10 @@ import {
   AssetLedger__factory,
   DataAssetRegistry__factory,
   DataExchange__factory,
+  RelayForwarder__factory,
   RightsCertificate__factory,
 } from "../typechain-types";
-import type { AssetLedger, DataAssetRegistry, DataExchange, RightsCertificate } from "../typechain-types";
+import type { AssetLedger, DataAssetRegistry, DataExchange, RelayForwarder, RightsCertificate } from "../typechain-types";
 
 export interface Deployment {
   chainId: number;
@@ -25,6 +26,8 @@ export interface Deployed {
   rights: RightsCertificate;
   exchange: DataExchange;
   ledger: AssetLedger;
+  /** The one forwarder every contract trusts to relay signed requests (ERC-2771). */
+  forwarder: RelayForwarder;
   record: Deployment;
 }
 
@@ -40,38 +43,50 @@ export async function deployContracts(admin: Signer): Promise<Deployed> {
     blocks[name] = (await c.deploymentTransaction()!.wait())!.blockNumber;
     return c;
   };
-  const registry = await deployed("DataAssetRegistry", new DataAssetRegistry__factory(admin).deploy(adminAddress));
+  // First, because every contract fixes at construction the one forwarder it trusts.
+  const forwarder = await deployed("RelayForwarder", new RelayForwarder__factory(admin).deploy());
+  const forwarderAddress = await forwarder.getAddress();
+  const registry = await deployed(
+    "DataAssetRegistry",
+    new DataAssetRegistry__factory(admin).deploy(adminAddress, forwarderAddress),
+  );
   const registryAddress = await registry.getAddress();
   const rights = await deployed(
     "RightsCertificate",
-    new RightsCertificate__factory(admin).deploy(adminAddress, registryAddress),
+    new RightsCertificate__factory(admin).deploy(adminAddress, registryAddress, forwarderAddress),
   );
   const rightsAddress = await rights.getAddress();
   const exchange = await deployed(
     "DataExchange",
-    new DataExchange__factory(admin).deploy(adminAddress, registryAddress, rightsAddress),
+    new DataExchange__factory(admin).deploy(adminAddress, registryAddress, rightsAddress, forwarderAddress),
   );
   const exchangeAddress = await exchange.getAddress();
   // The ledger checks that a cost's linked order is a settled purchase of the book's entity on this exchange.
   const ledger = await deployed(
     "AssetLedger",
-    new AssetLedger__factory(admin).deploy(adminAddress, registryAddress, exchangeAddress),
+    new AssetLedger__factory(admin).deploy(adminAddress, registryAddress, exchangeAddress, forwarderAddress),
   );
   await (await registry.grantRole(await registry.EXCHANGE_ROLE(), exchangeAddress)).wait();
   await (await rights.grantRole(await rights.EXCHANGE_ROLE(), exchangeAddress)).wait();
 
   const network = await admin.provider!.getNetwork();
   const contracts: Deployment["contracts"] = {};
-  for (const [name, c] of Object.entries({ DataAssetRegistry: registry, RightsCertificate: rights, DataExchange: exchange, AssetLedger: ledger })) {
+  for (const [name, c] of Object.entries({
+    RelayForwarder: forwarder,
+    DataAssetRegistry: registry,
+    RightsCertificate: rights,
+    DataExchange: exchange,
+    AssetLedger: ledger,
+  })) {
     contracts[name] = { address: await c.getAddress(), blockNumber: blocks[name] };
   }
   const record: Deployment = {
     chainId: Number(network.chainId),
     deployedAt: new Date().toISOString(),
-    startBlock: blocks.DataAssetRegistry,
+    startBlock: blocks.RelayForwarder,
     contracts,
   };
-  return { registry, rights, exchange, ledger, record };
+  return { registry, rights, exchange, ledger, forwarder, record };
 }
 
 /**

@@ -142,6 +142,9 @@ interface IDataAssetRegistry {
         bytes32 resolutionHash,
         uint64 resolvedAt
     );
+    /// @notice approveBatch left `assetId` in its state: `reason` is the selector of the error approveRegistration
+    /// would have given (e.g. OpenObjections, NoticeNotOver, NotRegistrar).
+    event ApprovalSkipped(uint256 indexed assetId, address indexed registrar, bytes4 reason);
     /// @notice The registrar approved: the certificate (token `assetId`) was minted to `holder`.
     event RegistrationApproved(
         uint256 indexed assetId,
@@ -248,6 +251,10 @@ interface IDataAssetRegistry {
     error PaidLicencesLive(uint256 assetId, uint64 until);
     error TooManyVersions(uint256 assetId);
     error SequenceExhausted(uint16 registrarId, uint16 year);
+    error BatchSize(uint256 count, uint256 max);
+    /// @notice Item `index` of a submitBatch was refused with `reason` (the item's own error); nothing was submitted.
+    error BatchItemFailed(uint256 index, bytes reason);
+    error OnlyBatch();
 
     // ---------------------------------------------------------------- registrars (admin)
 
@@ -268,6 +275,10 @@ interface IDataAssetRegistry {
     /// @return assetId the new asset id (also the certificate's token id once approved).
     function submit(Submission calldata s) external returns (uint256 assetId);
 
+    /// @notice Submit up to MAX_BATCH applications at once, all or nothing: a refused item reverts the batch with
+    /// BatchItemFailed(index, its error). The assets get consecutive ids from `firstAssetId`.
+    function submitBatch(Submission[] calldata items) external returns (uint256 firstAssetId);
+
     /// @notice Object to a registration during its public notice, with a hash of the evidence.
     /// @return objectionId the new objection id.
     function object(uint256 assetId, bytes32 evidenceHash) external returns (uint256 objectionId);
@@ -278,6 +289,11 @@ interface IDataAssetRegistry {
     /// @notice The asset's registrar approves after the notice ended with no open objection: assigns the
     /// registration number and mints the registration certificate to the applicant.
     function approveRegistration(uint256 assetId) external;
+
+    /// @notice Approve up to MAX_BATCH registrations in one transaction, each as approveRegistration would; one that
+    /// cannot be approved (not this caller's, still in notice, objected...) is skipped with ApprovalSkipped.
+    /// @return approved how many were approved.
+    function approveBatch(uint256[] calldata assetIds) external returns (uint256 approved);
 
     /// @notice The asset's registrar rejects a registration in notice, with a reason.
     function rejectRegistration(uint256 assetId, string calldata reason) external;

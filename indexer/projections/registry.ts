@@ -127,6 +127,9 @@ export const registry: Handlers = {
     return id;
   },
 
+  // A registrar's batch approval left the asset as it was (the reason is an error selector): provenance only.
+  ApprovalSkipped: (_ctx, a) => Number(a.assetId),
+
   RegistrationChanged: ({ store }, a) => {
     const id = Number(a.assetId);
     store.update("assets", { id }, {

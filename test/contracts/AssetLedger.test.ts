@@ -65,9 +65,9 @@ describe("AssetLedger", () => {
       const factory = new AssetLedger__factory(l.admin);
       const [registry, exchange] = [await l.registry.getAddress(), await l.dex.getAddress()];
       for (const args of [
-        [ZERO_ADDRESS, registry, exchange],
-        [l.admin.address, ZERO_ADDRESS, exchange],
-        [l.admin.address, registry, ZERO_ADDRESS],
+        [ZERO_ADDRESS, registry, exchange, ZERO_ADDRESS],
+        [l.admin.address, ZERO_ADDRESS, exchange, ZERO_ADDRESS],
+        [l.admin.address, registry, ZERO_ADDRESS, ZERO_ADDRESS],
       ] as const) {
         await expect(factory.deploy(...args))
           .to.be.revertedWithCustomError(l.ledger, "InvalidRecipient")

@@ -173,7 +173,7 @@ describe("DataAssetRegistry", () => {
     it("refuses a zero admin and gives the admin the admin and pauser roles", async () => {
       const { registry, admin, other } = await loadFixture(world);
       const factory = new DataAssetRegistry__factory(admin);
-      await expect(factory.deploy(ZERO_ADDRESS))
+      await expect(factory.deploy(ZERO_ADDRESS, ZERO_ADDRESS))
         .to.be.revertedWithCustomError(registry, "InvalidRecipient")
         .withArgs(ZERO_ADDRESS);
       expect(await registry.hasRole(await registry.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);

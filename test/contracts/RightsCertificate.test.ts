@@ -84,10 +84,10 @@ describe("RightsCertificate", () => {
       const w = await loadFixture(world);
       const factory = new RightsCertificate__factory(admin);
       const registry = await w.registry.getAddress();
-      await expect(factory.deploy(ethers.ZeroAddress, registry))
+      await expect(factory.deploy(ethers.ZeroAddress, registry, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(w.rights, "InvalidRecipient")
         .withArgs(ethers.ZeroAddress);
-      await expect(factory.deploy(admin.address, ethers.ZeroAddress))
+      await expect(factory.deploy(admin.address, ethers.ZeroAddress, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(w.rights, "InvalidRecipient")
         .withArgs(ethers.ZeroAddress);
     });
