@@ -23,7 +23,7 @@ const INTERFACES: Interface[] = [
 export interface DecodedRevert {
   name: string;
   args: Record<string, unknown>;
-  /** The sentence for a person, ending in "(ErrorName)". */
+  /** The sentence for a person, naming the error "(ErrorName)", then ". Hint: ..." where a next step is usual. */
   words: string;
   /** Shortfalls of tokens or credit are told apart from other refusals (exit 6). */
   insufficient: boolean;
@@ -195,6 +195,36 @@ const WORDS: Record<string, Words> = {
 
 const INSUFFICIENT = new Set(["ERC20InsufficientBalance", "ERC20InsufficientAllowance", "NothingToWithdraw"]);
 
+const KEYS = "(DAL_PRIVATE_KEY, or --keystore)";
+
+/** What to do about a refusal, where there is a usual next step: a key with the right role, or the dal command that
+ * clears the way. Said after the decoded error. */
+const HINTS: Record<string, Words> = {
+  NotRegistrar: (a) => `sign with the key of an operator of asset ${n(a.assetId)}'s registrar ${KEYS}`,
+  NotHolder: (a) => `sign with the key of asset ${n(a.assetId)}'s holder (its applicant, before approval) ${KEYS}`,
+  NotAssetHolder: (a) => `sign with the key of asset ${n(a.assetId)}'s holder ${KEYS}`,
+  NotHolderOrRegistrar: (a) => `sign with the key of asset ${n(a.assetId)}'s holder or of its registrar ${KEYS}`,
+  NotGrantorOrRegistrar: () => `sign with the grantor's key, or with the key of the asset's registrar ${KEYS}`,
+  NotBuyer: (a) => `sign with the key of order ${n(a.orderId)}'s buyer ${KEYS}`,
+  NotSeller: (a) => `sign with the key of listing ${n(a.listingId)}'s seller ${KEYS}`,
+  AccessControlUnauthorizedAccount: (a) =>
+    roleName(a.neededRole) === "ARBITER_ROLE"
+      ? `sign with an arbiter's key ${KEYS}; the exchange's administrator grants ARBITER_ROLE`
+      : `sign with a key that holds ${roleName(a.neededRole)} ${KEYS}`,
+  OpenObjections: (a) =>
+    `the registrar resolves them first: dal objection dismiss --asset ${n(a.assetId)} --resolution <file> (or uphold, which rejects the registration)`,
+  NoticeNotOver: () => "approve after that; dal approve --all-due approves every registration whose notice has ended",
+  NotInNotice: () => "objections are taken only during the public notice",
+  NoTransferRequest: (a) => `the holder requests one first: dal transfer request ${n(a.assetId)} --to <address> --evidence <file>`,
+  TransferRequestChanged: (a) =>
+    `review the pending request (dal transfer show ${n(a.assetId)}) and approve with the recipient and evidence it names`,
+  DeliveryDeadlineNotPassed: () => "a refund of an undelivered order is possible only after its delivery deadline",
+  DisputeTimeoutNotPassed: () => "until then the dispute is the arbiter's to resolve (dal resolve-dispute)",
+  AcceptanceWindowOpen: () => "the buyer may still accept or dispute; after the window anyone settles (dal settle)",
+  NotStranded: (a) => `the buyer accepts (dal accept ${n(a.orderId)}) or disputes; after the acceptance window anyone settles (dal settle ${n(a.orderId)})`,
+  ReasonRequired: () => "give the cause with --reason",
+};
+
 /** "ParentAssetMismatch" -> "parent asset mismatch", for an error without a sentence of its own. */
 const spaced = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 
@@ -216,7 +246,13 @@ export function decodeRevert(err: unknown): DecodedRevert | undefined {
     const text = say
       ? say(args)
       : `${spaced(parsed.name)}${parsed.fragment.inputs.length ? ` (${Object.entries(args).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`;
-    return { name: parsed.name, args, words: `${text} (${parsed.name})`, insufficient: INSUFFICIENT.has(parsed.name) };
+    const hint = HINTS[parsed.name]?.(args);
+    return {
+      name: parsed.name,
+      args,
+      words: `${text} (${parsed.name})${hint ? `. Hint: ${hint}` : ""}`,
+      insufficient: INSUFFICIENT.has(parsed.name),
+    };
   }
   // Error(string) and Panic(uint256) are builtin: ethers decodes them as `reason`.
   return undefined;
