@@ -18,8 +18,9 @@ export const EXIT = {
   /** No signing key, an unreadable keystore, or a wrong keystore password. */
   KEY: 7,
   /** Not sent: a safeguard of dal's own refused before anything went to the chain (the price is above --max-price;
-   * a second open book for the same entity, asset and category without --allow-duplicate). The contract was never
-   * asked, so this is not 5. */
+   * a second open book for the same entity, asset and category without --allow-duplicate; approve --all-due by a key
+   * that operates no registrar; refund of an order no refund applies to). The contract was never asked, so this is
+   * not 5. */
   NOT_SENT: 8,
   /** `verify`: the data matches a registered version, but the registration is not in force (in notice, rejected,
    * cancelled or expired); the printed status says which. */
@@ -41,7 +42,8 @@ export const EXIT_HELP = `Exit codes:
   6  insufficient token balance, allowance or gas funds (the balance and the cost are said), or nothing to withdraw
   7  key problem: no DAL_PRIVATE_KEY or keystore, unreadable keystore, wrong password
   8  not sent: refused by a check of dal's own before sending (price above --max-price; a second open book for the
-     same entity, asset and category without --allow-duplicate)
+     same entity, asset and category without --allow-duplicate; approve --all-due by a key that operates no
+     registrar; refund of an order in a state no refund applies to)
   9  verify: the data matches, but the registration is not in force (in notice, rejected, cancelled or expired)
   10 unexpected error (DAL_DEBUG=1 prints details)`;
 

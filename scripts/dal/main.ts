@@ -106,9 +106,31 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
 
   dal
     .command("approve")
-    .description("registrar: approve a registration after its public notice (issues the certificate)")
-    .argument("<assetId>", "asset id")
+    .description("registrar: approve a registration after its public notice (issues the certificate), or --all-due")
+    .argument("[assetId]", "asset id (or --all-due)")
+    .option("--all-due", "approve every registration of your registrar(s) whose notice has ended and that has no open objection")
+    .option("--registrar <id>", "with --all-due: only this registrar's (default: every registrar your key operates)")
+    .option("--dry-run", "with --all-due: list what is due and what is skipped, send nothing")
+    .option("--chain-only", "with --all-due: find the registrations from the chain's events, never the API")
+    .addHelpText(
+      "after",
+      `
+--all-due lists the registrar's registrations in notice from the API (API_URL), or from the chain's
+RegistrationSubmitted events with --chain-only or when the API does not answer; then reads each from the registry
+itself, which decides (the index may lag). Due: in notice, its notice ended by the chain's clock, no open objection.
+Each due one is approved in its own transaction, with a progress line on stderr; the summary lists every one
+approved (registration number, tx), skipped with the reason (still in notice until when; open objections, with
+their ids), or failed with the decoded refusal. A refusal of one does not stop the others; the exit code is that of
+the first failure (0 if none). A key that operates no registrar sends nothing (exit 8).`,
+    )
     .action(run(async () => (await import("./registry")).approve));
+
+  dal
+    .command("reject")
+    .description("registrar: reject a registration in notice, with a reason (ends it; its content may be registered again)")
+    .argument("<assetId>", "asset id")
+    .requiredOption("--reason <text>", "why (recorded on chain)")
+    .action(run(async () => (await import("./registry")).reject));
 
   dal
     .command("object")
@@ -116,6 +138,79 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
     .argument("<assetId>", "asset id")
     .requiredOption("--evidence <file|hash>", "evidence of the objection (hashed locally)")
     .action(run(async () => (await import("./registry")).object));
+
+  const objection = dal.command("objection").description("registrar: resolve an objection (uphold: the registration is rejected; dismiss: it may be approved)");
+  for (const [verb, what] of [
+    ["uphold", "uphold an objection: the registration in notice is rejected"],
+    ["dismiss", "dismiss an objection: it no longer blocks approval"],
+  ] as const) {
+    objection
+      .command(verb)
+      .description(`registrar: ${what}`)
+      .argument("[objectionId]", "the objection's id (dal object prints it)")
+      .option("--asset <assetId>", "name the asset instead, when it has exactly one open objection")
+      .requiredOption("--resolution <file|hash>", "the ruling's document (hashed locally; its hash goes on chain)")
+      .addHelpText(
+        "after",
+        `
+Name the objection by its id, or its asset with --asset when the asset has exactly one open objection. With several
+open objections each needs its own ruling: dal lists them (id and objector) and asks for an id (exit 2).`,
+      )
+      .action(run(async () => (await import("./objection"))[verb]));
+  }
+
+  dal
+    .command("add-version")
+    .description("holder: register new content (file or directory, hashed as register does) superseding the current version")
+    .argument("<assetId>", "asset id")
+    .argument("<path>", "file, or directory (hashed as a Merkle root over its files)")
+    .option("--metadata <json file>", "metadata document of this version; its SHA-256 goes on chain (default: a generated document, printed)")
+    .action(run(async () => (await import("./registry")).addVersion));
+
+  const transfer = dal
+    .command("transfer")
+    .description("move the holding right (registration certificate): the holder requests, the registrar approves what it reviewed");
+  transfer
+    .command("request")
+    .description("holder: ask the registrar to transfer the holding right to a recipient, with evidence")
+    .argument("<assetId>", "asset id")
+    .requiredOption("--to <address>", "the recipient")
+    .requiredOption("--evidence <file|hash>", "evidence for the transfer, e.g. the contract (hashed locally)")
+    .action(run(async () => (await import("./transfer")).request));
+  transfer
+    .command("show")
+    .description("the holder and the pending transfer request, as the registry holds them (for the registrar's review)")
+    .argument("<assetId>", "asset id")
+    .action(run(async () => (await import("./transfer")).show));
+  transfer
+    .command("approve")
+    .description("registrar: carry out the pending request, naming the recipient and evidence reviewed (refused if they differ)")
+    .argument("<assetId>", "asset id")
+    .requiredOption("--to <address>", "the recipient the request names")
+    .requiredOption("--evidence <file|hash>", "the evidence reviewed (the same file, or its hash)")
+    .action(run(async () => (await import("./transfer")).approve));
+  transfer
+    .command("cancel")
+    .description("holder: withdraw the pending transfer request")
+    .argument("<assetId>", "asset id")
+    .action(run(async () => (await import("./transfer")).cancel));
+
+  dal
+    .command("renew")
+    .description("registrar: extend an unexpired registration (续证), at most 10 years from now")
+    .argument("<assetId>", "asset id")
+    .requiredOption("--until <date>", "new last day of validity (valid through its end, UTC+8)")
+    .action(run(async () => (await import("./registry")).renew));
+
+  dal
+    .command("cancel")
+    .description(
+      "cancel a registration (注销): its holder or registrar once approved (the holder not while a licence sold on the exchange runs), " +
+        "or its applicant during the notice (withdrawal)",
+    )
+    .argument("<assetId>", "asset id")
+    .requiredOption("--reason <text>", "why (recorded on chain)")
+    .action(run(async () => (await import("./registry")).cancel));
 
   dal
     .command("grant")
@@ -131,6 +226,13 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
     .option("--transferable", "the certificate may be transferred")
     .option("--parent <certId>", "sublicense from this certificate of yours instead of granting as holder")
     .action(run(async () => (await import("./rights")).grant));
+
+  dal
+    .command("revoke")
+    .description("grantor or the asset's registrar: revoke a rights certificate and every sublicence under it (a licence sold on the exchange: the registrar only)")
+    .argument("<certId>", "rights certificate id")
+    .requiredOption("--reason <text>", "why (recorded on chain)")
+    .action(run(async () => (await import("./rights")).revoke));
 
   dal
     .command("list")
@@ -172,6 +274,51 @@ pairing left to right, an odd last node promoted unchanged, until one root is le
     .description("buyer: accept a delivery; the order settles (fee, commission, royalties, seller net) and the licence is issued")
     .argument("<orderId>", "order id")
     .action(run(async () => (await import("./trade")).accept));
+
+  dal
+    .command("settle")
+    .description("anyone (usually the seller): settle a delivered order whose acceptance window passed without a dispute")
+    .argument("<orderId>", "order id")
+    .action(run(async () => (await import("./trade")).settle));
+
+  dal
+    .command("dispute")
+    .description("buyer: dispute a delivery within the acceptance window; an arbiter then rules")
+    .argument("<orderId>", "order id")
+    .requiredOption("--evidence <file|hash>", "evidence of the dispute (hashed locally)")
+    .action(run(async () => (await import("./dispute")).dispute));
+
+  dal
+    .command("resolve-dispute")
+    .description("arbiter: rule on a disputed order: refund part or all of the price to the buyer, settle the rest")
+    .argument("<orderId>", "order id")
+    .requiredOption("--refund <decimal|all>", "refund to the buyer in whole tokens; 0 settles all for the seller, all refunds the whole price")
+    .requiredOption("--resolution <file|hash>", "the ruling's document (hashed locally)")
+    .addHelpText(
+      "after",
+      `
+The rest of the price settles as an accepted order does (exchange fee, merchant commission, royalties, seller net),
+and the buyer's licence is issued for what the seller can still grant (its term clamped to the seller's right; none
+if it can grant nothing). A full refund settles nothing. Needs the exchange's ARBITER_ROLE.`,
+    )
+    .action(run(async () => (await import("./dispute")).resolveDispute));
+
+  dal
+    .command("refund")
+    .description("refund the buyer of an order that cannot go on; which refund follows from the order's state")
+    .argument("<orderId>", "order id")
+    .addHelpText(
+      "after",
+      `
+  paid, not delivered by its deadline      refundUndelivered        the buyer
+  disputed, no ruling within the timeout   refundUnresolvedDispute  anyone (the buyer is refunded)
+  delivered, but settlement cannot run     refundStranded           the buyer
+  (the exchange lost its role in the registry or rights contract, or one of them has been paused past the
+  acceptance end plus the grace period)
+The refund is credited on the exchange; the buyer withdraws it with dal withdraw. Any other state sends nothing
+(exit 8); a deadline not yet passed is refused by the exchange, which says when it ends (exit 5).`,
+    )
+    .action(run(async () => (await import("./dispute")).refund));
 
   dal
     .command("withdraw")

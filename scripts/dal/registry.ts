@@ -1,10 +1,11 @@
 // Registration commands: register (hash locally, submit, start the public notice), approve (the registrar, after
-// the notice) and object (anyone, during the notice).
+// the notice; --all-due in approvals.ts), object (anyone, during the notice), reject (the registrar, during it),
+// add-version (the holder), renew (the registrar) and cancel (注销: holder or registrar; the applicant withdraws).
 import { basename, resolve } from "node:path";
 import { ZeroHash } from "ethers";
-import { Grade, SourceType, UpdateFrequency, AssetKind } from "../../indexer/enums";
+import { Grade, SourceType, Status, UpdateFrequency, AssetKind } from "../../indexer/enums";
 import { canonicalJson, hashArg, hashPath, jsonFile, sha256Hex } from "./hash";
-import { id, integer, ordinal, parent, small } from "./parse";
+import { dayEnd, id, integer, ordinal, parent, small } from "./parse";
 import { terminalProgress } from "./progress";
 import { Facts, cstTime } from "./report";
 import type { Session } from "./session";
@@ -106,7 +107,20 @@ export async function register(session: Session, path: string, o: RegisterOption
   );
 }
 
-export async function approve(session: Session, assetIdText: string): Promise<void> {
+export interface ApproveOptions {
+  allDue?: boolean;
+  registrar?: string;
+  dryRun?: boolean;
+  chainOnly?: boolean;
+}
+
+export async function approve(session: Session, assetIdText: string | undefined, o: ApproveOptions = {}): Promise<number | void> {
+  if (o.allDue) {
+    if (assetIdText !== undefined) throw usage("give an asset id or --all-due, not both");
+    return (await import("./approvals")).approveAllDue(session, o);
+  }
+  if (assetIdText === undefined) throw usage("name the asset to approve, or pass --all-due for every registration whose notice has ended");
+  if (o.registrar !== undefined || o.dryRun || o.chainOnly) throw usage("--registrar, --dry-run and --chain-only go with --all-due");
   const assetId = id("assetId", assetIdText);
   const { chain, as } = await session.writer();
   const receipt = await send(() => as.registry.approveRegistration(assetId));
@@ -136,4 +150,108 @@ export async function object(session: Session, assetIdText: string, o: { evidenc
       .add("filed at", cstTime(filed.filedAt))
       .add("tx", receipt.hash),
   );
+}
+
+/** The registrar refuses a registration in notice (with or without objections), with its reason. */
+export async function reject(session: Session, assetIdText: string, o: { reason: string }): Promise<void> {
+  const assetId = id("assetId", assetIdText);
+  const reason = text("--reason", o.reason);
+  const { chain, as } = await session.writer();
+  const receipt = await send(() => as.registry.rejectRegistration(assetId, reason));
+  const rejected = eventOf(receipt, chain.registry, "RegistrationRejected");
+  session.facts(
+    new Facts()
+      .add("asset id", assetId)
+      .add("status", "Rejected")
+      .add("reason", reason)
+      .add("rejected by", rejected.by)
+      .add("rejected at", cstTime(rejected.rejectedAt))
+      .add("tx", receipt.hash),
+  );
+}
+
+/**
+ * The holder registers new content (a file or directory, hashed as `register` hashes it) that supersedes the current
+ * version; earlier versions stay verifiable. Without --metadata the version describes itself in a generated document
+ * whose hash goes on chain, printed for publishing.
+ */
+export async function addVersion(session: Session, assetIdText: string, path: string, o: { metadata?: string }): Promise<void> {
+  const assetId = id("assetId", assetIdText);
+  const metadataFile = o.metadata ? await jsonFile("--metadata", o.metadata) : undefined;
+  const content = await hashPath(path, terminalProgress(`hashing ${basename(resolve(path))}`));
+  const generated = metadataFile
+    ? undefined
+    : canonicalJson({
+        schema: "dal-version-v1",
+        assetId: assetId.toString(),
+        contentHash: content.hash,
+        contentHashing: content.kind === "file" ? "sha256" : "dal-merkle-v1",
+        files: content.files,
+        sizeBytes: content.bytes.toString(),
+      });
+  const metadataHash = metadataFile?.hash ?? sha256Hex(generated!);
+  const { chain, as } = await session.writer();
+  const receipt = await send(() => as.registry.addVersion(assetId, content.hash, metadataHash));
+  const added = eventOf(receipt, chain.registry, "VersionAdded");
+  const version = Number(added.version);
+  session.facts(
+    new Facts()
+      .add("asset id", assetId)
+      .add("version", `${version} (current)`, { version, current: true })
+      .add("content hash", content.hash)
+      .add(
+        "hashed",
+        content.kind === "file" ? `file, ${content.bytes} bytes (SHA-256)` : `directory, ${content.files} files, ${content.bytes} bytes (dal-merkle-v1 root)`,
+        { kind: content.kind, algorithm: content.kind === "file" ? "sha256" : "dal-merkle-v1", files: content.files, bytes: content.bytes.toString() },
+      )
+      .add("metadata hash", metadataHash)
+      .add("metadata document", generated)
+      .add("added at", cstTime(added.addedAt))
+      .add("tx", receipt.hash),
+  );
+}
+
+/** 续证: the registrar extends an unexpired registration; --until is inclusive (valid through 23:59:59 UTC+8). */
+export async function renew(session: Session, assetIdText: string, o: { until: string }): Promise<void> {
+  const assetId = id("assetId", assetIdText);
+  const until = dayEnd("--until", o.until);
+  const { chain, as } = await session.writer();
+  const receipt = await send(() => as.registry.renew(assetId, until));
+  const renewed = eventOf(receipt, chain.registry, "RegistrationRenewed");
+  session.facts(
+    new Facts()
+      .add("asset id", assetId)
+      .add("previous valid until", cstTime(renewed.previousValidUntil))
+      .add("valid until", cstTime(renewed.validUntil))
+      .add("renewed by", renewed.by)
+      .add("renewed at", cstTime(renewed.renewedAt))
+      .add("tx", receipt.hash),
+  );
+}
+
+/** 注销: the holder or the registrar cancels an approved registration; the applicant withdraws one in notice. */
+export async function cancel(session: Session, assetIdText: string, o: { reason: string }): Promise<void> {
+  const assetId = id("assetId", assetIdText);
+  const reason = text("--reason", o.reason);
+  const { chain, as } = await session.writer();
+  const before = await chain.registry.assetOf(assetId); // an unknown asset is refused here, in words (UnknownAsset)
+  const receipt = await send(() => as.registry.cancel(assetId, reason));
+  const cancelled = eventOf(receipt, chain.registry, "RegistrationCancelled");
+  const withdrawn = Status[Number(before.status)] === "InNotice";
+  session.facts(
+    new Facts()
+      .add("asset id", assetId)
+      .add("status", withdrawn ? "Cancelled (application withdrawn during notice)" : "Cancelled", "Cancelled")
+      .json("withdrawnInNotice", withdrawn)
+      .add("reason", reason)
+      .add("cancelled by", cancelled.by)
+      .add("cancelled at", cstTime(cancelled.cancelledAt))
+      .add("tx", receipt.hash),
+  );
+}
+
+/** A reason or other free text: not blank (the registry caps its length and says so). */
+function text(flag: string, value: string): string {
+  if (!value?.trim()) throw usage(`${flag}: the text is empty`);
+  return value;
 }

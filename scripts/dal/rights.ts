@@ -1,5 +1,5 @@
 // grant: the holder of an asset (or of a sublicensable certificate, with --parent) grants a processing-use or
-// product-operation right to another party, for a scope and a term.
+// product-operation right to another party, for a scope and a term; revoke: the grantor or the registrar ends one.
 import { RightKind } from "../../indexer/enums";
 import { canonicalJson, hashArg, sha256Hex } from "./hash";
 import { address, dayEnd, dayStart, id, mask, ordinal } from "./parse";
@@ -67,6 +67,25 @@ export async function grant(session: Session, assetIdText: string, o: GrantOptio
       .add("sublicensable", !!o.sublicensable)
       .add("transferable", !!o.transferable)
       .add("parent certificate", parentId === 0n ? undefined : parentId)
+      .add("tx", receipt.hash),
+  );
+}
+
+/** The grantor (not of a licence sold on the exchange) or the asset's registrar revokes a rights certificate; every
+ * sublicence under it falls with it (isValid checks the parents). */
+export async function revoke(session: Session, certIdText: string, o: { reason: string }): Promise<void> {
+  const certId = id("certId", certIdText);
+  if (!o.reason?.trim()) throw usage("--reason: the text is empty");
+  const { chain, as } = await session.writer();
+  const receipt = await send(() => as.rights.revoke(certId, o.reason));
+  const revoked = eventOf(receipt, chain.rights, "RightRevoked");
+  session.facts(
+    new Facts()
+      .add("certificate id", certId)
+      .add("asset id", revoked.assetId)
+      .add("reason", o.reason)
+      .add("revoked by", revoked.by)
+      .add("revoked at", cstTime(revoked.revokedAt))
       .add("tx", receipt.hash),
   );
 }

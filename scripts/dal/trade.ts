@@ -1,5 +1,6 @@
-// Trading on the exchange: list, buy (allowance checked and set, price pinned), deliver, accept (settlement) and
-// withdraw. Prices are typed in whole tokens and converted exactly with the token's own decimals().
+// Trading on the exchange: list, buy (allowance checked and set, price pinned), deliver, accept (settlement), settle
+// (after an undisputed acceptance window) and withdraw. Prices are typed in whole tokens and converted exactly with
+// the token's own decimals().
 import { Offer, RefundReason } from "../../indexer/enums";
 import { DalError, EXIT, usage } from "./exit";
 import { hashArg } from "./hash";
@@ -9,6 +10,8 @@ import { scopeOf } from "./rights";
 import type { Session } from "./session";
 import { isUnlimited, resolveToken, token, type Token } from "./token";
 import { eventOf, findEvent, send } from "./tx";
+import type { ContractTransactionReceipt } from "ethers";
+import type { Chain } from "./env";
 
 const UINT128 = 2n ** 128n - 1n;
 
@@ -156,20 +159,32 @@ export async function accept(session: Session, orderIdText: string): Promise<voi
   const orderId = id("orderId", orderIdText);
   const { chain, as } = await session.writer();
   const receipt = await send(() => as.exchange.accept(orderId));
+  session.facts(await outcomeFacts(chain, receipt, new Facts().add("order id", orderId)));
+}
+
+/** Anyone settles a delivered order whose acceptance window passed without a dispute (the seller, to be paid). */
+export async function settle(session: Session, orderIdText: string): Promise<void> {
+  const orderId = id("orderId", orderIdText);
+  const { chain, as } = await session.writer();
+  const receipt = await send(() => as.exchange.settle(orderId));
+  session.facts(await outcomeFacts(chain, receipt, new Facts().add("order id", orderId)));
+}
+
+/**
+ * What settled, or what was refunded instead, in a receipt of the exchange (accept, resolve-dispute): the split of a
+ * settlement (fee, commission, royalties, seller net, the certificate issued), else the refund, and the tx.
+ */
+export async function outcomeFacts(chain: Chain, receipt: ContractTransactionReceipt, facts: Facts): Promise<Facts> {
   const settled = findEvent(receipt, chain.exchange, "Settled");
-  const facts = new Facts().add("order id", orderId);
   if (!settled) {
-    // The seller could no longer grant what it sold (rights lapsed): the exchange refunded instead of settling.
+    // The seller could no longer grant what it sold (rights lapsed), or an arbiter refunded it all.
     const refunded = eventOf(receipt, chain.exchange, "Refunded");
     const tok = await token(chain, refunded.token);
-    session.facts(
-      facts
-        .add("result", "refunded")
-        .add("refund", tok.show(refunded.amount), tok.json(refunded.amount))
-        .add("reason", RefundReason[Number(refunded.reason)])
-        .add("tx", receipt.hash),
-    );
-    return;
+    return facts
+      .add("result", "refunded")
+      .add("refund", tok.show(refunded.amount), tok.json(refunded.amount))
+      .add("reason", RefundReason[Number(refunded.reason)] ?? String(refunded.reason))
+      .add("tx", receipt.hash);
   }
   const s = settled.settlement;
   const tok = await token(chain, s.token);
@@ -187,13 +202,12 @@ export async function accept(session: Session, orderIdText: string): Promise<voi
     "royalties",
     s.royalties.map((r: { assetId: bigint; amount: bigint; payee: string }) => ({ assetId: r.assetId.toString(), ...tok.json(r.amount), to: r.payee })),
   );
-  session.facts(
-    facts
-      .add("seller net", `${tok.show(s.sellerNet)} to ${s.seller}`, { ...tok.json(s.sellerNet), to: s.seller })
-      .add(Offer[Number(s.offer)] === "HoldingTransfer" ? "registration certificate" : "rights certificate", s.certId)
-      .add("settled at", cstTime(s.settledAt))
-      .add("tx", receipt.hash),
-  );
+  return facts
+    .add("seller net", `${tok.show(s.sellerNet)} to ${s.seller}`, { ...tok.json(s.sellerNet), to: s.seller })
+    // A ruling settles what the seller can still grant: no certificate when it can grant nothing.
+    .add(Offer[Number(s.offer)] === "HoldingTransfer" ? "registration certificate" : "rights certificate", s.certId === 0n ? "none" : s.certId, s.certId === 0n ? null : s.certId.toString())
+    .add("settled at", cstTime(s.settledAt))
+    .add("tx", receipt.hash);
 }
 
 export async function withdraw(session: Session, o: { token?: string; to?: string }): Promise<void> {
