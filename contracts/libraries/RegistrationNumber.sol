@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
-
 /// @title Registration numbers: "<registrar code>-<year>-<6-digit sequence>", years in China Standard Time.
 library RegistrationNumber {
     /// @dev Registration years follow the registrars' calendar: UTC+8.
@@ -22,15 +20,15 @@ library RegistrationNumber {
     }
 
     function format(string memory code, uint16 year, uint32 seq) internal pure returns (string memory) {
-        string memory digits = Strings.toString(seq);
-        bytes memory padded = bytes(digits);
-        if (padded.length < 6) {
-            padded = new bytes(6);
-            uint256 pad = 6 - bytes(digits).length;
-            for (uint256 i = 0; i < 6; i++) {
-                padded[i] = i < pad ? bytes1("0") : bytes(digits)[i - pad];
-            }
+        // Fixed-width digits written arithmetically: cheaper than converting and padding strings.
+        return string(abi.encodePacked(code, "-", bytes4(_digits(year, 4)), "-", bytes6(_digits(seq, 6))));
+    }
+
+    /// @dev The last `n` decimal digits of `v` as ASCII, left-aligned in a bytes32, zero-padded.
+    function _digits(uint256 v, uint256 n) private pure returns (bytes32 out) {
+        for (uint256 i = n; i > 0; i--) {
+            out |= bytes32(uint256(48 + (v % 10)) << (8 * (32 - i)));
+            v /= 10;
         }
-        return string.concat(code, "-", Strings.toString(year), "-", string(padded));
     }
 }
