@@ -7,6 +7,7 @@ import {
   AssetLedger__factory,
   DataAssetRegistry__factory,
   DataExchange__factory,
+  RelayForwarder__factory,
   RightsCertificate__factory,
 } from "../typechain-types";
 import type { RpcLog } from "./rpc";
@@ -18,6 +19,7 @@ const INTERFACES: Record<ContractName, Interface> = {
   RightsCertificate: RightsCertificate__factory.createInterface() as unknown as Interface,
   DataExchange: DataExchange__factory.createInterface() as unknown as Interface,
   AssetLedger: AssetLedger__factory.createInterface() as unknown as Interface,
+  RelayForwarder: RelayForwarder__factory.createInterface() as unknown as Interface,
 };
 
 export type Args = Record<string, any>;
@@ -32,6 +34,12 @@ export interface DecodedLog {
   logIndex: number;
   txHash: string;
   txIndex: number;
+  /**
+   * Set for an event a relayed request caused (and for the forwarder's ExecutedForwardRequest itself): the request's
+   * signer, whom the contracts took as the actor, and the transaction's sender, who relayed it. Unset: direct.
+   */
+  signer?: string;
+  relayer?: string;
 }
 
 export class Decoder {

@@ -4,8 +4,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAddress } from "ethers";
 import type { Deployment } from "../scripts/deploy";
 
-export const CONTRACTS = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"] as const;
+/**
+ * The indexed contracts. RelayForwarder is the ERC-2771 forwarder every other contract trusts: its
+ * ExecutedForwardRequest logs tell which events a relayed (signed) request caused, and who signed it.
+ */
+export const CONTRACTS = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger", "RelayForwarder"] as const;
 export type ContractName = (typeof CONTRACTS)[number];
+
+/** Why a record lacks the forwarder: it was written before relayed actions, for contracts this build no longer has. */
+const NO_FORWARDER =
+  "has no RelayForwarder: it was written before relayed actions (every contract now trusts the forwarder given at deployment), " +
+  "so it names contracts of an older build; deploy again (npm run deploy) and index the new record";
 
 /** Reads and checks a deployment record: a chain id, and every contract with a valid address. */
 export function readDeployment(file: string): Deployment {
@@ -19,12 +28,19 @@ export function readDeployment(file: string): Deployment {
   if (!Number.isInteger(record?.chainId)) throw new Error(`deployment record ${file} has no chainId`);
   for (const name of CONTRACTS) {
     const address = record.contracts?.[name]?.address;
+    if (name === "RelayForwarder" && address === undefined) throw new Error(`deployment record ${file} ${NO_FORWARDER}`);
     if (!address || !isAddress(address)) throw new Error(`deployment record ${file} has no valid address for ${name}`);
   }
   return record;
 }
 
-/** The four contracts' addresses by name, as the indexer takes them. */
+/** The indexed contracts' addresses by name, as the indexer takes them. */
 export function addressesOf(record: Pick<Deployment, "contracts">): Record<ContractName, string> {
-  return Object.fromEntries(CONTRACTS.map((n) => [n, record.contracts[n].address])) as Record<ContractName, string>;
+  return Object.fromEntries(
+    CONTRACTS.map((n) => {
+      const address = record.contracts?.[n]?.address;
+      if (!address) throw new Error(n === "RelayForwarder" ? `the deployment record ${NO_FORWARDER}` : `the deployment record has no address for ${n}`);
+      return [n, address];
+    }),
+  ) as Record<ContractName, string>;
 }

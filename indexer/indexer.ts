@@ -15,6 +15,7 @@ import { CONTRACTS } from "./deployment";
 import { LogRange, isRangeError } from "./logRange";
 import { BackfillProgress } from "./progress";
 import { project, tokenMentioned, type TokenMeta } from "./projections";
+import { attributeRelayed, relayedTransactions, type RelayedRequest } from "./relay";
 import { JsonRpc, RpcError, RpcUnreachable, type RpcBlock, type RpcLog } from "./rpc";
 import { migrate } from "./schema";
 import { Store } from "./store";
@@ -325,8 +326,10 @@ export class Indexer {
       .filter((l) => !l.removed)
       .sort((a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex))
       .map((l) => this.decoder.decode(l));
+    const relayed = await this.relayed(decoded);
+    if (!Array.isArray(relayed)) return relayed;
     const tokenMeta = await this.tokenMetadata(decoded);
-    this.write(decoded, headers, tokenMeta, { from, to, head, windowStart });
+    this.write(decoded, relayed, headers, tokenMeta, { from, to, head, windowStart });
     this.caughtUp = to >= target;
     this.onCommit?.(this.status());
     return { from, to, target, events: decoded.length };
@@ -375,8 +378,35 @@ export class Indexer {
     return null;
   }
 
+  /**
+   * Marks the events relayed requests caused with their signer and relayer (indexer/relay.ts) and returns the
+   * requests. Reads the senders of the transactions with forwarder logs only, in batches: none for a range without.
+   * A transaction the node does not know, or knows in another block than its logs, is the chain moving: unlinked.
+   */
+  private async relayed(events: DecodedLog[]): Promise<RelayedRequest[] | Unlinked> {
+    const txs = relayedTransactions(events);
+    if (txs.size === 0) return [];
+    const hashes = [...txs.keys()];
+    const senders = new Map<string, string>();
+    for (let i = 0; i < hashes.length; i += HEADER_BATCH) {
+      const batch = hashes.slice(i, i + HEADER_BATCH);
+      const answers = await this.rpc.getTransactions(batch);
+      for (let j = 0; j < batch.length; j++) {
+        const log = txs.get(batch[j])!;
+        const t = answers[j];
+        if (!t) return { block: log.blockNumber, problem: `the node does not know its transaction ${batch[j]}` };
+        if (t.blockHash?.toLowerCase() !== log.blockHash) {
+          return { block: log.blockNumber, problem: `its transaction ${batch[j]} is in block ${t.blockHash ?? "(none: pending)"} by the node's answer` };
+        }
+        senders.set(batch[j], t.from);
+      }
+    }
+    return attributeRelayed(events, senders);
+  }
+
   private write(
     events: DecodedLog[],
+    relayed: RelayedRequest[],
     headers: Map<number, RpcBlock>,
     tokens: Map<string, TokenMeta>,
     r: { from: number; to: number; head: number; windowStart: number },
@@ -384,9 +414,15 @@ export class Indexer {
     const db = this.db!;
     const store = this.store!;
     const insertEvent = db.prepare(
-      `INSERT INTO events (block_number, block_hash, block_time, log_index, tx_hash, tx_index, contract, address, name, asset_id, args)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+      `INSERT INTO events (block_number, block_hash, block_time, log_index, tx_hash, tx_index, contract, address, name, asset_id, args, signer, relayer)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
+    const insertRequest = relayed.length
+      ? db.prepare(
+          `INSERT INTO relayed_requests (block_number, block_hash, block_time, tx_hash, tx_index, log_index, signer, nonce, success, relayer, events)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+        )
+      : undefined;
     const insertBlock = db.prepare("INSERT OR REPLACE INTO blocks (number, hash, parent_hash, timestamp) VALUES (?,?,?,?)");
     db.transaction(() => {
       for (const ev of events) {
@@ -405,7 +441,13 @@ export class Indexer {
           ev.name,
           assetId,
           JSON.stringify(ev.args),
+          ev.signer ?? null,
+          ev.relayer ?? null,
         );
+      }
+      for (const q of relayed) {
+        const time = Number(headers.get(q.blockNumber)!.timestamp);
+        insertRequest!.run(q.blockNumber, q.blockHash, time, q.txHash, q.txIndex, q.logIndex, q.signer, q.nonce, q.success ? 1 : 0, q.relayer, q.events);
       }
       // Keep hashes (and undo images) for a contiguous run of window blocks ending at the checkpoint: if this
       // range had blocks outside the window, older stored blocks are no longer contiguous with it.
@@ -452,7 +494,8 @@ export class Indexer {
     let undone = 0;
     db.transaction(() => {
       events = db.prepare("DELETE FROM events WHERE block_number > ?").run(a.number).changes;
-      undone = this.store!.undoAfter(a.number) + events;
+      const requests = db.prepare("DELETE FROM relayed_requests WHERE block_number > ?").run(a.number).changes;
+      undone = this.store!.undoAfter(a.number) + events + requests;
       db.prepare("DELETE FROM blocks WHERE number > ?").run(a.number);
       db.prepare("UPDATE checkpoint SET block_number = ?, block_hash = ?, block_time = ? WHERE id = 1").run(a.number, a.hash, a.timestamp);
     })();
@@ -492,6 +535,14 @@ export class Indexer {
     if (!row) {
       db.prepare("INSERT INTO meta (key, value) VALUES ('deployment', ?)").run(identity);
     } else if (row.value !== identity) {
+      // The same deployment as indexed by an indexer that did not yet read the forwarder (identity without it).
+      const { RelayForwarder: _forwarder, ...others } = contracts;
+      if (row.value === JSON.stringify({ chainId, contracts: others, startBlock, startBlockHash })) {
+        throw new Error(
+          `${this.opts.database} was indexed before the indexer read the RelayForwarder: its events lack who signed and who relayed ` +
+            `relayed actions. Delete the file (or use a different INDEX_DB) to re-index this deployment`,
+        );
+      }
       throw new Error(
         `${this.opts.database} indexes another deployment or a reset chain (${row.value}); use a different INDEX_DB or delete the file to re-index`,
       );

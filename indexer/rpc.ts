@@ -22,6 +22,14 @@ export interface RpcBlock {
   timestamp: string;
 }
 
+/** The fields of eth_getTransactionByHash the indexer reads. */
+export interface RpcTransaction {
+  hash: string;
+  from: string;
+  blockHash: string | null;
+  blockNumber: string | null;
+}
+
 /** An error the node answered with (JSON-RPC `error` member). */
 export class RpcError extends Error {
   constructor(
@@ -96,6 +104,7 @@ export class JsonRpc {
   getBlocks = (ns: number[]) => this.batch<RpcBlock | null>("eth_getBlockByNumber", ns.map((n) => [hex(n), false]));
   getLogs = (from: number, to: number, address: string[]) =>
     this.call<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(from), toBlock: hex(to), address }]);
+  getTransactions = (hashes: string[]) => this.batch<RpcTransaction | null>("eth_getTransactionByHash", hashes.map((h) => [h]));
   ethCall = (to: string, data: string) => this.call<string>("eth_call", [{ to, data }, "latest"]);
 
   /** POSTs with retries on transport failures; JSON-RPC errors are answers, not retried here. */

@@ -230,6 +230,29 @@ const MIGRATIONS: string[] = [
   WHERE contract = 'RightsCertificate' AND name = 'Transfer' AND asset_id IS NULL
     AND json_extract(args, '$.from') = '0x0000000000000000000000000000000000000000';
   `,
+  `
+  -- Relayed actions (ERC-2771 through the RelayForwarder). An event a relayed request caused names, besides the
+  -- actor in its own arguments, the request's signer (whom the contracts took as the actor) and the relayer (the
+  -- transaction's sender, who paid the gas); both NULL for a direct transaction. The forwarder's own
+  -- ExecutedForwardRequest rows carry them too. Indexes built before this migration never read the forwarder's logs:
+  -- the indexer refuses them (their deployment identity lacks the forwarder) and asks for a re-index.
+  ALTER TABLE events ADD COLUMN signer TEXT;
+  ALTER TABLE events ADD COLUMN relayer TEXT;
+  CREATE INDEX events_by_signer ON events (signer, block_number, log_index) WHERE signer IS NOT NULL;
+  CREATE INDEX events_by_relayer ON events (relayer, block_number, log_index) WHERE relayer IS NOT NULL;
+  -- One row per request the forwarder executed (its ExecutedForwardRequest log), failed ones (success = 0: the
+  -- target call reverted, nothing else happened) included; events: how many contract events the request caused.
+  -- Requests the forwarder skipped in a batch (bad signature, expired, untrusted target) emit nothing and have no row.
+  CREATE TABLE relayed_requests (
+    block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, block_time INTEGER NOT NULL,
+    tx_hash TEXT NOT NULL, tx_index INTEGER NOT NULL, log_index INTEGER NOT NULL,
+    signer TEXT NOT NULL, nonce TEXT NOT NULL, success INTEGER NOT NULL, relayer TEXT NOT NULL, events INTEGER NOT NULL,
+    PRIMARY KEY (block_number, log_index)
+  );
+  CREATE INDEX relayed_by_signer ON relayed_requests (signer, block_number, log_index);
+  CREATE INDEX relayed_by_relayer ON relayed_requests (relayer, block_number, log_index);
+  CREATE INDEX relayed_by_tx ON relayed_requests (tx_hash);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,10 +13,25 @@ export function assetActiveAt(a: Row, at: number): boolean {
   return !(a.status === "Cancelled" && at >= a.ended_at);
 }
 
-/** The raw event `name` (or at `logIndex`) of the transaction `tx` in block `block`, batched per request. */
-export async function eventOf(ctx: Context, block: number, tx: string, match: { name?: string; logIndex?: number }): Promise<Row> {
+/**
+ * The raw event `name` (or at `logIndex`) of the transaction `tx` in block `block`, batched per request. `assetId`
+ * or `arg` pick the right one where a transaction has several of that name (a batch, or a relayer's batch of
+ * several signers' requests).
+ */
+export async function eventOf(
+  ctx: Context,
+  block: number,
+  tx: string,
+  match: { name?: string; logIndex?: number; assetId?: number; arg?: [string, number] },
+): Promise<Row> {
   const events = await ctx.loaders.eventsOfTx.load(`${block}:${tx}`);
-  const ev = events.find((e) => (match.name === undefined || e.name === match.name) && (match.logIndex === undefined || e.log_index === match.logIndex));
+  const ev = events.find(
+    (e) =>
+      (match.name === undefined || e.name === match.name) &&
+      (match.logIndex === undefined || e.log_index === match.logIndex) &&
+      (match.assetId === undefined || e.asset_id === match.assetId) &&
+      (match.arg === undefined || Number(JSON.parse(e.args)[match.arg[0]]) === match.arg[1]),
+  );
   if (!ev) throw new Error(`no ${JSON.stringify(match)} event in ${tx} (block ${block})`);
   return ev;
 }
@@ -28,6 +43,8 @@ export const eventRef = (e: Row) => ({
   blockHash: e.block_hash,
   logIndex: e.log_index,
   time: iso(e.block_time),
+  signedBy: e.signer ?? null,
+  relayedBy: e.relayer ?? null,
 });
 
 const CATEGORY: Record<string, string> = {
@@ -163,7 +180,7 @@ export const registryTypes = {
     objections: (a: Row, _: unknown, ctx: Context) => ctx.loaders.objections.load(a.id),
     certificates: (a: Row, _: unknown, ctx: Context) => ctx.loaders.certificatesOfAsset.load(a.id),
     submission: async (a: Row, _: unknown, ctx: Context) =>
-      eventRef(await eventOf(ctx, a.submitted_block, a.submitted_tx, { name: "RegistrationSubmitted" })),
+      eventRef(await eventOf(ctx, a.submitted_block, a.submitted_tx, { name: "RegistrationSubmitted", assetId: a.id })),
   },
   Registrar: {
     noticePeriodSeconds: (r: Row) => r.notice_period,
@@ -199,6 +216,8 @@ export const registryTypes = {
   },
   ProvenanceEvent: {
     category: (e: Row) => CATEGORY[e.name] ?? "Other",
+    signedBy: (e: Row) => e.signer ?? null,
+    relayedBy: (e: Row) => e.relayer ?? null,
     chain: eventRef,
   },
 };

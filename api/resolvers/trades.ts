@@ -125,7 +125,7 @@ export const tradeTypes = {
     lines: async (s: Row, _: unknown, ctx: Context) => (await ctx.loaders.lines.load(s.order_id)).map((l) => ({ ...l, token: s.token })),
     certificateId: (s: Row) => s.cert_id,
     settledAt: (s: Row) => iso(s.settled_at),
-    chain: async (s: Row, _: unknown, ctx: Context) => eventRef(await eventOf(ctx, s.block_number, s.tx_hash, { name: "Settled" })),
+    chain: async (s: Row, _: unknown, ctx: Context) => eventRef(await eventOf(ctx, s.block_number, s.tx_hash, { name: "Settled", arg: ["orderId", s.order_id] })),
   },
   SettlementLine: {
     sourceAsset: (l: Row, _: unknown, ctx: Context) => (l.source_asset_id === null ? null : ctx.loaders.asset.load(l.source_asset_id)),

@@ -12,6 +12,9 @@ const BY_CONTRACT: Record<ContractName, Handlers> = {
   RightsCertificate: rights,
   DataExchange: exchange,
   AssetLedger: ledger,
+  // The forwarder's ExecutedForwardRequest projects into relayed_requests, written by the indexer with the relayer
+  // (the transaction's sender) it reads for it; the events it caused carry signer and relayer (indexer/relay.ts).
+  RelayForwarder: {},
 };
 
 /** Applies one event to the projections; returns the asset it concerns (null if none). */

@@ -28,7 +28,8 @@ export async function serveChain(): Promise<RpcServer> {
 /** A deployment record for a test fixture's contracts (fixtures deploy without writing one). */
 export async function recordOf(w: World, startBlock = 0): Promise<Deployment> {
   const contracts: Deployment["contracts"] = {};
-  for (const [name, c] of Object.entries({ DataAssetRegistry: w.registry, RightsCertificate: w.rights, DataExchange: w.dex, AssetLedger: w.ledger })) {
+  const all = { DataAssetRegistry: w.registry, RightsCertificate: w.rights, DataExchange: w.dex, AssetLedger: w.ledger, RelayForwarder: w.forwarder };
+  for (const [name, c] of Object.entries(all)) {
     contracts[name] = { address: await c.getAddress(), blockNumber: startBlock };
   }
   return { chainId: 31337, deployedAt: "", startBlock, contracts };
@@ -69,6 +70,7 @@ const ORDER: Record<string, string> = {
   checkpoint: "id",
   blocks: "number",
   undo_log: "block_number, log_index, n",
+  relayed_requests: "block_number, log_index",
 };
 
 /** Every row of every table, in a fixed order: two indexes are equal iff their dumps are deep-equal. */
