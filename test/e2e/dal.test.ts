@@ -18,7 +18,7 @@ import { SettlementToken__factory, type SettlementToken } from "../../typechain-
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
 import { graphqlData } from "../helpers/api";
 import { currentContentHash } from "../helpers/content";
-import { submission } from "../helpers/registry";
+import { grantTerms, submission } from "../helpers/registry";
 
 const ROOT = join(__dirname, "..", "..");
 const DAY = 24 * 60 * 60;
@@ -65,7 +65,7 @@ describe("dal CLI (end to end, as a process)", function () {
   let indexer: Indexer;
   let api: ApiServer;
   let registrar: HardhatEthersSigner, holder: HardhatEthersSigner, buyer: HardhatEthersSigner;
-  let licensee: HardhatEthersSigner, assessor: HardhatEthersSigner, treasury: HardhatEthersSigner;
+  let licensee: HardhatEthersSigner, assessor: HardhatEthersSigner, treasury: HardhatEthersSigner, arbiter: HardhatEthersSigner;
   const keys: Record<string, string> = {};
   let env: Record<string, string>;
   let files: { data: string; dir: string; evidence: string; deployment: string; wrongChain: string; keystore: string };
@@ -108,10 +108,10 @@ describe("dal CLI (end to end, as a process)", function () {
     snapshot = (await network.provider.request({ method: "evm_snapshot" })) as string;
     const signers = await ethers.getSigners();
     const [admin] = signers;
-    [registrar, holder, buyer, licensee, assessor, treasury] = signers.slice(1, 7);
+    [registrar, holder, buyer, licensee, assessor, treasury, arbiter] = signers.slice(1, 8);
     // The CLI signs with raw keys: derive the Hardhat accounts' keys from the network's mnemonic.
     const accounts = network.config.accounts as { mnemonic: string; path: string; passphrase: string };
-    const names = ["admin", "registrar", "holder", "buyer", "licensee", "assessor"];
+    const names = ["admin", "registrar", "holder", "buyer", "licensee", "assessor", "treasury", "arbiter"];
     names.forEach((name, i) => {
       const w = HDNodeWallet.fromPhrase(accounts.mnemonic, accounts.passphrase, `${accounts.path}/${i}`);
       expect(w.address).to.equal(signers[i].address);
@@ -127,6 +127,7 @@ describe("dal CLI (end to end, as a process)", function () {
     await (await d.exchange.setVenue(1, treasury.address, 100)).wait();
     await (await token.mint(buyer.address, 1_000_000_00n)).wait();
     await (await d.ledger.grantRole(await d.ledger.ASSESSOR_ROLE(), assessor.address)).wait();
+    await (await d.exchange.grantRole(await d.exchange.ARBITER_ROLE(), arbiter.address)).wait();
 
     tmp = tempDir();
     const dir = join(tmp.dir, "dataset");
@@ -169,7 +170,7 @@ describe("dal CLI (end to end, as a process)", function () {
   });
 
   it("documents itself: --help on the program and on commands, exit codes listed; --private-key refused; an unknown flag named", async () => {
-    const [top, register, recognise, privateKey, bogus, missing, verifyHelp] = await Promise.all([
+    const [top, register, recognise, privateKey, bogus, missing, verifyHelp, dismissHelp, approveHelp, refundHelp] = await Promise.all([
       dal(["--help"]),
       dal(["register", "--help"]),
       dal(["record", "recognise", "--help"]),
@@ -177,9 +178,15 @@ describe("dal CLI (end to end, as a process)", function () {
       dal(["balance-sheet", "--bogus"]),
       dal(["balance-sheet", "--as-of", "2025-12-31"]),
       dal(["verify", "--help"]),
+      dal(["objection", "dismiss", "--help"]),
+      dal(["approve", "--help"]),
+      dal(["refund", "--help"]),
     ]);
     expectExit(top, 0);
-    for (const command of ["register", "verify", "approve", "object", "grant", "list", "buy", "deliver", "accept", "withdraw", "attest", "record", "balance-sheet", "disclosure", "journal", "provenance"]) {
+    for (const command of [
+      "register", "verify", "approve", "reject", "object", "objection", "add-version", "transfer", "renew", "cancel", "grant", "revoke", "list", "buy",
+      "deliver", "accept", "settle", "dispute", "resolve-dispute", "refund", "withdraw", "attest", "record", "balance-sheet", "disclosure", "journal", "provenance",
+    ]) {
       expect(top.stdout).to.match(new RegExp(`^  ${command}\\b`, "m"));
     }
     for (const code of ["0  success", "1  verify", "2  usage error", "3  cannot reach", "4  wrong chain", "5  refused", "6  insufficient", "8  not sent", "9  verify"]) {
@@ -192,6 +199,12 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(recognise.stdout).to.include("--category <category>").and.include('"development"').and.include("--evidence <file|hash>").and.include("--allow-duplicate");
     expectExit(verifyHelp, 0);
     expect(verifyHelp.stdout).to.include("--chain-only");
+    expectExit(dismissHelp, 0);
+    expect(dismissHelp.stdout).to.include("[objectionId]").and.include("--asset <assetId>").and.include("exactly one open").and.include("--resolution <file|hash>");
+    expectExit(approveHelp, 0);
+    expect(approveHelp.stdout).to.include("--all-due").and.include("--dry-run").and.include("from the API").and.include("RegistrationSubmitted");
+    expectExit(refundHelp, 0);
+    expect(refundHelp.stdout).to.include("refundUndelivered").and.include("refundUnresolvedDispute").and.include("refundStranded");
     // An unknown flag is named, even when a required option is missing too; a missing one alone is still said.
     expectExit(bogus, 2);
     expect(bogus.stderr).to.include("unknown option '--bogus'").and.not.include("required option");
@@ -657,6 +670,347 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(BigInt(cost)).to.equal(BigInt(gas) * BigInt(fee)).and.to.be.greaterThan(0n);
     expect(r.stderr).not.to.include("coalesce");
     expect(await d.registry.assetCount()).to.equal(assets);
+  });
+
+  // ------------------------------------------------------------- registrar, holder and arbiter actions (issue 12)
+  // They come after the tests that need dirAsset still in notice; each moves the clock forward only.
+
+  /** Submits a registration straight to the registry as `who` and returns its id. */
+  async function submitted(who: HardhatEthersSigner, overrides: Parameters<typeof submission>[0] = {}): Promise<string> {
+    await (await d.registry.connect(who).submit(submission(overrides))).wait();
+    return String(await d.registry.assetCount());
+  }
+  /** Moves the chain's clock to `t` unless it is already later. */
+  async function reach(t: bigint | number): Promise<void> {
+    if ((await time.latest()) < Number(t)) await time.increaseTo(t);
+  }
+  const statusOf = async (assetId: string) => (await d.registry.assetOf(assetId)).status;
+
+  it("resolves objections: dismiss then approve, uphold rejects; an asset with two open objections asks for an id; wrong role and unknown ids refused in words", async () => {
+    const [a, b, c] = [await submitted(licensee), await submitted(licensee), await submitted(licensee)];
+    const objection = async (who: HardhatEthersSigner, assetId: string) => {
+      const receipt = await (await d.registry.connect(who).object(assetId, "0x" + sha256(`objection ${assetId} ${who.address}`).toString("hex"))).wait();
+      return String(d.registry.interface.parseLog(receipt!.logs[0])!.args.objectionId);
+    };
+    const objA = await objection(assessor, a);
+    await objection(buyer, b);
+    const [objC1, objC2] = [await objection(assessor, c), await objection(buyer, c)];
+    await reach((await d.registry.assetOf(c)).noticeEndsAt + 1n);
+    const ruling = ["--resolution", files.evidence];
+    // Refusals are not sent (the estimate reverts), so they run side by side with the registrar's key.
+    const [blocked, ambiguous, notRegistrar, unknown, both, neither] = await Promise.all([
+      dal(["approve", a], as("registrar")),
+      dal(["objection", "dismiss", "--asset", c, ...ruling], as("registrar")),
+      dal(["objection", "dismiss", objA, ...ruling], as("holder")),
+      dal(["objection", "uphold", "99999", ...ruling], as("registrar")),
+      dal(["objection", "dismiss", objA, "--asset", a, ...ruling], as("registrar")),
+      dal(["objection", "dismiss", ...ruling], as("registrar")),
+    ]);
+    expectExit(blocked, 5);
+    expect(blocked.stderr).to.include(`asset ${a} has 1 open objection(s)`).and.include("(OpenObjections)").and.include(`Hint: the registrar resolves them first: dal objection dismiss --asset ${a}`);
+    expectExit(ambiguous, 2);
+    expect(ambiguous.stderr).to.include(`asset ${c} has 2 open objections (${objC1} by ${assessor.address}, ${objC2} by ${buyer.address})`).and.include("dal objection dismiss <objectionId>");
+    expectExit(notRegistrar, 5);
+    expect(notRegistrar.stderr).to.include(`not a registrar of asset ${a}`).and.include("(NotRegistrar)").and.include("Hint: sign with the key of an operator");
+    expectExit(unknown, 5);
+    expect(unknown.stderr).to.include("there is no objection 99999 (UnknownObjection)");
+    for (const r of [both, neither]) {
+      expectExit(r, 2);
+      expect(r.stderr).to.include("name the objection by its id");
+    }
+
+    // Dismissed by naming the asset (it has one open objection), then approved.
+    const dismissed = await dal(["objection", "dismiss", "--asset", a, ...ruling], as("registrar"));
+    expectExit(dismissed, 0);
+    expect(fact(dismissed.stdout, "objection id")).to.equal(objA);
+    expect(fact(dismissed.stdout, "ruling")).to.equal("dismissed");
+    expect(fact(dismissed.stdout, "registration")).to.equal(`no open objection left; approvable now: dal approve ${a}`);
+    expect(fact(dismissed.stdout, "resolution hash")).to.equal("0x" + sha256(readFileSync(files.evidence)).toString("hex"));
+    const approved = await dal(["approve", a], as("registrar"));
+    expectExit(approved, 0);
+    expect(await statusOf(a)).to.equal(3n); // Active
+
+    // Upheld: the registration is rejected. --json: the ruling as a flag, the registration's state as fields.
+    const upheld = await dal(["--json", "objection", "uphold", "--asset", b, ...ruling], as("registrar"));
+    expectExit(upheld, 0);
+    const json = JSON.parse(upheld.stdout);
+    expect(json).to.deep.include({ assetId: b, ruling: "upheld", upheld: true, objector: buyer.address });
+    expect(json.registration).to.deep.include({ status: "Rejected", openObjections: 0 });
+    expect(await statusOf(b)).to.equal(2n); // Rejected
+
+    // By id: one of c's two objections; the other still blocks.
+    const one = await dal(["objection", "dismiss", objC1, ...ruling], as("registrar"));
+    expectExit(one, 0);
+    expect(fact(one.stdout, "registration")).to.equal("1 open objection left before it can be approved");
+    const again = await dal(["objection", "dismiss", objC1, ...ruling], as("registrar"));
+    expectExit(again, 5);
+    expect(again.stderr).to.include(`objection ${objC1} is already resolved (ObjectionClosed)`);
+  });
+
+  it("rejects a registration in notice, renews an approved one, cancels (holder) and withdraws (applicant); refuses the wrong key with a hint", async () => {
+    const [inNotice, toWithdraw] = [await submitted(licensee), await submitted(licensee)];
+    const validUntil = (await d.registry.assetOf(fileAsset)).validUntil;
+    const later = cstDay(Number(validUntil) + 30 * DAY);
+    const [notRegistrar, empty, badDate, notLater, cancelNotHolder] = await Promise.all([
+      dal(["reject", inNotice, "--reason", "incomplete"], as("holder")),
+      dal(["reject", inNotice, "--reason", "  "], as("registrar")),
+      dal(["renew", fileAsset, "--until", "2027-02-30"], as("registrar")),
+      dal(["renew", fileAsset, "--until", cstDay(Number(validUntil) - 30 * DAY)], as("registrar")),
+      dal(["cancel", dirAsset, "--reason", "not mine"], as("buyer")),
+    ]);
+    expectExit(notRegistrar, 5);
+    expect(notRegistrar.stderr).to.include("(NotRegistrar)").and.include("Hint:");
+    expectExit(empty, 2);
+    expect(empty.stderr).to.include("--reason: the text is empty");
+    expectExit(badDate, 2);
+    expectExit(notLater, 5);
+    expect(notLater.stderr).to.include("(RenewalNotLater)");
+    expectExit(cancelNotHolder, 5);
+    expect(cancelNotHolder.stderr).to.include(`not the holder of asset ${dirAsset}`).and.include("(NotHolder)").and.include("Hint: sign with the key of asset");
+
+    const rejected = await dal(["reject", inNotice, "--reason", "source evidence incomplete"], as("registrar"));
+    expectExit(rejected, 0);
+    expect(fact(rejected.stdout, "status")).to.equal("Rejected");
+    expect(await statusOf(inNotice)).to.equal(2n);
+    const [rejectedEvent] = await d.registry.queryFilter(d.registry.filters.RegistrationRejected(inNotice));
+    expect(rejectedEvent.args.reason).to.equal("source evidence incomplete");
+
+    const renewed = await dal(["--json", "renew", fileAsset, "--until", later], as("registrar"));
+    expectExit(renewed, 0);
+    expect(JSON.parse(renewed.stdout)).to.deep.include({ assetId: fileAsset, validUntil: `${later}T23:59:59+08:00` });
+    expect((await d.registry.assetOf(fileAsset)).validUntil).to.equal(BigInt(Date.parse(`${later}T23:59:59+08:00`) / 1000));
+
+    const withdrawn = await dal(["--json", "cancel", toWithdraw, "--reason", "withdrawn by the applicant"], as("licensee"));
+    expectExit(withdrawn, 0);
+    expect(JSON.parse(withdrawn.stdout)).to.deep.include({ status: "Cancelled", withdrawnInNotice: true, reason: "withdrawn by the applicant" });
+    expect(await statusOf(toWithdraw)).to.equal(4n); // Cancelled
+
+    // 注销 of an approved registration by its holder (no licence sold on it).
+    const approved = await submitted(licensee);
+    await reach((await d.registry.assetOf(approved)).noticeEndsAt + 1n);
+    await (await d.registry.connect(registrar).approveRegistration(approved)).wait();
+    const cancelled = await dal(["cancel", approved, "--reason", "dataset retired"], as("licensee"));
+    expectExit(cancelled, 0);
+    expect(fact(cancelled.stdout, "status")).to.equal("Cancelled");
+    expect(fact(cancelled.stdout, "cancelled by")).to.equal(licensee.address);
+    expect(await statusOf(approved)).to.equal(4n);
+  });
+
+  it("adds a version (hashed like register); verify then matches version 2 as current and version 1 as superseded", async () => {
+    const v2 = join(tmp.dir, "inspections-2025-v2.csv");
+    writeFileSync(v2, "site,date,result\nA,2025-07-01,pass\n");
+    const [notHolder, added] = await Promise.all([dal(["add-version", fileAsset, v2], as("buyer")), dal(["--json", "add-version", fileAsset, v2], as("holder"))]);
+    expectExit(notHolder, 5);
+    expect(notHolder.stderr).to.include(`not the holder of asset ${fileAsset}`).and.include("(NotHolder)");
+    expectExit(added, 0);
+    const json = JSON.parse(added.stdout);
+    const v2Hash = "0x" + sha256(readFileSync(v2)).toString("hex");
+    expect(json).to.deep.include({ assetId: fileAsset, version: { version: 2, current: true }, contentHash: v2Hash });
+    expect(json.metadataHash).to.equal("0x" + sha256(json.metadataDocument).toString("hex"));
+    expect(await currentContentHash(d.registry, fileAsset)).to.equal(v2Hash);
+
+    await synced();
+    const [current, superseded, supersededChain] = await Promise.all([
+      dal(["--json", "verify", fileAsset, v2]),
+      dal(["--json", "verify", fileAsset, files.data]),
+      dal(["verify", fileAsset, files.data, "--chain-only"]),
+    ]);
+    expectExit(current, 0);
+    expect(JSON.parse(current.stdout)).to.deep.include({ matches: true, version: { version: 2, current: true } });
+    expectExit(superseded, 0);
+    expect(JSON.parse(superseded.stdout)).to.deep.include({ matches: true, version: { version: 1, current: false } });
+    expectExit(supersededChain, 0);
+    expect(fact(supersededChain.stdout, "version")).to.equal("1 (superseded)");
+  });
+
+  it("transfers the holding right: request, show, approve naming what was reviewed (another recipient refused), then request and cancel", async () => {
+    const t = await submitted(licensee);
+    await reach((await d.registry.assetOf(t)).noticeEndsAt + 1n);
+    await (await d.registry.connect(registrar).approveRegistration(t)).wait();
+    const contract = join(tmp.dir, "transfer-contract.pdf");
+    writeFileSync(contract, "transfer contract");
+    const contractHash = "0x" + sha256("transfer contract").toString("hex");
+
+    const requested = await dal(["transfer", "request", t, "--to", buyer.address, "--evidence", contract], as("licensee"));
+    expectExit(requested, 0);
+    expect(fact(requested.stdout, "to")).to.equal(buyer.address);
+    const [shown, wrongTo, badAddress, notRegistrar] = await Promise.all([
+      dal(["--json", "transfer", "show", t]),
+      dal(["transfer", "approve", t, "--to", assessor.address, "--evidence", contract], as("registrar")),
+      dal(["transfer", "approve", t, "--to", "0x1234", "--evidence", contract], as("registrar")),
+      dal(["transfer", "approve", t, "--to", buyer.address, "--evidence", contract], as("buyer")),
+    ]);
+    expectExit(shown, 0);
+    expect(JSON.parse(shown.stdout)).to.deep.equal({ assetId: t, holder: licensee.address, registrar: 1, pendingTransfer: true, to: buyer.address, evidenceHash: contractHash });
+    expectExit(wrongTo, 5);
+    expect(wrongTo.stderr).to.include(`the pending transfer of asset ${t} is now to ${buyer.address}`).and.include("(TransferRequestChanged)").and.include(`dal transfer show ${t}`);
+    expectExit(badAddress, 2);
+    expect(badAddress.stderr).to.include('--to: "0x1234" is not an address');
+    expectExit(notRegistrar, 5);
+    expect(notRegistrar.stderr).to.include("(NotRegistrar)");
+    expect(await d.registry.holderOf(t)).to.equal(licensee.address);
+
+    const approved = await dal(["transfer", "approve", t, "--to", buyer.address, "--evidence", contractHash], as("registrar"));
+    expectExit(approved, 0);
+    expect(fact(approved.stdout, "from")).to.equal(licensee.address);
+    expect(fact(approved.stdout, "to")).to.equal(buyer.address);
+    expect(await d.registry.holderOf(t)).to.equal(buyer.address);
+    expect(await d.registry.ownerOf(t)).to.equal(buyer.address);
+
+    // The new holder asks to pass it on, then withdraws the request.
+    expectExit(await dal(["transfer", "request", t, "--to", licensee.address, "--evidence", contract], as("buyer")), 0);
+    const cancelled = await dal(["transfer", "cancel", t], as("buyer"));
+    expectExit(cancelled, 0);
+    expect(fact(cancelled.stdout, "cancelled request to")).to.equal(licensee.address);
+    expect((await d.registry.pendingTransferOf(t))[0]).to.equal(ethers.ZeroAddress);
+    const [nothing, approveNothing] = await Promise.all([
+      dal(["transfer", "cancel", t], as("buyer")),
+      dal(["transfer", "approve", t, "--to", licensee.address, "--evidence", contract], as("registrar")),
+    ]);
+    expectExit(nothing, 5);
+    expect(nothing.stderr).to.include(`asset ${t} has no pending transfer request (NoTransferRequest)`).and.include("dal transfer request");
+    expectExit(approveNothing, 5);
+    expect(approveNothing.stderr).to.include("(NoTransferRequest)");
+  });
+
+  it("disputes and resolves (arbiter: part refunded, the rest settled), refunds an undelivered order after its deadline, revokes a right; --json amounts raw beside decimal", async () => {
+    const amount = (value: string, raw: string) => ({ amount: value, raw, token: tokenAddress, symbol: "eCNY", decimals: 2 });
+    // Two orders of the listing (1234.56 eCNY; the buyer's allowance is unlimited since an earlier test).
+    const order = async () => {
+      const receipt = await (await d.exchange.connect(buyer).order(listingId, 123456n)).wait();
+      return String(d.exchange.interface.parseLog(receipt!.logs.find((l) => l.address === d.record.contracts.DataExchange.address)!)!.args.orderId);
+    };
+    const [disputed, undelivered, toSettle] = [await order(), await order(), await order()];
+    for (const o of [disputed, toSettle]) await (await d.exchange.connect(holder).deliver(o, "0x" + sha256(`delivery ${o}`).toString("hex"))).wait();
+
+    const opened = await dal(["dispute", disputed, "--evidence", files.evidence], as("buyer"));
+    expectExit(opened, 0);
+    expect(fact(opened.stdout, "status")).to.equal("Disputed");
+    expect((await d.exchange.orderOf(disputed)).status).to.equal(3n);
+    const ruling = ["--resolution", files.evidence];
+    const [notArbiter, tooMuch, earlyRefund, notBuyer, earlySettle, notStranded] = await Promise.all([
+      dal(["resolve-dispute", disputed, "--refund", "234.56", ...ruling], as("holder")),
+      dal(["resolve-dispute", disputed, "--refund", "2000", ...ruling], as("arbiter")),
+      dal(["refund", undelivered], as("buyer")),
+      dal(["dispute", undelivered, "--evidence", files.evidence], as("holder")),
+      dal(["settle", toSettle], as("holder")),
+      dal(["refund", toSettle], as("buyer")),
+    ]);
+    expectExit(earlySettle, 5);
+    expect(earlySettle.stderr).to.include(`the acceptance window of order ${toSettle} is open until`).and.include("(AcceptanceWindowOpen)");
+    expectExit(notStranded, 5);
+    expect(notStranded.stderr).to.include(`order ${toSettle} can still settle`).and.include("(NotStranded)").and.include(`dal settle ${toSettle}`);
+    expectExit(notArbiter, 5);
+    expect(notArbiter.stderr).to.include(`${holder.address} lacks the role ARBITER_ROLE`).and.include("Hint: sign with an arbiter's key");
+    expectExit(tooMuch, 2);
+    expect(tooMuch.stderr).to.include("--refund: 2000.00 eCNY is more than the price 1234.56 eCNY");
+    expectExit(earlyRefund, 5);
+    expect(earlyRefund.stderr).to.include(`order ${undelivered} may still be delivered until`).and.include("(DeliveryDeadlineNotPassed)");
+    expectExit(notBuyer, 5);
+    expect(notBuyer.stderr).to.include("(NotBuyer)").and.include("Hint: sign with the key of order");
+
+    const resolved = await dal(["--json", "resolve-dispute", disputed, "--refund", "234.56", ...ruling], as("arbiter"));
+    expectExit(resolved, 0);
+    const ruled = JSON.parse(resolved.stdout);
+    expect(ruled.refundedToBuyer).to.deep.equal({ ...amount("234.56", "23456"), to: buyer.address });
+    expect(ruled.settled).to.deep.equal(amount("1000.00", "100000"));
+    expect(ruled.result).to.equal("settled");
+    expect(ruled.gross).to.deep.equal(amount("1000.00", "100000"));
+    expect(ruled.exchangeFee).to.deep.equal({ ...amount("10.00", "1000"), to: treasury.address });
+    expect(ruled.rightsCertificate).to.match(/^\d+$/);
+    expect((await d.exchange.orderOf(disputed)).status).to.equal(4n); // Settled
+
+    // Past the delivery deadline (7 days, the listing's default window), the buyer takes the refund.
+    const o = await d.exchange.orderOf(undelivered);
+    await reach(o.orderedAt + BigInt(7 * DAY) + 1n);
+    const [refunded, settledAlready] = await Promise.all([dal(["--json", "refund", undelivered], as("buyer")), dal(["refund", disputed], as("buyer"))]);
+    expectExit(refunded, 0);
+    expect(JSON.parse(refunded.stdout)).to.deep.include({ orderId: undelivered, status: "Refunded", reason: "NotDelivered", refund: amount("1234.56", "123456"), creditedTo: buyer.address });
+    expect((await d.exchange.orderOf(undelivered)).status).to.equal(5n); // Refunded
+    expectExit(settledAlready, 8);
+    expect(settledAlready.stderr).to.include(`not sent: order ${disputed} is Settled; no refund applies`);
+    // The acceptance window (3 days) has passed without a dispute: the seller settles.
+    const settled = await dal(["settle", toSettle], as("holder"));
+    expectExit(settled, 0);
+    expect(fact(settled.stdout, "result")).to.equal("settled");
+    expect(fact(settled.stdout, "gross")).to.equal("1234.56 eCNY");
+    expect((await d.exchange.orderOf(toSettle)).status).to.equal(4n);
+
+    // Revoke: the grantor ends a right it granted; anyone else is refused with a hint.
+    const until = (await time.latest()) + 100 * DAY;
+    const granted = await (await d.rights.connect(holder).grant(grantTerms(BigInt(fileAsset), { validUntil: until }), licensee.address)).wait();
+    const certId = String(d.rights.interface.parseLog(granted!.logs.find((l) => l.address === d.record.contracts.RightsCertificate.address && d.rights.interface.parseLog(l)?.name === "RightGranted")!)!.args.certId);
+    const [stranger, unknownCert] = await Promise.all([
+      dal(["revoke", certId, "--reason", "breach of scope"], as("buyer")),
+      dal(["revoke", "99999", "--reason", "breach of scope"], as("holder")),
+    ]);
+    expectExit(stranger, 5);
+    expect(stranger.stderr).to.include(`neither the grantor of certificate ${certId}`).and.include("(NotGrantorOrRegistrar)").and.include("Hint:");
+    expectExit(unknownCert, 5);
+    expect(unknownCert.stderr).to.include("there is no rights certificate 99999 (UnknownCertificate)");
+    const revoked = await dal(["revoke", certId, "--reason", "breach of scope"], as("holder"));
+    expectExit(revoked, 0);
+    expect(fact(revoked.stdout, "asset id")).to.equal(fileAsset);
+    expect(await d.rights.isValid(certId, await time.latest())).to.equal(false);
+  });
+
+  it("approve --all-due approves the registrar's due registrations one by one and skips one in notice and one objected, from the API or the chain", async () => {
+    // A registrar of its own, so that the due list is exactly this test's registrations.
+    await (await d.registry.addRegistrar("BJDE", 3 * DAY)).wait();
+    const bj = Number(await d.registry.registrarCount());
+    await (await d.registry.grantRole(await d.registry.registrarRole(bj), registrar.address)).wait();
+    const [due1, due2, objected] = [await submitted(licensee, { registrarId: bj }), await submitted(holder, { registrarId: bj }), await submitted(licensee, { registrarId: bj })];
+    const receipt = await (await d.registry.connect(assessor).object(objected, "0x" + sha256("all-due objection").toString("hex"))).wait();
+    const objectionId = String(d.registry.interface.parseLog(receipt!.logs[0])!.args.objectionId);
+    await reach((await d.registry.assetOf(objected)).noticeEndsAt + 1n);
+    const fresh = await submitted(licensee, { registrarId: bj });
+    await synced();
+
+    const args = ["approve", "--all-due", "--registrar", String(bj)];
+    const [dryRun, dryRunChain, notOperator, both] = await Promise.all([
+      dal([...args, "--dry-run"], as("registrar")),
+      dal(["--json", ...args, "--dry-run", "--chain-only"], as("registrar")),
+      dal(args, as("buyer")),
+      dal(["approve", due1, "--all-due"], as("registrar")),
+    ]);
+    expectExit(dryRun, 0);
+    const row = (out: string, id: string) => out.split("\n").map((l) => l.trim()).find((l) => l.startsWith(`${id} `))?.split(/\s{2,}/);
+    expect(row(dryRun.stdout, due1)!.slice(-2)).to.deep.equal(["due", "would be approved"]);
+    expect(row(dryRun.stdout, fresh)!.slice(-2)[0]).to.equal("skipped");
+    expect(row(dryRun.stdout, fresh)!.slice(-1)[0]).to.match(/^in notice until \d{4}-\d{2}-\d{2}T/);
+    expect(row(dryRun.stdout, objected)!.slice(-1)[0]).to.equal(`1 open objection (objection ${objectionId}): resolve with dal objection dismiss|uphold`);
+    expect(fact(dryRun.stdout, "source")).to.include(`API ${api.url}`);
+    expectExit(dryRunChain, 0);
+    const planned = JSON.parse(dryRunChain.stdout);
+    expect(planned).to.deep.include({ registrars: [bj], dryRun: true, due: [due1, due2], approved: [] });
+    expect(planned.skipped.map((x: { assetId: string; reason: string }) => [x.assetId, x.reason])).to.deep.equal([[objected, "open-objections"], [fresh, "in-notice"]]);
+    expect(planned.source).to.match(/^chain 31337 via/);
+    expectExit(notOperator, 8);
+    expect(notOperator.stderr).to.include(`not sent: ${buyer.address} is not an operator of registrar ${bj}`);
+    expectExit(both, 2);
+    expect(await statusOf(due1)).to.equal(1n); // nothing sent so far
+
+    const run = await dal(["--json", ...args], as("registrar"));
+    expectExit(run, 0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.approved.map((x: { assetId: string }) => x.assetId)).to.deep.equal([due1, due2]);
+    expect(summary.approved[0]).to.include({ holder: licensee.address });
+    expect(summary.approved[0].registrationNumber).to.match(/^BJDE-\d{4}-000001$/);
+    expect(summary.approved[1].registrationNumber).to.match(/^BJDE-\d{4}-000002$/);
+    expect(summary.skipped).to.deep.equal([
+      { assetId: objected, reason: "open-objections", openObjections: 1, objectionIds: [objectionId] },
+      { assetId: fresh, reason: "in-notice", noticeEndsAt: summary.skipped[1].noticeEndsAt },
+    ]);
+    expect(summary.failed).to.deep.equal([]);
+    expect(run.stderr).to.include(`[1/2] asset ${due1}: approved BJDE-`).and.include(`[2/2] asset ${due2}: approved BJDE-`);
+    expect([await statusOf(due1), await statusOf(due2), await statusOf(objected), await statusOf(fresh)]).to.deep.equal([3n, 3n, 1n, 1n]);
+
+    // Nothing left due: a second run approves nothing and says why the others wait.
+    await synced();
+    const again = await dal(args, as("registrar"));
+    expectExit(again, 0);
+    expect(fact(again.stdout, "approved")).to.equal("0");
+    expect(fact(again.stdout, "skipped")).to.equal("2");
   });
 
   it("says rejected, cancelled and expired beside a match (exit 9), from the API and from the chain", async () => {
