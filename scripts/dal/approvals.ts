@@ -6,9 +6,9 @@
 // candidate is then read from the registry itself, which decides: the index may lag (an objection filed a block ago,
 // an approval by another operator), and a transaction sent on stale data would only revert.
 //
-// Sending is one place, sendApprovals(): one approveRegistration transaction per asset today. When the registry
-// gains approveBatch(uint256[] assetIds), that function alone changes to send the due ids in batches and read each
-// asset's outcome from the receipt; selection, progress and the summary stay as they are.
+// Sending is one place, sendApprovals(): the due ids go in registry.approveBatch transactions of up to BATCH ids,
+// and each asset's outcome is read from the receipt (RegistrationApproved, or ApprovalSkipped with the selector of
+// the error a single approval would give: an objection filed since the check, for example).
 import type { Wallet } from "ethers";
 import { Status } from "../../indexer/enums";
 import { Api } from "./api";
@@ -55,30 +55,56 @@ type Writer = Awaited<ReturnType<Session["writer"]>>;
  */
 async function sendApprovals(w: Writer, ids: bigint[], onOutcome: (o: Outcome) => void): Promise<Outcome[]> {
   const { classify } = await import("./revert");
+  const registry = w.chain.registry.interface;
   const outcomes: Outcome[] = [];
-  for (const assetId of ids) {
-    let outcome: Outcome;
+  const report = (o: Outcome) => {
+    outcomes.push(o);
+    onOutcome(o);
+  };
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const batch = ids.slice(i, i + BATCH);
+    let receipt;
     try {
-      const receipt = await send(() => w.as.registry.approveRegistration(assetId));
-      const e = eventOf(receipt, w.chain.registry, "RegistrationApproved");
-      outcome = {
-        assetId,
-        result: "approved",
-        registrationNumber: e.registrationNumber,
-        holder: e.holder,
-        approvedAt: e.approvedAt,
-        validUntil: e.validUntil,
-        tx: receipt.hash,
-      };
+      receipt = await send(() => w.as.registry.approveBatch(batch));
     } catch (err) {
-      outcome = { assetId, result: "failed", error: classify(err) };
+      const error = classify(err);
+      for (const assetId of batch) report({ assetId, result: "failed", error });
+      if (error.code !== EXIT.REFUSED) break;
+      continue;
     }
-    outcomes.push(outcome);
-    onOutcome(outcome);
-    if (outcome.result === "failed" && outcome.error.code !== EXIT.REFUSED) break;
+    const approved = new Map<bigint, Outcome>();
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== (w.chain.registry.target as string).toLowerCase()) continue;
+      const ev = registry.parseLog(log);
+      if (ev?.name === "RegistrationApproved") {
+        const e = ev.args;
+        approved.set(e.assetId, {
+          assetId: e.assetId,
+          result: "approved",
+          registrationNumber: e.registrationNumber,
+          holder: e.holder,
+          approvedAt: e.approvedAt,
+          validUntil: e.validUntil,
+          tx: receipt.hash,
+        });
+      } else if (ev?.name === "ApprovalSkipped") {
+        const name = registry.getError(ev.args.reason)?.name ?? ev.args.reason;
+        approved.set(ev.args.assetId, {
+          assetId: ev.args.assetId,
+          result: "failed",
+          error: new DalError(EXIT.REFUSED, `refused: skipped by approveBatch (${name}) in ${receipt.hash}`),
+        });
+      }
+    }
+    for (const assetId of batch) {
+      report(approved.get(assetId) ?? { assetId, result: "failed", error: new DalError(EXIT.INTERNAL, `no outcome for asset ${assetId} in ${receipt.hash}`) });
+    }
   }
   return outcomes;
 }
+
+/** Ids per approveBatch transaction (the registry takes up to 200; 50 keep each transaction near 1.3 M gas). */
+const BATCH = 50;
 
 /** The registrars the signer operates: --registrar (checked), else every registrar whose role it holds. */
 async function registrarsOf(chain: Chain, wallet: Wallet, flag: string | undefined): Promise<number[]> {
