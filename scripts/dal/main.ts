@@ -49,6 +49,10 @@ function run(load: () => Promise<Action>): (...args: any[]) => Promise<void> {
     try {
       const code = await (await load())(session, ...args.slice(0, -1));
       if (typeof code === "number") exitCode = code as ExitCode;
+    } catch (err) {
+      const { SignedRequestWritten } = await import("./relayed");
+      if (!(err instanceof SignedRequestWritten)) throw err;
+      session.facts(err.facts()); // --sign: the command's transaction was signed into a file, as asked
     } finally {
       await session.close();
     }
@@ -62,14 +66,21 @@ function program(): Command {
     .description("Register, verify, license, trade, attest and account for data assets on the registry and ledger contracts.")
     .option("--json", "print results as JSON")
     .option("--keystore <file>", "sign with this encrypted JSON keystore (password: DAL_KEYSTORE_PASSWORD or a prompt)")
+    .option("--sign <file>", "do not send: sign the command's transaction as a relayed (EIP-712) request into <file>, for `dal relay` or the relay service; needs no gas funds")
+    .option("--sign-nonce <n>", "with --sign-chain-id: sign offline, with this forwarder nonce (the signer's count of relayed requests)")
+    .option("--sign-chain-id <id>", "with --sign-nonce: sign offline for this chain (DEPLOYMENT or deployments/<id>.json gives the addresses)")
+    .option("--sign-valid-hours <h>", "hours the signed request stays valid (default 24)")
+    .option("--sign-gas <n>", "gas the relayer forwards with the request (default 2000000; the relayer pays only what is used)")
     .exitOverride()
     .showHelpAfterError("(dal <command> --help shows its flags)")
     .addHelpText("after", `\n${ENVIRONMENT_HELP}\n\n${EXIT_HELP}\n`);
 
   dal
     .command("register")
-    .description("hash a file or directory locally and submit its registration (starts the public notice)")
-    .argument("<path>", "file, or directory (hashed as a Merkle root over its files)")
+    .description("hash a file or directory locally and submit its registration (starts the public notice); or a whole catalogue with --manifest")
+    .argument("[path]", "file, or directory (hashed as a Merkle root over its files)")
+    .option("--manifest <catalogue.csv>", "register every row of a CSV catalogue in batches (columns below); resumes where it stopped")
+    .option("--batch-size <n>", "with --manifest: registrations per transaction (1-200)", "50")
     .option("--name <text>", "name of the data resource or product (default: metadata name, else the file name)")
     .addOption(new Option("--kind <kind>", "resource (数据资源) or product (数据产品)").choices(choicesOf(AssetKind)).default("resource"))
     .addOption(new Option("--source <source>", "how it was obtained").choices(choicesOf(SourceType)).default("self-collected"))
@@ -89,9 +100,26 @@ function program(): Command {
 Content hash: a file is SHA-256 of its bytes. A directory is the "dal-merkle-v1" root: every regular file under it
 (hidden ones too; symbolic links refused), named by its relative path with "/" separators and sorted by the UTF-8
 bytes of that path; leaf = SHA-256(0x00 || path || 0x00 || SHA-256(content)); node = SHA-256(0x01 || left || right),
-pairing left to right, an odd last node promoted unchanged, until one root is left.`,
+pairing left to right, an odd last node promoted unchanged, until one root is left.
+
+Manifest (--manifest catalogue.csv): UTF-8 CSV with a header row; only "path" is required, other columns override
+the flags for their row: path (file or directory, relative to the CSV's folder), name, kind, source, grade, records,
+update, validity_days, metadata_uri, parents ("id:bps" pairs separated by ";"). Progress and results are kept in
+<catalogue.csv>.dal-state.json: a rerun hashes and submits only what is not yet registered, and finds on the chain
+what an interrupted run submitted. Each batch is one submitBatch transaction, all or nothing: a refused row is named
+with its line, and nothing of its batch is registered.`,
     )
     .action(run(async () => (await import("./registry")).register));
+
+  dal
+    .command("relay")
+    .description(
+      "relayer: check signed requests (from `dal --sign`) and submit the valid ones in one forwarder transaction, paying the gas; " +
+        "reports each request's outcome (exit 0 all executed, 5 some refused or reverted, 8 none sent)",
+    )
+    .argument("<files...>", "signed request files (dal-relay-request-v1 JSON)")
+    .option("--dry-run", "check each request (signature, nonce, deadline, a simulated call) and send nothing")
+    .action(run(async () => (await import("./relayed")).relay));
 
   dal
     .command("verify")

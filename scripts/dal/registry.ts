@@ -4,7 +4,8 @@
 import { basename, resolve } from "node:path";
 import { ZeroHash } from "ethers";
 import { Grade, SourceType, Status, UpdateFrequency, AssetKind } from "../../indexer/enums";
-import { canonicalJson, hashArg, hashPath, jsonFile, sha256Hex } from "./hash";
+import { canonicalJson, hashArg, hashPath, jsonFile, sha256Hex, type ContentHash, type Progress } from "./hash";
+import type { IDataAssetRegistry } from "../../typechain-types/contracts/DataAssetRegistry";
 import { dayEnd, id, integer, ordinal, parent, small } from "./parse";
 import { terminalProgress } from "./progress";
 import { Facts, cstTime } from "./report";
@@ -30,8 +31,16 @@ export interface RegisterOptions {
 
 const UINT64 = 2n ** 64n - 1n;
 
-export async function register(session: Session, path: string, o: RegisterOptions): Promise<void> {
-  // Everything typed is checked before the (possibly long) hashing and before any network use.
+/** What `register` submits for one file or directory: checked options, the local hash, the metadata. */
+export interface Prepared {
+  submission: IDataAssetRegistry.SubmissionStruct;
+  content: ContentHash;
+  metadataHash: string;
+  generated?: string;
+}
+
+/** Checks every option, then hashes `path` (the long part) and builds its submission; nothing touches the network. */
+export async function prepareSubmission(path: string, o: RegisterOptions, progress?: Progress): Promise<Prepared> {
   const kind = ordinal(AssetKind, "--kind", o.kind);
   const sourceType = ordinal(SourceType, "--source", o.source);
   const grade = ordinal(Grade, "--grade", o.grade);
@@ -44,7 +53,7 @@ export async function register(session: Session, path: string, o: RegisterOption
   const metadataFile = o.metadata ? await jsonFile("--metadata", o.metadata) : undefined;
   const sourceEvidenceHash = o.sourceEvidence ? await hashArg("--source-evidence", o.sourceEvidence) : ZeroHash;
 
-  const content = await hashPath(path, terminalProgress(`hashing ${basename(resolve(path))}`));
+  const content = await hashPath(path, progress);
   const sizeBytes = o.size === undefined ? content.bytes : integer("--size", o.size, 0n, UINT64);
   const fromMetadata = metadataFile?.value.name;
   const name = o.name ?? (typeof fromMetadata === "string" ? fromMetadata : basename(resolve(path)));
@@ -68,27 +77,36 @@ export async function register(session: Session, path: string, o: RegisterOption
         files: content.files,
       });
   const metadataHash = metadataFile?.hash ?? sha256Hex(generated!);
+  const submission = {
+    contentHash: content.hash,
+    metadataHash,
+    metadataURI: o.metadataUri,
+    name,
+    kind,
+    sourceType,
+    sourceEvidenceHash,
+    grade,
+    records,
+    sizeBytes,
+    updateFrequency,
+    registrarId,
+    validityPeriod: validityDays * 86_400,
+    parentIds: parents.map((p) => p.id),
+    parentSharesBps: parents.map((p) => p.bps),
+  };
+  return { submission, content, metadataHash, generated };
+}
 
+export async function register(session: Session, path: string | undefined, o: RegisterOptions & { manifest?: string; batchSize?: string }): Promise<number | void> {
+  if (o.manifest) {
+    if (path !== undefined) throw usage("give a path or --manifest, not both");
+    return (await import("./manifest")).registerManifest(session, o.manifest, o);
+  }
+  if (path === undefined) throw usage("give the file or directory to register, or --manifest <catalogue.csv>");
+  const { submission, content, metadataHash, generated } = await prepareSubmission(path, o, terminalProgress(`hashing ${basename(resolve(path))}`));
+  const registrarId = Number(submission.registrarId);
   const { chain, as } = await session.writer();
-  const receipt = await send(() =>
-    as.registry.submit({
-      contentHash: content.hash,
-      metadataHash,
-      metadataURI: o.metadataUri,
-      name,
-      kind,
-      sourceType,
-      sourceEvidenceHash,
-      grade,
-      records,
-      sizeBytes,
-      updateFrequency,
-      registrarId,
-      validityPeriod: validityDays * 86_400,
-      parentIds: parents.map((p) => p.id),
-      parentSharesBps: parents.map((p) => p.bps),
-    }),
-  );
+  const receipt = await send(() => as.registry.submit(submission));
   const submitted = eventOf(receipt, chain.registry, "RegistrationSubmitted");
   session.facts(
     new Facts()

@@ -4,8 +4,9 @@ import type { Wallet } from "ethers";
 import { connect, settings, signed, type Chain } from "./env";
 import { loadSigner } from "./keys";
 import type { Facts } from "./report";
+import type { SignOptions } from "./relayed";
 
-export interface GlobalOptions {
+export interface GlobalOptions extends SignOptions {
   json?: boolean;
   keystore?: string;
 }
@@ -22,6 +23,8 @@ export class Session {
 
   /** The chain with the contracts connected to the signing key. */
   async writer(): Promise<{ chain: Chain; wallet: Wallet; as: ReturnType<typeof signed> }> {
+    // --sign: the transaction is signed as a relayed request and written to a file instead (relayed.ts).
+    if (this.options.sign) return (await import("./relayed")).requestWriter(this, this.options);
     const chain = await this.chain();
     const wallet = await loadSigner(chain.provider, { keystore: this.options.keystore });
     return { chain, wallet, as: signed(chain, wallet) };

@@ -1049,4 +1049,110 @@ describe("dal CLI (end to end, as a process)", function () {
     expectExit(runs[6], 9);
     expect(JSON.parse(runs[6].stdout).status).to.deep.include({ state: "expired", inForce: false });
   });
+  it("signs requests for an unfunded key (offline, with the nonce and chain id) and relays them in one transaction; replayed, tampered and foreign requests are refused with reasons", async () => {
+    const signer = Wallet.createRandom();
+    const offline = { RPC_URL: `http://127.0.0.1:${await closedPort()}`, DAL_PRIVATE_KEY: signer.privateKey };
+    const chainId = String((await ethers.provider.getNetwork()).chainId);
+    // Offline, the validity counts from the wall clock; this chain's clock has run ahead of it in earlier tests.
+    const hours = String(Math.ceil(((await time.latest()) - Date.now() / 1000) / 3600) + 24);
+    const made: string[] = [];
+    for (const i of [0, 1]) {
+      const data = join(tmp.dir, `relayed-${i}.csv`);
+      writeFileSync(data, `relayed dataset ${i} ${Date.now()}\n`);
+      const out = join(tmp.dir, `request-${i}.json`);
+      const r = await dal(["--sign", out, "--sign-nonce", String(i), "--sign-chain-id", chainId, "--sign-valid-hours", hours, "register", data, "--name", `Relayed ${i}`], offline);
+      expectExit(r, 0);
+      expect(fact(r.stdout, "signed request")).to.equal(out);
+      expect(fact(r.stdout, "action")).to.equal("DataAssetRegistry.submit");
+      expect(fact(r.stdout, "signer")).to.equal(signer.address);
+      made.push(out);
+    }
+    // Never overwritten; reads before writing are refused offline with what to do.
+    expectExit(await dal(["--sign", made[0], "--sign-nonce", "0", "--sign-chain-id", chainId, "register", files.data], offline), 2);
+    const request = JSON.parse(readFileSync(made[0], "utf8"));
+    const tampered = join(tmp.dir, "tampered.json");
+    writeFileSync(tampered, JSON.stringify({ ...request, request: { ...request.request, gas: "3000000" } }));
+    const foreign = join(tmp.dir, "foreign.json");
+    writeFileSync(foreign, JSON.stringify({ ...request, chainId: "1" }));
+
+    const before = await d.registry.assetCount();
+    const r = await dal(["relay", ...made, tampered, foreign, "--json"], as("admin"));
+    expectExit(r, 5);
+    const out = JSON.parse(r.stdout);
+    expect(out.requests.map((q: { ok: boolean }) => q.ok)).to.deep.equal([true, true, false, false]);
+    expect(out.requests[2].outcome).to.match(/signature is not .*tampered/);
+    expect(out.requests[3].outcome).to.match(/signed for chain 1, this is chain/);
+    expect(await d.registry.assetCount()).to.equal(before + 2n);
+    for (const id of [before + 1n, before + 2n]) expect((await d.registry.assetOf(id)).holder).to.equal(signer.address);
+    const receipt = await ethers.provider.getTransactionReceipt(out.tx);
+    expect(receipt!.from).to.equal((await ethers.getSigners())[0].address);
+    expect(await ethers.provider.getBalance(signer.address)).to.equal(0n);
+
+    const replay = await dal(["relay", made[0]], as("admin"));
+    expectExit(replay, 8);
+    expect(replay.stdout).to.match(/already used/);
+  });
+
+  it("registers a catalogue from a manifest in batches, resumes without repeating, names a refused row; approve --all-due approves them in one batch", async () => {
+    const dir = join(tmp.dir, "catalogue");
+    mkdirSync(join(dir, "folder"), { recursive: true });
+    const stamp = Date.now();
+    for (const i of [1, 2, 3, 4]) writeFileSync(join(dir, `part-${i}.csv`), `catalogue ${stamp} part ${i}\n`);
+    writeFileSync(join(dir, "folder", "x.txt"), `catalogue ${stamp} folder`);
+    const manifest = join(dir, "catalogue.csv");
+    writeFileSync(
+      manifest,
+      `path,name,records,update\npart-1.csv,"Inspections, part one",10,monthly\npart-2.csv,Part two,,\npart-3.csv,Part three,3,\npart-4.csv,,,\nfolder,A folder,,daily\n`,
+    );
+    const before = await d.registry.assetCount();
+    const first = await dal(["register", "--manifest", manifest, "--batch-size", "2", "--json"], as("holder"));
+    expectExit(first, 0);
+    const j = JSON.parse(first.stdout);
+    expect([j.rows, j.hashed, j.submitted]).to.deep.equal([5, 5, 5]);
+    expect(await d.registry.assetCount()).to.equal(before + 5n);
+    const ids = j.items.map((it: { assetId: string }) => BigInt(it.assetId));
+    expect(new Set(j.items.map((it: { tx: string }) => it.tx)).size).to.equal(3); // batches of 2, 2 and 1
+    for (const id of ids) expect((await d.registry.assetOf(id)).holder).to.equal(holder.address);
+    expect(j.items[0]).to.include({ path: "part-1.csv", line: 2 });
+
+    // A rerun submits nothing; a state that lost two receipts finds them on the chain instead of submitting again.
+    const again = JSON.parse((await dal(["register", "--manifest", manifest, "--json"], as("holder"))).stdout);
+    expect([again.hashed, again.submitted]).to.deep.equal([0, 0]);
+    const stateFile = `${manifest}.dal-state.json`;
+    const state = JSON.parse(readFileSync(stateFile, "utf8"));
+    delete state.items["part-2.csv"].assetId;
+    delete state.items["folder"].assetId;
+    writeFileSync(stateFile, JSON.stringify(state));
+    const resumed = JSON.parse((await dal(["register", "--manifest", manifest, "--json"], as("holder"))).stdout);
+    expect([resumed.hashed, resumed.foundOnChain, resumed.submitted]).to.deep.equal([2, 2, 0]);
+    expect(resumed.items.map((it: { assetId: string }) => BigInt(it.assetId))).to.deep.equal(ids);
+    expect(await d.registry.assetCount()).to.equal(before + 5n);
+
+    // Bad rows are named by line, before anything is sent; a row the registry refuses names its line too.
+    const bad = join(dir, "bad.csv");
+    writeFileSync(bad, `path,kind\npart-1.csv,resource\nmissing.csv,resource\n`);
+    const missing = await dal(["register", "--manifest", bad], as("holder"));
+    expectExit(missing, 2);
+    expect(missing.stderr).to.match(/line 3 \(missing\.csv\)/);
+    writeFileSync(bad, `path,kind\npart-1.csv,data-lake\n`);
+    expect((await dal(["register", "--manifest", bad], as("holder"))).stderr).to.match(/line 2 .*--kind/);
+    const taken = join(dir, "taken.csv");
+    writeFileSync(join(dir, "new.csv"), `new ${stamp}`);
+    writeFileSync(taken, `path\nnew.csv\npart-3.csv\n`);
+    const refused = await dal(["register", "--manifest", taken], as("buyer"));
+    expectExit(refused, 8);
+    expect(refused.stderr).to.match(/line 3 \(part-3\.csv\).*already registered as asset/);
+
+    await time.increase(5 * DAY + 1);
+    const approved = await dal(["approve", "--all-due", "--chain-only", "--json"], as("registrar"));
+    expectExit(approved, 0);
+    const hashes = new Set<string>();
+    for (const id of ids) {
+      const a = await d.registry.assetOf(id);
+      expect(Number(a.status)).to.equal(3); // Active
+      const ev = (await d.registry.queryFilter(d.registry.filters.RegistrationApproved(id)))[0];
+      hashes.add(ev.transactionHash);
+    }
+    expect(hashes.size).to.equal(1);
+  });
 });
