@@ -1,11 +1,12 @@
-// The HTTP server: GraphQL (and GraphiQL) at /graphql, /health, /ready, /metrics. Read-only over the index file.
+// The HTTP server: GraphQL (and GraphiQL) at /graphql, /health, /ready, /metrics, the CSV/XLSX exports, and the web
+// app (web/dist, built by Vite) at / with its client routes. Read-only over the index file.
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import Database from "better-sqlite3";
 import type { Database as Db } from "better-sqlite3";
 import { createSchema, createYoga } from "graphql-yoga";
-import { readFileSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
+import { extname, join, normalize, sep } from "node:path";
 import { createLoaders, type Context, type SyncState } from "./context";
 import { Metrics } from "./metrics";
 import { registryQueries, registryTypes } from "./resolvers/registry";
@@ -34,6 +35,9 @@ export interface ApiOptions {
   /** Directory of account mappings, <entity address>.json, for the journal and trial balance (default:
    *  ACCOUNT_MAPPINGS; none: the default chart of accounts). */
   accountMappings?: string | null;
+  /** Directory of the built web app (index.html and assets/), served at /; default web/dist of this checkout when
+   *  built; null: none. */
+  webRoot?: string | null;
 }
 
 export interface ApiServer {
@@ -99,6 +103,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
     ],
   });
 
+  const webRoot = opts.webRoot === undefined ? defaultWebRoot() : opts.webRoot;
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const started = process.hrtime.bigint();
@@ -167,7 +172,8 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
         return fail(err);
       }
     }
-    send(res, 404, { error: `no route ${path}; GraphQL is at /graphql` });
+    if (webRoot && (req.method === "GET" || req.method === "HEAD") && serveWeb(webRoot, path, req.method, res)) return;
+    send(res, 404, { error: `no route ${path}; GraphQL is at /graphql${webRoot ? "" : " (the web app is not built: npm run web:build)"}` });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -187,6 +193,69 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
         });
       }),
   };
+}
+
+/** web/dist of this checkout (api/ or dist/api/ beside it) when it has been built, else null. */
+export function defaultWebRoot(): string | null {
+  for (const dir of [join(__dirname, "..", "web", "dist"), join(__dirname, "..", "..", "web", "dist")]) {
+    if (existsSync(join(dir, "index.html"))) return dir;
+  }
+  return null;
+}
+
+const WEB_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** Nothing but this origin: scripts, styles, fetches, images (WebAssembly for the in-browser hashing). */
+const WEB_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
+/**
+ * A file of the built web app, or its index.html for a client route (a path without an extension, e.g. /asset/7).
+ * Vite's hashed files under /assets/ are cached for good; index.html is revalidated. False: not the web app's.
+ */
+function serveWeb(root: string, path: string, method: string, res: import("node:http").ServerResponse): boolean {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  const file = normalize(join(root, rel));
+  if (file !== root && !file.startsWith(root + sep)) return false;
+  let target: string | null = null;
+  try {
+    if (statSync(file).isFile()) target = file;
+  } catch {
+    // not a file of the build
+  }
+  if (!target) {
+    if (extname(rel) !== "" || rel.startsWith("/assets/")) return false;
+    target = join(root, "index.html");
+    if (!existsSync(target)) return false;
+  }
+  const immutable = target.startsWith(join(root, "assets") + sep);
+  res.writeHead(200, {
+    "content-type": WEB_TYPES[extname(target)] ?? "application/octet-stream",
+    "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
+    "content-security-policy": WEB_CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+  });
+  if (method === "HEAD") res.end();
+  else createReadStream(target).pipe(res);
+  return true;
 }
 
 function send(res: import("node:http").ServerResponse, status: number, body: unknown) {

@@ -3,6 +3,7 @@ import { prepared, type Context, type Row } from "../context";
 import { AssetKind } from "../../indexer/enums";
 import { address, badInput, enumName, hash32, id, iso, pageSize } from "../inputs";
 import { decodeCursor, page } from "../pagination";
+import { eventArguments } from "../eventArguments";
 
 const STATUS_IN = { IN_NOTICE: "InNotice", REJECTED: "Rejected", ACTIVE: "Active", CANCELLED: "Cancelled" } as const;
 const STATUS_OUT: Record<string, string> = Object.fromEntries(Object.entries(STATUS_IN).map(([k, v]) => [v, k]));
@@ -102,6 +103,11 @@ export const registryQueries = {
     if (w.applicant) (where.push("applicant = ?"), params.push(address("where.applicant", w.applicant)));
     if (w.kind) (where.push("kind = ?"), params.push(enumName("where.kind", w.kind, AssetKind)));
     if (w.nameContains) (where.push("instr(lower(name), lower(?)) > 0"), params.push(w.nameContains));
+    if (w.registrationNumber) (where.push("registration_number = ?"), params.push(String(w.registrationNumber).trim().toUpperCase()));
+    if (w.contentHash) {
+      where.push("id IN (SELECT asset_id FROM asset_versions WHERE content_hash = ?)");
+      params.push(hash32("where.contentHash", w.contentHash));
+    }
     const desc = args.orderBy === "ID_DESC";
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const totalCount = () => (prepared(ctx.db, `SELECT count(*) AS n FROM assets ${filter}`).get(...params) as { n: number }).n;
@@ -216,6 +222,7 @@ export const registryTypes = {
   },
   ProvenanceEvent: {
     category: (e: Row) => CATEGORY[e.name] ?? "Other",
+    arguments: (e: Row) => eventArguments(e.contract, e.name, e.args),
     signedBy: (e: Row) => e.signer ?? null,
     relayedBy: (e: Row) => e.relayer ?? null,
     chain: eventRef,
