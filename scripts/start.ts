@@ -17,6 +17,7 @@ import { DEFAULTS } from "../indexer/config";
 import { addressesOf, readDeployment } from "../indexer/deployment";
 import { Indexer } from "../indexer/indexer";
 import { startApi } from "../api/server";
+import { ensureWebBuild } from "../web/build";
 import { seedDemo, type DemoSummary } from "./demo";
 import { PARTIES } from "./demoData";
 import { deployContracts, writeDeployment, type Deployment } from "./deploy";
@@ -151,9 +152,18 @@ async function main() {
   stops.unshift(() => indexer.stop());
   console.log(`Index ${database}: block ${synced.latestBlock}, following the chain`);
 
+  // The web app (web/dist): built when missing or older than web/src; without it the API still serves.
+  let web = true;
+  try {
+    ensureWebBuild((line) => console.log(line));
+  } catch (err) {
+    web = false;
+    console.error(`web app not built, serving the API only: ${err instanceof Error ? err.message : err}`);
+  }
   const api = await startApi({ database, sync: () => indexer.status(), host: hostname, port: apiPort });
   stops.unshift(() => api.close());
-  console.log(`\nGraphiQL: ${api.url}/graphql   (also /health, /ready, /metrics, /csv/balance-sheet, /csv/disclosure)`);
+  if (web) console.log(`\nWeb app: ${api.url}/   (public notice board, assets, verify a file in the browser)`);
+  console.log(`${web ? "" : "\n"}GraphiQL: ${api.url}/graphql   (also /health, /ready, /metrics, /csv/balance-sheet, /csv/disclosure)`);
   if (demo) {
     const chainTime = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
     for (const line of banner(demo, rpcUrl, api.url, deploymentFile, chainTime)) console.log(line);
