@@ -47,6 +47,9 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     uint256 private _assetCount;
+    /// @dev 1 + the index of the item submitBatch is submitting, 0 otherwise: a refusal raised anywhere in a
+    /// submission names its item (BatchItemFailed) without an external call per item. Back to 0 by the batch's end.
+    uint256 private _batchItem;
     uint16 private _registrarCount;
     uint256 private _objectionCount;
 
@@ -121,58 +124,52 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     /// @inheritdoc IDataAssetRegistry
-    /// @dev All or nothing: one applicant's catalogue is one decision, and the ids stay consecutive. Each item runs
-    /// in a call to this contract so that a refusal can be caught and re-raised with its index.
+    /// @dev All or nothing: one applicant's catalogue is one decision, and the ids stay consecutive. A refusal names
+    /// its item: BatchItemFailed(index, the item's own error).
     function submitBatch(Submission[] calldata items) external whenNotPaused returns (uint256 firstAssetId) {
         uint256 n = items.length;
         if (n == 0 || n > MAX_BATCH) revert BatchSize(n, MAX_BATCH);
         address applicant = _msgSender();
         firstAssetId = _assetCount + 1;
         for (uint256 i = 0; i < n; i++) {
-            try this.submitInBatch(applicant, items[i]) {}
-            catch (bytes memory reason) {
-                revert BatchItemFailed(i, reason);
-            }
+            _batchItem = i + 1;
+            _submit(items[i], applicant);
         }
-    }
-
-    /// @notice Only this contract, from `submitBatch` (which names the applicant it authenticated).
-    function submitInBatch(address applicant, Submission calldata s) external returns (uint256) {
-        // msg.sender, not _msgSender(): only the registry's own call may name an applicant.
-        if (msg.sender != address(this)) revert OnlyBatch();
-        return _submit(s, applicant);
+        _batchItem = 0;
     }
 
     function _submit(Submission calldata s, address applicant) private returns (uint256 assetId) {
         Registrar storage r = _registrarStorage(s.registrarId);
-        if (!r.active) revert RegistrarInactive(s.registrarId);
-        if (s.contentHash == bytes32(0) || s.metadataHash == bytes32(0)) revert ZeroHash();
-        if (bytes(s.name).length == 0) revert EmptyName();
+        if (!r.active) _fail(abi.encodeWithSelector(RegistrarInactive.selector, s.registrarId));
+        if (s.contentHash == bytes32(0) || s.metadataHash == bytes32(0)) _fail(abi.encodeWithSelector(ZeroHash.selector));
+        if (bytes(s.name).length == 0) _fail(abi.encodeWithSelector(EmptyName.selector));
         _checkText(s.name);
         _checkText(s.metadataURI);
-        if (s.grade == Grade.Core) revert CoreDataRefused();
-        if (s.validityPeriod < MIN_VALIDITY || s.validityPeriod > MAX_VALIDITY) {
-            revert InvalidValidityPeriod(s.validityPeriod);
+        if (s.grade == Grade.Core) _fail(abi.encodeWithSelector(CoreDataRefused.selector));
+        uint32 validity = s.validityPeriod;
+        if (validity < MIN_VALIDITY || validity > MAX_VALIDITY || validity % 1 days != 0) {
+            _fail(abi.encodeWithSelector(InvalidValidityPeriod.selector, validity));
         }
         _checkContentFree(s.contentHash);
         RoyaltyEntry[] memory royalties = _buildRoyalties(s.parentIds, s.parentSharesBps);
 
         assetId = ++_assetCount;
         uint40 noticeEndsAt = uint40(block.timestamp + r.noticePeriod);
+        // The first slot only: status (InNotice) and the version count (1) are implied until the second is written.
         Asset storage a = _assets[assetId];
         a.holder = applicant; // until approval makes it the holder
         a.registrarId = s.registrarId;
-        a.status = Status.InNotice;
         a.kind = s.kind;
         a.sourceType = s.sourceType;
         a.grade = s.grade;
-        a.versionCount = 1;
         a.noticeEndsAt = noticeEndsAt;
-        a.validityPeriod = s.validityPeriod;
+        a.validityDays = uint16(validity / 1 days);
         _content[s.contentHash] = ContentRecord(uint64(assetId), 1, uint40(block.timestamp));
-        RoyaltyEntry[] storage stored = _royalties[assetId];
-        for (uint256 i = 0; i < royalties.length; i++) {
-            stored.push(royalties[i]);
+        if (royalties.length != 0) {
+            RoyaltyEntry[] storage stored = _royalties[assetId];
+            for (uint256 i = 0; i < royalties.length; i++) {
+                stored.push(royalties[i]);
+            }
         }
         emit RegistrationSubmitted(
             assetId, applicant, s.registrarId, s, royalties, uint64(block.timestamp), uint64(noticeEndsAt)
@@ -182,7 +179,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     /// @inheritdoc IDataAssetRegistry
     function object(uint256 assetId, bytes32 evidenceHash) external whenNotPaused returns (uint256 objectionId) {
         Asset storage a = _existing(assetId);
-        if (a.status != Status.InNotice || block.timestamp >= a.noticeEndsAt) revert NotInNotice(assetId);
+        if (_statusOf(a) != Status.InNotice || block.timestamp >= a.noticeEndsAt) revert NotInNotice(assetId);
         if (evidenceHash == bytes32(0)) revert ZeroHash();
         if (_objecting[assetId][_msgSender()]) revert AlreadyObjecting(assetId, _msgSender());
         _objecting[assetId][_msgSender()] = true;
@@ -212,7 +209,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         a.openObjections -= 1;
         emit ObjectionResolved(objectionId, assetId, _msgSender(), upheld, resolutionHash, uint64(block.timestamp));
         // An upheld objection stops the registration (it can only be open while the asset is in notice or ended).
-        if (upheld && a.status == Status.InNotice) _end(assetId, a, Status.Rejected, "objection upheld");
+        if (upheld && _statusOf(a) == Status.InNotice) _end(assetId, a, Status.Rejected, "objection upheld");
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -238,9 +235,9 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     /// @dev Approves, or returns the selector of the error that stops it (state untouched).
     function _approve(uint256 assetId, address sender) private returns (bytes4) {
         Asset storage a = _assets[assetId];
-        if (a.status == Status.None) return UnknownAsset.selector;
+        if (a.holder == address(0)) return UnknownAsset.selector;
         if (!hasRole(registrarRole(a.registrarId), sender)) return NotRegistrar.selector;
-        if (a.status != Status.InNotice) return WrongStatus.selector;
+        if (a.status != Status.None) return WrongStatus.selector; // stored None: in notice
         if (block.timestamp < a.noticeEndsAt) return NoticeNotOver.selector;
         if (a.openObjections != 0) return OpenObjections.selector;
         Registrar storage r = _registrars[a.registrarId];
@@ -250,7 +247,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         uint32 seq = _sequence[a.registrarId][year] + 1;
         if (seq > MAX_SEQUENCE) return SequenceExhausted.selector;
         _sequence[a.registrarId][year] = seq;
-        uint40 validUntil = uint40(block.timestamp + a.validityPeriod);
+        uint40 validUntil = uint40(block.timestamp + uint256(a.validityDays) * 1 days);
         a.status = Status.Active;
         a.approvedAt = uint40(block.timestamp);
         a.validUntil = validUntil;
@@ -276,7 +273,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         Asset storage a = _assets[assetId];
         if (blocker == UnknownAsset.selector) revert UnknownAsset(assetId);
         if (blocker == NotRegistrar.selector) revert NotRegistrar(assetId, _msgSender());
-        if (blocker == WrongStatus.selector) revert WrongStatus(assetId, a.status);
+        if (blocker == WrongStatus.selector) revert WrongStatus(assetId, _statusOf(a));
         if (blocker == NoticeNotOver.selector) revert NoticeNotOver(assetId, a.noticeEndsAt);
         if (blocker == OpenObjections.selector) revert OpenObjections(assetId, a.openObjections);
         if (blocker == RegistrarInactive.selector) revert RegistrarInactive(a.registrarId);
@@ -286,7 +283,8 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     /// @inheritdoc IDataAssetRegistry
     function rejectRegistration(uint256 assetId, string calldata reason) external whenNotPaused onlyRegistrarOf(assetId) {
         Asset storage a = _assets[assetId];
-        if (a.status != Status.InNotice) revert WrongStatus(assetId, a.status);
+        Status status = _statusOf(a);
+        if (status != Status.InNotice) revert WrongStatus(assetId, status);
         _checkText(reason);
         _end(assetId, a, Status.Rejected, reason);
     }
@@ -303,8 +301,10 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         Asset storage a = _activeNow(assetId);
         if (contentHash == bytes32(0) || metadataHash == bytes32(0)) revert ZeroHash();
         _checkContentFree(contentHash);
-        if (a.versionCount == type(uint16).max) revert TooManyVersions(assetId);
-        version = ++a.versionCount;
+        uint16 count = a.versionCount == 0 ? 1 : a.versionCount; // 0 in storage: the first version only
+        if (count == type(uint16).max) revert TooManyVersions(assetId);
+        version = count + 1;
+        a.versionCount = uint16(version);
         _content[contentHash] = ContentRecord(uint64(assetId), version, uint40(block.timestamp));
         emit VersionAdded(assetId, version, contentHash, metadataHash, _msgSender(), uint64(block.timestamp));
     }
@@ -322,7 +322,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         if (_ownerOf(assetId) != _msgSender() && !isRegistrarOf(assetId, _msgSender())) {
             revert NotHolderOrRegistrar(assetId, _msgSender());
         }
-        if (a.status != Status.Active) revert WrongStatus(assetId, a.status);
+        if (a.status != Status.Active) revert WrongStatus(assetId, _statusOf(a));
         if (metadataHash == bytes32(0)) revert ZeroHash();
         _checkText(metadataURI);
         emit RegistrationChanged(
@@ -388,10 +388,11 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     function cancel(uint256 assetId, string calldata reason) external whenNotPaused {
         Asset storage a = _existing(assetId);
         _checkText(reason);
-        if (a.status == Status.InNotice) {
+        Status status = _statusOf(a);
+        if (status == Status.InNotice) {
             // Withdrawal of an application: only its applicant.
             if (a.holder != _msgSender()) revert NotHolder(assetId, _msgSender());
-        } else if (a.status == Status.Active) {
+        } else if (status == Status.Active) {
             if (!isRegistrarOf(assetId, _msgSender())) {
                 if (_ownerOf(assetId) != _msgSender()) revert NotHolderOrRegistrar(assetId, _msgSender());
                 // A holder must not void licences that buyers paid for; the registrar may, for cause.
@@ -399,7 +400,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
             }
             delete _pendingTransfer[assetId];
         } else {
-            revert WrongStatus(assetId, a.status);
+            revert WrongStatus(assetId, status);
         }
         _end(assetId, a, Status.Cancelled, reason);
     }
@@ -435,8 +436,10 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     /// @inheritdoc IDataAssetRegistry
-    function assetOf(uint256 assetId) external view returns (Asset memory) {
-        return _existing(assetId);
+    function assetOf(uint256 assetId) external view returns (Asset memory a) {
+        a = _existing(assetId);
+        if (a.status == Status.None) a.status = Status.InNotice;
+        if (a.versionCount == 0) a.versionCount = 1;
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -599,7 +602,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
 
     function _existing(uint256 assetId) private view returns (Asset storage a) {
         a = _assets[assetId];
-        if (a.status == Status.None) revert UnknownAsset(assetId);
+        if (a.holder == address(0)) revert UnknownAsset(assetId);
     }
 
     /// @dev An approved, uncancelled, unexpired asset.
@@ -609,8 +612,23 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         if (block.timestamp > a.validUntil) revert AssetExpired(assetId, a.validUntil);
     }
 
+    /// @dev The status: stored None means in notice for an asset that exists (the second slot is not written yet).
+    function _statusOf(Asset storage a) private view returns (Status) {
+        Status s = a.status;
+        return s == Status.None && a.holder != address(0) ? Status.InNotice : s;
+    }
+
+    /// @dev Reverts with `err`, inside submitBatch as BatchItemFailed(item index, err).
+    function _fail(bytes memory err) private view {
+        uint256 item = _batchItem;
+        if (item != 0) revert BatchItemFailed(item - 1, err);
+        assembly ("memory-safe") {
+            revert(add(err, 32), mload(err))
+        }
+    }
+
     function _registrarStorage(uint16 registrarId) private view returns (Registrar storage r) {
-        if (registrarId == 0 || registrarId > _registrarCount) revert UnknownRegistrar(registrarId);
+        if (registrarId == 0 || registrarId > _registrarCount) _fail(abi.encodeWithSelector(UnknownRegistrar.selector, registrarId));
         r = _registrars[registrarId];
     }
 
@@ -643,7 +661,9 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         uint256 owner = _content[contentHash].assetId;
         if (owner == 0) return;
         Status status = _assets[owner].status;
-        if (status != Status.Cancelled && status != Status.Rejected) revert ContentAlreadyRegistered(contentHash, owner);
+        if (status != Status.Cancelled && status != Status.Rejected) {
+            _fail(abi.encodeWithSelector(ContentAlreadyRegistered.selector, contentHash, owner));
+        }
     }
 
     /// @dev Flattens the upstream royalty table: each parent's share, of which the parent's own table passes a
@@ -657,16 +677,17 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         returns (RoyaltyEntry[] memory entries)
     {
         uint256 count = parentIds.length;
-        if (count != sharesBps.length) revert ParentSharesLengthMismatch();
-        if (count > MAX_PARENTS) revert TooManyParents(count, MAX_PARENTS);
+        if (count != sharesBps.length) _fail(abi.encodeWithSelector(ParentSharesLengthMismatch.selector));
+        if (count > MAX_PARENTS) _fail(abi.encodeWithSelector(TooManyParents.selector, count, MAX_PARENTS));
+        if (count == 0) return entries; // an original work: no table, no scratch memory
         entries = new RoyaltyEntry[](MAX_ROYALTY_ENTRIES);
         uint256 n;
         uint256 totalBps;
         for (uint256 i = 0; i < count; i++) {
             uint256 pid = parentIds[i];
-            if (_assets[pid].approvedAt == 0) revert UnknownParent(pid);
+            if (_assets[pid].approvedAt == 0) _fail(abi.encodeWithSelector(UnknownParent.selector, pid));
             for (uint256 j = 0; j < i; j++) {
-                if (parentIds[j] == pid) revert DuplicateParent(pid);
+                if (parentIds[j] == pid) _fail(abi.encodeWithSelector(DuplicateParent.selector, pid));
             }
             uint256 bps = sharesBps[i];
             totalBps += bps;
@@ -684,7 +705,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
             }
             n = _merge(entries, n, uint64(pid), bps * (ROYALTY_DENOMINATOR / BPS) - passedUp, 1);
         }
-        if (totalBps > BPS) revert SharesExceedTotal(totalBps);
+        if (totalBps > BPS) _fail(abi.encodeWithSelector(SharesExceedTotal.selector, totalBps));
         assembly {
             mstore(entries, n)
         }
@@ -692,7 +713,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
 
     function _merge(RoyaltyEntry[] memory entries, uint256 n, uint64 assetId, uint256 share, uint8 depth)
         private
-        pure
+        view
         returns (uint256)
     {
         if (share == 0) return n;
@@ -702,7 +723,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
                 return n;
             }
         }
-        if (n == MAX_ROYALTY_ENTRIES) revert RoyaltyTableTooLarge(n + 1, MAX_ROYALTY_ENTRIES);
+        if (n == MAX_ROYALTY_ENTRIES) _fail(abi.encodeWithSelector(RoyaltyTableTooLarge.selector, n + 1, MAX_ROYALTY_ENTRIES));
         entries[n] = RoyaltyEntry({assetId: assetId, share: uint64(share), depth: depth});
         return n + 1;
     }
@@ -720,7 +741,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         if (noticePeriod < MIN_NOTICE_PERIOD || noticePeriod > MAX_NOTICE_PERIOD) revert InvalidNoticePeriod(noticePeriod);
     }
 
-    function _checkText(string calldata text) private pure {
-        if (bytes(text).length > MAX_TEXT) revert TextTooLong(bytes(text).length, MAX_TEXT);
+    function _checkText(string calldata text) private view {
+        if (bytes(text).length > MAX_TEXT) _fail(abi.encodeWithSelector(TextTooLong.selector, bytes(text).length, MAX_TEXT));
     }
 }

@@ -61,7 +61,7 @@ interface IDataAssetRegistry {
         uint64 sizeBytes;
         UpdateFrequency updateFrequency;
         uint16 registrarId;
-        uint32 validityPeriod; // seconds the certificate is valid from approval (e.g. 3 years)
+        uint32 validityPeriod; // seconds the certificate is valid from approval, whole days (e.g. 3 years)
         uint256[] parentIds; // source assets this one derives from
         uint16[] parentSharesBps; // each parent's share of this asset's net revenue, in basis points
     }
@@ -75,26 +75,28 @@ interface IDataAssetRegistry {
     }
 
     /// @notice Stored state of an asset.
-    /// @dev Two storage slots; the first holds what settlement and rights checks read (holder, status, approval).
+    /// @dev Two storage slots. The first is written once at submission (only the holder changes later); the second
+    /// is first written at approval (or by an objection, a rejection or a withdrawal), so a registration costs two
+    /// new slots with its content record, not three. In storage, `status` is None and `versionCount` 0 while in
+    /// notice with one version; assetOf returns them as InNotice and 1.
     struct Asset {
         address holder; // the applicant until approval; then the holder of the registration certificate
         uint16 registrarId;
-        Status status;
         AssetKind kind;
         SourceType sourceType;
         Grade grade;
-        uint40 approvedAt;
-        uint16 openObjections;
-        uint16 versionCount;
         uint40 noticeEndsAt;
+        uint16 validityDays; // the certificate's validity from approval, in days
+        Status status;
+        uint40 approvedAt;
         uint40 validUntil;
         uint40 endedAt; // when rejected or cancelled
-        uint32 validityPeriod;
+        uint16 openObjections;
+        uint16 versionCount;
         uint24 registrationSeq; // 1..999,999: the number's 6-digit sequence
         uint16 registrationYear;
         // The latest end of term of a licence sold through the exchange (unix seconds; saturates in 2106): until
-        // then the holder cannot cancel. Kept in this slot, which settlement has already read, so recording a sale
-        // costs one warm write and no new storage slot.
+        // then the holder cannot cancel.
         uint32 paidLicencesUntil;
     }
 
@@ -254,7 +256,6 @@ interface IDataAssetRegistry {
     error BatchSize(uint256 count, uint256 max);
     /// @notice Item `index` of a submitBatch was refused with `reason` (the item's own error); nothing was submitted.
     error BatchItemFailed(uint256 index, bytes reason);
-    error OnlyBatch();
 
     // ---------------------------------------------------------------- registrars (admin)
 

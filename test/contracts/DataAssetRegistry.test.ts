@@ -351,7 +351,7 @@ describe("DataAssetRegistry", () => {
       expect([a.kind, a.sourceType, a.grade]).to.deep.equal([BigInt(s.kind), BigInt(s.sourceType), BigInt(s.grade)]);
       expect(a.versionCount).to.equal(1);
       expect(a.noticeEndsAt).to.equal(t + SZ.notice);
-      expect(a.validityPeriod).to.equal(s.validityPeriod);
+      expect(a.validityDays).to.equal(Number(s.validityPeriod) / DAY);
       expect([a.approvedAt, a.validUntil, a.endedAt, a.openObjections]).to.deep.equal([0n, 0n, 0n, 0n]);
       // The content hash is indexed as version 1 of asset 1.
       expect(await w.registry.findContent(s.contentHash)).to.deep.equal([1n, 1n, BigInt(t)]);
@@ -423,9 +423,9 @@ describe("DataAssetRegistry", () => {
       );
     });
 
-    it("refuses a validity period outside 30 days .. 10 years", async () => {
+    it("refuses a validity period outside 30 days .. 10 years, or not in whole days", async () => {
       const { registry, holder } = await loadFixture(world);
-      for (const period of [0, MIN_VALIDITY - 1, MAX_VALIDITY + 1]) {
+      for (const period of [0, MIN_VALIDITY - 1, MAX_VALIDITY + 1, MIN_VALIDITY + 3600]) {
         await expect(registry.connect(holder).submit(submission({ validityPeriod: period })))
           .to.be.revertedWithCustomError(registry, "InvalidValidityPeriod")
           .withArgs(period);
@@ -1756,12 +1756,13 @@ describe("DataAssetRegistry", () => {
       const w = await loadFixture(world);
       const { assetId } = await registerActive(w, w.holder);
       await w.registry.connect(w.holder).addVersion(assetId, hash(), hash());
-      // versionCount sits in the asset's second slot, after openObjections (uint16): bits 16-31.
+      // versionCount sits in the asset's second slot after status (8 bits), approvedAt, validUntil, endedAt (40 bits
+      // each) and openObjections (16 bits): bits 144-159.
       const slot = (await assetSlot(w, assetId)) + 1n;
       const word = await storageAt(w, slot);
-      const field = (v: bigint) => (v >> 16n) & 0xffffn;
+      const field = (v: bigint) => (v >> 144n) & 0xffffn;
       expect(field(word)).to.equal(2n); // the layout is what this test assumes
-      await setStorageAt(w, slot, (word & ~(0xffffn << 16n)) | (65534n << 16n));
+      await setStorageAt(w, slot, (word & ~(0xffffn << 144n)) | (65534n << 144n));
       expect((await w.registry.assetOf(assetId)).versionCount).to.equal(65534);
       const last = hash();
       await expect(w.registry.connect(w.holder).addVersion(assetId, last, hash()))
@@ -2032,11 +2033,11 @@ describe("DataAssetRegistry", () => {
         .withArgs(assetId, UINT32_MAX);
       // The other fields of the slot it shares are untouched.
       const a = await w.registry.assetOf(assetId);
-      expect([a.status, a.versionCount, a.registrationSeq, a.validityPeriod]).to.deep.equal([
+      expect([a.status, a.versionCount, a.registrationSeq, a.validityDays]).to.deep.equal([
         BigInt(Status.Active),
         1n,
         1n,
-        BigInt(3 * YEAR),
+        BigInt((3 * YEAR) / DAY),
       ]);
     });
 
