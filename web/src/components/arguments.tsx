@@ -54,12 +54,13 @@ export function Arguments(props: { args: Arg[]; nested?: boolean }) {
           );
         return (
           <div key={a.name} data-arg={a.name} class="arg struct">
-            <details open={parts.length <= 6 && parts.every((c) => c.value !== null)}>
-              <summary title={a.type}>
-                {a.name} <span class="meta">{a.type === "tuple" ? "{…}" : `[${parts.length}]`}</span>
-              </summary>
-              <Arguments args={parts} nested />
-            </details>
+            <dt title={a.type}>{a.name}</dt>
+            <dd>
+              <details open={parts.length <= 6 && parts.every((c) => c.value !== null)}>
+                <summary>{a.type === "tuple" ? "{…}" : `[${parts.length}]`}</summary>
+                <Arguments args={parts} nested />
+              </details>
+            </dd>
           </div>
         );
       })}

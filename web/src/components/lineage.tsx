@@ -68,7 +68,7 @@ export function Lineage(props: { asset: any }) {
     <div class="lineage-wrap">
       <svg
         class="lineage"
-        role="img"
+        role="group"
         aria-label={title}
         viewBox={`0 0 ${width} ${height}`}
         width={width}
@@ -98,9 +98,8 @@ export function Lineage(props: { asset: any }) {
           const x = p.x - W / 2;
           const y = p.y - H / 2;
           return (
-            <a key={n.id} href={`/asset/${n.id}`} data-node={n.id} data-role={n.role} aria-label={`${n.name} (${n.registrationNumber ?? n.id})`}>
+            <a key={n.id} href={`/asset/${n.id}`} data-node={n.id} data-role={n.role}>
               <rect x={x} y={y} width={W} height={H} rx="8" class={`node ${n.role} s-${n.status.toLowerCase()}`} />
-              <title>{n.name}</title>
               <text x={x + 10} y={y + 22} class="node-name">
                 {clip(shortName(n.name, t.lang), t.lang === "zh" && /[\u4e00-\u9fff]/.test(n.name) ? 14 : 27)}
               </text>

@@ -107,7 +107,7 @@ export function Verify(props: { asset: any; status: string }) {
           class="visually-hidden"
           aria-label={t("chooseFolder")}
           data-testid="folder-input"
-          {...({ webkitdirectory: "", directory: "" } as any)}
+          {...({ webkitdirectory: true } as any)}
           onChange={(e) => {
             const list = (e.target as HTMLInputElement).files;
             if (list && list.length) folder(list[0].webkitRelativePath.split("/")[0], entriesOfFolderInput(list));
