@@ -156,14 +156,15 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         assetId = ++_assetCount;
         uint40 noticeEndsAt = uint40(block.timestamp + r.noticePeriod);
         // The first slot only: status (InNotice) and the version count (1) are implied until the second is written.
+        // One store of the whole (fresh) first slot, packed as the compiler lays out Asset: holder in the low 160
+        // bits, then registrarId, kind, sourceType, grade, noticeEndsAt, validityDays (tests read every field back).
+        uint256 first = uint256(uint160(applicant)) | (uint256(s.registrarId) << 160) | (uint256(s.kind) << 176)
+            | (uint256(s.sourceType) << 184) | (uint256(s.grade) << 192) | (uint256(noticeEndsAt) << 200)
+            | (uint256(validity / 1 days) << 240);
         Asset storage a = _assets[assetId];
-        a.holder = applicant; // until approval makes it the holder
-        a.registrarId = s.registrarId;
-        a.kind = s.kind;
-        a.sourceType = s.sourceType;
-        a.grade = s.grade;
-        a.noticeEndsAt = noticeEndsAt;
-        a.validityDays = uint16(validity / 1 days);
+        assembly ("memory-safe") {
+            sstore(a.slot, first)
+        }
         _content[s.contentHash] = ContentRecord(uint64(assetId), 1, uint40(block.timestamp));
         if (royalties.length != 0) {
             RoyaltyEntry[] storage stored = _royalties[assetId];
@@ -248,11 +249,15 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         if (seq > MAX_SEQUENCE) return SequenceExhausted.selector;
         _sequence[a.registrarId][year] = seq;
         uint40 validUntil = uint40(block.timestamp + uint256(a.validityDays) * 1 days);
-        a.status = Status.Active;
-        a.approvedAt = uint40(block.timestamp);
-        a.validUntil = validUntil;
-        a.registrationSeq = uint24(seq);
-        a.registrationYear = year;
+        // One store of the second slot (nothing else in it is set before approval: no end, no open objection, one
+        // version, no paid licence), packed as Asset lays it out: status, approvedAt, validUntil at bits 0-87,
+        // registrationSeq and registrationYear at bits 160-199.
+        uint256 second = uint256(uint8(Status.Active)) | (block.timestamp << 8) | (uint256(validUntil) << 48)
+            | (uint256(seq) << 160) | (uint256(year) << 184);
+        assembly ("memory-safe") {
+            let slot := add(a.slot, 1)
+            sstore(slot, or(sload(slot), second))
+        }
         address holder = a.holder;
         _balances[holder] += 1;
         emit Transfer(address(0), holder, assetId);
