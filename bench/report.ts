@@ -6,6 +6,7 @@ export interface BenchResults {
   smoke: boolean;
   machine: { cpus: number; cpu: string; memoryGB: number; os: string; node: string };
   gas?: any;
+  catalogue?: any;
   indexer?: any;
   api?: any;
   secondsPerBenchmark: Record<string, number>;
@@ -95,6 +96,21 @@ function apiSection(api: any): string {
   ].join("\n");
 }
 
+function catalogueSection(c: any): string {
+  const rows = Object.entries<number>(c.phases).map(([phase, s]) => [phase, n(s, 1)]);
+  rows.push(["total", n(c.seconds, 1)]);
+  return [
+    `## A catalogue registered end to end`,
+    ``,
+    `${n(c.files)} small files listed in a CSV: hashed and signed in ${n(c.batches)} batches by a key without gas funds`,
+    `(\`dal register --manifest --sign-dir\`), relayed (\`dal relay\`, one forwarder transaction per batch), approved after the`,
+    `notice (\`dal approve --all-due\`, approveBatch; the notice itself skipped on the local chain), and indexed. Seconds,`,
+    `real \`dal\` processes against the local chain. Aim: ${c.aimSeconds} s or less: ${verdict(c.met)}.`,
+    ``,
+    table(["phase", "seconds"], rows),
+  ].join("\n");
+}
+
 export function renderReport(r: BenchResults): string {
   const m = r.machine;
   return [
@@ -108,6 +124,8 @@ export function renderReport(r: BenchResults): string {
     r.indexer ? indexerSection(r.indexer) : "## Indexer\n\nNot run.",
     ``,
     r.api ? apiSection(r.api) : "## API\n\nNot run.",
+    ``,
+    r.catalogue ? catalogueSection(r.catalogue) : "## A catalogue registered end to end\n\nNot run.",
     ``,
   ].join("\n");
 }

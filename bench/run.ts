@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark on this machine, one after another, each in its own Hardhat process (so one
 // benchmark's chain and heap never weigh on the next), then bench/results.json (all figures, the machine, the
 // aims) and bench/REPORT.md (bench/report.ts) regenerated from them.
-//   BENCH_ONLY=gas,indexer,api   run a subset (the others' last results are kept in results.json)
+//   BENCH_ONLY=gas,indexer,api,catalogue   run a subset (the others' last results are kept in results.json)
 //   BENCH_SMOKE=1                tiny sizes, results in a temporary directory unless BENCH_RESULTS is set: checks
 //                                that the scripts work (the test suite runs this), measures nothing worth keeping
 //   BENCH_RESULTS=dir            where the per-benchmark JSON, results.json and REPORT.md go
@@ -18,6 +18,7 @@ export const BENCHMARKS = [
   { name: "gas", script: "bench/gas.ts", file: "gas.json" },
   { name: "indexer", script: "bench/indexer.ts", file: "indexer.json" },
   { name: "api", script: "bench/api.ts", file: "api.json" },
+  { name: "catalogue", script: "bench/catalogue.ts", file: "catalogue.json" },
 ] as const;
 type Name = (typeof BENCHMARKS)[number]["name"];
 
@@ -28,6 +29,7 @@ const SMOKE: NodeJS.ProcessEnv = {
   BENCH_ASSETS: "150",
   BENCH_REALTIME_BLOCKS: "5",
   BENCH_API_SECONDS: "1",
+  BENCH_CATALOGUE_FILES: "12",
 };
 
 function runScript(script: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -81,6 +83,7 @@ async function main() {
     gas: readJson(join(perBenchmark, "gas.json")),
     indexer: readJson(join(perBenchmark, "indexer.json")),
     api: readJson(join(perBenchmark, "api.json")),
+    catalogue: readJson(join(perBenchmark, "catalogue.json")),
     secondsPerBenchmark: seconds,
   };
   writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2) + "\n");

@@ -81,6 +81,7 @@ function program(): Command {
     .argument("[path]", "file, or directory (hashed as a Merkle root over its files)")
     .option("--manifest <catalogue.csv>", "register every row of a CSV catalogue in batches (columns below); resumes where it stopped")
     .option("--batch-size <n>", "with --manifest: registrations per transaction (1-200)", "50")
+    .option("--sign-dir <dir>", "with --manifest: do not send; sign each batch as a relayed request into <dir> for `dal relay`")
     .option("--name <text>", "name of the data resource or product (default: metadata name, else the file name)")
     .addOption(new Option("--kind <kind>", "resource (数据资源) or product (数据产品)").choices(choicesOf(AssetKind)).default("resource"))
     .addOption(new Option("--source <source>", "how it was obtained").choices(choicesOf(SourceType)).default("self-collected"))

@@ -3,7 +3,10 @@
 // (all or nothing per batch). Progress lives in <catalogue.csv>.dal-state.json, written atomically after each hash
 // and each batch, so an interrupted run resumes without hashing or submitting anything twice: before sending, rows
 // whose content the registry already holds for this signer (a batch whose receipt was lost) are taken as done.
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { Wallet } from "ethers";
+import type { IDataAssetRegistry } from "../../typechain-types/contracts/DataAssetRegistry";
+import type { Chain } from "./env";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { DalError, EXIT, usage } from "./exit";
 import { small } from "./parse";
@@ -23,6 +26,8 @@ interface Row {
 }
 
 interface ItemState {
+  /** The signed request (--sign-dir) that carries this row, until the row is found on the chain. */
+  signed?: string;
   contentHash: string;
   metadataHash: string;
   bytes: string;
@@ -128,10 +133,10 @@ function saveState(file: string, state: State): void {
 export async function registerManifest(
   session: Session,
   manifest: string,
-  o: RegisterOptions & { batchSize?: string },
+  o: RegisterOptions & { batchSize?: string; signDir?: string },
 ): Promise<number | void> {
   const batchSize = small("--batch-size", o.batchSize ?? "50", 1, 200);
-  if (session.options.sign) throw usage("--manifest sends its batches itself; it cannot be combined with --sign");
+  if (session.options.sign) throw usage("--manifest signs its batches with --sign-dir <dir>, not --sign");
   const rows = readRows(manifest, o) as (Row & { key: string })[];
   const stateFile = `${manifest}.dal-state.json`;
   const state = loadState(stateFile);
@@ -173,9 +178,22 @@ export async function registerManifest(
   }
   if (found) saveState(stateFile, state);
 
-  // 3. The rest, in batches.
+  // 3. The rest, in batches: sent, or with --sign-dir signed as relayed requests (consecutive nonces) for a relayer.
   const toSend = rows.filter((r) => !state.items[r.key].assetId);
   let sent = 0;
+  if (o.signDir) {
+    const files = await signBatches(chain, wallet, toSend.map((r) => prepared.get(r.key)!.submission), batchSize, o.signDir);
+    for (const [k, file] of files.entries()) for (const r of toSend.slice(k * batchSize, (k + 1) * batchSize)) state.items[r.key].signed = file;
+    saveState(stateFile, state);
+    const signedItems = rows.map((r) => ({ line: r.line, path: r.key, ...state.items[r.key] }));
+    if (session.json) {
+      session.print(JSON.stringify({ manifest, state: stateFile, rows: rows.length, hashed, foundOnChain: found, signed: toSend.length, files, items: signedItems }, null, 2) + "\n");
+    } else {
+      session.print(`${toSend.length} of ${rows.length} rows signed into ${files.length} request(s) in ${o.signDir}; a relayer submits them: dal relay ${o.signDir}/*.json\n`);
+      session.print("then run this command again: it finds the registrations on the chain and records their ids\n");
+    }
+    return;
+  }
   for (let i = 0; i < toSend.length; i += batchSize) {
     const batch = toSend.slice(i, i + batchSize);
     process.stderr.isTTY && process.stderr.write(`registering ${i + 1}-${i + batch.length} of ${toSend.length}\n`);
@@ -209,6 +227,45 @@ export async function registerManifest(
     );
     session.print(`${rows.length} rows: ${sent} submitted now, ${rows.length - sent} already registered; progress kept in ${stateFile}\n`);
   }
+}
+
+/** Signs one submitBatch request per batch, nonces counting up from the signer's next one; returns the files. */
+async function signBatches(
+  chain: Chain,
+  wallet: Wallet,
+  submissions: IDataAssetRegistry.SubmissionStruct[],
+  batchSize: number,
+  dir: string,
+): Promise<string[]> {
+  const { forwarderAt, signRequest } = await import("../relay/request");
+  const forwarder = chain.record.contracts.RelayForwarder?.address;
+  if (!forwarder) throw new DalError(EXIT.WRONG_CHAIN, `deployment record ${chain.record.file} names no RelayForwarder`);
+  mkdirSync(dir, { recursive: true });
+  const nonce = BigInt(await forwarderAt(forwarder, chain.provider).nonces(wallet.address));
+  const head = (await chain.provider.getBlock("latest"))!.timestamp;
+  const files: string[] = [];
+  for (let i = 0, k = 0; i < submissions.length; i += batchSize, k++) {
+    const batch = submissions.slice(i, i + batchSize);
+    const request = await signRequest(
+      wallet,
+      BigInt(chain.chainId),
+      forwarder,
+      {
+        from: wallet.address,
+        to: chain.registry.target as string,
+        value: 0n,
+        gas: 200_000n + 150_000n * BigInt(batch.length), // a registration takes about 70,000; the rest is margin
+        nonce: nonce + BigInt(k),
+        deadline: BigInt(head + 7 * 86_400),
+        data: chain.registry.interface.encodeFunctionData("submitBatch", [batch]),
+      },
+      "DataAssetRegistry.submitBatch",
+    );
+    const file = join(dir, `batch-${String(nonce + BigInt(k)).padStart(6, "0")}.json`);
+    writeFileSync(file, JSON.stringify(request, null, 1) + "\n", { flag: "wx" });
+    files.push(file);
+  }
+  return files;
 }
 
 /** A refused batch names the row: submitBatch reverts with BatchItemFailed(index, the item's own error). */

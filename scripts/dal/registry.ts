@@ -97,7 +97,7 @@ export async function prepareSubmission(path: string, o: RegisterOptions, progre
   return { submission, content, metadataHash, generated };
 }
 
-export async function register(session: Session, path: string | undefined, o: RegisterOptions & { manifest?: string; batchSize?: string }): Promise<number | void> {
+export async function register(session: Session, path: string | undefined, o: RegisterOptions & { manifest?: string; batchSize?: string; signDir?: string }): Promise<number | void> {
   if (o.manifest) {
     if (path !== undefined) throw usage("give a path or --manifest, not both");
     return (await import("./manifest")).registerManifest(session, o.manifest, o);

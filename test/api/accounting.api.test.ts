@@ -19,8 +19,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Indexer } from "../../indexer/indexer";
 import { startApi, type ApiServer } from "../../api/server";
-import type { Deployment } from "../../scripts/deploy";
-import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { indexerOptions, recordOf, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
 import { graphql, graphqlData } from "../helpers/api";
 import { iso } from "../../api/inputs";
 import { DAY, YEAR, SZ, grantTerms, hash, registerActive, RightKind } from "../helpers/registry";
@@ -181,18 +180,6 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-async function deploymentOf(l: LedgerWorld): Promise<Deployment> {
-  const contracts: Deployment["contracts"] = {};
-  for (const [name, c] of Object.entries({
-    DataAssetRegistry: l.registry,
-    RightsCertificate: l.rights,
-    DataExchange: l.dex,
-    AssetLedger: l.ledger,
-  })) {
-    contracts[name] = { address: await c.getAddress(), blockNumber: 0 };
-  }
-  return { chainId: 31337, deployedAt: "", startBlock: 0, contracts };
-}
 
 const latestTime = async () => (await ethers.provider.getBlock("latest"))!.timestamp;
 
@@ -333,7 +320,7 @@ describe("API: accounting and valuation against a real chain", function () {
 
     chain = await serveChain();
     tmp = tempDir();
-    indexer = new Indexer(indexerOptions(chain.url, await deploymentOf(l), `${tmp.dir}/index.sqlite`));
+    indexer = new Indexer(indexerOptions(chain.url, await recordOf(l), `${tmp.dir}/index.sqlite`));
     await indexer.syncToHead();
     api = await startApi({ database: `${tmp.dir}/index.sqlite`, sync: () => indexer.status(), port: 0 });
   });

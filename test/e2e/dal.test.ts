@@ -1093,7 +1093,7 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(replay.stdout).to.match(/already used/);
   });
 
-  it("registers a catalogue from a manifest in batches, resumes without repeating, names a refused row; approve --all-due approves them in one batch", async () => {
+  it("registers a catalogue from a manifest in batches, resumes without repeating, names a refused row, signs batches for a relayer; approve --all-due approves them in one batch", async () => {
     const dir = join(tmp.dir, "catalogue");
     mkdirSync(join(dir, "folder"), { recursive: true });
     const stamp = Date.now();
@@ -1142,6 +1142,24 @@ describe("dal CLI (end to end, as a process)", function () {
     const refused = await dal(["register", "--manifest", taken], as("buyer"));
     expectExit(refused, 8);
     expect(refused.stderr).to.match(/line 3 \(part-3\.csv\).*already registered as asset/);
+
+    // Signed into relayed requests by a key without gas funds, relayed, then found on the chain by a rerun.
+    const signer = Wallet.createRandom();
+    const relayedCsv = join(dir, "relayed.csv");
+    for (const i of [1, 2, 3]) writeFileSync(join(dir, `relayed-${i}.txt`), `relayed ${stamp} ${i}`);
+    writeFileSync(relayedCsv, `path\nrelayed-1.txt\nrelayed-2.txt\nrelayed-3.txt\n`);
+    const signDir = join(dir, "requests");
+    const signedRun = JSON.parse(
+      (await dal(["register", "--manifest", relayedCsv, "--batch-size", "2", "--sign-dir", signDir, "--json"], { DAL_PRIVATE_KEY: signer.privateKey })).stdout,
+    );
+    expect(signedRun.files).to.have.length(2);
+    const countBefore = await d.registry.assetCount();
+    expectExit(await dal(["relay", ...signedRun.files], as("admin")), 0);
+    expect(await d.registry.assetCount()).to.equal(countBefore + 3n);
+    const recorded = JSON.parse((await dal(["register", "--manifest", relayedCsv, "--json"], { DAL_PRIVATE_KEY: signer.privateKey })).stdout);
+    expect([recorded.foundOnChain, recorded.submitted]).to.deep.equal([3, 0]);
+    for (const it of recorded.items) expect((await d.registry.assetOf(it.assetId)).holder).to.equal(signer.address);
+    ids.push(...recorded.items.map((it: { assetId: string }) => BigInt(it.assetId)));
 
     await time.increase(5 * DAY + 1);
     const approved = await dal(["approve", "--all-due", "--chain-only", "--json"], as("registrar"));
