@@ -60,6 +60,9 @@ export const TAX_NOTE =
   "Amounts are tax-exclusive (不含税): VAT is out of scope, so cash (1002 银行存款) will not equal a bank statement " +
   "that includes VAT.";
 
+/** The columns of the journal as an ERP voucher import (CSV, XLSX, and the GraphQL `table`), in order. */
+export const JOURNAL_COLUMNS = ["凭证日期", "凭证字号", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "辅助核算", "币种", "证据交易"] as const;
+
 /** The longest period one journal covers. */
 export const MAX_PERIOD_YEARS = 10;
 

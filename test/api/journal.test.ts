@@ -10,12 +10,13 @@ import Database from "better-sqlite3";
 import fc from "fast-check";
 import { execute, parse } from "graphql";
 import { createSchema } from "graphql-yoga";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate } from "../../indexer/schema";
 import { createLoaders } from "../../api/context";
-import { journalCursor } from "../../api/resolvers/journal";
+import { computeJournal, journalCursor } from "../../api/resolvers/journal";
+import { journalCsv } from "../../api/journalExport";
 import { openIndex, resolvers, typeDefs } from "../../api/server";
 import { balanceSheet, dateOf, formatDate, monthOf, positionOf, type BookRow, type EntryRow } from "../../api/accounting";
 import {
@@ -695,6 +696,163 @@ describe("api/journal", () => {
       const other = (await run({ from: "2025-01-01", to: "2025-06-30", first: 1 })).data.journal.pageInfo.endCursor;
       await refused({ first: 5, after: other }, "after: the cursor is for the journal of 2025-01-01..2025-06-30, not 2025-01-01..2025-12-31");
       await refused({ first: 5, after: journalCursor("2025-01-01", "2025-12-31", "记-209901-0001") }, /^after: voucher 记-209901-0001 is not in the journal of 2025-01-01\.\.2025-12-31/);
+    });
+  });
+
+  describe("the journal cache: one computation per index version, never a stale answer", () => {
+    // The index file of the paging tests (twelve books bought in 2025), written through a connection of its own as
+    // the indexer writes it, and read by the API's connection: a commit (a new block, a reorganisation undone) makes
+    // the next answer read the index again; no commit, the same journal.
+    const ENTITY = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+    const args = { entity: ENTITY, from: "2025-01-01", to: "2025-12-31" };
+    const QUERY = `query ($entity: String!, $from: String!, $to: String!, $first: Int, $after: String, $mapping: String) {
+      journal(entity: $entity, from: $from, to: $to, first: $first, after: $after, mapping: $mapping) {
+        pageInfo { hasNextPage endCursor } totals { vouchers lines debit { raw } }
+        vouchers { number date summary lines { account { code name } debit { value } credit { value } registrationNumber evidence { txHash } } }
+        table { columns rows } } }`;
+    let dir: string;
+    let w: import("better-sqlite3").Database;
+    let db: import("better-sqlite3").Database;
+    let run: (variables?: Record<string, unknown>, mappings?: string | null) => Promise<any>;
+    const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+    /** Indexes "block" n: a book bought on `day` for `cost` (fen), and the checkpoint, in one transaction. */
+    let addBook: (id: number, day: string, cost: number, n: number) => void;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), "journal-cache-"));
+      const file = join(dir, "index.sqlite");
+      w = new Database(file);
+      w.pragma("journal_mode = WAL");
+      migrate(w);
+      const bookRow = w.prepare(`INSERT INTO books (id, entity, asset_id, category, initial_category, source, useful_life_months, residual_value,
+        currency, recognised_on, cost, impairment, entry_count) VALUES (?, ?, ?, 'Intangible', 'Intangible', 'Purchased', 12, '0', ?, ?, ?, '0', 2)`);
+      const entry = w.prepare(`INSERT INTO book_entries (book_id, seq, kind, date, amount, source, phase, useful_life_months, evidence_hash,
+        recorded_by, block_number, tx_hash, log_index) VALUES (?, ?, ?, ?, ?, 'Purchased', ?, ?, '0x00', ?, ?, ?, 0)`);
+      const checkpoint = w.prepare(`INSERT INTO checkpoint (id, block_number, block_hash, block_time, chain_head) VALUES (1, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash, block_time = excluded.block_time`);
+      addBook = w.transaction((id: number, day: string, cost: number, n: number) => {
+        bookRow.run(id, ENTITY, 100 + id, CNY, at(day), String(cost));
+        entry.run(id, 0, "Opened", at(day), null, null, 12, ENTITY, n, hash(10 * n));
+        entry.run(id, 1, "Cost", at(day), String(cost), "None", null, ENTITY, n, hash(10 * n + 1));
+        checkpoint.run(n, hash(n), at(day), n);
+      });
+      for (let m = 1; m <= 12; m++) addBook(m, `2025-${String(m).padStart(2, "0")}-01`, 120_000, m);
+      w.prepare("INSERT INTO tokens (address, allowed, decimals, symbol) VALUES (?, 1, 2, 'eCNY')").run(CNY);
+      db = openIndex(file);
+      const schema = createSchema({ typeDefs, resolvers });
+      const sync = { chainId: 31337, latestBlock: 12, latestHash: hash(12), latestBlockTime: at("2026-01-01"), head: 12, lag: 0, caughtUp: true };
+      run = async (variables = {}, mappings = null) => {
+        const r = (await execute({
+          schema,
+          document: parse(QUERY),
+          variableValues: { ...args, ...variables },
+          contextValue: { db, sync, now: sync.latestBlockTime, loaders: createLoaders(db), accountMappings: mappings, notices: [] },
+        })) as { data?: any; errors?: readonly any[] };
+        expect(r.errors, JSON.stringify(variables)).to.equal(undefined);
+        return r.data.journal;
+      };
+    });
+    after(() => {
+      db?.close();
+      w?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("the same journal while the index does not change; a new block's book is in the next answer, the pages and the downloads", async () => {
+      const before = await run();
+      expect(before.vouchers).to.have.length(24);
+      const kept = computeJournal(db, args);
+      expect(computeJournal(db, args), "no commit: the journal computed before").to.equal(kept);
+      const csv = journalCsv(db, args).body;
+      expect(journalCsv(db, args).body, "the CSV made once").to.equal(csv);
+      const page = await run({ first: 10 });
+      // A new block: a book bought on 2025-06-15 (cost voucher 记-202506-0002, before the month-end amortisation).
+      addBook(13, "2025-06-15", 60_000, 13);
+      const fresh = computeJournal(db, args);
+      expect(fresh, "a commit: computed again").to.not.equal(kept);
+      const after = await run();
+      expect(after.vouchers).to.have.length(25);
+      expect(after.totals[0].debit.raw).to.equal(String(BigInt(before.totals[0].debit.raw) + 60_000n + 7n * 5_000n)); // + cost + 7 charges (Jun..Dec)
+      expect(after.vouchers.map((v: any) => v.number)).to.include("记-202506-0003");
+      const june = after.vouchers.find((v: any) => v.number === "记-202506-0002");
+      expect(june.lines[0].evidence.txHash).to.equal(hash(131));
+      // The page after the old first page is cut from the new journal (the cursor's voucher is still there).
+      const next = await run({ first: 10, after: page.pageInfo.endCursor });
+      expect(next.vouchers.map((v: any) => v.number)).to.deep.equal(after.vouchers.slice(10, 20).map((v: any) => v.number));
+      // The CSV: one row more per line of the new book's vouchers (cost 2 lines, 7 charges 2 lines each).
+      const csvAfter = journalCsv(db, args).body.toString("utf8");
+      expect(csvAfter.split("\r\n").length - csv.toString("utf8").split("\r\n").length).to.equal(2 + 7 * 2);
+      expect(csvAfter).to.include(hash(131));
+      // A reorganisation undoes the block: the answer is the one before it again.
+      w.transaction(() => {
+        w.prepare("DELETE FROM book_entries WHERE book_id = 13").run();
+        w.prepare("DELETE FROM books WHERE id = 13").run();
+        w.prepare("UPDATE checkpoint SET block_number = 12, block_hash = ? WHERE id = 1").run(hash(12));
+      })();
+      expect(await run()).to.deep.equal(before);
+      expect(journalCsv(db, args).body.equals(csv)).to.equal(true);
+    });
+
+    it("a block of other entities' activity keeps the journal (its rows are the same); a change to a token it names does not", async () => {
+      const before = await run();
+      const kept = computeJournal(db, args);
+      const csv = journalCsv(db, args).body;
+      // Another entity's book, in a block of its own: the index changed, the entity's rows did not.
+      const OTHER = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+      w.transaction(() => {
+        w.prepare(`INSERT INTO books (id, entity, asset_id, category, initial_category, source, useful_life_months, residual_value,
+          currency, recognised_on, cost, impairment, entry_count) VALUES (99, ?, 199, 'Intangible', 'Intangible', 'Purchased', 12, '0', ?, ?, '5000', '0', 1)`)
+          .run(OTHER, CNY, at("2025-03-03"));
+        w.prepare("UPDATE checkpoint SET block_number = 20, block_hash = ? WHERE id = 1").run(hash(20));
+      })();
+      expect(computeJournal(db, args), "same rows: the journal kept").to.equal(kept);
+      expect(journalCsv(db, args).body, "and its CSV").to.equal(csv);
+      expect(await run()).to.deep.equal(before);
+      // The token's symbol changes (as an indexer reading its metadata again would): every row's 币种 changes.
+      w.prepare("UPDATE tokens SET symbol = 'e-CNY' WHERE address = ?").run(CNY);
+      expect(computeJournal(db, args)).to.not.equal(kept);
+      const renamed = await run();
+      expect(renamed.table.rows.every((r: string[]) => r[8] === "e-CNY")).to.equal(true);
+      expect(journalCsv(db, args).body.toString("utf8")).to.include(",e-CNY,");
+      w.prepare("UPDATE tokens SET symbol = 'eCNY' WHERE address = ?").run(CNY);
+      expect(await run()).to.deep.equal(before);
+    });
+
+    it("table: the CSV's rows, page by page", async () => {
+      const whole = await run();
+      const csv = journalCsv(db, args).body.toString("utf8").replace(/^\ufeff/, "").split("\r\n").slice(0, -1).map((r) => r.split(","));
+      expect(whole.table.columns).to.deep.equal(csv[0]);
+      expect(whole.table.rows).to.deep.equal(csv.slice(1));
+      expect(whole.table.rows).to.have.length(whole.totals[0].lines);
+      // The first voucher (a cost of 1,200.00), line by line, as the vouchers give it.
+      const v = whole.vouchers[0];
+      expect(whole.table.rows.slice(0, 2)).to.deep.equal(
+        v.lines.map((l: any) => [v.date, v.number, v.summary, l.account.code, l.account.name,
+          l.debit.value === "0.00" ? "" : l.debit.value, l.credit.value === "0.00" ? "" : l.credit.value, "资产 101", "eCNY", l.evidence.txHash]),
+      );
+      expect(whole.table.rows[0].slice(5, 7)).to.deep.equal(["1200.00", ""]);
+      const rows: string[][] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: any = await run({ first: 7, after });
+        rows.push(...page.table.rows);
+        expect(page.table.rows).to.have.length(page.vouchers.reduce((n: number, x: any) => n + x.lines.length, 0));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(rows).to.deep.equal(whole.table.rows);
+    });
+
+    it("a mapping file changed on disk is read again (the index unchanged)", async () => {
+      const mappings = join(dir, "mappings");
+      mkdirSync(mappings);
+      const file = join(mappings, `${ENTITY}.json`);
+      writeFileSync(file, JSON.stringify({ roles: { amortisationExpense: "6602" } }));
+      const first = await run({}, mappings);
+      expect(first.vouchers[1].lines[0].account.code).to.equal("6602");
+      writeFileSync(file, JSON.stringify({ roles: { amortisationExpense: "6401" } }));
+      const second = await run({}, mappings);
+      expect(second.vouchers[1].lines[0].account.code).to.equal("6401");
+      expect((await run({}, null)).vouchers[1].lines[0].account.code).to.equal("660202");
     });
   });
 
