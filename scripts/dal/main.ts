@@ -115,7 +115,7 @@ with its line, and nothing of its batch is registered.`,
   dal
     .command("relay")
     .description(
-      "relayer: check signed requests (from `dal --sign`) and submit the valid ones in one forwarder transaction, paying the gas; " +
+      "relayer: check signed requests (from `dal --sign`) and submit the valid ones in forwarder executeBatch transactions (as few as fit in blocks), paying the gas; " +
         "reports each request's outcome (exit 0 all executed, 5 some refused or reverted, 8 none sent)",
     )
     .argument("<files...>", "signed request files (dal-relay-request-v1 JSON)")

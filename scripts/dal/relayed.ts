@@ -277,7 +277,8 @@ export interface RelayOptions {
   dryRun?: boolean;
 }
 
-/** `dal relay <files...>`: checks each signed request, sends the good ones in one executeBatch, reports each. */
+/** `dal relay <files...>`: checks each signed request, sends the good ones in executeBatch transactions (as many as
+ * fit in a block each), reports each. */
 export async function relay(session: Session, files: string[], o: RelayOptions): Promise<number | void> {
   const checked: Checked[] = files.map((file) => {
     try {
@@ -301,40 +302,69 @@ export async function relay(session: Session, files: string[], o: RelayOptions):
   // Requests of one signer go in nonce order (files in the order given): the forwarder checks each against the
   // signer's nonce at that point of the batch.
   const good = checked.filter((c) => c.request && !c.refused);
-  const outcomes = new Map<Checked, { outcome: string; ok: boolean }>();
-  let txHash: string | undefined;
-  let gasUsed: bigint | undefined;
+  const outcomes = new Map<Checked, { outcome: string; ok: boolean; tx: string }>();
+  // One executeBatch per chunk whose requests' gas fits in a block (with room for the forwarder's own work).
+  const txs: { hash: string; gasUsed: bigint }[] = [];
   if (good.length && !o.dryRun) {
-    const f = forwarderAt(forwarderOf(chain.record), wallet);
-    const tx = await f.executeBatch(good.map((c) => dataOf(c.request!)), wallet.address);
-    const receipt = await tx.wait();
-    txHash = receipt.hash;
-    gasUsed = receipt.gasUsed;
-    const executed = new Map<string, boolean>();
-    for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== forwarderOf(chain.record).toLowerCase()) continue;
-      const ev = FORWARDER.parseLog(log);
-      if (ev?.name === "ExecutedForwardRequest") executed.set(`${ev.args.signer.toLowerCase()}:${ev.args.nonce}`, ev.args.success);
-    }
+    const forwarderAddress = forwarderOf(chain.record);
+    const f = forwarderAt(forwarderAddress, wallet);
+    // Requests' gas per transaction: within the block's limit and half the per-transaction cap of current EVMs
+    // (2^24, EIP-7825), so that the forwarder's gas checks (each call needs its full gas at that point) still fit.
+    const blockGas = (await chain.provider.getBlock("latest"))!.gasLimit;
+    const budget = [(blockGas * 9n) / 10n, 2n ** 23n].reduce((a, b) => (a < b ? a : b));
+    const chunks: Checked[][] = [];
+    let used = 0n;
     for (const c of good) {
-      const key = `${c.request!.request.from.toLowerCase()}:${c.request!.request.nonce}`;
-      const success = executed.get(key);
-      outcomes.set(c, success === undefined ? { outcome: "skipped by the forwarder (no longer valid)", ok: false } : success ? { outcome: "executed", ok: true } : { outcome: "the call reverted", ok: false });
+      const need = BigInt(c.request!.request.gas) + 60_000n;
+      if (!chunks.length || used + need > budget) chunks.push([]), (used = 0n);
+      chunks[chunks.length - 1].push(c);
+      used += need;
+    }
+    for (const chunk of chunks) {
+      const tx = await f.executeBatch(chunk.map((c) => dataOf(c.request!)), wallet.address);
+      const receipt = await tx.wait();
+      txs.push({ hash: receipt.hash, gasUsed: receipt.gasUsed });
+      const executed = new Map<string, boolean>();
+      for (const log of receipt.logs) {
+        if (log.address.toLowerCase() !== forwarderAddress.toLowerCase()) continue;
+        const ev = FORWARDER.parseLog(log);
+        if (ev?.name === "ExecutedForwardRequest") executed.set(`${ev.args.signer.toLowerCase()}:${ev.args.nonce}`, ev.args.success);
+      }
+      for (const c of chunk) {
+        const key = `${c.request!.request.from.toLowerCase()}:${c.request!.request.nonce}`;
+        const success = executed.get(key);
+        outcomes.set(
+          c,
+          success === undefined
+            ? { outcome: "skipped by the forwarder (no longer valid)", ok: false, tx: receipt.hash }
+            : success
+              ? { outcome: "executed", ok: true, tx: receipt.hash }
+              : { outcome: "the call reverted", ok: false, tx: receipt.hash },
+        );
+      }
     }
   }
   const rows = checked.map((c) => {
     const r = outcomes.get(c);
     const outcome = c.refused ? `refused: ${c.refused}` : o.dryRun ? "would run" : r!.outcome;
-    return { file: c.file, action: c.request?.action ?? "", signer: c.request?.request.from ?? "", nonce: c.request?.request.nonce ?? "", outcome, ok: !c.refused && (o.dryRun || r!.ok) };
+    return {
+      file: c.file,
+      action: c.request?.action ?? "",
+      signer: c.request?.request.from ?? "",
+      nonce: c.request?.request.nonce ?? "",
+      outcome,
+      ok: !c.refused && (o.dryRun || r!.ok),
+      tx: r?.tx ?? null,
+    };
   });
   if (session.json) {
     session.print(
       JSON.stringify(
         {
-          tx: txHash ?? null,
-          gasUsed: gasUsed?.toString() ?? null,
+          tx: txs[0]?.hash ?? null,
+          transactions: txs.map((t) => ({ hash: t.hash, gasUsed: t.gasUsed.toString() })),
           relayer: wallet.address,
-          requests: rows.map((r) => ({ file: r.file, action: r.action, signer: r.signer, nonce: r.nonce, ok: r.ok, outcome: r.outcome })),
+          requests: rows.map((r) => ({ file: r.file, action: r.action, signer: r.signer, nonce: r.nonce, ok: r.ok, outcome: r.outcome, tx: r.tx })),
         },
         null,
         2,
@@ -342,7 +372,8 @@ export async function relay(session: Session, files: string[], o: RelayOptions):
     );
   } else {
     session.print(table(["file", "action", "signer", "nonce", "outcome"], rows.map((r) => [r.file, r.action, r.signer, String(r.nonce), r.outcome])));
-    if (txHash) session.print(`tx ${txHash}: ${rows.filter((r) => r.ok).length} of ${rows.length} executed, ${gasUsed} gas paid by ${wallet.address}\n`);
+    for (const t of txs) session.print(`tx ${t.hash}: ${t.gasUsed} gas paid by ${wallet.address}\n`);
+    session.print(`${rows.filter((r) => r.ok).length} of ${rows.length} executed\n`);
   }
   if (rows.every((r) => !r.ok)) return rows.some((r) => r.outcome.startsWith("refused")) && !good.length ? EXIT.NOT_SENT : EXIT.REFUSED;
   return rows.every((r) => r.ok) ? EXIT.OK : EXIT.REFUSED;
