@@ -113,6 +113,15 @@ with its line, and nothing of its batch is registered.`,
     .action(run(async () => (await import("./registry")).register));
 
   dal
+    .command("sign")
+    .description("sign a command's transaction as a relayed (EIP-712) request into <file> instead of sending it: `dal sign <file> <command> [args...]`, the same as `dal --sign <file> <command> ...`")
+    .argument("<file>", "where the signed request goes (never overwritten)")
+    .argument("<command...>", "the dal command and its arguments, e.g. register data/ --name \"…\"")
+    .action(() => {
+      throw new DalError(EXIT.USAGE, "give the command to sign after the file: dal sign request.json register data/ --name \"…\"");
+    });
+
+  dal
     .command("relay")
     .description(
       "relayer: check signed requests (from `dal --sign`) and submit the valid ones in forwarder executeBatch transactions (as few as fit in blocks), paying the gas; " +
@@ -529,11 +538,19 @@ function refusePrivateKeyFlag(argv: string[]): void {
   }
 }
 
+/** `dal sign <file> <command> [args...]` is `dal --sign <file> <command> [args...]`: the same command, signed as a
+ * relayed request into <file> instead of sent. Global options before `sign` stay where they are. */
+function signAsOption(argv: string[]): string[] {
+  const at = argv.findIndex((a) => !a.startsWith("-"));
+  if (at < 0 || argv[at] !== "sign" || argv.length < at + 3 || argv[at + 1].startsWith("-")) return argv;
+  return [...argv.slice(0, at), "--sign", argv[at + 1], ...argv.slice(at + 2)];
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   exitCode = EXIT.OK;
   try {
     refusePrivateKeyFlag(argv);
-    await program().parseAsync(argv, { from: "user" });
+    await program().parseAsync(signAsOption(argv), { from: "user" });
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

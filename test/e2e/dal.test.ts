@@ -1060,7 +1060,9 @@ describe("dal CLI (end to end, as a process)", function () {
       const data = join(tmp.dir, `relayed-${i}.csv`);
       writeFileSync(data, `relayed dataset ${i} ${Date.now()}\n`);
       const out = join(tmp.dir, `request-${i}.json`);
-      const r = await dal(["--sign", out, "--sign-nonce", String(i), "--sign-chain-id", chainId, "--sign-valid-hours", hours, "register", data, "--name", `Relayed ${i}`], offline);
+      // Both spellings: `dal --sign <file> <command>` and `dal sign <file> <command>`.
+      const sign = i === 0 ? ["--sign", out] : ["sign", out];
+      const r = await dal([...sign, "--sign-nonce", String(i), "--sign-chain-id", chainId, "--sign-valid-hours", hours, "register", data, "--name", `Relayed ${i}`], offline);
       expectExit(r, 0);
       expect(fact(r.stdout, "signed request")).to.equal(out);
       expect(fact(r.stdout, "action")).to.equal("DataAssetRegistry.submit");
