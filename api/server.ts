@@ -22,6 +22,9 @@ import { GraphQLError } from "graphql";
 import { iso } from "./inputs";
 import { ARMOR, briefRequestErrors } from "./errors";
 import { csvNotices, noticesPlugin } from "./notices";
+import { renderLocalGraphiQL, serveGraphiqlAsset } from "./graphiql";
+import { disclosureXlsx } from "./disclosureXlsx";
+import { webQueries, webTypes } from "./resolvers/web";
 
 export interface ApiOptions {
   /** The index's SQLite file (opened read-only). */
@@ -57,6 +60,7 @@ export const resolvers = {
     ...accountingQueries,
     ...bookQueries,
     ...journalQueries,
+    ...webQueries,
     _meta: (_: unknown, __: unknown, ctx: Context) => ({
       chainId: ctx.sync.chainId,
       latestBlock: ctx.sync.latestBlock,
@@ -73,6 +77,7 @@ export const resolvers = {
   ...valuationTypes,
   ...accountingTypes,
   ...bookTypes,
+  Indication: { inputList: webTypes.inputList },
 };
 
 export function openIndex(file: string, onQuery?: (sql: string) => void): Db {
@@ -88,7 +93,8 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
   const yoga = createYoga<object, Context>({
     schema: createSchema({ typeDefs, resolvers }),
     graphqlEndpoint: "/graphql",
-    graphiql: { title: "Data asset registry and ledger" },
+    graphiql: { title: "Data asset registry and ledger", defaultQuery: "{\n  _meta { chainId latestBlock latestBlockTime caughtUp }\n  assets(first: 5) { totalCount nodes { id name registrationNumber status } }\n}\n" },
+    renderGraphiQL: renderLocalGraphiQL, // served from this origin (api/graphiql.ts), not a CDN
     maskedErrors: true, // only errors made for the user (bad input) show their message
     landingPage: false,
     context: () => {
@@ -121,6 +127,35 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       return;
     }
     if (path === "/graphql") return yoga(req, res);
+    if (serveGraphiqlAsset(path, res)) return;
+    if (path === "/graphiql") {
+      res.writeHead(302, { location: "/graphql" });
+      return res.end();
+    }
+    if (path === "/xlsx/disclosure") {
+      // Tables A and B, the R&D spending, the book detail and the checks, one sheet each (api/disclosureXlsx.ts).
+      const q = new URL(req.url ?? "/", "http://localhost").searchParams;
+      const [entity, from, to] = ["entity", "from", "to"].map((k) => q.get(k) ?? "");
+      const fail = (err: unknown) => {
+        if (err instanceof GraphQLError) return send(res, 400, { error: err.message });
+        console.error(err);
+        return send(res, 500, { error: "internal error" });
+      };
+      try {
+        disclosureXlsx(db, entity, from, to).then(({ name, body }) => {
+          const notice = csvNotices(opts.sync(), { from, to });
+          res.writeHead(200, {
+            "content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "content-disposition": `attachment; filename="${name}"`,
+            ...(notice ? { "x-index-notice": notice } : {}),
+          });
+          res.end(body);
+        }, fail);
+      } catch (err) {
+        fail(err);
+      }
+      return;
+    }
     if (path === "/csv/balance-sheet" || path === "/csv/disclosure") {
       const q = new URL(req.url ?? "/", "http://localhost").searchParams;
       const arg = (name: string) => q.get(name) ?? "";

@@ -74,7 +74,9 @@ const indication = (approach: "cost" | "market" | "income") => async (r: Resolve
   if (i.status !== "Computed") return { approach, computed: false, value: null, reason: i.reason, inputs: null };
   const { status: _s, value, ...inputs } = i;
   const token = r.v.token ? await tokenOf(ctx, r.v.token) : null;
-  return { approach, computed: true, value: token ? amount(value!, token) : null, reason: null, inputs: JSON.stringify(inputs) };
+  // `typed`: the same inputs before serialisation (bigints, ratios), for Indication.inputList (api/resolvers/web.ts).
+  const { status: _t, value: _v, ...typed } = r.v[approach] as unknown as Record<string, unknown>;
+  return { approach, computed: true, value: token ? amount(value!, token) : null, reason: null, inputs: JSON.stringify(inputs), typed, token };
 };
 
 export const valuationTypes = {
