@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import ExcelJS from "exceljs";
 import { deployContracts, type Deployed } from "../../scripts/deploy";
 import { seedDemo, type DemoSummary } from "../../scripts/demo";
 import { hashPath } from "../../scripts/dal/hash";
@@ -31,6 +32,28 @@ const INSTALL = "apt-get update && apt-get install -y chromium fonts-noto-cjk";
 /** "1234567.50" -> "1,234,567.50": what the page shows for an exact API amount. */
 const grouped = (d: string) => d.replace(/^(-?\d+)/, (w) => w.replace(/\B(?=(\d{3})+(?!\d))/g, ","));
 const money = (a: { value: string; token: { symbol: string } }) => `${grouped(a.value)} ${a.token.symbol}`;
+/** A CSV body as rows of cells (RFC 4180 quoting, BOM dropped). */
+function parseCsv(body: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  const text = body.replace(/^\ufeff/, "");
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(cell), (cell = "");
+    else if (c === "\r") continue;
+    else if (c === "\n") row.push(cell), rows.push(row), (row = []), (cell = "");
+    else cell += c;
+  }
+  if (cell || row.length) row.push(cell), rows.push(row);
+  return rows;
+}
 const sha256 = (b: Buffer) => "0x" + createHash("sha256").update(b).digest("hex");
 
 describe("web app in a real browser (e2e)", function () {
@@ -134,7 +157,7 @@ describe("web app in a real browser (e2e)", function () {
     expect(scripts.length).to.be.greaterThan(0);
     const gzipped = scripts.reduce((n, s) => n + gzipSync(readFileSync(join(WEB_DIST, s))).length, 0);
     expect(gzipped).to.be.lessThan(300 * 1024);
-    expect(scripts.join(" ")).not.to.match(/lineage|verify/);
+    expect(scripts.join(" ")).not.to.match(/lineage|verify|echarts|chart/);
     expect(html).not.to.match(/https?:\/\//); // nothing from outside the origin
   });
 
@@ -311,6 +334,347 @@ describe("web app in a real browser (e2e)", function () {
     await page.locator("#verify").screenshot({ path: join(SCREENSHOTS, "verify-in-notice.png") });
   });
 
+  /** The entity whose books span the most categories (then the most books): figures in both tables. */
+  const bookKeeper = () => {
+    const n = new Map<string, { categories: Set<string>; books: number }>();
+    for (const b of Object.values(demo.books)) {
+      const e = n.get(b.entity) ?? { categories: new Set<string>(), books: 0 };
+      e.categories.add(b.category);
+      e.books++;
+      n.set(b.entity, e);
+    }
+    return [...n].sort((a, b) => b[1].categories.size - a[1].categories.size || b[1].books - a[1].books)[0][0];
+  };
+  const mid = () => {
+    const [y, m] = demo.period.from.split("-").map(Number);
+    const mm = m + 6 > 12 ? m + 6 - 12 : m + 6;
+    return `${m + 6 > 12 ? y + 1 : y}-${String(mm).padStart(2, "0")}-15`;
+  };
+
+  it("asset page: where a settlement's money went (Sankey), the quality radar, rights valid at a date with their chains, and the valuation's inputs, equal to the API's", async () => {
+    // An asset with a settlement paying royalties upstream.
+    let id = "";
+    let settlement: any;
+    for (const candidate of Object.values(demo.keyAssets)) {
+      const { settlements } = await data(`query ($id: ID!) { settlements(where: { assetId: $id }, first: 40) { nodes { order { id } gross { value token { symbol } }
+        lines { kind sourceAsset { id } amount { value token { symbol } } } } } }`, { id: String(candidate) });
+      settlement = settlements.nodes.find((s: any) => s.lines.some((l: any) => l.kind === "Royalty"));
+      if (settlement) {
+        id = String(candidate);
+        break;
+      }
+    }
+    expect(id, "a demo asset whose settlement pays royalties").not.to.equal("");
+    await open(`/asset/${id}`);
+    await page.waitForSelector('[data-testid="money-flow"]');
+    expect(await page.locator('[data-testid="money-flow"]').getAttribute("data-order")).to.equal(settlement.order.id);
+    expect(await text('[data-testid="money-flow"] [data-field="gross"]')).to.equal(money(settlement.gross));
+    const rows = page.locator('[data-testid="money-flow"] tbody tr');
+    expect(await rows.count()).to.equal(settlement.lines.length);
+    for (const [i, l] of settlement.lines.entries()) {
+      expect(await rows.nth(i).getAttribute("data-line-kind")).to.equal(l.kind);
+      expect(await rows.nth(i).locator('[data-field="amount"]').innerText()).to.equal(money(l.amount));
+      if (l.kind === "Royalty") expect(await rows.nth(i).getAttribute("data-source")).to.equal(l.sourceAsset.id);
+    }
+    await page.waitForSelector('[data-testid="money-flow-chart"][data-drawn="yes"] svg', { timeout: 15_000 });
+    await page.locator("#money-flow").screenshot({ path: join(SCREENSHOTS, "money-flow.png") });
+
+    // Rights valid at a date: the API's certificates valid then, each with its chain from the root grant.
+    const at = demo.period.to;
+    await page.locator('[data-testid="rights-form"] input').fill(at);
+    await page.locator('[data-testid="rights-form"] button').click();
+    const { rights } = await data(`query ($id: ID!, $at: String!) { rights(assetId: $id, validAt: $at, first: 100) { nodes { id grantChain { id } } } }`, { id, at });
+    if (rights.nodes.length) {
+      await page.waitForSelector(`[data-testid="rights-at"][data-at="${at}"]`);
+      for (const c of rights.nodes) {
+        expect(await page.locator(`[data-testid="rights-at"] [data-cert="${c.id}"] td.chain`).getAttribute("data-chain")).to.equal(c.grantChain.map((g: any) => g.id).join(">"));
+      }
+      expect(await page.locator('[data-testid="rights-at"] tbody tr').count()).to.equal(rights.nodes.length);
+    } else {
+      await page.waitForSelector('[data-testid="no-rights"]');
+    }
+    await page.locator('[data-testid="rights-form"] input').fill("2026-02-30");
+    await page.locator('[data-testid="rights-form"] button').click();
+    expect(await page.locator('[data-testid="rights-form"] .form-error').innerText()).to.contain("不是有效的日期");
+
+    // The valuation as of the chain's date: each approach's value or reason, inputs typed.
+    const { _meta } = await data(`{ _meta { latestBlockTime } }`);
+    const asOf = new Date(Date.parse(_meta.latestBlockTime) + 8 * 3600_000).toISOString().slice(0, 10);
+    const { valuation } = await data(`query ($id: ID!, $d: String!) { valuation(assetId: $id, asOf: $d) { cost { computed reason value { value token { symbol } } inputList { name } }
+      market { computed reason value { value token { symbol } } } income { computed reason value { value token { symbol } } } } }`, { id, d: asOf });
+    await page.waitForSelector('[data-testid="valuation"]');
+    for (const k of ["cost", "market", "income"]) {
+      const box = page.locator(`[data-approach="${k}"]`);
+      expect(await box.getAttribute("data-computed"), k).to.equal(valuation[k].computed ? "yes" : "no");
+      if (valuation[k].computed) expect(await box.locator('[data-field="value"]').innerText()).to.equal(money(valuation[k].value));
+      else expect(await box.innerText()).to.contain(valuation[k].reason);
+    }
+    if (valuation.cost.computed) {
+      const shown = await page.locator('[data-approach="cost"] > dl > [data-input]').evaluateAll((els) => els.map((e) => e.getAttribute("data-input")));
+      expect(shown).to.deep.equal(valuation.cost.inputList.map((i: any) => i.name));
+      expect(await page.locator('[data-approach="cost"] [data-kind="Ratio"]').count()).to.be.greaterThan(0);
+      await page.locator("#valuation").screenshot({ path: join(SCREENSHOTS, "valuation.png") });
+    }
+  });
+
+  it("asset page: the six quality dimensions as a radar, the scores of the latest quality attestation", async () => {
+    let found: { id: string; scores: string[] } | null = null;
+    for (const candidate of Object.values(demo.keyAssets)) {
+      const { provenance } = await data(`query ($id: ID!) { provenance(assetId: $id) { nodes { name arguments { name components { value } } } } }`, { id: String(candidate) });
+      const q = provenance.nodes.filter((e: any) => e.name === "QualityAttested");
+      if (q.length) {
+        found = { id: String(candidate), scores: q[q.length - 1].arguments.find((a: any) => a.name === "scores").components.map((c: any) => c.value) };
+        break;
+      }
+    }
+    expect(found, "a demo asset with a quality attestation").not.to.equal(null);
+    await open(`/asset/${found!.id}`);
+    await page.waitForSelector('[data-testid="quality-chart"][data-drawn="yes"] svg', { timeout: 15_000 });
+    const shown = await page.locator('[data-testid="quality-scores"] td').allInnerTexts();
+    expect(shown).to.deep.equal(found!.scores);
+    expect(await page.locator('[data-testid="quality-scores"] th').allInnerTexts()).to.deep.equal(["准确性", "一致性", "完整性", "规范性", "时效性", "可访问性"]);
+    await page.locator("#attestations").screenshot({ path: join(SCREENSHOTS, "quality.png") });
+  });
+
+  it("entity page: the balance-sheet lines and the books behind them equal the API's, as of any date; the monthly chart draws the month-end figures", async () => {
+    const entity = bookKeeper();
+    for (const asOf of [mid(), demo.period.to]) {
+      const { balanceSheet } = await data(
+        `query ($e: String!, $d: String!) { balanceSheet(entity: $e, asOf: $d) { currency { symbol } inventory { value token { symbol } } intangible { value token { symbol } }
+          development { value token { symbol } } rows { bookId carryingAmount { value token { symbol } } cost { value token { symbol } } } } }`,
+        { e: entity, d: asOf },
+      );
+      expect(balanceSheet.length).to.be.greaterThan(0);
+      await open(`/entity/${entity}?asOf=${asOf}`);
+      await page.waitForSelector('[data-testid="balance-lines"]');
+      for (const line of ["inventory", "intangible", "development"]) {
+        expect(await text(`[data-line="${line}"] [data-field="amount"]`), `${asOf} ${line}`).to.equal(money(balanceSheet[0][line]));
+      }
+      const rows = page.locator('[data-testid="book-rows"] tbody tr');
+      expect(await rows.count()).to.equal(balanceSheet[0].rows.length);
+      for (const r of balanceSheet[0].rows) {
+        const row = page.locator(`[data-testid="book-rows"] [data-book="${r.bookId}"]`);
+        expect(await row.locator('[data-field="carrying"]').innerText()).to.equal(money(r.carryingAmount));
+        expect(await row.locator('[data-field="cost"]').innerText()).to.equal(money(r.cost));
+      }
+    }
+    // The chart: ECharts (a lazy chunk) draws an SVG; the table beside it has each month-end's figures.
+    await page.waitForSelector('[data-testid="carrying-chart"][data-drawn="yes"] svg', { timeout: 15_000 });
+    const months = await page.locator('[data-testid="chart-table"] tbody tr').evaluateAll((els) => els.map((e) => e.getAttribute("data-month")));
+    expect(months.length).to.equal(12);
+    const last = months[months.length - 1]!;
+    const [y, m] = last.split("-").map(Number);
+    const end = `${last}-${new Date(Date.UTC(y, m, 0)).getUTCDate()}`;
+    const { balanceSheet } = await data(`query ($e: String!, $d: String!) { balanceSheet(entity: $e, asOf: $d) { intangible { value } inventory { value } } }`, { e: entity, d: end });
+    const lastRow = page.locator(`[data-testid="chart-table"] tr[data-month="${last}"]`);
+    expect(await lastRow.locator('[data-field="intangible"]').textContent()).to.equal(grouped(balanceSheet[0].intangible.value));
+    expect(await lastRow.locator('[data-field="inventory"]').textContent()).to.equal(grouped(balanceSheet[0].inventory.value));
+    await page.screenshot({ path: join(SCREENSHOTS, "entity-balance.png"), fullPage: true });
+  });
+
+  it("entity page: disclosure tables A and B in the official rows and columns, every figure and check equal to the API's", async () => {
+    const entity = bookKeeper();
+    const { from, to } = demo.period;
+    const A = `key section label purchased { value } selfDeveloped { value } other { value } total { value }`;
+    const { disclosure } = await data(
+      `query ($e: String!, $f: String!, $t: String!) { disclosure(entity: $e, from: $f, to: $t) { intangible { title columns { purchased selfDeveloped other total } rows { ${A} } }
+        inventory { title columns { purchased selfDeveloped other total } rows { ${A} } } checks { ok } checksPass } }`,
+      { e: entity, f: from, t: to },
+    );
+    await open(`/entity/${entity}?tab=disclosure&from=${from}&to=${to}`);
+    await page.waitForSelector('[data-testid="table-a"]');
+    for (const [id, table] of [["table-a", disclosure[0].intangible], ["table-b", disclosure[0].inventory]] as const) {
+      const headers = await page.locator(`[data-testid="${id}"] thead th`).allInnerTexts();
+      expect(headers).to.deep.equal(["项目", table.columns.purchased, table.columns.selfDeveloped, table.columns.other, table.columns.total]);
+      expect(await page.locator(`[data-testid="${id}"] tbody tr`).count()).to.equal(table.rows.length);
+      for (const r of table.rows) {
+        const row = page.locator(`[data-testid="${id}"] tr[data-row="${r.key}"]`);
+        expect(await row.locator("th.label").innerText()).to.equal(r.label);
+        for (const c of ["purchased", "selfDeveloped", "other", "total"]) {
+          expect(await row.locator(`[data-col="${c}"]`).innerText(), `${id} ${r.key} ${c}`).to.equal(grouped(r[c].value));
+        }
+      }
+    }
+    expect(await text('[data-testid="table-a"] caption')).to.contain("无形资产");
+    expect(await text('[data-testid="table-a"] tbody')).to.contain("一、账面原值");
+    expect(await text('[data-testid="table-b"] tbody')).to.contain("二、存货跌价准备");
+    expect(await page.locator('[data-testid="checks"]').getAttribute("data-pass")).to.equal(disclosure[0].checksPass ? "yes" : "no");
+    expect(await page.locator('[data-testid="checks"] tbody tr').count()).to.equal(disclosure[0].checks.length);
+    // Asset names of the books behind the tables.
+    expect(await page.locator('[data-testid="book-rows"] td.name a').count()).to.be.greaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, "entity-disclosure.png"), fullPage: true });
+    // The journal tab.
+    await page.locator('[data-tab="journal"]').click();
+    await page.waitForSelector('[data-testid="journal"]');
+    expect(await page.locator('[data-testid="journal"] tbody tr').count()).to.be.greaterThan(0);
+    expect(await text('[data-testid="journal-totals"]')).to.match(/凭证 \d+ 张/);
+  });
+
+  it("entity page: the XLSX download opens with both tables and the book detail on separate sheets, numbers with 2-decimal formats, equal to the CSV's", async () => {
+    const entity = bookKeeper();
+    const { from, to } = demo.period;
+    await open(`/entity/${entity}?tab=disclosure&from=${from}&to=${to}`);
+    const href = await page.locator('[data-download="disclosure-xlsx"]').getAttribute("href");
+    // Downloaded by the browser, as a user would.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator('[data-download="disclosure-xlsx"]').click()]);
+    expect(download.suggestedFilename()).to.equal(`disclosure-${from}-${to}.xlsx`);
+    const bytes = readFileSync((await download.path())!);
+    expect(href).to.equal(`/xlsx/disclosure?entity=${encodeURIComponent(entity)}&from=${from}&to=${to}`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(["表A 无形资产", "表B 存货", "研发支出", "账簿明细", "勾稽校验"]);
+    const csv = parseCsv(await (await fetch(`${api.url}/csv/disclosure?entity=${entity}&from=${from}&to=${to}&lang=zh`)).text());
+    expect(csv[0]).to.deep.equal(["主体", "期间起", "期间止", "币种", "表", "项目", "行", "外购", "自行开发（自行加工）", "其他方式", "合计"]);
+    for (const [sheetName, title] of [["表A 无形资产", "无形资产（数据资源）"], ["表B 存货", "存货（数据资源）"]]) {
+      const sheet = wb.getWorksheet(sheetName)!;
+      expect(String(sheet.getRow(1).getCell(1).value)).to.contain(title);
+      expect((sheet.getRow(2).values as unknown[]).slice(1, 3)).to.deep.equal(["项目", "行"]);
+      const expected = csv.filter((r) => r[4] === title);
+      expect(expected.length).to.be.greaterThan(5);
+      expected.forEach((r, i) => {
+        const row = sheet.getRow(3 + i);
+        expect([row.getCell(1).value, row.getCell(2).value]).to.deep.equal([r[5], r[6]]);
+        for (let c = 0; c < 4; c++) {
+          const cell = row.getCell(3 + c);
+          expect(typeof cell.value, `${sheetName} ${r[6]}`).to.equal("number"); // a number, not text
+          expect(cell.value, `${sheetName} ${r[5]} ${r[6]} col ${c}`).to.equal(Number(r[7 + c]));
+          expect((cell.value as number).toFixed(2)).to.equal(r[7 + c]); // the CSV's exact decimal
+          expect(cell.numFmt).to.equal("#,##0.00");
+        }
+      });
+    }
+    const rd = wb.getWorksheet("研发支出")!;
+    const rdCsv = csv.filter((r) => r[4] === "数据资源研究开发支出");
+    rdCsv.forEach((r, i) => expect(rd.getRow(2 + i).getCell(3).value).to.equal(Number(r[10])));
+    // The book detail: the balance sheet's books as of the period's end, as /csv/balance-sheet gives them.
+    const bs = parseCsv(await (await fetch(`${api.url}/csv/balance-sheet?entity=${entity}&asOf=${to}&lang=zh`)).text());
+    const books = bs.filter((r) => r[3] === "明细");
+    const detail = wb.getWorksheet("账簿明细")!;
+    expect(detail.getRow(1).getCell(5).value).to.equal("资产名称");
+    books.forEach((r, i) => {
+      const row = detail.getRow(2 + i);
+      expect([row.getCell(3).value, row.getCell(4).value, row.getCell(5).value, row.getCell(6).value, row.getCell(7).value]).to.deep.equal([
+        Number(r[4]), Number(r[5]), r[6], r[7], r[8],
+      ]);
+      for (let c = 0; c < 4; c++) {
+        expect(row.getCell(8 + c).value).to.equal(Number(r[9 + c]));
+        expect(row.getCell(8 + c).numFmt).to.equal("#,##0.00");
+      }
+    });
+    const checks = wb.getWorksheet("勾稽校验")!;
+    expect(checks.rowCount).to.be.greaterThan(1);
+    for (let i = 2; i <= checks.rowCount; i++) expect(checks.getRow(i).getCell(5).value).to.equal("通过");
+    // Bad input is a 400 with the reason, as for the CSV.
+    const bad = await fetch(`${api.url}/xlsx/disclosure?entity=0x12&from=${from}&to=${to}`);
+    expect(bad.status).to.equal(400);
+    expect((await bad.json()).error).to.match(/entity/);
+  });
+
+  it("entity page: bad addresses, dates and periods get a clear message", async () => {
+    const entity = bookKeeper();
+    await open("/entity/0x1234");
+    expect(await page.locator("main").innerText()).to.contain("不是有效的地址");
+    await open(`/entity/${entity}?asOf=2026-02-30`);
+    expect(await page.locator("#balance").innerText()).to.contain("“2026-02-30” 不是有效的日期");
+    await open(`/entity/${entity}?tab=disclosure&from=2026-05-01&to=2026-04-01`);
+    expect(await page.locator("#disclosure").innerText()).to.contain("期间起始晚于截止");
+    await open(`/entity/${entity}?fromMonth=2020-01&toMonth=2026-01`);
+    expect(await page.locator("#chart").innerText()).to.contain("最长 36 个月");
+    // Typed into the form: refused before any request.
+    await open(`/entity/${entity}`);
+    await page.locator('[data-testid="balance-form"] input[name="asOf"]').fill("31/12/2026");
+    await page.locator('[data-testid="balance-form"] button').click();
+    expect(await page.locator('[data-testid="balance-form"] .form-error').innerText()).to.contain("不是有效的日期");
+    // A date the API refuses (before 1970 is caught here; the API's own message shows for the rest).
+    await open(`/entity/${entity}?asOf=1969-12-31`);
+    expect(await page.locator("#balance").innerText()).to.contain("不是有效的日期");
+    // The entity index lists the book keepers.
+    await open("/entity");
+    expect(await page.locator(`[data-entity-row="${entity}"]`).count()).to.equal(1);
+  });
+
+  it("exchange page: registrations by status, the objections waiting, and settlements and fees by month equal the API's", async () => {
+    const x = demo.exchanges[0];
+    const counts = await data(
+      `query ($id: Int!) { ${["IN_NOTICE", "ACTIVE", "REJECTED", "CANCELLED"].map((s) => `${s}: assets(where: { registrarId: $id, status: ${s} }) { totalCount }`).join(" ")} }`,
+      { id: x.id },
+    );
+    await open(`/exchange/${x.id}`);
+    await page.waitForSelector('[data-testid="fees"]', { timeout: 15_000 });
+    for (const s of ["IN_NOTICE", "ACTIVE", "REJECTED", "CANCELLED"]) {
+      expect(await text(`[data-count="${s}"]`), s).to.equal(grouped(String(counts[s].totalCount)));
+    }
+    // The folder registered here is in notice with an open objection: waiting for this registrar.
+    expect(await page.locator(`[data-testid="waiting"] tr[data-asset="${ids.folder}"]`).count()).to.equal(1);
+    // Monthly sums over every settlement on this venue, computed here with BigInt.
+    const sums = new Map<string, { trades: number; gross: bigint; exchangeFee: bigint }>();
+    let after: string | null = null;
+    for (;;) {
+      const { settlements } = await data(`query ($a: String) { settlements(first: 100, after: $a) { nodes { venueId settledAt gross { raw } exchangeFee { raw } } pageInfo { hasNextPage endCursor } } }`, { a: after });
+      for (const s of settlements.nodes) {
+        if (s.venueId !== x.id) continue;
+        const month = new Date(Date.parse(s.settledAt) + 8 * 3600_000).toISOString().slice(0, 7);
+        const m = sums.get(month) ?? { trades: 0, gross: 0n, exchangeFee: 0n };
+        m.trades++;
+        m.gross += BigInt(s.gross.raw);
+        m.exchangeFee += BigInt(s.exchangeFee.raw);
+        sums.set(month, m);
+      }
+      if (!settlements.pageInfo.hasNextPage) break;
+      after = settlements.pageInfo.endCursor;
+    }
+    expect(sums.size).to.be.greaterThan(0);
+    expect(await page.locator('[data-testid="fees"] tbody tr').count()).to.equal(sums.size);
+    const dec = (v: bigint) => grouped(`${v / 100n}.${String(v % 100n).padStart(2, "0")}`);
+    for (const [month, m] of sums) {
+      const row = page.locator(`[data-testid="fees"] tr[data-month="${month}"]`);
+      expect(await row.locator('[data-field="trades"]').innerText()).to.equal(String(m.trades));
+      expect(await row.locator('[data-field="gross"]').innerText(), month).to.equal(dec(m.gross));
+      expect(await row.locator('[data-field="exchangeFee"]').innerText(), month).to.equal(dec(m.exchangeFee));
+    }
+    await page.waitForSelector('[data-testid="fees-chart"][data-drawn="yes"] svg', { timeout: 15_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, "exchange.png"), fullPage: true });
+    await open("/exchange");
+    expect(await page.locator(`[data-registrar-row="${x.id}"]`).innerText()).to.contain(x.code);
+    await open("/exchange/999");
+    expect(await page.locator("main").innerText()).to.contain("没有 ID 为 999 的交易所");
+    await open("/exchange/x1");
+    expect(await page.locator("main").innerText()).to.contain("不是有效的交易所 ID");
+  });
+
+  it("GraphiQL is served from this origin: it loads with no internet, shows the schema documentation and runs a query", async () => {
+    // A page of its own whose requests outside the origin fail, as offline.
+    const offline = await context.newPage();
+    const outside: string[] = [];
+    const origin = new URL(api.url).origin;
+    await offline.route("**/*", (route) => {
+      const u = route.request().url();
+      if (u.startsWith("data:") || u.startsWith("blob:") || new URL(u).origin === origin) return route.continue();
+      outside.push(u);
+      return route.abort("internetdisconnected");
+    });
+    offline.on("pageerror", (e) => problems.push(`page error on GraphiQL: ${e.message}`));
+    offline.on("console", (m) => m.type() === "error" && problems.push(`console error on GraphiQL: ${m.text()}`));
+    await offline.goto(`${api.url}/graphql`);
+    await offline.waitForSelector(".graphiql-container", { timeout: 30_000 });
+    await offline.locator(".graphiql-execute-button").click();
+    await offline.waitForFunction(() => /"chainId":\s*\d+/.test(document.querySelector(".graphiql-response, .result-window")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    const response = await offline.locator(".graphiql-response, .result-window").first().innerText();
+    expect(response.replace(/\s+/g, " ")).to.contain(`"chainId": ${(await data(`{ _meta { chainId } }`))._meta.chainId}`);
+    // The documentation explorer: the root type and a field's description from the schema.
+    await offline.locator('[aria-label="Show Documentation Explorer"]').click();
+    await offline.waitForSelector(".graphiql-doc-explorer", { timeout: 10_000 });
+    await offline.locator(".graphiql-doc-explorer").getByText("Query", { exact: true }).first().click();
+    await offline.waitForFunction(() => (document.querySelector(".graphiql-doc-explorer")?.textContent ?? "").includes("balanceSheet"), undefined, { timeout: 10_000 });
+    await offline.screenshot({ path: join(SCREENSHOTS, "graphiql.png") });
+    expect(outside).to.deep.equal([]);
+    await offline.close();
+    // /graphiql leads there too.
+    const r = await fetch(`${api.url}/graphiql`, { redirect: "manual" });
+    expect(r.status).to.equal(302);
+    expect(r.headers.get("location")).to.equal("/graphql");
+  });
+
   it("bad input gets a clear message, never a blank page", async () => {
     const cases: [string, RegExp][] = [
       ["/asset/999999", /没有 ID 为 999999 的资产/],
@@ -326,7 +690,20 @@ describe("web app in a real browser (e2e)", function () {
 
   it("axe-core finds no serious or critical accessibility violation on the main pages", async () => {
     const axe = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-    for (const path of ["/", `/asset/${demo.keyAssets.derivedTwice}`, `/asset/${ids.folder}`, `/search?q=${ids.file}`, "/asset/999999"]) {
+    const entity = bookKeeper();
+    for (const path of [
+      "/",
+      `/asset/${demo.keyAssets.derivedTwice}`,
+      `/asset/${ids.folder}`,
+      `/search?q=${ids.file}`,
+      "/asset/999999",
+      `/entity/${entity}`,
+      `/entity/${entity}?tab=disclosure&from=${demo.period.from}&to=${demo.period.to}`,
+      `/entity/${entity}?tab=journal`,
+      "/entity",
+      `/exchange/${demo.exchanges[0].id}`,
+      "/exchange",
+    ]) {
       await open(path);
       await page.waitForLoadState("networkidle");
       await page.addScriptTag({ content: axe });

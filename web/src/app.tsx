@@ -4,6 +4,8 @@ import { interceptLinks, navigate, useLocation } from "./router";
 import { HomePage } from "./pages/home";
 import { SearchPage } from "./pages/search";
 import { AssetPage } from "./pages/asset";
+import { EntityIndex, EntityPage } from "./pages/entity";
+import { ExchangeIndex, ExchangePage } from "./pages/exchange";
 import { Message } from "./components/ui";
 
 function Header() {
@@ -17,6 +19,8 @@ function Header() {
       </a>
       <nav aria-label={t("home")}>
         <a href="/">{t("home")}</a>
+        <a href="/entity">{t("entities")}</a>
+        <a href="/exchange">{t("exchanges")}</a>
       </nav>
       <form
         class="search"
@@ -61,6 +65,10 @@ function Routes() {
   if (path === "/" || path === "/index.html") return <HomePage />;
   if (path === "/search") return <SearchPage q={query.get("q") ?? ""} />;
   if ((m = /^\/asset\/([^/]*)\/?$/.exec(path))) return <AssetPage id={decodeURIComponent(m[1])} />;
+  if (path === "/entity" || path === "/entity/") return <EntityIndex />;
+  if ((m = /^\/entity\/([^/]*)\/?$/.exec(path))) return <EntityPage address={decodeURIComponent(m[1])} query={query} />;
+  if (path === "/exchange" || path === "/exchange/") return <ExchangeIndex />;
+  if ((m = /^\/exchange\/([^/]*)\/?$/.exec(path))) return <ExchangePage id={decodeURIComponent(m[1])} />;
   return (
     <Message title={t("notFound")}>
       <p>{t("notFoundText")}</p>
@@ -97,7 +105,7 @@ export function App() {
       </main>
       <footer class="foot">
         <span>{translate(lang, "offline")}</span>
-        <a href="/graphql">{translate(lang, "graphql")}</a>
+        <a href="/graphql">{translate(lang, "graphiql")}</a>
       </footer>
     </LangContext.Provider>
   );

@@ -39,3 +39,11 @@ export function bpsPercent(bps: number): string {
   const frac = String(bps % 100).padStart(2, "0").replace(/0+$/, "");
   return `${whole}${frac ? "." + frac : ""}%`;
 }
+
+/** Minor units as an exact decimal string with `decimals` places: (123456n, 2) -> "1234.56". */
+export function unitsToDecimal(raw: bigint, decimals: number | null | undefined): string {
+  if (decimals === null || decimals === undefined || decimals === 0) return raw.toString();
+  const neg = raw < 0n;
+  const digits = (neg ? -raw : raw).toString().padStart(decimals + 1, "0");
+  return `${neg ? "-" : ""}${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+}

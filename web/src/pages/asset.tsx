@@ -7,6 +7,7 @@ import { useT } from "../i18n";
 import { bpsPercent, cstDate, cstTime, groupDigits, money } from "../format";
 import { Addr, AssetLink, ErrorText, Hash, Loading, Message, Section, StatusBadge, statusKey } from "../components/ui";
 import { Arguments, type Arg } from "../components/arguments";
+import { MoneyFlow, QualityRadar, RightsAt, Valuation } from "./assetExtras";
 
 const Lineage = lazy(() => import("../components/lineage").then((m) => ({ default: m.Lineage })));
 const Verify = lazy(() => import("../components/verify").then((m) => ({ default: m.Verify })));
@@ -126,7 +127,10 @@ export function AssetPage(props: { id: string }) {
         )}
       </Section>
       <Certificates a={a} />
+      <RightsAt id={a.id} today={cstDate(now)} />
       <Trades id={a.id} />
+      <MoneyFlow id={a.id} />
+      <Valuation id={a.id} today={cstDate(now)} />
       <Provenance id={a.id} />
     </div>
   );
@@ -393,6 +397,7 @@ function Provenance(props: { id: string }) {
   return (
     <>
       <Section title={t("attestations")} id="attestations">
+        {attestations.length > 0 && <QualityRadar events={attestations} />}
         {attestations.length === 0 ? (
           <p class="empty">{t("noAttestations")}</p>
         ) : (
