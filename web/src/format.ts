@@ -47,3 +47,10 @@ export function unitsToDecimal(raw: bigint, decimals: number | null | undefined)
   const digits = (neg ? -raw : raw).toString().padStart(decimals + 1, "0");
   return `${neg ? "-" : ""}${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
 }
+
+/** Demo names read "English (中文)": the picture shows the part in the page's language. */
+export function shortName(name: string, lang: "zh" | "en"): string {
+  const m = /^(.*?)\s*[(（]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$/.exec(name);
+  if (!m) return name;
+  return lang === "zh" ? m[2] : m[1];
+}

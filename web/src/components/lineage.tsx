@@ -3,7 +3,9 @@
 // a link to its asset page. Loaded lazily, with dagre, only on asset pages that have a lineage.
 import dagre from "@dagrejs/dagre";
 import { useT } from "../i18n";
-import { bpsPercent } from "../format";
+import { bpsPercent, shortName } from "../format";
+
+export { shortName };
 
 interface Node {
   id: string;
@@ -39,13 +41,6 @@ export function lineageGraph(asset: Node & { children: { shareBps: number; asset
 
 const W = 230;
 const H = 58;
-
-/** Demo names read "English (中文)": the picture shows the part in the page's language. */
-export function shortName(name: string, lang: "zh" | "en"): string {
-  const m = /^(.*?)\s*[(（]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$/.exec(name);
-  if (!m) return name;
-  return lang === "zh" ? m[2] : m[1];
-}
 
 function clip(s: string, n: number): string {
   return [...s].length > n ? [...s].slice(0, n - 1).join("") + "…" : s;

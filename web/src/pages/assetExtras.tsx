@@ -5,10 +5,9 @@ import { lazy, Suspense } from "preact/compat";
 import { useState } from "preact/hooks";
 import { useGql } from "../api";
 import { useT } from "../i18n";
-import { cstDate, cstTime, groupDigits, money } from "../format";
+import { cstDate, cstTime, groupDigits, money, shortName } from "../format";
 import { Addr, AssetLink, ErrorText, Loading, Section } from "../components/ui";
 import { isDate } from "./entity";
-import { shortName } from "../components/lineage";
 
 const Chart = lazy(() => import("../components/chart").then((m) => ({ default: m.Chart })));
 
