@@ -281,14 +281,14 @@ function bookOf(row: BookRow, rows: readonly EntryRow[]): Book {
 
 // ---------------------------------------------------------------- amortisation schedule
 
-interface Segment {
+export interface Segment {
   from: number; // first month number of the segment
   base: bigint; // amount spread over `months`
   months: number;
   before: bigint; // accumulated amortisation before `from`
 }
 
-interface Plan {
+export interface Plan {
   readyOn: number;
   first: number; // ready month
   last: number; // last month of the useful life
@@ -410,8 +410,32 @@ interface Replay {
   plan: Plan | null;
 }
 
-/** Replays the entries dated up to `t` (the end of a day) into the book's position at `t`. */
-function replay(book: Book, t: number): Replay {
+/**
+ * What a book's entries up to a time add up to: enough to give its position at that time or at any later time before
+ * its next entry, in closed form (positionAt). The indexer keeps this for every book after its last entry
+ * (book_positions, indexer/projections/ledger.ts), so a balance sheet as of a date on or after a book's last entry
+ * needs no replay of its entries.
+ */
+export interface BookState {
+  bookId: number;
+  assetId: number;
+  currency: string;
+  source: Source;
+  recognisedOn: number;
+  category: Category;
+  /** Capitalised cost (research costs are expensed). */
+  cost: bigint;
+  /** Impairment (inventory: write-down net of reversals). */
+  impairment: bigint;
+  readyOn: number | null;
+  life: number;
+  removed: Omit<Derecognition, "amortisation" | "carrying"> | null;
+  /** The amortisation schedule as known from these entries (null when nothing is amortised). */
+  plan: Plan | null;
+}
+
+/** Folds the entries dated up to `t` into the book's state at `t`. */
+function stateOf(book: Book, t: number): BookState {
   const known = book.entries.filter((e) => e.date <= t);
   let category = book.initial;
   let cost = 0n;
@@ -429,6 +453,16 @@ function replay(book: Book, t: number): Replay {
       removed = { date: e.date, reason: e.reason, proceeds: e.proceeds, cost, impairment };
   }
   const plan = category === "Intangible" && readyOn !== null && life > 0 ? planOf(book, known, readyOn, life) : null;
+  const { id: bookId, assetId, currency, source, recognisedOn } = book;
+  return { bookId, assetId, currency, source, recognisedOn, category, cost, impairment, readyOn, life, removed, plan };
+}
+
+/**
+ * The position at time `t` of a book in `state`, which must hold every entry dated up to `t` and none after it
+ * (so `t` is on or after the state's last entry): closed form, no loop over entries or months.
+ */
+export function positionAt(state: BookState, t: number): Position {
+  const { plan, removed, cost, impairment } = state;
   const month = monthOf(t);
   // Months charged: those ended by t (each is booked at the end of its last day), and never the month of
   // derecognition (which is on or before t, so its month has not ended before it).
@@ -441,14 +475,14 @@ function replay(book: Book, t: number): Replay {
     const seg = plan.segments.filter((s) => s.from <= month).pop()!;
     basis = { from: formatMonth(seg.from), base: seg.base, months: seg.months };
   }
-  const onSheet = book.recognisedOn <= t && !removed;
-  const position: Position = {
-    bookId: book.id,
-    assetId: book.assetId,
-    currency: book.currency,
-    source: book.source,
-    category,
-    recognised: book.recognisedOn <= t,
+  const onSheet = state.recognisedOn <= t && !removed;
+  return {
+    bookId: state.bookId,
+    assetId: state.assetId,
+    currency: state.currency,
+    source: state.source,
+    category: state.category,
+    recognised: state.recognisedOn <= t,
     derecognised: removed !== null,
     cost: onSheet ? cost : 0n,
     amortisation: onSheet ? amortisation : 0n,
@@ -459,7 +493,117 @@ function replay(book: Book, t: number): Replay {
     basis,
     derecognition: removed && { ...removed, amortisation, carrying: removed.cost - amortisation - removed.impairment },
   };
-  return { position, plan };
+}
+
+/** Replays the entries dated up to `t` (the end of a day) into the book's position at `t`. */
+function replay(book: Book, t: number): Replay {
+  const state = stateOf(book, t);
+  return { position: positionAt(state, t), plan: state.plan };
+}
+
+// ---------------------------------------------------------------- positions kept by the indexer
+
+/**
+ * The version of the rules a BookState is computed by (planOf, stateOf). The indexer stores it with each book's
+ * position; a position stored under other rules is not used (the API replays that book's entries instead), so a
+ * change of the rules here never gives figures from stale positions. Bump it with any change to those rules.
+ */
+export const POSITION_RULES = 1;
+
+/** A book's state after all its entries, and the date of the last one (a position is closed-form from then on). */
+export interface FinalState {
+  state: BookState;
+  lastDate: number;
+}
+
+/** The state of `book` after every one of its entries (validated as positionOf does; throws on a corrupt book). */
+export function finalState(row: BookRow, entries: readonly EntryRow[]): FinalState {
+  const book = bookOf(row, entries);
+  const lastDate = book.entries.length ? book.entries[book.entries.length - 1].date : book.recognisedOn;
+  return { state: stateOf(book, Math.max(lastDate, book.recognisedOn)), lastDate: Math.max(lastDate, book.recognisedOn) };
+}
+
+/** A plan as JSON text (bigints as decimal strings), for book_positions.schedule; null when nothing is amortised. */
+export function planText(plan: Plan | null): string | null {
+  if (!plan) return null;
+  return JSON.stringify({
+    readyOn: plan.readyOn,
+    first: plan.first,
+    last: plan.last,
+    segments: plan.segments.map((s) => [s.from, s.base.toString(), s.months, s.before.toString()]),
+    capped: [...plan.capped].map(([m, v]) => [m, v.toString()]),
+  });
+}
+
+/** The plan planText wrote. */
+export function planFromText(text: string | null): Plan | null {
+  if (text === null) return null;
+  const j = JSON.parse(text) as {
+    readyOn: number;
+    first: number;
+    last: number;
+    segments: [number, string, number, string][];
+    capped: [number, string][];
+  };
+  return {
+    readyOn: j.readyOn,
+    first: j.first,
+    last: j.last,
+    segments: j.segments.map(([from, base, months, before]) => ({ from, base: BigInt(base), months, before: BigInt(before) })),
+    capped: new Map(j.capped.map(([m, v]) => [m, BigInt(v)])),
+  };
+}
+
+/**
+ * A `book_positions` row as read from the index (the columns used here; amounts are decimal strings). Written by
+ * the indexer after each of the book's entries from finalState (indexer/projections/ledger.ts).
+ */
+export interface PositionRow {
+  book_id: number;
+  asset_id: number;
+  currency: string;
+  source: string;
+  recognised_on: number;
+  category: string;
+  cost: string;
+  impairment: string;
+  ready_on: number | null;
+  useful_life_months: number;
+  derecognised_on: number | null;
+  derecognition_reason: string | null;
+  proceeds: string | null;
+  last_entry_date: number;
+  schedule: string | null;
+  rules: number;
+}
+
+/** The BookState a position row holds (as finalState computed it). */
+export function stateOfRow(p: PositionRow): BookState {
+  const at = `book position ${p.book_id}`;
+  return {
+    bookId: p.book_id,
+    assetId: p.asset_id,
+    currency: p.currency,
+    source: oneOf(SOURCES, p.source, `${at} source`),
+    recognisedOn: p.recognised_on,
+    category: oneOf(CATEGORIES, p.category, `${at} category`),
+    cost: amountOf(p.cost, `${at} cost`),
+    impairment: amountOf(p.impairment, `${at} impairment`),
+    readyOn: p.ready_on,
+    life: p.useful_life_months,
+    removed:
+      p.derecognised_on === null
+        ? null
+        : {
+            date: p.derecognised_on,
+            reason: oneOf(REASONS, p.derecognition_reason, `${at} derecognition_reason`),
+            proceeds: amountOf(p.proceeds ?? "0", `${at} proceeds`),
+            // Nothing follows a derecognition: what it removed is the book's last cost and impairment.
+            cost: amountOf(p.cost, `${at} cost`),
+            impairment: amountOf(p.impairment, `${at} impairment`),
+          },
+    plan: planFromText(p.schedule),
+  };
 }
 
 /** The position of `book` (with its entries, any order of seq) at the end of day `asOf` (`YYYY-MM-DD`, UTC+8). */
@@ -523,8 +667,8 @@ export interface BalanceSheet {
   rows: BalanceSheetRow[];
 }
 
-function byCurrency(books: readonly BookRow[]): [string, BookRow[]][] {
-  const groups = new Map<string, BookRow[]>();
+function byCurrency<B extends { id: number; currency: string }>(books: readonly B[]): [string, B[]][] {
+  const groups = new Map<string, B[]>();
   for (const b of [...books].sort((x, y) => x.id - y.id)) {
     if (!groups.has(b.currency)) groups.set(b.currency, []);
     groups.get(b.currency)!.push(b);
@@ -532,17 +676,18 @@ function byCurrency(books: readonly BookRow[]): [string, BookRow[]][] {
   return [...groups].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
-/** Balance-sheet lines at the end of day `asOf` (UTC+8), one per currency of `books`, by currency. */
-export function balanceSheet(
-  books: readonly BookRow[],
-  entriesByBook: ReadonlyMap<number, readonly EntryRow[]>,
-  asOf: string,
-): BalanceSheet[] {
-  const t = endOfDay(asOf);
+/** A book on its way to the balance sheet: its position as of the sheet's date, computed when asked. */
+interface SheetBook {
+  id: number;
+  currency: string;
+  position: () => Position;
+}
+
+function sheetsOf(books: readonly SheetBook[], asOf: string): BalanceSheet[] {
   return byCurrency(books).map(([currency, group]) => {
     const sheet: BalanceSheet = { currency, asOf, inventory: 0n, intangible: 0n, development: 0n, rows: [] };
-    for (const row of group) {
-      const p = replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position;
+    for (const b of group) {
+      const p = b.position();
       if (!p.recognised || p.derecognised) continue;
       const line =
         p.category === "Inventory" ? "inventory" : p.category === "Intangible" ? "intangible" : "development";
@@ -552,6 +697,56 @@ export function balanceSheet(
     }
     return sheet;
   });
+}
+
+/** Balance-sheet lines at the end of day `asOf` (UTC+8), one per currency of `books`, by currency. */
+export function balanceSheet(
+  books: readonly BookRow[],
+  entriesByBook: ReadonlyMap<number, readonly EntryRow[]>,
+  asOf: string,
+): BalanceSheet[] {
+  const t = endOfDay(asOf);
+  return sheetsOf(
+    books.map((row) => ({
+      id: row.id,
+      currency: row.currency,
+      position: () => replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position,
+    })),
+    asOf,
+  );
+}
+
+/** Whether a kept position gives a book's figures as of the end of day `asOf` in closed form (see balanceSheetOf). */
+export function positionServes(p: PositionRow, t: number): boolean {
+  return p.rules === POSITION_RULES && p.last_entry_date <= t;
+}
+
+/**
+ * The same lines as balanceSheet, from the positions the indexer keeps (`positions`, book_positions) for the books
+ * whose last entry is dated on or before the end of `asOf` (positionServes): their figures are closed-form, with no
+ * replay of entries. The other books (an `asOf` before their last entry, or a position kept under other rules) are
+ * replayed from `books` and `entriesByBook`, which must hold them (and may hold the others too: a position that
+ * serves wins). Figures are identical to balanceSheet's over the same books.
+ */
+export function balanceSheetOf(
+  positions: readonly PositionRow[],
+  books: readonly BookRow[],
+  entriesByBook: ReadonlyMap<number, readonly EntryRow[]>,
+  asOf: string,
+): BalanceSheet[] {
+  const t = endOfDay(asOf);
+  const kept = new Set<number>();
+  const items: SheetBook[] = [];
+  for (const p of positions) {
+    if (!positionServes(p, t)) continue;
+    kept.add(p.book_id);
+    items.push({ id: p.book_id, currency: p.currency, position: () => positionAt(stateOfRow(p), t) });
+  }
+  for (const row of books) {
+    if (kept.has(row.id)) continue;
+    items.push({ id: row.id, currency: row.currency, position: () => replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position });
+  }
+  return sheetsOf(items, asOf);
 }
 
 // ---------------------------------------------------------------- disclosure tables
@@ -860,12 +1055,10 @@ function amortisationCharged({ plan, position }: Replay, t0: number, t1: number)
   return accumulatedThrough(plan, through(t1)) - accumulatedThrough(plan, through(t0));
 }
 
-/** Adds one book's opening, closing and movements of (t0, t1] to tables A and B, and its R&D spending to `rd`. */
-function disclose(book: Book, t0: number, t1: number, a: Figures, b: Figures, rd: ResearchAndDevelopment): void {
-  const col = COLUMN[book.source];
-  const closing = replay(book, t1);
+/** Adds a book's opening and closing balances, and the amortisation charged in (t0, t1], to tables A and B. */
+function balances(col: Column, opening: Position, closing: Replay, t0: number, t1: number, a: Figures, b: Figures): void {
   for (const [when, p] of [
-    ["opening", replay(book, t0).position],
+    ["opening", opening],
     ["closing", closing.position],
   ] as const) {
     if (!p.recognised || p.derecognised || p.category === "Development") continue;
@@ -876,6 +1069,22 @@ function disclose(book: Book, t0: number, t1: number, a: Figures, b: Figures, rd
     f.add(`carrying.${when}`, col, p.carrying);
   }
   a.add("amortisation.additions", col, amortisationCharged(closing, t0, t1));
+}
+
+/**
+ * Adds a book with no entry after t0 to tables A and B from its kept state (closed form): its balances at t0 and t1
+ * and the amortisation charged between; it has no movement in the period and no R&D spending.
+ */
+function discloseKept(state: BookState, t0: number, t1: number, a: Figures, b: Figures): void {
+  const closing: Replay = { position: positionAt(state, t1), plan: state.plan };
+  balances(COLUMN[state.source], positionAt(state, t0), closing, t0, t1, a, b);
+}
+
+/** Adds one book's opening, closing and movements of (t0, t1] to tables A and B, and its R&D spending to `rd`. */
+function disclose(book: Book, t0: number, t1: number, a: Figures, b: Figures, rd: ResearchAndDevelopment): void {
+  const col = COLUMN[book.source];
+  const closing = replay(book, t1);
+  balances(col, replay(book, t0).position, closing, t0, t1, a, b);
 
   // Movements, replayed in entry order so a ReadyForUse moves exactly the development cost recorded before it.
   let category = book.initial;
@@ -946,14 +1155,47 @@ export function disclosure(
   from: string,
   to: string,
 ): Disclosure[] {
+  return disclosureOf([], books, entriesByBook, from, to);
+}
+
+/** The end of the day before `from` and the end of `to` (UTC+8): a period's opening and closing times. */
+export function periodTimes(from: string, to: string): [number, number] {
   const t0 = endOfDay(from) - DAY; // end of the day before `from` (UTC+8 has no daylight saving)
   const t1 = endOfDay(to);
   if (t1 <= t0) throw new Error(`period ${from} to ${to} ends before it starts`);
-  return byCurrency(books).map(([currency, group]) => {
+  return [t0, t1];
+}
+
+/**
+ * The same tables as disclosure, from the positions the indexer keeps (`positions`) for the books with no entry after
+ * the period's opening (positionServes at the end of the day before `from`): closed form, no replay. The other books
+ * are replayed from `books` and `entriesByBook`, which must hold them. Figures are identical to disclosure's.
+ */
+export function disclosureOf(
+  positions: readonly PositionRow[],
+  books: readonly BookRow[],
+  entriesByBook: ReadonlyMap<number, readonly EntryRow[]>,
+  from: string,
+  to: string,
+): Disclosure[] {
+  const [t0, t1] = periodTimes(from, to);
+  const kept = new Set<number>();
+  type Item = { id: number; currency: string; add: (a: Figures, b: Figures, rd: ResearchAndDevelopment) => void };
+  const items: Item[] = [];
+  for (const p of positions) {
+    if (!positionServes(p, t0)) continue;
+    kept.add(p.book_id);
+    items.push({ id: p.book_id, currency: p.currency, add: (a, b) => discloseKept(stateOfRow(p), t0, t1, a, b) });
+  }
+  for (const row of books) {
+    if (kept.has(row.id)) continue;
+    items.push({ id: row.id, currency: row.currency, add: (a, b, rd) => disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b, rd) });
+  }
+  return byCurrency(items).map(([currency, group]) => {
     const a = new Figures(TABLE_A);
     const b = new Figures(TABLE_B);
     const rd: ResearchAndDevelopment = { expensed: 0n, capitalised: 0n, total: 0n };
-    for (const row of group) disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b, rd);
+    for (const item of group) item.add(a, b, rd);
     const checks = [...a.checks(), ...b.checks()];
     return { currency, from, to, intangible: a.table(), inventory: b.table(), researchAndDevelopment: rd, checks };
   });

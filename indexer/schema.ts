@@ -4,6 +4,7 @@
 // Conventions: ids and timestamps (unix seconds) are INTEGER; token amounts (uint256/uint128) are decimal TEXT,
 // summed with BigInt by readers; addresses are EIP-55 checksummed; hashes are lowercase 0x hex. Booleans are 0/1.
 import type { Database } from "better-sqlite3";
+import { entriesOf, positionRow } from "./projections/ledger";
 
 /** Primary-key columns of every table the undo log may restore rows into. */
 export const PRIMARY_KEYS: Record<string, string[]> = {
@@ -25,11 +26,15 @@ export const PRIMARY_KEYS: Record<string, string[]> = {
   accountants: ["entity", "accountant"],
   books: ["id"],
   book_entries: ["book_id", "seq"],
+  book_positions: ["book_id"],
   roles: ["contract", "role", "account"],
   pauses: ["contract"],
 };
 
-const MIGRATIONS: string[] = [
+/** A migration: SQL, or a function for what SQL cannot compute (it runs in the migration's transaction). */
+type Migration = string | ((db: Database) => void);
+
+const MIGRATIONS: Migration[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   -- Last indexed block; written in the same transaction as that block range's rows.
@@ -253,19 +258,73 @@ const MIGRATIONS: string[] = [
   CREATE INDEX relayed_by_relayer ON relayed_requests (relayer, block_number, log_index);
   CREATE INDEX relayed_by_tx ON relayed_requests (tx_hash);
   `,
+  `
+  -- Each accounting book's position after its last entry, kept by the ledger projection as entries arrive (and undone
+  -- on reorgs like every projection row): capitalised cost and cost by the entries' source, research spending
+  -- expensed, impairment (inventory: write-down net of reversals) with the impairments recorded and the reversals,
+  -- category, ready date and month, useful life, residual value, derecognition, the date of the last entry, and the
+  -- amortisation schedule (segments and capped months, JSON with decimal strings) under the accounting rules of
+  -- version \`rules\` (api/accounting.ts POSITION_RULES; 0: the book could not be computed). Figures as of a date on or
+  -- after last_entry_date are closed-form from this row; earlier dates replay book_entries.
+  CREATE TABLE book_positions (
+    book_id INTEGER PRIMARY KEY, entity TEXT NOT NULL, asset_id INTEGER NOT NULL, currency TEXT NOT NULL,
+    source TEXT NOT NULL, category TEXT NOT NULL, recognised_on INTEGER NOT NULL,
+    cost TEXT NOT NULL, cost_purchased TEXT NOT NULL, cost_self_developed TEXT NOT NULL, cost_other TEXT NOT NULL,
+    research_expensed TEXT NOT NULL,
+    impairment TEXT NOT NULL, impaired TEXT NOT NULL, reversed TEXT NOT NULL,
+    ready_on INTEGER, ready_month TEXT, useful_life_months INTEGER NOT NULL, residual_value TEXT NOT NULL,
+    derecognised_on INTEGER, derecognition_reason TEXT, proceeds TEXT,
+    last_entry_date INTEGER NOT NULL, entry_count INTEGER NOT NULL,
+    schedule TEXT, rules INTEGER NOT NULL
+  );
+  CREATE INDEX book_positions_by_entity ON book_positions (entity, last_entry_date);
+  `,
+  // The positions of the books already indexed, from their entries. Inside the reorg window, each entry's undo images
+  // get the position as it was before that entry, so a reorg after this migration undoes positions too.
+  (db) => {
+    const books = db.prepare("SELECT * FROM books ORDER BY id").all() as Parameters<typeof positionRow>[0][];
+    const windowStart = (db.prepare("SELECT MIN(number) AS n FROM blocks").get() as { n: number | null }).n;
+    const put = db.prepare(
+      "INSERT INTO book_positions (book_id, entity, asset_id, currency, source, category, recognised_on, cost, cost_purchased, " +
+        "cost_self_developed, cost_other, research_expensed, impairment, impaired, reversed, ready_on, ready_month, useful_life_months, " +
+        "residual_value, derecognised_on, derecognition_reason, proceeds, last_entry_date, entry_count, schedule, rules) " +
+        "VALUES (@book_id, @entity, @asset_id, @currency, @source, @category, @recognised_on, @cost, @cost_purchased, " +
+        "@cost_self_developed, @cost_other, @research_expensed, @impairment, @impaired, @reversed, @ready_on, @ready_month, " +
+        "@useful_life_months, @residual_value, @derecognised_on, @derecognition_reason, @proceeds, @last_entry_date, @entry_count, " +
+        "@schedule, @rules)",
+    );
+    const where = db.prepare("SELECT block_number, log_index FROM book_entries WHERE book_id = ? AND seq = ?");
+    const nextN = db.prepare("SELECT COALESCE(MAX(n) + 1, 0) AS n FROM undo_log WHERE block_number = ? AND log_index = ?");
+    const undo = db.prepare("INSERT INTO undo_log (block_number, log_index, n, tbl, pk, before) VALUES (?, ?, ?, 'book_positions', ?, ?)");
+    for (const book of books) {
+      const entries = entriesOf(db, book.id);
+      if (windowStart !== null) {
+        for (let k = 0; k < entries.length; k++) {
+          const at = where.get(book.id, entries[k].seq) as { block_number: number; log_index: number };
+          if (at.block_number < windowStart) continue;
+          const before = k === 0 ? null : JSON.stringify(positionRow(book, entries.slice(0, k)));
+          const n = (nextN.get(at.block_number, at.log_index) as { n: number }).n;
+          undo.run(at.block_number, at.log_index, n, JSON.stringify({ book_id: book.id }), before);
+        }
+      }
+      put.run(positionRow(book, entries));
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the database up to the latest schema; each migration commits with its version number. */
-export function migrate(db: Database): void {
+/** Brings the database up to the latest schema (or `target`: tests); each migration commits with its version number. */
+export function migrate(db: Database, target = SCHEMA_VERSION): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(`index database has schema version ${current}, newer than this indexer (${SCHEMA_VERSION}); upgrade the indexer`);
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
+  for (let v = current; v < target; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
+      const m = MIGRATIONS[v];
+      if (typeof m === "string") db.exec(m);
+      else m(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -1,7 +1,18 @@
 // balanceSheet(entity, asOf) and disclosure(entity, from, to): the "其中：数据资源" lines and disclosure tables A and B
 // of DOMAIN.md §5, computed by api/accounting.ts from the entity's books and their dated entries.
 import type { Database } from "better-sqlite3";
-import { balanceSheet, disclosure, type BookRow, type EntryRow } from "../accounting";
+import {
+  balanceSheet,
+  balanceSheetOf,
+  disclosure,
+  disclosureOf,
+  endOfDay as dayEnd,
+  periodTimes,
+  positionServes,
+  type BookRow,
+  type EntryRow,
+  type PositionRow,
+} from "../accounting";
 import { columnsOf, manyRows, prepared, type Context, type Row } from "../context";
 import { address, badInput, endOfDay } from "../inputs";
 import { amount, unknownToken, type TokenRow } from "../money";
@@ -13,17 +24,75 @@ import { noteIndexReach } from "../notices";
 const BOOK_COLUMNS = ["id", "asset_id", "initial_category", "source", "useful_life_months", "residual_value", "currency", "recognised_on", "awaiting_use"];
 const ENTRY_COLUMNS = ["book_id", "seq", "kind", "date", "amount", "source", "phase", "useful_life_months", "reason", "proceeds"];
 
-function booksOf(db: Database, entity: string): { books: BookRow[]; entries: Map<number, EntryRow[]> } {
-  const books = manyRows<BookRow>(db, BOOK_COLUMNS, `SELECT ${BOOK_COLUMNS} FROM books WHERE entity = ?`, entity);
+/** The books of an entity (only those of `ids` when given) with their entries. */
+function booksOf(db: Database, entity: string, ids?: readonly number[]): { books: BookRow[]; entries: Map<number, EntryRow[]> } {
+  // A few ids (the books with an entry after the date asked) as a JSON array parameter: one statement for any number.
+  const only = ids ? " AND b.id IN (SELECT value FROM json_each(?))" : "";
+  const more = ids ? [JSON.stringify(ids)] : [];
+  const books = manyRows<BookRow>(db, BOOK_COLUMNS, `SELECT ${BOOK_COLUMNS.map((c) => `b.${c}`)} FROM books b WHERE b.entity = ?${only}`, entity, ...more);
   const entries = new Map<number, EntryRow[]>(books.map((b) => [b.id, []]));
   const rows = manyRows<EntryRow>(
     db,
     ENTRY_COLUMNS,
-    `SELECT ${ENTRY_COLUMNS.map((c) => `e.${c}`)} FROM book_entries e JOIN books b ON b.id = e.book_id WHERE b.entity = ?`,
+    `SELECT ${ENTRY_COLUMNS.map((c) => `e.${c}`)} FROM book_entries e JOIN books b ON b.id = e.book_id WHERE b.entity = ?${only}`,
     entity,
+    ...more,
   );
   for (const e of rows) entries.get(e.book_id)!.push(e);
   return { books, entries };
+}
+
+// The position columns api/accounting.ts reads (stateOfRow), not the disclosure-only ones.
+const POSITION_COLUMNS = [
+  "book_id", "asset_id", "currency", "source", "recognised_on", "category", "cost", "impairment", "ready_on", "useful_life_months",
+  "derecognised_on", "derecognition_reason", "proceeds", "last_entry_date", "schedule", "rules",
+];
+
+const positionsKept = new WeakMap<Database, boolean>();
+/** Whether the index keeps book positions (schema 6 on): an index the indexer has not migrated yet has none. */
+function keepsPositions(db: Database): boolean {
+  let kept = positionsKept.get(db);
+  if (kept === undefined) {
+    kept = prepared(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_positions'").get() !== undefined;
+    positionsKept.set(db, kept);
+  }
+  return kept;
+}
+
+/**
+ * An entity's balance sheet as of the end of day `asOf`: one indexed read of its books' positions (book_positions),
+ * closed-form for every book whose last entry is dated on or before then; only the books with an entry after it are
+ * read with their entries and replayed (api/accounting.ts balanceSheetOf).
+ */
+function sheetsOf(db: Database, entity: string, asOf: string) {
+  if (!keepsPositions(db)) {
+    const { books, entries } = booksOf(db, entity);
+    return balanceSheet(books, entries, asOf);
+  }
+  const t = dayEnd(asOf);
+  // Every book, derecognised ones too: a currency whose books are all gone by then still has its (empty) sheet.
+  const positions = manyRows<PositionRow>(db, POSITION_COLUMNS, `SELECT ${POSITION_COLUMNS} FROM book_positions WHERE entity = ?`, entity);
+  const replayed = positions.filter((p) => !positionServes(p, t)).map((p) => p.book_id);
+  if (replayed.length === 0) return balanceSheetOf(positions, [], new Map(), asOf);
+  const { books, entries } = booksOf(db, entity, replayed);
+  return balanceSheetOf(positions, books, entries, asOf);
+}
+
+/**
+ * An entity's disclosure tables for a period: the books with no entry after the period's opening come from their
+ * positions in closed form; only the others are read with their entries and replayed (api/accounting.ts disclosureOf).
+ */
+function tablesOf(db: Database, entity: string, from: string, to: string) {
+  if (!keepsPositions(db)) {
+    const { books, entries } = booksOf(db, entity);
+    return disclosure(books, entries, from, to);
+  }
+  const [t0] = periodTimes(from, to);
+  const positions = manyRows<PositionRow>(db, POSITION_COLUMNS, `SELECT ${POSITION_COLUMNS} FROM book_positions WHERE entity = ?`, entity);
+  const replayed = positions.filter((p) => !positionServes(p, t0)).map((p) => p.book_id);
+  if (replayed.length === 0) return disclosureOf(positions, [], new Map(), from, to);
+  const { books, entries } = booksOf(db, entity, replayed);
+  return disclosureOf(positions, books, entries, from, to);
 }
 
 /** Runs an accounting computation, turning its date errors into errors for the user. */
@@ -40,16 +109,14 @@ function checked<T>(arg: string, compute: () => T): T {
 export function computeBalanceSheet(db: Database, entityArg: string, asOf: string) {
   const entity = address("entity", entityArg);
   endOfDay("asOf", asOf);
-  const { books, entries } = booksOf(db, entity);
-  return { entity, sheets: checked("asOf", () => balanceSheet(books, entries, asOf)) };
+  return { entity, sheets: checked("asOf", () => sheetsOf(db, entity, asOf)) };
 }
 
 export function computeDisclosure(db: Database, entityArg: string, from: string, to: string) {
   const entity = address("entity", entityArg);
   endOfDay("from", from);
   endOfDay("to", to);
-  const { books, entries } = booksOf(db, entity);
-  return { entity, tables: checked("to", () => disclosure(books, entries, from, to)) };
+  return { entity, tables: checked("to", () => tablesOf(db, entity, from, to)) };
 }
 
 /**

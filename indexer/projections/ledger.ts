@@ -1,5 +1,9 @@
 // AssetLedger events -> attestations (compliance, quality, appraisal), accountants, and accounting books with
-// their dated entries. The API computes amortisation and balances as of any date from book_entries.
+// their dated entries, and each book's position after its last entry (book_positions). The API computes figures
+// as of a date on or after a book's last entry from its position in closed form, and replays book_entries for
+// earlier dates.
+import type { Database, Statement } from "better-sqlite3";
+import { POSITION_RULES, finalState, formatMonth, monthOf, planText, type BookRow as LedgerBook, type EntryRow } from "../../api/accounting";
 import { Category, CostPhase, CostSource, DerecognitionReason, ValuationMethod, nameOf } from "../enums";
 import type { Store } from "../store";
 import { minus, noteToken, plus, type EventContext, type Handlers } from "./context";
@@ -52,7 +56,98 @@ function entry(
     ...fields,
   });
   store.update("books", { id: bookId }, { entry_count: book.entry_count + 1, ...patch(book) });
+  keepPosition(store, bookId);
   return book.asset_id;
+}
+
+const entryQueries = new WeakMap<Database, Statement>();
+
+/** The entries of one book, as api/accounting.ts reads them. */
+export function entriesOf(db: Database, bookId: number): EntryRow[] {
+  let q = entryQueries.get(db);
+  if (!q) {
+    q = db.prepare(
+      "SELECT book_id, seq, kind, date, amount, source, phase, useful_life_months, reason, proceeds FROM book_entries WHERE book_id = ? ORDER BY seq",
+    );
+    entryQueries.set(db, q);
+  }
+  return q.all(bookId) as EntryRow[];
+}
+
+/**
+ * The book_positions row of a book after `entries` (all of its entries so far, by seq): where the book stands after
+ * its last entry (cost by source, impairment, write-down and reversals, ready month, life, residual, derecognition)
+ * and the amortisation schedule, so that figures as of any date from its last entry on are closed-form
+ * (api/accounting.ts finalState, positionAt). A book the accounting refuses (a corrupt index) keeps a row with
+ * rules 0 and no schedule: the API then replays its entries and reports the error there.
+ */
+export function positionRow(book: LedgerBook & { entity: string; residual_value: string }, entries: readonly EntryRow[]): Record<string, unknown> {
+  const costBy: Record<string, bigint> = { Purchased: 0n, SelfDeveloped: 0n, Other: 0n };
+  let research = 0n;
+  let impaired = 0n;
+  let reversed = 0n;
+  for (const e of entries) {
+    if (e.kind === "Cost" && e.phase === "Research") research += BigInt(e.amount!);
+    else if (e.kind === "Cost") costBy[e.source!] = (costBy[e.source!] ?? 0n) + BigInt(e.amount!);
+    else if (e.kind === "Impairment") impaired += BigInt(e.amount!);
+    else if (e.kind === "WriteDownReversal") reversed += BigInt(e.amount!);
+  }
+  const row: Record<string, unknown> = {
+    book_id: book.id,
+    entity: book.entity,
+    asset_id: book.asset_id,
+    currency: book.currency,
+    source: book.source,
+    recognised_on: book.recognised_on,
+    cost_purchased: costBy.Purchased.toString(),
+    cost_self_developed: costBy.SelfDeveloped.toString(),
+    cost_other: costBy.Other.toString(),
+    research_expensed: research.toString(),
+    impaired: impaired.toString(),
+    reversed: reversed.toString(),
+    residual_value: book.residual_value,
+    last_entry_date: entries.length ? entries[entries.length - 1].date : book.recognised_on,
+    entry_count: entries.length,
+  };
+  try {
+    const { state, lastDate } = finalState(book, entries);
+    return {
+      ...row,
+      category: state.category,
+      cost: state.cost.toString(),
+      impairment: state.impairment.toString(),
+      ready_on: state.readyOn,
+      ready_month: state.readyOn === null ? null : formatMonth(monthOf(state.readyOn)),
+      useful_life_months: state.life,
+      derecognised_on: state.removed?.date ?? null,
+      derecognition_reason: state.removed?.reason ?? null,
+      proceeds: state.removed ? state.removed.proceeds.toString() : null,
+      last_entry_date: lastDate,
+      schedule: planText(state.plan),
+      rules: POSITION_RULES,
+    };
+  } catch {
+    return {
+      ...row,
+      category: book.initial_category,
+      cost: "0",
+      impairment: "0",
+      ready_on: null,
+      ready_month: null,
+      useful_life_months: book.useful_life_months,
+      derecognised_on: null,
+      derecognition_reason: null,
+      proceeds: null,
+      schedule: null,
+      rules: 0,
+    };
+  }
+}
+
+/** Re-derives a book's position from its entries (a handful) after a new one; undone on reorgs like any row. */
+function keepPosition(store: Store, bookId: number): void {
+  const book = store.get<LedgerBook & { entity: string; residual_value: string }>("books", { id: bookId })!;
+  store.put("book_positions", positionRow(book, entriesOf(store.db, bookId)));
 }
 
 export const ledger: Handlers = {
