@@ -29,6 +29,8 @@ export class Metrics {
       name: "dal_index_latest_block",
       help: "Last block whose events are indexed",
       registers: [registry],
+      aggregator: "max", // API workers read the same index: one value, not a sum
+
       collect() {
         this.set(sync().latestBlock ?? -1);
       },
@@ -37,8 +39,25 @@ export class Metrics {
       name: "dal_index_lag_blocks",
       help: "Blocks the index is behind the chain head",
       registers: [registry],
+      aggregator: "max",
+
       collect() {
         this.set(sync().lag ?? -1);
+      },
+    });
+  }
+
+  /** Reports the response cache's hits and misses (api/responseCache.ts). */
+  cacheOf(cache: { hits: number; misses: number }): void {
+    new Counter({
+      name: "dal_api_cache_requests_total",
+      help: "/graphql requests answered from the response cache (hit) or computed (miss)",
+      labelNames: ["outcome"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ outcome: "hit" }, cache.hits);
+        this.inc({ outcome: "miss" }, cache.misses);
       },
     });
   }
@@ -50,6 +69,11 @@ export class Metrics {
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  /** This process's metrics as JSON, for the primary to aggregate across API workers (api/workers.ts). */
+  json() {
+    return this.registry.getMetricsAsJSON();
   }
 
   yogaPlugin(): Plugin {

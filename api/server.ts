@@ -4,11 +4,14 @@ import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import Database from "better-sqlite3";
 import type { Database as Db } from "better-sqlite3";
 import { createSchema, createYoga } from "graphql-yoga";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createHash } from "node:crypto";
+import cluster from "node:cluster";
 import { extname, join, normalize, sep } from "node:path";
 import { createLoaders, type Context, type SyncState } from "./context";
 import { Metrics } from "./metrics";
+import { ResponseCache, cacheBytesFromEnv } from "./responseCache";
 import { registryQueries, registryTypes } from "./resolvers/registry";
 import { rightsQueries, rightsTypes } from "./resolvers/rights";
 import { tradeQueries, tradeTypes } from "./resolvers/trades";
@@ -41,15 +44,88 @@ export interface ApiOptions {
   /** Directory of the built web app (index.html and assets/), served at /; default web/dist of this checkout when
    *  built; null: none. */
   webRoot?: string | null;
+  /** /ready answers 503 when the index is more than this many blocks behind the chain head (default: ready when
+   *  caught up, as the sync state says). */
+  maxLagBlocks?: number;
+  /** The text of /metrics (API workers: every worker's metrics aggregated by the primary, api/workers.ts); default:
+   *  this process's own. */
+  metricsText?: (own: Metrics) => Promise<string>;
+  /** How long close() lets requests in flight finish before it cuts their connections (default 10 s). */
+  drainMs?: number;
+  /** Bytes of /graphql answers kept while the index stands still (api/responseCache.ts; default API_CACHE_MB or
+   *  64 MB; 0: none). */
+  cacheBytes?: number;
 }
 
 export interface ApiServer {
   url: string;
   server: Server;
+  metrics: Metrics;
+  /** Stops accepting connections, lets requests in flight finish (up to drainMs), then closes the index. */
   close(): Promise<void>;
 }
 
-export const typeDefs = readFileSync(join(__dirname, "schema.graphql"), "utf8");
+/** Ready to serve: some block indexed, and at most maxLagBlocks behind the head (or caught up when not given). */
+export function readiness(s: SyncState, maxLagBlocks?: number): { ready: boolean; latestBlock: number | null; head: number | null; lag: number | null; maxLagBlocks: number | null } {
+  const ready = maxLagBlocks === undefined ? s.caughtUp : s.latestBlock !== null && s.lag !== null && s.lag <= maxLagBlocks;
+  return { ready, latestBlock: s.latestBlock, head: s.head, lag: s.lag, maxLagBlocks: maxLagBlocks ?? null };
+}
+
+/** What an answer derived from the index depends on besides the request: the code's schema (one value per build). */
+const API_VERSION = createHash("sha256").update(typeDefsText()).digest("hex").slice(0, 8);
+
+function typeDefsText(): string {
+  return readFileSync(join(__dirname, "schema.graphql"), "utf8");
+}
+
+/**
+ * The entity tag of every answer derived from the index while it stands at `s`: the indexed block (number and hash)
+ * and the API's schema. Weak: the same question at the same block gets the same figures, not necessarily the same
+ * bytes (an XLSX file carries its creation time). Null before the first block is indexed.
+ */
+export function indexTag(s: SyncState, extra = ""): string | null {
+  if (s.latestBlock === null || s.latestHash === null) return null;
+  return `W/"${s.chainId}-${s.latestBlock}-${s.latestHash.slice(2, 18)}-${API_VERSION}${extra}"`;
+}
+
+/**
+ * A stamp of the account mappings directory (the journal's answers depend on its files as well as on the index): the
+ * latest modification time of its files, read at most once a second.
+ */
+function mappingsStamp(dir: string | null): () => string {
+  let at = 0;
+  let stamp = "";
+  return () => {
+    if (!dir) return "";
+    const now = Date.now();
+    if (now - at < 1000) return stamp;
+    at = now;
+    try {
+      let latest = statSync(dir).mtimeMs;
+      for (const f of readdirSync(dir)) latest = Math.max(latest, statSync(join(dir, f)).mtimeMs);
+      stamp = `-m${Math.floor(latest).toString(36)}`;
+    } catch {
+      stamp = "";
+    }
+    return stamp;
+  };
+}
+
+/** Whether an If-None-Match header value names `tag` (weak comparison, as for GET). */
+function matches(header: string | undefined, tag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  const bare = (t: string) => t.trim().replace(/^W\//, "");
+  return header.split(",").some((t) => bare(t) === bare(tag));
+}
+
+/** Request headers not passed on to yoga (they concern this connection, not the question). */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "host", "upgrade"]);
+
+/** Paths whose answers are derived from the index (and so carry its ETag). */
+const INDEXED_PATHS = new Set(["/graphql", "/csv/balance-sheet", "/csv/disclosure", "/csv/journal", "/xlsx/journal", "/xlsx/disclosure"]);
+
+export const typeDefs = typeDefsText();
 
 export const resolvers = {
   Query: {
@@ -110,23 +186,51 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
   });
 
   const webRoot = opts.webRoot === undefined ? defaultWebRoot() : opts.webRoot;
+  let draining = false;
+  const cache = new ResponseCache(opts.cacheBytes ?? cacheBytesFromEnv());
+  metrics.cacheOf(cache);
+  const worker = cluster.isWorker ? String(cluster.worker!.id) : null; // which API worker answered (api/workers.ts)
+  const mappings = mappingsStamp(accountMappings);
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const started = process.hrtime.bigint();
     res.on("finish", () => metrics.observeHttp(path, res.statusCode, started));
+    if (worker) res.setHeader("x-api-worker", worker);
+    if (draining) res.setHeader("connection", "close"); // shutting down: no new request on this connection
     if (path === "/health") return send(res, 200, { status: "ok" });
     if (path === "/ready") {
-      const s = opts.sync();
-      return send(res, s.caughtUp ? 200 : 503, { ready: s.caughtUp, latestBlock: s.latestBlock, head: s.head, lag: s.lag });
+      const r = readiness(opts.sync(), opts.maxLagBlocks);
+      if (draining) return send(res, 503, { ...r, ready: false, shuttingDown: true });
+      return send(res, r.ready ? 200 : 503, r);
     }
     if (path === "/metrics") {
-      metrics.text().then((body) => {
-        res.writeHead(200, { "content-type": metrics.contentType });
-        res.end(body);
-      });
+      (opts.metricsText ? opts.metricsText(metrics) : metrics.text()).then(
+        (body) => {
+          res.writeHead(200, { "content-type": metrics.contentType });
+          res.end(body);
+        },
+        (err) => send(res, 500, { error: `metrics: ${err instanceof Error ? err.message : err}` }),
+      );
       return;
     }
-    if (path === "/graphql") return yoga(req, res);
+    let tag: string | null = null;
+    if (INDEXED_PATHS.has(path)) {
+      // The answer is a function of the request and the index at its block: clients revalidate with If-None-Match.
+      tag = indexTag(opts.sync(), mappings());
+      if (tag) {
+        const method = req.method ?? "GET";
+        if ((method === "GET" || method === "HEAD") && matches(req.headers["if-none-match"], tag)) {
+          res.writeHead(304, { etag: tag, "cache-control": "no-cache" });
+          return res.end();
+        }
+        res.setHeader("etag", tag);
+        res.setHeader("cache-control", "no-cache");
+      }
+    }
+    if (path === "/graphql") {
+      if (!tag || !cache.enabled) return yoga(req, res);
+      return cachedGraphql(req, res, tag);
+    }
     if (serveGraphiqlAsset(path, res)) return;
     if (path === "/graphiql") {
       res.writeHead(302, { location: "/graphql" });
@@ -211,22 +315,79 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
     send(res, 404, { error: `no route ${path}; GraphQL is at /graphql${webRoot ? "" : " (the web app is not built: npm run web:build)"}` });
   });
 
+  /**
+   * /graphql through the response cache: the same request (method, URL, body, and the headers that shape the answer)
+   * at the same index state gets the answer computed the first time; otherwise yoga answers and the answer is kept.
+   */
+  function cachedGraphql(req: IncomingMessage, res: ServerResponse, tag: string): void {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("error", () => res.destroy());
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const method = req.method ?? "GET";
+      const key = `${method} ${req.url} ${req.headers.accept ?? ""} ${req.headers["content-type"] ?? ""}\n${body.toString("latin1")}`;
+      const hit = cache.get(tag, key);
+      if (hit) {
+        res.writeHead(hit.status, Object.fromEntries(hit.headers));
+        res.end(hit.body);
+        return;
+      }
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && !HOP_BY_HOP.has(k)) headers.set(k, v);
+      const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
+        method,
+        headers,
+        body: method === "GET" || method === "HEAD" ? undefined : body,
+      });
+      Promise.resolve(yoga.fetch(request, {}))
+        .then(async (response) => {
+          const answer = Buffer.from(await response.arrayBuffer());
+          const kept: [string, string][] = [];
+          response.headers.forEach((v, k) => {
+            if (k !== "content-length" && k !== "date" && k !== "connection" && k !== "keep-alive") kept.push([k, v]);
+          });
+          if (!res.headersSent) {
+            res.writeHead(response.status, Object.fromEntries(kept));
+            res.end(answer);
+          }
+          // Answers with errors are not kept: an internal error may be transient (a user's bad input is cheap anyway).
+          if (response.status === 200 && (method === "GET" || method === "POST") && !answer.includes('"errors":')) {
+            cache.set(tag, key, { status: response.status, headers: kept, body: answer });
+          }
+        })
+        .catch((err) => {
+          console.error(err);
+          if (!res.headersSent) send(res, 500, { error: "internal error" });
+        });
+    });
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 4000, opts.host ?? "127.0.0.1", () => resolve());
   });
   const { address, port } = server.address() as { address: string; port: number };
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${address}:${port}`,
     server,
+    metrics,
+    // Graceful: no new connections; idle keep-alive connections are closed at once, busy ones after their answer
+    // (Connection: close); whatever is still open after drainMs is cut. Then the index is closed.
     close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
+      (closing ??= new Promise<void>((resolve) => {
+        draining = true;
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        const cut = setTimeout(() => server.closeAllConnections(), opts.drainMs ?? 10_000);
         server.close(() => {
+          clearInterval(idle);
+          clearTimeout(cut);
           db.close();
           resolve();
         });
-      }),
+        server.closeIdleConnections();
+      })),
   };
 }
 

@@ -1,6 +1,7 @@
 // Starts everything on one machine. Ctrl-C, or SIGTERM to this process (docker stop, systemd), stops it all.
 //   npm start                 embedded Hardhat chain on http://127.0.0.1:8545 (PORT/HOST), contracts deployed, the
-//                             demo seeded, the indexer following the chain, the API on http://127.0.0.1:4000 (API_PORT).
+//                             demo seeded, the indexer following the chain, the API on http://127.0.0.1:4000 (API_PORT)
+//                             as API_WORKERS processes (default: the CPU cores) over the index file.
 //                             The chain starts on DEMO_CHAIN_START, so the demo's year (December 2025 to November
 //                             2026) is in the past and the README's dates are the demo's; after seeding, the chain's
 //                             clock jumps to the wall clock. Each chain port has its own index and deployment record.
@@ -16,7 +17,7 @@ import { createServer } from "node:net";
 import { DEFAULTS } from "../indexer/config";
 import { addressesOf, readDeployment } from "../indexer/deployment";
 import { Indexer } from "../indexer/indexer";
-import { startApi } from "../api/server";
+import { maxLagFromEnv, startApiWorkers, workerCount } from "../api/workers";
 import { ensureWebBuild } from "../web/build";
 import { seedDemo, type DemoSummary } from "./demo";
 import { PARTIES } from "./demoData";
@@ -160,8 +161,17 @@ async function main() {
     web = false;
     console.error(`web app not built, serving the API only: ${err instanceof Error ? err.message : err}`);
   }
-  const api = await startApi({ database, sync: () => indexer.status(), host: hostname, port: apiPort });
-  stops.unshift(() => api.close());
+  // API_WORKERS processes (default: the CPU cores) serve the index file the indexer writes (api/workers.ts).
+  const api = await startApiWorkers({
+    database,
+    workers: workerCount(),
+    host: hostname,
+    port: apiPort,
+    confirmations: Number(process.env.CONFIRMATIONS ?? 0),
+    maxLagBlocks: maxLagFromEnv(),
+    log: (line) => console.log(`API: ${line}`),
+  });
+  stops.unshift(() => api.close().then(() => undefined));
   if (web) console.log(`\nWeb app: ${api.url}/   (public notice board, assets, verify a file in the browser)`);
   console.log(`${web ? "" : "\n"}GraphiQL: ${api.url}/graphql   (also /health, /ready, /metrics, /csv/balance-sheet, /csv/disclosure)`);
   if (demo) {

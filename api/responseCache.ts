@@ -1,0 +1,68 @@
+// Answers kept while the index stands still. Every answer of /graphql is a function of the request and of the index
+// at its block (and the account mappings' files): the ETag names that state (server.ts indexTag). So an answer
+// computed once is the answer to the same request until the tag changes, and the first request after a new block
+// starts an empty cache. Bounded in bytes (least recently used out first); per process (each API worker has its own).
+export interface CachedAnswer {
+  status: number;
+  headers: [string, string][];
+  body: Buffer;
+}
+
+export class ResponseCache {
+  private tag = "";
+  private readonly answers = new Map<string, CachedAnswer>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+
+  /** `maxBytes` in all (0: keep nothing); no answer larger than `maxEntryBytes` is kept. */
+  constructor(
+    readonly maxBytes: number,
+    readonly maxEntryBytes = Math.min(maxBytes, 8 * 1024 * 1024),
+  ) {}
+
+  get enabled(): boolean {
+    return this.maxBytes > 0;
+  }
+
+  /** The answer kept for `key` at index state `tag`, if any (a new tag empties the cache). */
+  get(tag: string, key: string): CachedAnswer | undefined {
+    if (tag !== this.tag) this.reset(tag);
+    const hit = this.answers.get(key);
+    if (hit) {
+      this.answers.delete(key); // most recently used last
+      this.answers.set(key, hit);
+      this.hits++;
+    } else this.misses++;
+    return hit;
+  }
+
+  /** Keeps `answer` for `key` at state `tag` (nothing if the state has moved on meanwhile, or it is too large). */
+  set(tag: string, key: string, answer: CachedAnswer): void {
+    if (tag !== this.tag) return;
+    const size = answer.body.length + key.length;
+    if (size > this.maxEntryBytes) return;
+    this.answers.set(key, answer);
+    this.bytes += size;
+    for (const [k, a] of this.answers) {
+      if (this.bytes <= this.maxBytes) break;
+      this.answers.delete(k);
+      this.bytes -= a.body.length + k.length;
+    }
+  }
+
+  private reset(tag: string): void {
+    this.tag = tag;
+    this.answers.clear();
+    this.bytes = 0;
+  }
+}
+
+/** API_CACHE_MB as bytes (default 64 MB per process; 0 turns the cache off). */
+export function cacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.API_CACHE_MB;
+  if (text === undefined || text === "") return 64 * 1024 * 1024;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`API_CACHE_MB=${text}: expected a number of megabytes, 0 or more`);
+  return Math.round(n * 1024 * 1024);
+}
