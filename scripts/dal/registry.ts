@@ -8,7 +8,7 @@ import { canonicalJson, hashArg, hashPath, jsonFile, sha256Hex, type ContentHash
 import type { IDataAssetRegistry } from "../../typechain-types/contracts/DataAssetRegistry";
 import { dayEnd, id, integer, ordinal, parent, small } from "./parse";
 import { terminalProgress } from "./progress";
-import { Facts, cstTime } from "./report";
+import { Facts, cstTime, type Json } from "./report";
 import type { Session } from "./session";
 import { eventOf, send } from "./tx";
 import { usage } from "./exit";
@@ -30,6 +30,15 @@ export interface RegisterOptions {
 }
 
 const UINT64 = 2n ** 64n - 1n;
+
+/** The "hashed" fact of a registration or version: how the content hash was computed, for people and for JSON. */
+function hashed(content: ContentHash): [string, Json] {
+  const file = content.kind === "file";
+  return [
+    file ? `file, ${content.bytes} bytes (SHA-256)` : `directory, ${content.files} files, ${content.bytes} bytes (dal-merkle-v1 root)`,
+    { kind: content.kind, algorithm: file ? "sha256" : "dal-merkle-v1", files: content.files, bytes: content.bytes.toString() },
+  ];
+}
 
 /** What `register` submits for one file or directory: checked options, the local hash, the metadata. */
 export interface Prepared {
@@ -112,11 +121,7 @@ export async function register(session: Session, path: string | undefined, o: Re
     new Facts()
       .add("asset id", submitted.assetId)
       .add("content hash", content.hash)
-      .add(
-        "hashed",
-        content.kind === "file" ? `file, ${content.bytes} bytes (SHA-256)` : `directory, ${content.files} files, ${content.bytes} bytes (dal-merkle-v1 root)`,
-        { kind: content.kind, algorithm: content.kind === "file" ? "sha256" : "dal-merkle-v1", files: content.files, bytes: content.bytes.toString() },
-      )
+      .add("hashed", ...hashed(content))
       .add("metadata hash", metadataHash)
       .add("metadata document", generated)
       .add("registrar", registrarId)
@@ -217,11 +222,7 @@ export async function addVersion(session: Session, assetIdText: string, path: st
       .add("asset id", assetId)
       .add("version", `${version} (current)`, { version, current: true })
       .add("content hash", content.hash)
-      .add(
-        "hashed",
-        content.kind === "file" ? `file, ${content.bytes} bytes (SHA-256)` : `directory, ${content.files} files, ${content.bytes} bytes (dal-merkle-v1 root)`,
-        { kind: content.kind, algorithm: content.kind === "file" ? "sha256" : "dal-merkle-v1", files: content.files, bytes: content.bytes.toString() },
-      )
+      .add("hashed", ...hashed(content))
       .add("metadata hash", metadataHash)
       .add("metadata document", generated)
       .add("added at", cstTime(added.addedAt))
