@@ -10,13 +10,18 @@
 // 3. reorg: 50 indexed blocks replaced by 51 others (evm_snapshot / evm_revert): the indexer's undo time (its
 //    onReorg report), the time until the index is at the new head, and the index compared with a fresh index of the
 //    new chain, table by table.
+// Before 1-3, the previous version side by side: the indexer at BENCH_BASELINE (a commit, default the one before the
+// pipelined backfill) is checked out with `git worktree add` into a temporary directory, compiled there, and both
+// backfill the same chain BENCH_ROUNDS times (default 3), alternately, each in its own process and file: the ratio of
+// their median events/s is the change (the machine is shared; a ratio in one run is what means something), and the
+// two indexes must be identical table by table. BENCH_BASELINE=none skips it.
 // Writes bench/results/indexer.json. BENCH_CPU_PROF=1 also writes a V8 CPU profile of the indexer process (backfill
 // and following) there; MAX_LOG_RANGE, POLL_INTERVAL_MS and other indexer settings pass through to the child.
 import Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import type { ReorgUndo } from "../indexer/indexer";
@@ -31,15 +36,48 @@ import { percentile, round2 as round } from "./stats";
 const ROOT = resolve(__dirname, "..");
 /** Where results go: bench/results, or BENCH_RESULTS (bench/run.ts sets it; the smoke run uses a temporary one). */
 const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, "bench", "results");
-const AIM = { eventsPerSecond: 10_000, peakRssMB: 256, realtimeP99Ms: 1000 };
+const AIM = { eventsPerSecond: 10_000, peakRssMB: 256, realtimeP99Ms: 1000, speedup: 1.8 };
 const REORG_DEPTH = 50;
 /** How often this process looks at the index for new blocks. */
 const WATCH_MS = 2;
 
+/** The indexer before the pipelined backfill (issue 15): what BENCH_BASELINE defaults to. */
+const BASELINE = { commit: "a96f71da695c689ea366207bab26086a785a7b39", label: "before the pipelined backfill (issue 15)" };
+
 /** Compiles the indexer to JavaScript (tsconfig.build.json): measured as it runs in production, without ts-node. */
-function build(): Promise<void> {
-  const tsc = spawn(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
+function build(cwd = ROOT, project = "tsconfig.build.json"): Promise<void> {
+  const tsc = spawn(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", project], { cwd, stdio: "inherit" });
   return new Promise((done, fail) => tsc.once("exit", (code) => (code === 0 ? done() : fail(new Error(`tsc failed (${code})`)))));
+}
+
+/**
+ * The indexer at `commit`, checked out with `git worktree add` into `dir` and compiled there (the indexer and the
+ * benchmark's child only, against this checkout's node_modules and TypeChain types): the path of its compiled child.
+ * remove() takes the worktree away again.
+ */
+async function buildBaseline(commit: string, dir: string): Promise<{ child: string; commit: string; remove(): void }> {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  const full = git("rev-parse", "--verify", `${commit}^{commit}`);
+  git("worktree", "add", "--detach", dir, full);
+  const remove = () => {
+    try {
+      git("worktree", "remove", "--force", dir);
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      git("worktree", "prune");
+    }
+  };
+  try {
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+    symlinkSync(join(ROOT, "typechain-types"), join(dir, "typechain-types"), "dir");
+    const include = ["indexer", "bench/indexerChild.ts", "typechain-types", "node_modules/@nomicfoundation/hardhat-ethers/internal/type-extensions.d.ts"];
+    writeFileSync(join(dir, "tsconfig.baseline.json"), JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { outDir: "dist", rootDir: "." }, include }));
+    await build(dir, "tsconfig.baseline.json");
+    return { child: join(dir, "dist/bench/indexerChild.js"), commit: full, remove };
+  } catch (err) {
+    remove();
+    throw err;
+  }
 }
 
 /** The compiled indexer child (bench/indexerChild.ts), talked to over IPC; awaiting it never blocks this process, which serves the chain. */
@@ -50,8 +88,8 @@ class IndexerChild {
   private notify?: () => void;
   private ended?: Error;
 
-  constructor(env: NodeJS.ProcessEnv, profileDir?: string) {
-    this.proc = fork(join(ROOT, "dist/bench/indexerChild.js"), [], {
+  constructor(env: NodeJS.ProcessEnv, profileDir?: string, script = join(ROOT, "dist/bench/indexerChild.js")) {
+    this.proc = fork(script, [], {
       cwd: ROOT,
       env,
       execArgv: profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [], // never this process's (ts-node) flags
@@ -251,18 +289,23 @@ async function reorg(blocks: RealtimeBlocks, watch: IndexWatch, child: IndexerCh
   };
 }
 
-/** Per table: its row count and a SHA-256 of its rows in a total order (every column): equal iff the tables are. */
-function tableDigests(file: string): Record<string, string> {
+/**
+ * Per table: its row count and a SHA-256 of its rows in a total order (every column): equal iff the tables are.
+ * `onlyTables`: digest those tables only, and undo_log rows only for them (to compare with an older version's index).
+ */
+function tableDigests(file: string, onlyTables?: string[]): Record<string, string> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const out: Record<string, string> = {};
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
     for (const t of tables) {
+      if (onlyTables && !onlyTables.includes(t)) continue;
       const columns = db.prepare(`SELECT COUNT(*) FROM pragma_table_info(?)`).pluck().get(t) as number;
       const order = Array.from({ length: columns }, (_, i) => i + 1).join(", ");
+      const where = onlyTables && t === "undo_log" ? ` WHERE tbl IN (${onlyTables.map((x) => `'${x}'`).join(", ")})` : "";
       const hash = createHash("sha256");
       let rows = 0;
-      for (const row of db.prepare(`SELECT * FROM ${t} ORDER BY ${order}`).raw().iterate()) {
+      for (const row of db.prepare(`SELECT * FROM ${t}${where} ORDER BY ${order}`).raw().iterate()) {
         hash.update(JSON.stringify(row) + "\n");
         rows++;
       }
@@ -289,6 +332,77 @@ function positive(name: string, fallback: number): number {
 }
 
 const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface SideRun {
+  eventsPerSecond: number;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMB: number;
+  loadAverage: number;
+}
+
+/**
+ * The previous version and this one backfill the same chain `rounds` times each, alternately (ABBA...), each in its
+ * own process and file; then the first two indexes are compared table by table.
+ */
+async function sideBySide(env: NodeJS.ProcessEnv, dir: string, commit: string, rounds: number, activity: { events: number; head: number }, children: IndexerChild[]) {
+  let baseline: Awaited<ReturnType<typeof buildBaseline>>;
+  try {
+    console.error(`building the baseline indexer (${commit}) in a git worktree...`);
+    baseline = await buildBaseline(commit, join(dir, "baseline"));
+  } catch (err) {
+    const why = (err as Error).message.split("\n")[0];
+    console.error(`no side-by-side comparison: the baseline ${commit} could not be built (${why})`);
+    return { skipped: `baseline ${commit} not built: ${why}` };
+  }
+  try {
+    const runs: Record<"baseline" | "current", SideRun[]> = { baseline: [], current: [] };
+    const files: Record<"baseline" | "current", string> = { baseline: "", current: "" };
+    for (let i = 0; i < rounds; i++) {
+      for (const which of (i % 2 === 0 ? ["baseline", "current"] : ["current", "baseline"]) as ("baseline" | "current")[]) {
+        const file = join(dir, `${which}-${i}.sqlite`);
+        const loadAverage = loadavg()[0];
+        const child = new IndexerChild({ ...env, INDEX_DB: file }, undefined, which === "baseline" ? baseline.child : undefined);
+        children.push(child);
+        const run = await child.next("backfill");
+        await child.stop();
+        if (run.events !== activity.events || run.latestBlock !== activity.head) {
+          throw new Error(`the ${which} indexer holds ${run.events} events up to block ${run.latestBlock}; the chain has ${activity.events} up to ${activity.head}`);
+        }
+        runs[which].push({ eventsPerSecond: Math.round(run.eventsPerSecond), seconds: round(run.seconds), cpuSeconds: round(run.cpuSeconds), peakRssMB: run.peakRssMB, loadAverage: round(loadAverage) });
+        console.error(`  round ${i + 1}, ${which}: ${Math.round(run.eventsPerSecond)} events/s, ${round(run.seconds)} s, peak RSS ${run.peakRssMB} MB (load ${loadAverage.toFixed(2)})`);
+        if (files[which]) for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+        else files[which] = file;
+      }
+    }
+    // Tables both have must be equal; a table only this version has (a new projection) is listed, not compared,
+    // and neither are its undo images.
+    const before = tableDigests(files.baseline);
+    const added = Object.keys(tableDigests(files.current)).filter((t) => !(t in before));
+    const after = tableDigests(files.current, Object.keys(before));
+    const differing = Object.keys(before).filter((t) => before[t] !== after[t]);
+    for (const t of differing) console.error(`index differs from the baseline's in ${t}: ${after[t] ?? "missing"} vs ${before[t]}`);
+    const medianBaseline = median(runs.baseline.map((r) => r.eventsPerSecond));
+    const medianCurrent = median(runs.current.map((r) => r.eventsPerSecond));
+    return {
+      baseline: { commit: baseline.commit, label: commit === BASELINE.commit ? BASELINE.label : "BENCH_BASELINE" },
+      rounds,
+      runs,
+      medianEventsPerSecond: { baseline: Math.round(medianBaseline), current: Math.round(medianCurrent) },
+      ratio: round(medianCurrent / medianBaseline),
+      peakRssMB: { baseline: Math.max(...runs.baseline.map((r) => r.peakRssMB)), current: Math.max(...runs.current.map((r) => r.peakRssMB)) },
+      sameIndex: differing.length === 0,
+      ...(differing.length ? { differingTables: differing } : {}),
+      ...(added.length ? { tablesAdded: added } : {}),
+    };
+  } finally {
+    baseline.remove();
+  }
+}
 
 async function main() {
   const target = positive("BENCH_EVENTS", 100_000);
@@ -312,6 +426,10 @@ async function main() {
     const env = { ...process.env, RPC_URL: server.url, DEPLOYMENT: deployment, PROGRESS: "0", CONFIRMATIONS: "0" };
 
     await build();
+    const baselineCommit = process.env.BENCH_BASELINE ?? BASELINE.commit;
+    const rounds = positive("BENCH_ROUNDS", 3);
+    const comparison =
+      baselineCommit === "none" ? { skipped: "BENCH_BASELINE=none" } : await sideBySide(env, tmp.dir, baselineCommit, rounds, activity, children);
     console.error(`backfilling ${activity.events} events (${activity.blocks} blocks) in a separate process...`);
     const child = new IndexerChild({ ...env, INDEX_DB: database }, profileDir);
     children.push(child);
@@ -382,7 +500,11 @@ async function main() {
         met: realtimeMet,
       },
       reorg: { ...undo, verified: differing.length === 0, ...(differing.length ? { differingTables: differing } : {}) },
+      comparison,
       aims: {
+        ...("ratio" in comparison
+          ? { speedup: { aim: AIM.speedup, measured: comparison.ratio, met: comparison.ratio >= AIM.speedup && comparison.sameIndex } }
+          : {}),
         eventsPerSecond: { aim: AIM.eventsPerSecond, measured: Math.round(run.eventsPerSecond), met: run.eventsPerSecond >= AIM.eventsPerSecond },
         peakRssMB: { aim: AIM.peakRssMB, measured: run.peakRssMB, met: run.peakRssMB <= AIM.peakRssMB },
         realtimeP99Ms: { aim: AIM.realtimeP99Ms, measured: live.p99Ms, met: realtimeMet },
@@ -398,6 +520,14 @@ async function main() {
       ["backfill", `${round(run.seconds)} s (${round(run.cpuSeconds)} CPU s)`],
       ["events/s", `${Math.round(run.eventsPerSecond)} (aim >= ${AIM.eventsPerSecond}: ${met(results.aims.eventsPerSecond.met)})`],
       ["peak RSS", `${run.peakRssMB} MB (aim <= ${AIM.peakRssMB}: ${met(results.aims.peakRssMB.met)}; ${run.rssBeforeMB} MB before reading logs)`],
+      [
+        "vs baseline",
+        "ratio" in comparison
+          ? `${comparison.ratio}x (median ${comparison.medianEventsPerSecond.current} vs ${comparison.medianEventsPerSecond.baseline} events/s over ${comparison.rounds} ` +
+            `alternate runs; aim >= ${AIM.speedup}x: ${met(comparison.ratio >= AIM.speedup)}; peak RSS ${comparison.peakRssMB.current} vs ${comparison.peakRssMB.baseline} MB; ` +
+            `${comparison.sameIndex ? "same index" : `index DIFFERS (${comparison.differingTables?.join(", ")})`}) at ${comparison.baseline.commit.slice(0, 7)}`
+          : comparison.skipped,
+      ],
       ["database", `${dbBytes + walBytes} bytes (${results.database.bytesPerEvent} bytes/event)`],
       [
         "realtime",
@@ -415,6 +545,7 @@ async function main() {
     ];
     for (const [k, v] of rows) console.log(`${k.padEnd(13)} ${v}`);
     console.log(`results: ${join(RESULTS, "indexer.json")}${profileDir ? `; CPU profile in ${profileDir}` : ""}`);
+    if ("sameIndex" in comparison && !comparison.sameIndex) throw new Error(`the index differs from the baseline's in ${comparison.differingTables!.join(", ")}`);
     if (differing.length) throw new Error(`after the reorg the index differs from a fresh index of the chain in ${differing.join(", ")}`);
   } finally {
     watch?.close();

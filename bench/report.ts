@@ -52,9 +52,25 @@ function indexerSection(ix: any): string {
   const rows: (string | number)[][] = [
     ["backfill", `${n(ix.backfill.events)} events over ${n(ix.chain.blocks)} blocks in ${n(ix.backfill.seconds, 2)} s`, ""],
     ["events/s", n(ix.backfill.eventsPerSecond), `≥ 10,000 ${verdict(ix.aims?.eventsPerSecond?.met)}`],
+  ];
+  const c = ix.comparison;
+  if (c?.ratio !== undefined) {
+    const runs = (xs: any[]) => xs.map((r) => n(r.eventsPerSecond)).join(", ");
+    rows.push([
+      `vs ${c.baseline.commit.slice(0, 7)} (${c.baseline.label})`,
+      `${n(c.ratio, 2)}× (median ${n(c.medianEventsPerSecond.current)} vs ${n(c.medianEventsPerSecond.baseline)} events/s; runs ${runs(c.runs.current)} vs ` +
+        `${runs(c.runs.baseline)}, alternating; load ${n(Math.min(...[...c.runs.current, ...c.runs.baseline].map((r: any) => r.loadAverage)), 1)}–` +
+        `${n(Math.max(...[...c.runs.current, ...c.runs.baseline].map((r: any) => r.loadAverage)), 1)}; peak RSS ${n(c.peakRssMB.current, 1)} vs ${n(c.peakRssMB.baseline, 1)} MB; ` +
+        `${c.sameIndex ? "same index" : "index DIFFERS"})`,
+      `≥ 1.8× ${verdict(ix.aims?.speedup?.met)}`,
+    ]);
+  } else if (c?.skipped) {
+    rows.push(["vs the previous version", `not compared: ${c.skipped}`, ""]);
+  }
+  rows.push(
     ["peak RSS (backfill)", `${n(ix.backfill.peakRssMB, 1)} MB`, `≤ 256 MB ${verdict(ix.aims?.peakRssMB?.met)}`],
     ["database", `${n(ix.database.bytesPerEvent)} bytes/event (${n(ix.database.bytes / 2 ** 20, 1)} MB)`, ""],
-  ];
+  );
   if (ix.realtime) {
     rows.push([
       "realtime, mined → queryable",

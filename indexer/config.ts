@@ -29,6 +29,11 @@ export interface IndexerOptions {
   unlinkedRetries?: number;
   /** First wait before such a retry; doubles each time (250 ms: 6 retries wait about 16 s in all). */
   unlinkedBackoffMs?: number;
+  /**
+   * Where ranges are read (fetched, parsed, decoded) while the previous one is written: "worker" on a reader thread,
+   * "thread" on the writing thread; unset, a reader thread once a backfill range holds 1,000 events or more.
+   */
+  reader?: "worker" | "thread";
   rpc?: RpcOptions;
   log?: (message: string) => void;
 }
@@ -59,7 +64,7 @@ function integer(name: string, raw: unknown, min: number): number {
 /**
  * Builds the options from (lowest first) defaults, the config file (INDEXER_CONFIG, else ./indexer.config.json if
  * present) and the environment: RPC_URL, INDEX_DB, DEPLOYMENT, START_BLOCK, CONFIRMATIONS, POLL_INTERVAL_MS,
- * REORG_WINDOW, MAX_LOG_RANGE, PROGRESS. Without DEPLOYMENT, the record is <DEPLOYMENTS_DIR, default deployments>/<chain id
+ * REORG_WINDOW, MAX_LOG_RANGE, PROGRESS, INDEXER_READER (worker|thread). Without DEPLOYMENT, the record is <DEPLOYMENTS_DIR, default deployments>/<chain id
  * the RPC reports>.json.
  */
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<IndexerOptions> {
@@ -97,6 +102,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     maxLogRange: integer("MAX_LOG_RANGE", pick("MAX_LOG_RANGE", "maxLogRange") ?? DEFAULTS.maxLogRange, 1),
     progress: progress === undefined ? DEFAULTS.progress : progress === true || progress === "1" || progress === "true",
   };
+  const reader = pick("INDEXER_READER", "reader");
+  if (reader !== undefined) {
+    if (reader !== "worker" && reader !== "thread") throw new Error(`INDEXER_READER must be "worker" or "thread", got ${JSON.stringify(reader)}`);
+    opts.reader = reader;
+  }
   opts.initialLogRange = Math.min(opts.initialLogRange, opts.maxLogRange);
   return opts;
 }

@@ -6,22 +6,25 @@
 // the same database as one that was never interrupted.
 import Database from "better-sqlite3";
 import type { Database as Db, Statement } from "better-sqlite3";
-import { AbiCoder } from "ethers";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DEFAULTS, type IndexerOptions } from "./config";
-import { Decoder, type DecodedLog } from "./decoder";
 import { CONTRACTS } from "./deployment";
-import { LogRange, isRangeError } from "./logRange";
 import { BackfillProgress } from "./progress";
-import { project, tokenMentioned, type TokenMeta } from "./projections";
-import { attributeRelayed, relayedTransactions, type RelayedRequest } from "./relay";
-import { JsonRpc, RpcError, RpcUnreachable, type RpcBlock, type RpcLog } from "./rpc";
+import { project } from "./projections";
+import { RangeReader, type Parent, type ReadRange, type ReadResult, type ReaderSettings } from "./rangeReader";
+import { ReaderThreadFailed, WorkerReader } from "./readerWorker";
+import { JsonRpc, RpcError, RpcUnreachable } from "./rpc";
 import { migrate } from "./schema";
 import { Store } from "./store";
 
-const HEADER_BATCH = 500;
-const ZERO_HASH = "0x" + "0".repeat(64);
+/**
+ * A backfill reads ahead on a worker thread once a range holds this many events (and more blocks are behind):
+ * parsing and decoding then leave the writing thread. Sparse stretches and following the head stay on one thread.
+ */
+const WORKER_MIN_EVENTS = 1_000;
+/** WAL pages between automatic checkpoints during such a backfill (SQLite's default is 1,000: 4 MB). */
+const BACKFILL_WAL_PAGES = 10_000;
 
 export interface SyncStatus {
   chainId: number;
@@ -85,9 +88,13 @@ export class Indexer {
   readonly rpc: JsonRpc;
   private db?: Db;
   private store?: Store;
-  private readonly decoder: Decoder;
-  private readonly range: LogRange;
-  private readonly addresses: string[];
+  /** Reads ranges on this thread; `worker` reads them on a reader thread during a dense backfill. */
+  private inThread?: RangeReader;
+  private worker?: WorkerReader;
+  private workerFailed = false;
+  /** The next range, being read while the current one is written. */
+  private ahead?: { parent: Parent; result: Promise<ReadResult> };
+  private statements?: Record<"insertEvent" | "insertRequest" | "insertBlock" | "forgetBlocks" | "forgetUndo" | "checkpoint", Statement>;
   private head: number | null = null;
   private caughtUp = false;
   private lastError: string | null = null;
@@ -96,7 +103,6 @@ export class Indexer {
   private inFlight?: Promise<SyncStatus>;
   private wake?: () => void;
   private readonly log: (m: string) => void;
-  private zeroParentSeen = false;
   /** Called after every committed range (the API uses it to know the index moved). */
   onCommit?: (status: SyncStatus) => void;
   /** Called after every undone reorg (benchmarks and operators' alerts use it; it is also logged). */
@@ -104,9 +110,6 @@ export class Indexer {
 
   constructor(readonly opts: IndexerOptions) {
     this.rpc = new JsonRpc(opts.rpcUrl, opts.rpc);
-    this.decoder = new Decoder(opts.contracts);
-    this.range = new LogRange(opts.initialLogRange, opts.maxLogRange);
-    this.addresses = CONTRACTS.map((c) => opts.contracts[c].toLowerCase());
     this.log = opts.log ?? ((m) => console.error(`indexer: ${m}`));
   }
 
@@ -156,8 +159,11 @@ export class Indexer {
     this.wake?.();
     await this.loop?.catch(() => undefined);
     await this.inFlight?.catch(() => undefined); // a range being written finishes (or is abandoned) first
+    this.ahead = undefined;
+    await this.closeWorker().catch(() => undefined);
     this.db?.close();
     this.db = undefined;
+    this.statements = undefined;
   }
 
   /** Resolves when the follow loop ends; rejects on a fatal error (a reorg too deep, a corrupt index). */
@@ -213,6 +219,7 @@ export class Indexer {
       }
     } finally {
       progress?.stop();
+      this.ahead = undefined; // read for a sync that ended: the next one reads afresh
     }
     return this.status();
   }
@@ -276,163 +283,121 @@ export class Indexer {
   /** One move: undo a reorg, or index one range. "idle" when caught up; what did not link when the answers do not. */
   private async step(): Promise<"idle" | "again" | Unlinked | { from: number; to: number; target: number; events: number }> {
     const db = this.db!;
-    const head = await this.rpc.blockNumber();
-    this.head = head;
-    const target = head - this.opts.confirmations;
     const cp = readCheckpoint(db);
-    if (cp) {
-      const current = await this.rpc.getBlock(cp.block_number);
-      if (!current || current.hash !== cp.block_hash) {
-        await this.undoReorg(cp);
+    const parent: Parent | null = cp ? { number: cp.block_number, hash: cp.block_hash } : null;
+    // The range read ahead while the previous one was written, if it follows what was written; else read it now.
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const r = ahead && ahead.parent?.hash === parent?.hash && ahead.parent?.number === parent?.number ? await ahead.result : await this.reader().read(parent);
+    if (r.kind !== "unlinked") this.head = r.head;
+    switch (r.kind) {
+      case "reorg":
+        await this.undoReorg(cp!);
         return "again";
-      }
-    }
-    const from = cp ? cp.block_number + 1 : this.opts.startBlock;
-    if (from > target) {
-      this.caughtUp = true;
-      if (cp && cp.chain_head !== head) db.prepare("UPDATE checkpoint SET chain_head = ? WHERE id = 1").run(head);
-      return "idle";
+      case "idle":
+        this.caughtUp = true;
+        if (cp && cp.chain_head !== r.head) db.prepare("UPDATE checkpoint SET chain_head = ? WHERE id = 1").run(r.head);
+        await this.closeWorker(); // caught up: ranges are small again, a thread is not worth its memory
+        return "idle";
+      case "again":
+        return "again";
+      case "unlinked":
+        return { block: r.block, problem: r.problem }; // the chain moved under us (or the node is inconsistent): retried, then fatal
     }
     this.caughtUp = false;
-    const to = Math.min(target, from + this.range.size - 1);
-
-    let logs: RpcLog[];
-    try {
-      logs = await this.rpc.getLogs(from, to, this.addresses);
-    } catch (err) {
-      if (!isRangeError(err)) throw err;
-      if (!this.range.shrink(err)) throw err; // a single block the provider refuses: nothing smaller to ask
-      return "again";
+    // Pipelined backfill: read the next range (on the reader thread when the backlog is dense) while this one is
+    // written. It is read against this range's last block, and used only if that block is then the checkpoint.
+    if (r.to < r.target && !this.stopped) {
+      if (this.opts.reader !== "thread" && !this.opts.rpc?.fetch && !this.worker && !this.workerFailed && (this.opts.reader === "worker" || r.events.length >= WORKER_MIN_EVENTS)) {
+        this.worker = new WorkerReader(this.readerSettings(), this.threadReader().range.size, this.log);
+        // A dense backfill: checkpoint the WAL into the database less often (each page once per 40 MB of WAL
+        // rather than once per 4 MB); back to SQLite's default once caught up.
+        if (this.fileBacked) db.pragma(`wal_autocheckpoint = ${BACKFILL_WAL_PAGES}`);
+      }
+      const next = { number: r.to, hash: r.last.hash };
+      const result = this.reader().read(next);
+      result.catch(() => undefined); // awaited by the next step; never an unhandled rejection if it is dropped
+      this.ahead = { parent: next, result };
     }
-    this.range.succeeded(logs.length);
-
-    // Headers: every block in the reorg window (to detect and undo reorgs), every block with logs (their time),
-    // and the range's last block (the checkpoint).
-    const windowStart = Math.max(from, head - this.opts.reorgWindow + 1);
-    const wanted = new Set<number>();
-    for (const l of logs) wanted.add(Number(l.blockNumber));
-    for (let n = windowStart; n <= to; n++) wanted.add(n);
-    wanted.add(to);
-    const numbers = [...wanted].sort((a, b) => a - b);
-    const headers = new Map<number, RpcBlock>();
-    for (let i = 0; i < numbers.length; i += HEADER_BATCH) {
-      const batch = await this.rpc.getBlocks(numbers.slice(i, i + HEADER_BATCH));
-      for (const b of batch) if (b) headers.set(Number(b.number), b);
-    }
-    const unlinked = this.unlinked(cp, from, to, windowStart, logs, headers);
-    if (unlinked) return unlinked; // the chain moved under us (or the node is inconsistent): retried, then fatal
-
-    const decoded = logs
-      .filter((l) => !l.removed)
-      .sort((a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex))
-      .map((l) => this.decoder.decode(l));
-    const relayed = await this.relayed(decoded);
-    if (!Array.isArray(relayed)) return relayed;
-    const tokenMeta = await this.tokenMetadata(decoded);
-    this.write(decoded, relayed, headers, tokenMeta, { from, to, head, windowStart });
-    this.caughtUp = to >= target;
+    this.write(r);
+    this.caughtUp = r.to >= r.target;
     this.onCommit?.(this.status());
-    return { from, to, target, events: decoded.length };
+    return { from: r.from, to: r.to, target: r.target, events: r.events.length };
   }
 
-  /**
-   * Null if the logs and headers are all from one chain that extends the checkpoint; else the first block that
-   * does not fit and why (a reorg happened meanwhile, or the node serves inconsistent blocks).
-   *
-   * A zero parent hash is no link to check: Hardhat's `hardhat_mine` reserves bulk-mined blocks and reports them
-   * with parentHash 0x00…00 (no real chain does, except for its genesis block). Such blocks are checked by their own
-   * hashes only: against their logs here, and against the stored window when looking for reorgs.
-   */
-  private unlinked(
-    cp: Checkpoint | undefined,
-    from: number,
-    to: number,
-    windowStart: number,
-    logs: RpcLog[],
-    headers: Map<number, RpcBlock>,
-  ): Unlinked | null {
-    if (!headers.has(to)) return { block: to, problem: "the node has no header for it (behind the head it reported?)" };
-    for (const l of logs) {
-      const n = Number(l.blockNumber);
-      const hash = headers.get(n)?.hash;
-      if (hash !== l.blockHash) {
-        return { block: n, problem: `log ${Number(l.logIndex)} names block hash ${l.blockHash}, but the block's header has hash ${hash ?? "(none)"}` };
-      }
-    }
-    for (let n = windowStart; n <= to; n++) {
-      const h = headers.get(n);
-      if (!h) return { block: n, problem: "the node has no header for it" };
-      const parent = n === from ? cp?.block_hash : headers.get(n - 1)?.hash;
-      if (parent === undefined) continue;
-      if (h.parentHash === ZERO_HASH) {
-        if (!this.zeroParentSeen) {
-          this.zeroParentSeen = true;
-          this.log(`block ${n} reports a zero parent hash (as Hardhat's hardhat_mine leaves bulk-mined blocks); such blocks are checked by their own hashes only`);
-        }
-        continue;
-      }
-      if (h.parentHash !== parent) {
-        return { block: n, problem: `its parent hash is ${h.parentHash}, but block ${n - 1} has hash ${parent}` };
-      }
-    }
-    return null;
+  private get fileBacked(): boolean {
+    return this.opts.database !== ":memory:" && this.opts.database !== "";
   }
 
-  /**
-   * Marks the events relayed requests caused with their signer and relayer (indexer/relay.ts) and returns the
-   * requests. Reads the senders of the transactions with forwarder logs only, in batches: none for a range without.
-   * A transaction the node does not know, or knows in another block than its logs, is the chain moving: unlinked.
-   */
-  private async relayed(events: DecodedLog[]): Promise<RelayedRequest[] | Unlinked> {
-    const txs = relayedTransactions(events);
-    if (txs.size === 0) return [];
-    const hashes = [...txs.keys()];
-    const senders = new Map<string, string>();
-    for (let i = 0; i < hashes.length; i += HEADER_BATCH) {
-      const batch = hashes.slice(i, i + HEADER_BATCH);
-      const answers = await this.rpc.getTransactions(batch);
-      for (let j = 0; j < batch.length; j++) {
-        const log = txs.get(batch[j])!;
-        const t = answers[j];
-        if (!t) return { block: log.blockNumber, problem: `the node does not know its transaction ${batch[j]}` };
-        if (t.blockHash?.toLowerCase() !== log.blockHash) {
-          return { block: log.blockNumber, problem: `its transaction ${batch[j]} is in block ${t.blockHash ?? "(none: pending)"} by the node's answer` };
-        }
-        senders.set(batch[j], t.from);
-      }
-    }
-    return attributeRelayed(events, senders);
+  private readerSettings(): ReaderSettings {
+    const { rpcUrl, contracts, startBlock, confirmations, reorgWindow, initialLogRange, maxLogRange } = this.opts;
+    const { fetch: _fetch, ...rpc } = this.opts.rpc ?? {};
+    return { rpcUrl, rpc, contracts, startBlock, confirmations, reorgWindow, initialLogRange, maxLogRange };
   }
 
-  private write(
-    events: DecodedLog[],
-    relayed: RelayedRequest[],
-    headers: Map<number, RpcBlock>,
-    tokens: Map<string, TokenMeta>,
-    r: { from: number; to: number; head: number; windowStart: number },
-  ): void {
+  /** The reader on this thread (always there: open() and small ranges use it). */
+  private threadReader(): RangeReader {
+    return (this.inThread ??= new RangeReader(this.readerSettings(), this.log, this.opts.rpc?.fetch));
+  }
+
+  private reader(): { read(parent: Parent | null): Promise<ReadResult> } {
+    const worker = this.worker;
+    if (!worker) return this.threadReader();
+    return {
+      read: (parent) =>
+        worker.read(parent).catch(async (err) => {
+          if (!(err instanceof ReaderThreadFailed)) throw err;
+          // Read on this thread from now on; the range the thread could not read is read here.
+          this.log(`${err.message}; reading on the indexer's own thread from now on`);
+          this.workerFailed = true;
+          if (this.worker === worker) await this.closeWorker();
+          return this.threadReader().read(parent);
+        }),
+    };
+  }
+
+  private async closeWorker(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    this.threadReader().range.size = worker.rangeSize;
+    if (this.db?.open && this.fileBacked) {
+      this.db.pragma("wal_autocheckpoint = 1000");
+      this.db.pragma("wal_checkpoint(PASSIVE)");
+    }
+    await worker.close();
+  }
+
+  private write(r: ReadRange): void {
     const db = this.db!;
     const store = this.store!;
-    const insertEvent = db.prepare(
-      `INSERT INTO events (block_number, block_hash, block_time, log_index, tx_hash, tx_index, contract, address, name, asset_id, args, signer, relayer)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    );
-    const insertRequest = relayed.length
-      ? db.prepare(
-          `INSERT INTO relayed_requests (block_number, block_hash, block_time, tx_hash, tx_index, log_index, signer, nonce, success, relayer, events)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-        )
-      : undefined;
-    const insertBlock = db.prepare("INSERT OR REPLACE INTO blocks (number, hash, parent_hash, timestamp) VALUES (?,?,?,?)");
+    const q = (this.statements ??= {
+      insertEvent: db.prepare(
+        `INSERT INTO events (block_number, block_hash, block_time, log_index, tx_hash, tx_index, contract, address, name, asset_id, args, signer, relayer)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      ),
+      insertRequest: db.prepare(
+        `INSERT INTO relayed_requests (block_number, block_hash, block_time, tx_hash, tx_index, log_index, signer, nonce, success, relayer, events)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+      ),
+      insertBlock: db.prepare("INSERT OR REPLACE INTO blocks (number, hash, parent_hash, timestamp) VALUES (?,?,?,?)"),
+      forgetBlocks: db.prepare("DELETE FROM blocks WHERE number < ?"),
+      forgetUndo: db.prepare("DELETE FROM undo_log WHERE block_number < ?"),
+      checkpoint: db.prepare(
+        `INSERT INTO checkpoint (id, block_number, block_hash, block_time, chain_head) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash,
+           block_time = excluded.block_time, chain_head = excluded.chain_head`,
+      ),
+    });
+    const tokens = new Map(r.tokens);
     db.transaction(() => {
-      for (const ev of events) {
-        const time = Number(headers.get(ev.blockNumber)!.timestamp);
+      for (const ev of r.events) {
         store.at(ev.blockNumber, ev.logIndex, ev.blockNumber >= r.windowStart);
-        const assetId = project({ store, ev, time, tokens });
-        insertEvent.run(
+        const assetId = project({ store, ev, time: ev.time, tokens });
+        q.insertEvent.run(
           ev.blockNumber,
           ev.blockHash,
-          time,
+          ev.time,
           ev.logIndex,
           ev.txHash,
           ev.txIndex,
@@ -440,30 +405,21 @@ export class Indexer {
           ev.address,
           ev.name,
           assetId,
-          JSON.stringify(ev.args),
+          ev.argsJson,
           ev.signer ?? null,
           ev.relayer ?? null,
         );
       }
-      for (const q of relayed) {
-        const time = Number(headers.get(q.blockNumber)!.timestamp);
-        insertRequest!.run(q.blockNumber, q.blockHash, time, q.txHash, q.txIndex, q.logIndex, q.signer, q.nonce, q.success ? 1 : 0, q.relayer, q.events);
+      for (const x of r.relayed) {
+        q.insertRequest.run(x.blockNumber, x.blockHash, x.time, x.txHash, x.txIndex, x.logIndex, x.signer, x.nonce, x.success ? 1 : 0, x.relayer, x.events);
       }
       // Keep hashes (and undo images) for a contiguous run of window blocks ending at the checkpoint: if this
       // range had blocks outside the window, older stored blocks are no longer contiguous with it.
       const keepFrom = r.windowStart > r.from ? r.windowStart : r.to - this.opts.reorgWindow + 1;
-      db.prepare("DELETE FROM blocks WHERE number < ?").run(keepFrom);
-      db.prepare("DELETE FROM undo_log WHERE block_number < ?").run(keepFrom);
-      for (let n = r.windowStart; n <= r.to; n++) {
-        const h = headers.get(n)!;
-        insertBlock.run(n, h.hash, h.parentHash, Number(h.timestamp));
-      }
-      const last = headers.get(r.to)!;
-      db.prepare(
-        `INSERT INTO checkpoint (id, block_number, block_hash, block_time, chain_head) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash,
-           block_time = excluded.block_time, chain_head = excluded.chain_head`,
-      ).run(r.to, last.hash, Number(last.timestamp), r.head);
+      q.forgetBlocks.run(keepFrom);
+      q.forgetUndo.run(keepFrom);
+      for (const [n, hash, parentHash, timestamp] of r.windowBlocks) q.insertBlock.run(n, hash, parentHash, timestamp);
+      q.checkpoint.run(r.to, r.last.hash, r.last.timestamp, r.head);
     })();
   }
 
@@ -502,29 +458,6 @@ export class Indexer {
     const ms = performance.now() - started;
     this.log(`reorg: undid blocks ${a.number + 1}..${cp.block_number} (${undone} rows) in ${Math.round(ms)} ms; re-indexing from ${a.number + 1}`);
     this.onReorg?.({ depth: cp.block_number - a.number, fromBlock: a.number + 1, toBlock: cp.block_number, events, undoneRows: undone, ms });
-  }
-
-  /** ERC-20 decimals and symbol of tokens the range names for the first time; null where the token does not answer. */
-  private async tokenMetadata(events: DecodedLog[]): Promise<Map<string, TokenMeta>> {
-    const out = new Map<string, TokenMeta>();
-    const coder = AbiCoder.defaultAbiCoder();
-    const known = this.db!.prepare("SELECT 1 FROM tokens WHERE address = ?");
-    const read = async (token: string, selector: string, type: string) => {
-      try {
-        return coder.decode([type], await this.rpc.ethCall(token, selector))[0];
-      } catch (err) {
-        if (err instanceof RpcUnreachable) throw err;
-        return null; // not an ERC-20 with metadata
-      }
-    };
-    for (const ev of events) {
-      const token = tokenMentioned(ev.name, ev.args);
-      if (token === null || out.has(token) || known.get(token)) continue;
-      const decimals = await read(token, "0x313ce567", "uint8");
-      const symbol = await read(token, "0x95d89b41", "string");
-      out.set(token, { decimals: decimals === null ? null : Number(decimals), symbol });
-    }
-    return out;
   }
 
   /** A database holds one deployment's index: refuse to mix chains or contracts. */

@@ -78,6 +78,14 @@ export class Store {
     if (this.recordUndo) this.log(table, pick(before, keys), before);
   }
 
+  /**
+   * A prepared statement for SQL of a projection's own, prepared once per connection (preparing costs more than
+   * running a small statement: a backfill runs some of them for every event).
+   */
+  prepared(sql: string): Statement {
+    return this.stmt(`sql:${sql}`, () => sql);
+  }
+
   /** Restores every projection row written after `block`, newest first, and forgets those undo entries. */
   undoAfter(block: number): number {
     const entries = this.db

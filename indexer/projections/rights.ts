@@ -12,8 +12,8 @@ const assetOfCert = (store: Store, certId: number) =>
  * provenance has every log. No undo entry is needed: both rows are of one block, which a reorg deletes whole.
  */
 function tagMint(store: Store, blockNumber: number, txHash: string, certId: string, assetId: number): void {
-  store.db
-    .prepare(
+  store
+    .prepared(
       `UPDATE events SET asset_id = ? WHERE block_number = ? AND tx_hash = ? AND contract = 'RightsCertificate' AND name = 'Transfer'
          AND asset_id IS NULL AND json_extract(args, '$.from') = ? AND json_extract(args, '$.tokenId') = ?`,
     )

@@ -1,6 +1,7 @@
-// Crash safety: the standalone indexer (indexer/main.ts), SIGKILLed at random points of its backfill and
-// restarted, must end with exactly the database an uninterrupted run builds. Each range's rows and checkpoint
-// commit in one transaction, so a kill can only lose whole ranges, which the restart indexes again.
+// Crash safety: the standalone indexer (indexer/main.ts), SIGKILLed at random points of its pipelined backfill
+// (reading ahead on its reader thread) and restarted, must end with exactly the database an uninterrupted run on
+// one thread builds. Each range's rows and checkpoint commit in one transaction, so a kill can only lose whole
+// ranges, which the restart indexes again.
 //
 // Kill points are random but seeded: the seed is printed, and CRASH_SEED=<seed> repeats the same choices.
 import { expect } from "chai";
@@ -92,6 +93,9 @@ describe("indexer: crash safety", function () {
         DEPLOYMENT: deployment,
         PROGRESS: "0",
         MAX_LOG_RANGE: String(MAX_LOG_RANGE),
+        // Pipelined: each range is read on the reader thread while the one before is written, so kills land
+        // with a range read ahead and not written (the reference index is built on one thread).
+        INDEXER_READER: "worker",
       },
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -127,7 +131,7 @@ describe("indexer: crash safety", function () {
     tmp = tempDir();
     deployment = writeDeployment(activity.record, tmp.dir);
     const started = Date.now();
-    reference = await freshIndexDump(server.url, activity.record, join(tmp.dir, "reference.sqlite"));
+    reference = await freshIndexDump(server.url, activity.record, join(tmp.dir, "reference.sqlite"), { reader: "thread" });
     referenceMs = Date.now() - started;
     expect(reference.events.length).to.equal(activity.events);
     console.log(

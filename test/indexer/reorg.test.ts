@@ -129,6 +129,41 @@ describe("indexer: reorgs", function () {
     }
   });
 
+  it("pipelined on the reader thread: a reorg while ranges are read ahead of the writes is undone, and the index equals a fresh one", async () => {
+    const snap = await snapshot();
+    await trade(m, "Read ahead A");
+    await trade(m, "Read ahead B");
+    const top = await ethers.provider.getBlockNumber();
+    // Two-block ranges: many ranges, each read on the reader thread while the one before it is written.
+    const indexer = new Indexer(indexerOptions(server.url, record, file(), { reader: "worker", initialLogRange: 2, maxLogRange: 2 }));
+    const reports: ReorgUndo[] = [];
+    indexer.onReorg = (undo) => reports.push(undo);
+    let branch: Promise<void> | undefined;
+    indexer.onCommit = (status) => {
+      // Part-way through, with the next range already asked for: replace the last blocks with another branch.
+      if (!branch && status.latestBlock! >= top - 6) {
+        branch = (async () => {
+          await revert(snap);
+          await submit(m, m.other, { name: "Branch under the read-ahead" });
+          await trade(m, "Branch under the read-ahead 2");
+        })();
+      }
+    };
+    try {
+      await indexer.syncToHead();
+      await branch;
+      const status = await indexer.syncToHead();
+      expect(status.latestHash).to.equal(await headHash());
+      expect(reports.length, "the replaced blocks were undone").to.be.at.least(1);
+      expectSameIndex(dumpDatabase(indexer.database), await freshIndexDump(server.url, record, file(), { reader: "thread" }));
+      const names = (indexer.database.prepare("SELECT name FROM assets").all() as { name: string }[]).map((r) => r.name);
+      expect(names).to.include("Branch under the read-ahead 2");
+      expect(names).to.not.include("Read ahead B");
+    } finally {
+      await indexer.stop();
+    }
+  });
+
   it("refuses, changing nothing, when the chain reorganises deeper than the blocks it can undo", async () => {
     const indexer = new Indexer(indexerOptions(server.url, record, file(), { reorgWindow: 3 }));
     try {

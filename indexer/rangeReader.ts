@@ -1,0 +1,286 @@
+// The read half of the indexer: everything about a block range that needs only the chain, never the index. It
+// polls the head, checks that the block the range extends is still on the chain, fetches the logs (sizing the
+// range adaptively), the headers, and the senders of relayed transactions, checks that all of it is one chain,
+// decodes the events (with their JSON text, ready to store) and reads token metadata. What it returns is all the
+// write half (indexer.ts) needs to write the range in one transaction.
+//
+// Because it needs nothing from the index, it can run ahead of the writes: while range k is written, range k + 1 is
+// read, by a worker thread (readerWorker.ts) that parses and decodes off the thread that writes, or on that same
+// thread when a worker cannot be used. Either way the writes are what they were; only their waiting goes.
+import { AbiCoder } from "ethers";
+import { Decoder, type DecodedLog } from "./decoder";
+import { CONTRACTS, type ContractName } from "./deployment";
+import { LogRange, isRangeError } from "./logRange";
+import { tokenMentioned, type TokenMeta } from "./projections";
+import { attributeRelayed, relayedTransactions, type RelayedRequest } from "./relay";
+import { JsonRpc, RpcUnreachable, type RpcBlock, type RpcLog, type RpcOptions } from "./rpc";
+
+const HEADER_BATCH = 500;
+const ZERO_HASH = "0x" + "0".repeat(64);
+
+/** What a reader needs: plain data, so that it can be handed to a worker thread. */
+export interface ReaderSettings {
+  rpcUrl: string;
+  rpc?: Omit<RpcOptions, "fetch">;
+  contracts: Record<ContractName, string>;
+  startBlock: number;
+  confirmations: number;
+  reorgWindow: number;
+  initialLogRange: number;
+  maxLogRange: number;
+}
+
+/** The block a range extends: the checkpoint (or the range being written ahead of it). Null before the first range. */
+export interface Parent {
+  number: number;
+  hash: string;
+}
+
+/** An event as the write half stores it: decoded, with its block's time and its arguments' JSON text. */
+export interface ReadEvent extends DecodedLog {
+  time: number;
+  argsJson: string;
+}
+
+export interface ReadRequest extends RelayedRequest {
+  time: number;
+}
+
+/** Why a range's logs and headers are not one chain extending its parent. */
+export interface Unlinked {
+  kind: "unlinked";
+  block: number;
+  problem: string;
+}
+
+export interface ReadRange {
+  kind: "range";
+  from: number;
+  to: number;
+  /** The head polled for this range, and head - confirmations. */
+  head: number;
+  target: number;
+  /** First block of the range inside the reorg window (undo images and stored hashes from there). */
+  windowStart: number;
+  /** The parent this range was read against: it may only be written right after it. */
+  parentHash: string | null;
+  events: ReadEvent[];
+  relayed: ReadRequest[];
+  /** Headers of blocks windowStart..to, as [number, hash, parentHash, timestamp]. */
+  windowBlocks: [number, string, string, number][];
+  last: { hash: string; timestamp: number };
+  /** ERC-20 metadata of the tokens the range names (read once per reader, then remembered). */
+  tokens: [string, TokenMeta][];
+}
+
+export type ReadResult =
+  | ReadRange
+  | Unlinked
+  /** The parent is no longer on the chain: undo a reorg first. */
+  | { kind: "reorg"; head: number }
+  /** Nothing to read up to head - confirmations. */
+  | { kind: "idle"; head: number }
+  /** The provider refused the range as too large; the range shrank: ask again. */
+  | { kind: "again"; head: number };
+
+export class RangeReader {
+  readonly rpc: JsonRpc;
+  private readonly decoder: Decoder;
+  readonly range: LogRange;
+  private readonly addresses: string[];
+  private readonly tokenMeta = new Map<string, TokenMeta>();
+  private zeroParentSeen = false;
+
+  constructor(
+    private readonly s: ReaderSettings,
+    private readonly log: (m: string) => void,
+    fetchFn?: typeof fetch,
+  ) {
+    this.rpc = new JsonRpc(s.rpcUrl, { ...s.rpc, fetch: fetchFn });
+    this.decoder = new Decoder(s.contracts);
+    this.range = new LogRange(s.initialLogRange, s.maxLogRange);
+    this.addresses = CONTRACTS.map((c) => s.contracts[c].toLowerCase());
+  }
+
+  /** Reads the range that follows `parent` (or starts at the start block), up to the range size and the target. */
+  async read(parent: Parent | null): Promise<ReadResult> {
+    const head = await this.rpc.blockNumber();
+    const target = head - this.s.confirmations;
+    if (parent) {
+      const current = await this.rpc.getBlock(parent.number);
+      if (!current || current.hash !== parent.hash) return { kind: "reorg", head };
+    }
+    const from = parent ? parent.number + 1 : this.s.startBlock;
+    if (from > target) return { kind: "idle", head };
+    const to = Math.min(target, from + this.range.size - 1);
+
+    let logs: RpcLog[];
+    try {
+      logs = await this.rpc.getLogs(from, to, this.addresses);
+    } catch (err) {
+      if (!isRangeError(err)) throw err;
+      if (!this.range.shrink(err)) throw err; // a single block the provider refuses: nothing smaller to ask
+      return { kind: "again", head };
+    }
+    this.range.succeeded(logs.length);
+
+    // Headers: every block in the reorg window (to detect and undo reorgs), every block with logs (their time),
+    // and the range's last block (the checkpoint).
+    const windowStart = Math.max(from, head - this.s.reorgWindow + 1);
+    const wanted = new Set<number>();
+    for (const l of logs) wanted.add(Number(l.blockNumber));
+    for (let n = windowStart; n <= to; n++) wanted.add(n);
+    wanted.add(to);
+    const numbers = [...wanted].sort((a, b) => a - b);
+    const headers = new Map<number, RpcBlock>();
+    for (let i = 0; i < numbers.length; i += HEADER_BATCH) {
+      const batch = await this.rpc.getBlocks(numbers.slice(i, i + HEADER_BATCH));
+      for (const b of batch) if (b) headers.set(Number(b.number), b);
+    }
+    const unlinked = this.unlinked(parent?.hash, from, to, windowStart, logs, headers);
+    if (unlinked) return unlinked; // the chain moved under us (or the node is inconsistent): retried, then fatal
+
+    const decoded = logs
+      .filter((l) => !l.removed)
+      .sort((a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex))
+      .map((l) => this.decoder.decode(l));
+    logs = []; // the raw answer is no longer needed: let it go before the next one arrives
+    const relayed = await this.relayed(decoded);
+    if (!Array.isArray(relayed)) return relayed;
+    const tokens = await this.tokenMetadata(decoded);
+    const time = (n: number) => Number(headers.get(n)!.timestamp);
+    const events = decoded as ReadEvent[];
+    for (const ev of events) {
+      ev.time = time(ev.blockNumber);
+      ev.argsJson = JSON.stringify(ev.args);
+    }
+    const windowBlocks: ReadRange["windowBlocks"] = [];
+    for (let n = windowStart; n <= to; n++) {
+      const h = headers.get(n)!;
+      windowBlocks.push([n, h.hash, h.parentHash, Number(h.timestamp)]);
+    }
+    const last = headers.get(to)!;
+    return {
+      kind: "range",
+      from,
+      to,
+      head,
+      target,
+      windowStart,
+      parentHash: parent?.hash ?? null,
+      events,
+      relayed: relayed.map((q) => ({ ...q, time: time(q.blockNumber) })),
+      windowBlocks,
+      last: { hash: last.hash, timestamp: Number(last.timestamp) },
+      tokens,
+    };
+  }
+
+  /**
+   * Null if the logs and headers are all from one chain that extends the parent; else the first block that
+   * does not fit and why (a reorg happened meanwhile, or the node serves inconsistent blocks).
+   *
+   * A zero parent hash is no link to check: Hardhat's `hardhat_mine` reserves bulk-mined blocks and reports them
+   * with parentHash 0x00…00 (no real chain does, except for its genesis block). Such blocks are checked by their own
+   * hashes only: against their logs here, and against the stored window when looking for reorgs.
+   */
+  private unlinked(
+    parentHash: string | undefined,
+    from: number,
+    to: number,
+    windowStart: number,
+    logs: RpcLog[],
+    headers: Map<number, RpcBlock>,
+  ): Unlinked | null {
+    if (!headers.has(to)) return { kind: "unlinked", block: to, problem: "the node has no header for it (behind the head it reported?)" };
+    for (const l of logs) {
+      const n = Number(l.blockNumber);
+      const hash = headers.get(n)?.hash;
+      if (hash !== l.blockHash) {
+        return {
+          kind: "unlinked",
+          block: n,
+          problem: `log ${Number(l.logIndex)} names block hash ${l.blockHash}, but the block's header has hash ${hash ?? "(none)"}`,
+        };
+      }
+    }
+    for (let n = windowStart; n <= to; n++) {
+      const h = headers.get(n);
+      if (!h) return { kind: "unlinked", block: n, problem: "the node has no header for it" };
+      const parent = n === from ? parentHash : headers.get(n - 1)?.hash;
+      if (parent === undefined) continue;
+      if (h.parentHash === ZERO_HASH) {
+        if (!this.zeroParentSeen) {
+          this.zeroParentSeen = true;
+          this.log(`block ${n} reports a zero parent hash (as Hardhat's hardhat_mine leaves bulk-mined blocks); such blocks are checked by their own hashes only`);
+        }
+        continue;
+      }
+      if (h.parentHash !== parent) {
+        return { kind: "unlinked", block: n, problem: `its parent hash is ${h.parentHash}, but block ${n - 1} has hash ${parent}` };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Marks the events relayed requests caused with their signer and relayer (indexer/relay.ts) and returns the
+   * requests. Reads the senders of the transactions with forwarder logs only, in batches: none for a range without.
+   * A transaction the node does not know, or knows in another block than its logs, is the chain moving: unlinked.
+   */
+  private async relayed(events: DecodedLog[]): Promise<RelayedRequest[] | Unlinked> {
+    const txs = relayedTransactions(events);
+    if (txs.size === 0) return [];
+    const hashes = [...txs.keys()];
+    const senders = new Map<string, string>();
+    for (let i = 0; i < hashes.length; i += HEADER_BATCH) {
+      const batch = hashes.slice(i, i + HEADER_BATCH);
+      const answers = await this.rpc.getTransactions(batch);
+      for (let j = 0; j < batch.length; j++) {
+        const log = txs.get(batch[j])!;
+        const t = answers[j];
+        if (!t) return { kind: "unlinked", block: log.blockNumber, problem: `the node does not know its transaction ${batch[j]}` };
+        if (t.blockHash?.toLowerCase() !== log.blockHash) {
+          return {
+            kind: "unlinked",
+            block: log.blockNumber,
+            problem: `its transaction ${batch[j]} is in block ${t.blockHash ?? "(none: pending)"} by the node's answer`,
+          };
+        }
+        senders.set(batch[j], t.from);
+      }
+    }
+    return attributeRelayed(events, senders);
+  }
+
+  /**
+   * ERC-20 decimals and symbol of every token the range names; null where the token does not answer. Read once per
+   * token and remembered: the projections use them only for a token's first row, and reading ahead of the writes
+   * cannot know which tokens the index already has.
+   */
+  private async tokenMetadata(events: DecodedLog[]): Promise<[string, TokenMeta][]> {
+    const out = new Map<string, TokenMeta>();
+    const coder = AbiCoder.defaultAbiCoder();
+    const read = async (token: string, selector: string, type: string) => {
+      try {
+        return coder.decode([type], await this.rpc.ethCall(token, selector))[0];
+      } catch (err) {
+        if (err instanceof RpcUnreachable) throw err;
+        return null; // not an ERC-20 with metadata
+      }
+    };
+    for (const ev of events) {
+      const token = tokenMentioned(ev.name, ev.args);
+      if (token === null || out.has(token)) continue;
+      let meta = this.tokenMeta.get(token);
+      if (!meta) {
+        const decimals = await read(token, "0x313ce567", "uint8");
+        const symbol = await read(token, "0x95d89b41", "string");
+        meta = { decimals: decimals === null ? null : Number(decimals), symbol };
+        this.tokenMeta.set(token, meta);
+      }
+      out.set(token, meta);
+    }
+    return [...out];
+  }
+}
