@@ -40,6 +40,8 @@ const config: HardhatUserConfig = {
       // Contract size matters less than readable, complete checks on a registry; the real limit is still enforced.
       allowUnlimitedContractSize: false,
     },
+    // anvil at ANVIL_URL with its own unlocked accounts (test/helpers/anvil.ts starts one on a free port).
+    anvil: { url: process.env.ANVIL_URL ?? "http://127.0.0.1:8545", timeout: 600_000 },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   mocha: { timeout: 600_000, reporter: require.resolve("./test/summary-reporter.js") },

@@ -131,7 +131,7 @@ async function main() {
     const timelock = await handAdminToTimelock(deployed, admin, Number(process.env.ADMIN_TIMELOCK_DELAY), proposers);
     console.log(`admin roles handed to the timelock ${timelock} (delay ${process.env.ADMIN_TIMELOCK_DELAY} s)`);
   }
-  const file = writeDeployment(record);
+  const file = writeDeployment(record, process.env.DEPLOYMENTS_DIR ?? "deployments");
   for (const [name, c] of Object.entries(record.contracts)) console.log(`${name.padEnd(20)} ${c.address}`);
   console.log(`deployment record: ${file}`);
 }

@@ -1,0 +1,119 @@
+// Nothing assumes Hardhat: the demo seeded on anvil (Foundry's node, npm @foundry-rs/anvil) by the same code as on
+// Hardhat, the indexer reading it over JSON-RPC, and the API serving it give the same projections and the same
+// answers as on Hardhat, block hashes and times aside.
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+import { startApi, type ApiServer } from "../../api/server";
+import { Indexer } from "../../indexer/indexer";
+import { deployContracts } from "../../scripts/deploy";
+import { seedDemo, type DemoSummary } from "../../scripts/demo";
+import { startAnvil, deployOnAnvil, type Anvil } from "../helpers/anvil";
+import { graphqlData } from "../helpers/api";
+import { dumpDatabase, expectSameIndex, indexerOptions, serveChain, tempDir } from "../helpers/indexer";
+import type { Deployment } from "../../scripts/deploy";
+
+/** What differs between two chains running the same transactions: where and when they landed. */
+const CHAIN_COLUMNS = new Set(["block_hash", "tx_hash", "block_time", "hash", "parent_hash", "timestamp", "chain_head"]);
+const CHAIN_FIELDS = /^(txHash|blockHash|blockTime|indexedAt|latestBlockTime|head|lag)$/;
+
+/**
+ * Times the chain gave (block.timestamp) outside the demo's schedule: the deployment and set-up blocks are mined when
+ * each node's clock says, so their times differ from chain to chain; the demo's own blocks are mined at set times.
+ */
+const TIME_COLUMN = /(_at|_time|^timestamp)$/;
+const TIME_ARG = /(At|Time)$/;
+
+function withoutTimes(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(withoutTimes);
+  if (x && typeof x === "object") return Object.fromEntries(Object.entries(x).filter(([k]) => !TIME_ARG.test(k)).map(([k, v]) => [k, withoutTimes(v)]));
+  return x;
+}
+
+/** The index's projections, with the columns that name blocks and times left out (and times in events' arguments). */
+function projections(dump: Record<string, unknown[]>): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [table, rows] of Object.entries(dump)) {
+    if (["blocks", "checkpoint", "meta", "undo_log"].includes(table)) continue; // where the index stands, not what it holds
+    out[table] = rows.map((row) =>
+      Object.fromEntries(
+        Object.entries(row as Record<string, unknown>)
+          .filter(([k]) => !CHAIN_COLUMNS.has(k) && !TIME_COLUMN.test(k))
+          .map(([k, v]) => [k, table === "events" && k === "args" ? JSON.stringify(withoutTimes(JSON.parse(String(v)))) : v]),
+      ),
+    );
+  }
+  return out;
+}
+
+function withoutChainFields(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(withoutChainFields);
+  if (x && typeof x === "object") return Object.fromEntries(Object.entries(x).filter(([k]) => !CHAIN_FIELDS.test(k)).map(([k, v]) => [k, withoutChainFields(v)]));
+  return x;
+}
+
+describe("anvil beside Hardhat (e2e)", function () {
+  this.timeout(900_000);
+  const tmp = tempDir();
+  let anvil: Anvil;
+  let onAnvil: { record: Deployment; indexer: Indexer; api: ApiServer };
+  let onHardhat: { record: Deployment; indexer: Indexer; api: ApiServer; demo: DemoSummary };
+  let snapshot: string;
+  let closeChain: (() => Promise<void>) | undefined;
+
+  before(async () => {
+    anvil = await startAnvil();
+    // The same demo on both chains: on anvil through `hardhat run --network anvil`, on Hardhat in this process.
+    const deployed = deployOnAnvil(anvil, `${tmp.dir}/anvil`, { demo: true });
+    snapshot = await network.provider.send("evm_snapshot", []);
+    const signers = await ethers.getSigners();
+    const d = await deployContracts(signers[0]);
+    const demo = await seedDemo({ deployed: d, signers });
+    const server = await serveChain();
+    closeChain = () => server.close();
+    const { record } = await deployed;
+
+    const index = async (url: string, rec: Deployment, name: string) => {
+      const indexer = new Indexer(indexerOptions(url, rec, `${tmp.dir}/${name}.sqlite`));
+      await indexer.syncToHead();
+      const api = await startApi({ database: `${tmp.dir}/${name}.sqlite`, sync: () => indexer.status(), port: 0 });
+      return { record: rec, indexer, api };
+    };
+    onAnvil = await index(anvil.url, record, "anvil");
+    onHardhat = { ...(await index(server.url, d.record, "hardhat")), demo };
+  });
+
+  after(async () => {
+    for (const side of [onAnvil, onHardhat]) {
+      await side?.api.close();
+      await side?.indexer.stop();
+    }
+    await closeChain?.();
+    if (snapshot) await network.provider.send("evm_revert", [snapshot]);
+    await anvil?.stop();
+    tmp.remove();
+  });
+
+  it("deploys the same contracts at the same addresses with scripts/deploy.ts", () => {
+    for (const [name, c] of Object.entries(onHardhat.record.contracts)) {
+      expect(onAnvil.record.contracts[name]?.address, name).to.equal(c.address);
+    }
+    expect(onAnvil.record.chainId).to.equal(31337);
+  });
+
+  it("indexes the demo on anvil into the same projections as on Hardhat, block hashes and times aside", () => {
+    const a = projections(dumpDatabase(onAnvil.indexer.database));
+    const h = projections(dumpDatabase(onHardhat.indexer.database));
+    expect(a.events.length).to.be.greaterThan(500);
+    expectSameIndex(a, h);
+  });
+
+  it("answers every example query of the demo the same from both indexes", async () => {
+    const queries = Object.entries(onHardhat.demo.queries);
+    expect(queries.length).to.be.greaterThan(3);
+    for (const [name, query] of queries) {
+      const fromAnvil = await graphqlData(onAnvil.api.url, query, {}, `anvil ${name}: `);
+      const fromHardhat = await graphqlData(onHardhat.api.url, query, {}, `hardhat ${name}: `);
+      expect(withoutChainFields(fromAnvil), name).to.deep.equal(withoutChainFields(fromHardhat));
+    }
+  });
+});
