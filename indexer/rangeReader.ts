@@ -126,7 +126,9 @@ export class RangeReader {
 
     // Headers: every block in the reorg window (to detect and undo reorgs), every block with logs (their time),
     // and the range's last block (the checkpoint).
-    const windowStart = Math.max(from, head - this.s.reorgWindow + 1);
+    // The window is the last reorgWindow blocks up to the target (head - confirmations): with confirmations, the
+    // blocks above the target are not indexed, so they are no part of what a reorg would have to undo.
+    const windowStart = Math.max(from, target - this.s.reorgWindow + 1);
     const wanted = new Set<number>();
     for (const l of logs) wanted.add(Number(l.blockNumber));
     for (let n = windowStart; n <= to; n++) wanted.add(n);

@@ -1,6 +1,7 @@
 // Nothing assumes Hardhat: the demo seeded on anvil (Foundry's node, npm @foundry-rs/anvil) by the same code as on
 // Hardhat, the indexer reading it over JSON-RPC, and the API serving it give the same projections and the same
-// answers as on Hardhat, block hashes and times aside.
+// answers as on Hardhat, block hashes and times aside. Then the indexer follows anvil with CONFIRMATIONS = 2
+// through reorgs (anvil's evm_snapshot / evm_revert) inside and beyond the confirmation depth.
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { startApi, type ApiServer } from "../../api/server";
@@ -9,7 +10,7 @@ import { deployContracts } from "../../scripts/deploy";
 import { seedDemo, type DemoSummary } from "../../scripts/demo";
 import { startAnvil, deployOnAnvil, type Anvil } from "../helpers/anvil";
 import { graphqlData } from "../helpers/api";
-import { dumpDatabase, expectSameIndex, indexerOptions, serveChain, tempDir } from "../helpers/indexer";
+import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, serveChain, tempDir } from "../helpers/indexer";
 import type { Deployment } from "../../scripts/deploy";
 
 /** What differs between two chains running the same transactions: where and when they landed. */
@@ -115,5 +116,85 @@ describe("anvil beside Hardhat (e2e)", function () {
       const fromHardhat = await graphqlData(onHardhat.api.url, query, {}, `hardhat ${name}: `);
       expect(withoutChainFields(fromAnvil), name).to.deep.equal(withoutChainFields(fromHardhat));
     }
+  });
+
+  describe("CONFIRMATIONS = 2 on anvil", () => {
+    const CONFIRMATIONS = 2;
+    let indexer: Indexer;
+    const head = async () => Number(await anvil.send<string>("eth_blockNumber"));
+    const mine = (n: number) => anvil.send("anvil_mine", [`0x${n.toString(16)}`]);
+    const hashOf = async (n: number) => (await anvil.rpc.getBlock(n))!.hash;
+    // A transaction with an event on the registry: pause and unpause alternate (the admin holds PAUSER_ROLE).
+    let paused = false;
+    const event = async () => {
+      const registry = onAnvil.record.contracts.DataAssetRegistry.address;
+      const admin = (await anvil.send<string[]>("eth_accounts"))[0];
+      const data = paused ? "0x3f4ba83a" : "0x8456cb59"; // unpause() / pause()
+      paused = !paused;
+      const tx = await anvil.send<string>("eth_sendTransaction", [{ from: admin, to: registry, data }]);
+      // anvil may answer before it has mined the transaction's block: wait for the receipt.
+      for (let i = 0; !(await anvil.send("eth_getTransactionReceipt", [tx])); i++) {
+        if (i === 200) throw new Error(`transaction ${tx} not mined`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+
+    before(async () => {
+      indexer = new Indexer(indexerOptions(anvil.url, onAnvil.record, `${tmp.dir}/confirmations.sqlite`, { confirmations: CONFIRMATIONS }));
+      await indexer.syncToHead();
+    });
+    after(async () => {
+      if (paused) await event();
+      await indexer.stop();
+    });
+
+    it("indexes only blocks with 2 confirmations", async () => {
+      await event();
+      const h = await head();
+      const status = await indexer.syncToHead();
+      expect(status.latestBlock).to.equal(h - CONFIRMATIONS);
+      expect(status.latestHash).to.equal(await hashOf(h - CONFIRMATIONS));
+      await mine(CONFIRMATIONS);
+      expect((await indexer.syncToHead()).latestBlock).to.equal(h);
+    });
+
+    it("a reorg within the confirmation depth touches nothing indexed: no undo, and the index equals a fresh one", async () => {
+      const undos: unknown[] = [];
+      indexer.onReorg = (u) => undos.push(u);
+      await mine(1);
+      const snap = await anvil.send<string>("evm_snapshot");
+      await event(); // one block, not yet confirmed
+      await indexer.syncToHead();
+      const before = indexer.status().latestBlock!;
+      expect(before).to.equal((await head()) - CONFIRMATIONS);
+      expect(await anvil.send("evm_revert", [snap])).to.equal(true);
+      paused = !paused;
+      await mine(3); // another branch, longer
+      const status = await indexer.syncToHead();
+      expect(undos, "nothing indexed was replaced").to.deep.equal([]);
+      expect(status.latestHash).to.equal(await hashOf((await head()) - CONFIRMATIONS));
+      expectSameIndex(dumpDatabase(indexer.database), await freshIndexDump(anvil.url, onAnvil.record, `${tmp.dir}/fresh-1.sqlite`, { confirmations: CONFIRMATIONS }));
+    });
+
+    it("a reorg beyond the confirmation depth is undone: the index equals a fresh one", async () => {
+      const undos: { depth: number }[] = [];
+      indexer.onReorg = (u) => undos.push(u);
+      const snap = await anvil.send<string>("evm_snapshot");
+      await event();
+      await event();
+      await mine(CONFIRMATIONS + 1);
+      await indexer.syncToHead(); // the two events' blocks are indexed
+      const replaced = indexer.status().latestBlock!;
+      expect(await anvil.send("evm_revert", [snap])).to.equal(true);
+      paused = !paused;
+      paused = !paused;
+      await event();
+      await mine(CONFIRMATIONS + 5);
+      const status = await indexer.syncToHead();
+      expect(undos).to.have.length(1);
+      expect(undos[0].depth).to.be.greaterThan(CONFIRMATIONS).and.at.most(replaced);
+      expect(status.latestHash).to.equal(await hashOf((await head()) - CONFIRMATIONS));
+      expectSameIndex(dumpDatabase(indexer.database), await freshIndexDump(anvil.url, onAnvil.record, `${tmp.dir}/fresh-2.sqlite`, { confirmations: CONFIRMATIONS }));
+    });
   });
 });
