@@ -42,6 +42,14 @@ const config: HardhatUserConfig = {
     },
     // anvil at ANVIL_URL with its own unlocked accounts (test/helpers/anvil.ts starts one on a free port).
     anvil: { url: process.env.ANVIL_URL ?? "http://127.0.0.1:8545", timeout: 600_000 },
+    // A consortium chain (Besu QBFT/IBFT, FISCO BCOS web3 RPC, BSN): docs/consortium-chains.md,
+    // scripts/deployConsortium.ts. Gas price 0 unless GAS_PRICE says otherwise; the key from DEPLOYER_KEY.
+    consortium: {
+      url: process.env.RPC_URL ?? "http://127.0.0.1:8545",
+      accounts: process.env.DEPLOYER_KEY ? [process.env.DEPLOYER_KEY] : "remote",
+      gasPrice: Number(process.env.GAS_PRICE ?? 0),
+      timeout: 600_000,
+    },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   mocha: { timeout: 600_000, reporter: require.resolve("./test/summary-reporter.js") },
