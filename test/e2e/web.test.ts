@@ -5,29 +5,19 @@
 // lineage picture's nodes and edges, verification of a file, a folder and a tampered copy, bad input, axe-core,
 // and the first page's JavaScript size; saves screenshots of the main pages into docs/screenshots/.
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { network } from "hardhat";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import ExcelJS from "exceljs";
-import { deployContracts, type Deployed } from "../../scripts/deploy";
-import { seedDemo, type DemoSummary } from "../../scripts/demo";
-import { hashPath } from "../../scripts/dal/hash";
-import { Indexer } from "../../indexer/indexer";
-import { startApi, type ApiServer } from "../../api/server";
-import { ensureWebBuild, WEB_DIST } from "../../web/build";
-import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import type { DemoSummary } from "../../scripts/demo";
+import type { ApiServer } from "../../api/server";
 import { graphqlData } from "../helpers/api";
-import { hash, submission } from "../helpers/registry";
+import { bookKeeper as bookKeeperOf, CHROMIUM, CHROMIUM_INSTALL, firstPageJs, sha256, startWebDemo, type WebDemo } from "../helpers/web";
 
 const ROOT = join(__dirname, "..", "..");
 const SCREENSHOTS = join(ROOT, "docs", "screenshots");
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync);
-const INSTALL = "apt-get update && apt-get install -y chromium fonts-noto-cjk";
+const INSTALL = CHROMIUM_INSTALL;
 
 /** "1234567.50" -> "1,234,567.50": what the page shows for an exact API amount. */
 const grouped = (d: string) => d.replace(/^(-?\d+)/, (w) => w.replace(/\B(?=(\d{3})+(?!\d))/g, ","));
@@ -54,22 +44,18 @@ function parseCsv(body: string): string[][] {
   if (cell || row.length) row.push(cell), rows.push(row);
   return rows;
 }
-const sha256 = (b: Buffer) => "0x" + createHash("sha256").update(b).digest("hex");
 
 describe("web app in a real browser (e2e)", function () {
   let snapshot: string;
-  let d: Deployed;
   let demo: DemoSummary;
-  let chain: RpcServer;
-  let tmp: ReturnType<typeof tempDir>;
-  let indexer: Indexer;
   let api: ApiServer;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = []; // console errors, page errors, requests outside the origin
-  const files = { v1: "", v2: "", tampered: "", dir: "" };
-  const ids = { file: "", folder: "" };
+  let w: WebDemo;
+  let files: WebDemo["files"];
+  let ids: WebDemo["ids"];
   let folderRoot: string;
 
   const data = (query: string, variables: Record<string, unknown> = {}) => graphqlData(api.url, query, variables);
@@ -82,53 +68,8 @@ describe("web app in a real browser (e2e)", function () {
   before(async function () {
     if (!CHROMIUM) throw new Error(`chromium is not installed; the browser tests need Debian's chromium: ${INSTALL}`);
     snapshot = (await network.provider.request({ method: "evm_snapshot" })) as string;
-    const signers = await ethers.getSigners();
-    d = await deployContracts(signers[0]);
-    demo = await seedDemo({ deployed: d, signers });
-    const signer = (address: string) => signers.find((s) => s.address === address) as HardhatEthersSigner;
-    const x = demo.exchanges[0];
-    const registrar = signer(x.treasury);
-    const holder = signer(demo.roles.inspection.address);
-
-    // Real content: a file in two versions, a tampered copy, and a folder (nested, non-ASCII names).
-    tmp = tempDir();
-    const bytes = Buffer.alloc(3 * 1024 * 1024 + 17);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 9)) & 0xff;
-    files.v1 = join(tmp.dir, "readings-v1.csv");
-    files.v2 = join(tmp.dir, "readings-v2.csv");
-    files.tampered = join(tmp.dir, "readings-v2-tampered.csv");
-    writeFileSync(files.v1, bytes);
-    const v2 = Buffer.concat([bytes, Buffer.from("\n2026-12,42\n")]);
-    writeFileSync(files.v2, v2);
-    const tampered = Buffer.from(v2);
-    tampered[1000] ^= 1;
-    writeFileSync(files.tampered, tampered);
-    files.dir = join(tmp.dir, "survey");
-    mkdirSync(join(files.dir, "2026", "区域"), { recursive: true });
-    writeFileSync(join(files.dir, "README.md"), "Port survey, 2026\n");
-    writeFileSync(join(files.dir, ".manifest"), "hidden files count too\n");
-    writeFileSync(join(files.dir, "2026", "a.csv"), "x,y\n1,2\n");
-    writeFileSync(join(files.dir, "2026", "B.csv"), Buffer.alloc(70_000, 7));
-    writeFileSync(join(files.dir, "2026", "区域", "数据.json"), JSON.stringify({ region: "临江" }));
-    folderRoot = (await hashPath(files.dir)).hash;
-
-    // The file: submitted, approved after its notice, then a second version.
-    await (await d.registry.connect(holder).submit(submission({ name: "Harbour sensor readings (港口传感器读数)", contentHash: sha256(bytes), registrarId: x.id }))).wait();
-    ids.file = String(await d.registry.assetCount());
-    await time.increaseTo((await d.registry.assetOf(ids.file)).noticeEndsAt + 1n);
-    await (await d.registry.connect(registrar).approveRegistration(ids.file)).wait();
-    await (await d.registry.connect(holder).addVersion(ids.file, sha256(v2), hash("web-meta-v2"))).wait();
-    // The folder: submitted and still in notice, with an open objection.
-    await (await d.registry.connect(holder).submit(submission({ name: "Port survey 2026 (港口调查数据)", contentHash: folderRoot, registrarId: x.id }))).wait();
-    ids.folder = String(await d.registry.assetCount());
-    await (await d.registry.connect(signer(demo.roles.aiLab.address)).object(ids.folder, hash("web-objection"))).wait();
-
-    chain = await serveChain();
-    indexer = new Indexer(indexerOptions(chain.url, d.record, join(tmp.dir, "index.sqlite"), { pollIntervalMs: 50 }));
-    await indexer.syncToHead();
-    await indexer.start();
-    ensureWebBuild();
-    api = await startApi({ database: join(tmp.dir, "index.sqlite"), sync: () => indexer.status(), port: 0, webRoot: WEB_DIST });
+    w = await startWebDemo();
+    ({ demo, api, files, ids, folderRoot } = w);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     // The page's CSP allows only its own scripts; axe-core is injected by the test, so the test bypasses it.
@@ -144,18 +85,13 @@ describe("web app in a real browser (e2e)", function () {
 
   after(async () => {
     await browser?.close();
-    await api?.close();
-    await indexer?.stop();
-    await chain?.close();
-    tmp?.remove();
+    await w?.close();
     if (snapshot) await network.provider.request({ method: "evm_revert", params: [snapshot] });
   });
 
   it("ships at most 300 KB of gzipped JavaScript on the first page, the lineage and hashing loaded lazily", () => {
-    const html = readFileSync(join(WEB_DIST, "index.html"), "utf8");
-    const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    const { html, scripts, gzipped } = firstPageJs();
     expect(scripts.length).to.be.greaterThan(0);
-    const gzipped = scripts.reduce((n, s) => n + gzipSync(readFileSync(join(WEB_DIST, s))).length, 0);
     expect(gzipped).to.be.lessThan(300 * 1024);
     expect(scripts.join(" ")).not.to.match(/lineage|verify|echarts|chart/);
     expect(html).not.to.match(/https?:\/\//); // nothing from outside the origin
@@ -335,16 +271,7 @@ describe("web app in a real browser (e2e)", function () {
   });
 
   /** The entity whose books span the most categories (then the most books): figures in both tables. */
-  const bookKeeper = () => {
-    const n = new Map<string, { categories: Set<string>; books: number }>();
-    for (const b of Object.values(demo.books)) {
-      const e = n.get(b.entity) ?? { categories: new Set<string>(), books: 0 };
-      e.categories.add(b.category);
-      e.books++;
-      n.set(b.entity, e);
-    }
-    return [...n].sort((a, b) => b[1].categories.size - a[1].categories.size || b[1].books - a[1].books)[0][0];
-  };
+  const bookKeeper = () => bookKeeperOf(demo);
   const mid = () => {
     const [y, m] = demo.period.from.split("-").map(Number);
     const mm = m + 6 > 12 ? m + 6 - 12 : m + 6;
