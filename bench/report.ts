@@ -9,6 +9,7 @@ export interface BenchResults {
   catalogue?: any;
   indexer?: any;
   api?: any;
+  web?: any;
   secondsPerBenchmark: Record<string, number>;
 }
 
@@ -127,6 +128,50 @@ function catalogueSection(c: any): string {
   ].join("\n");
 }
 
+function webSection(web: any): string {
+  const a = web.aims;
+  const pageRows = Object.values<any>(web.pages).map((p) => [
+    `${p.title} (\`${p.path.replace(/^(\/entity\/0x[0-9a-fA-F]{4})[0-9a-fA-F]+/, "$1…")}\`)`,
+    n(p.medianMs, 0),
+    n(p.maxMs, 0),
+    p.settledMedianMs === null ? "–" : n(p.settledMedianMs, 0),
+    `≤ ${n(a.pageMs)} ms ${verdict(p.met)}`,
+  ]);
+  const v = web.verify;
+  const verifyRows = Object.values<any>(v.sizes).map((s) => [
+    `${n(s.mb)} MiB`,
+    n(s.medianMBps),
+    n(s.minMBps),
+    n(s.peakRssMB, 1),
+    `+${n(s.rssGrowthMB, 1)}`,
+    n(s.peakHeapMB, 1),
+  ]);
+  const js = web.firstPageJs;
+  const largestLazy = js.lazyChunks?.[0];
+  return [
+    `## Web app in the browser`,
+    ``,
+    `Headless Chromium ${web.chromium} (playwright-core) on the demo of the browser tests (test/helpers/web.ts), the API serving`,
+    `web/dist on the same machine. Each page: time from navigation start to its data shown (the elements that appear only`,
+    `with the page's data, seen by a MutationObserver in the page), each run in a fresh browser context (cold cache);`,
+    `"all loaded" is when no section of the page is still loading (lazy charts included). ${web.runs} runs after a warm-up round.` +
+      (web.loadAverage ? ` Load average (1 min) ${web.loadAverage.before} at the start, ${web.loadAverage.after} at the end.` : ""),
+    ``,
+    table(["page", "median ms", "max ms", "all loaded, median ms", "aim"], pageRows),
+    ``,
+    `Verify in the browser: a generated file set on the asset page's file input, from the input's change event to the`,
+    `verdict shown (its SHA-256 equal to the one computed by Node), ${v.runsPerSize} runs per size; MB = MiB. Memory: the renderer`,
+    `processes' RSS (/proc) and the page's JS heap (CDP), sampled every 100 ms while hashing; growth over idle after a GC.`,
+    ``,
+    table(["file", "median MB/s", "slowest MB/s", "peak renderer RSS MB", "RSS growth MB", "peak JS heap MB"], verifyRows),
+    ``,
+    `- ${n(v.fileMB)} MiB at ${n(v.medianMBps)} MB/s (median): aim ≥ ${n(a.verifyMBps)} MB/s ${verdict(v.speedMet)}.`,
+    `- Flat memory: the renderer's growth while hashing ${n(v.fileMB)} MiB minus that for ${n(v.smallMB)} MiB is ${n(v.memoryGrowthDifferenceMB, 1)} MB: aim ≤ ${n(a.flatMemoryMB)} MB ${verdict(v.memoryMet)}.`,
+    `- First page's JavaScript: ${n(js.gzippedKB, 1)} KB gzipped in ${js.scripts.length} script${js.scripts.length === 1 ? "" : "s"}: aim ≤ ${n(a.firstPageKB)} KB ${verdict(js.met)}` +
+      (largestLazy ? ` (lazily loaded chunks: ${js.lazyChunks.length}, the largest ${largestLazy.file.replace(/-[\w-]{8}\.js$/, "")} at ${n(largestLazy.gzippedBytes / 1024, 1)} KB gzipped).` : "."),
+  ].join("\n");
+}
+
 export function renderReport(r: BenchResults): string {
   const m = r.machine;
   return [
@@ -142,6 +187,8 @@ export function renderReport(r: BenchResults): string {
     r.api ? apiSection(r.api) : "## API\n\nNot run.",
     ``,
     r.catalogue ? catalogueSection(r.catalogue) : "## A catalogue registered end to end\n\nNot run.",
+    ``,
+    r.web ? webSection(r.web) : "## Web app in the browser\n\nNot run.",
     ``,
   ].join("\n");
 }

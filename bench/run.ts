@@ -1,11 +1,11 @@
 // `npm run bench`: every benchmark on this machine, one after another, each in its own Hardhat process (so one
 // benchmark's chain and heap never weigh on the next), then bench/results.json (all figures, the machine, the
 // aims) and bench/REPORT.md (bench/report.ts) regenerated from them.
-//   BENCH_ONLY=gas,indexer,api,catalogue   run a subset (the others' last results are kept in results.json)
+//   BENCH_ONLY=gas,indexer,api,catalogue,web   run a subset (the others' last results are kept in results.json)
 //   BENCH_SMOKE=1                tiny sizes, results in a temporary directory unless BENCH_RESULTS is set: checks
 //                                that the scripts work (the test suite runs this), measures nothing worth keeping
 //   BENCH_RESULTS=dir            where the per-benchmark JSON, results.json and REPORT.md go
-// Each benchmark's own settings (GAS_RUNS, BENCH_EVENTS, BENCH_ASSETS, BENCH_API_SECONDS, ...) pass through.
+// Each benchmark's own settings (GAS_RUNS, BENCH_EVENTS, BENCH_ASSETS, BENCH_API_SECONDS, BENCH_WEB_RUNS, ...) pass through.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform, release, tmpdir, totalmem } from "node:os";
@@ -19,6 +19,7 @@ export const BENCHMARKS = [
   { name: "indexer", script: "bench/indexer.ts", file: "indexer.json" },
   { name: "api", script: "bench/api.ts", file: "api.json" },
   { name: "catalogue", script: "bench/catalogue.ts", file: "catalogue.json" },
+  { name: "web", script: "bench/web.ts", file: "web.json" },
 ] as const;
 type Name = (typeof BENCHMARKS)[number]["name"];
 
@@ -30,6 +31,10 @@ const SMOKE: NodeJS.ProcessEnv = {
   BENCH_REALTIME_BLOCKS: "5",
   BENCH_API_SECONDS: "1",
   BENCH_CATALOGUE_FILES: "12",
+  BENCH_WEB_RUNS: "1",
+  BENCH_WEB_FILE_MB: "16",
+  BENCH_WEB_SMALL_MB: "4",
+  BENCH_WEB_VERIFY_RUNS: "1",
 };
 
 function runScript(script: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -84,7 +89,9 @@ async function main() {
     indexer: readJson(join(perBenchmark, "indexer.json")),
     api: readJson(join(perBenchmark, "api.json")),
     catalogue: readJson(join(perBenchmark, "catalogue.json")),
-    secondsPerBenchmark: seconds,
+    web: readJson(join(perBenchmark, "web.json")),
+    // With BENCH_ONLY, the others' timings from the last full results.json are kept, as their figures are.
+    secondsPerBenchmark: { ...(readJson(join(out, "results.json"))?.secondsPerBenchmark ?? {}), ...seconds },
   };
   writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2) + "\n");
   writeFileSync(join(out, "REPORT.md"), renderReport(results));
