@@ -10,6 +10,9 @@
 //     last api.json are kept (with their date).
 //   BENCH_API_INDEX: an index file to keep; if it exists, it is measured as is (no generation).
 //   BENCH_CPU_PROF=1: V8 CPU profile of the API process in <results>/profiles.
+//   BENCH_API_BASELINE: a directory holding another checkout compiled with tsconfig.build.json (dist/): its API is the
+//     one measured, for a side-by-side comparison on the same index (use BENCH_RESULTS to keep its figures apart).
+//   API_WORKERS, API_CACHE_MB: as for `npm run api` (API_CACHE_MB=0 measures every answer computed afresh).
 // Generates activity on the in-process Hardhat chain (bench/activity.ts: every row comes from a real transaction),
 // indexes it into a SQLite file, serves the API from the compiled JavaScript (tsconfig.build.json) in separate
 // processes (bench/apiChild.ts: API_WORKERS workers, default the number of CPU cores, as `npm run api`), and loads it over keep-alive HTTP from here with 1 and 8 concurrent clients. Every
@@ -528,8 +531,11 @@ interface ApiProcess {
 
 /** Starts bench/apiChild.ts (compiled) on the index and waits for its address. */
 function startApiProcess(database: string, profileDir?: string): Promise<ApiProcess> {
+  // BENCH_API_BASELINE: another checkout's compiled API (e.g. the previous commit's, built with tsconfig.build.json),
+  // measured by the same load and checks on the same index: a side-by-side comparison.
+  const root = process.env.BENCH_API_BASELINE ? resolve(process.env.BENCH_API_BASELINE) : ROOT;
   const args = [...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), "dist/bench/apiChild.js"];
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, INDEX_DB: database, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: root, env: { ...process.env, INDEX_DB: database, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "inherit"] });
   const lines: string[] = [];
   let buffered = "";
   const waiters: (() => void)[] = [];

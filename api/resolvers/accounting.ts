@@ -1,6 +1,7 @@
 // balanceSheet(entity, asOf) and disclosure(entity, from, to): the "其中：数据资源" lines and disclosure tables A and B
 // of DOMAIN.md §5, computed by api/accounting.ts from the entity's books and their dated entries.
 import type { Database } from "better-sqlite3";
+import type { GraphQLResolveInfo } from "graphql";
 import {
   balanceSheet,
   balanceSheetOf,
@@ -48,6 +49,16 @@ const POSITION_COLUMNS = [
   "derecognised_on", "derecognition_reason", "proceeds", "last_entry_date", "schedule", "rules",
 ];
 
+/** The positions of an entity's books, read as arrays (better-sqlite3's raw mode: the fastest way to many rows). */
+function positionsOf(db: Database, entity: string): PositionRow[] {
+  const rows = prepared(db, `SELECT ${POSITION_COLUMNS} FROM book_positions WHERE entity = ?`).raw(true).all(entity) as unknown[][];
+  return rows.map((r) => {
+    const p: Record<string, unknown> = {};
+    for (let i = 0; i < POSITION_COLUMNS.length; i++) p[POSITION_COLUMNS[i]] = r[i];
+    return p as unknown as PositionRow;
+  });
+}
+
 const positionsKept = new WeakMap<Database, boolean>();
 /** Whether the index keeps book positions (schema 6 on): an index the indexer has not migrated yet has none. */
 function keepsPositions(db: Database): boolean {
@@ -71,7 +82,7 @@ function sheetsOf(db: Database, entity: string, asOf: string) {
   }
   const t = dayEnd(asOf);
   // Every book, derecognised ones too: a currency whose books are all gone by then still has its (empty) sheet.
-  const positions = manyRows<PositionRow>(db, POSITION_COLUMNS, `SELECT ${POSITION_COLUMNS} FROM book_positions WHERE entity = ?`, entity);
+  const positions = positionsOf(db, entity);
   const replayed = positions.filter((p) => !positionServes(p, t)).map((p) => p.book_id);
   if (replayed.length === 0) return balanceSheetOf(positions, [], new Map(), asOf);
   const { books, entries } = booksOf(db, entity, replayed);
@@ -88,7 +99,7 @@ function tablesOf(db: Database, entity: string, from: string, to: string) {
     return disclosure(books, entries, from, to);
   }
   const [t0] = periodTimes(from, to);
-  const positions = manyRows<PositionRow>(db, POSITION_COLUMNS, `SELECT ${POSITION_COLUMNS} FROM book_positions WHERE entity = ?`, entity);
+  const positions = positionsOf(db, entity);
   const replayed = positions.filter((p) => !positionServes(p, t0)).map((p) => p.book_id);
   if (replayed.length === 0) return disclosureOf(positions, [], new Map(), from, to);
   const { books, entries } = booksOf(db, entity, replayed);
@@ -119,19 +130,50 @@ export function computeDisclosure(db: Database, entityArg: string, from: string,
   return { entity, tables: checked("to", () => tablesOf(db, entity, from, to)) };
 }
 
+/** Fields of the GraphQL Asset type that read one column of `assets` each (by the default or a trivial resolver). */
+const ASSET_FIELD_COLUMNS: Record<string, string | null> = {
+  __typename: null,
+  id: "id",
+  name: "name",
+  kind: "kind",
+  grade: "grade",
+  status: "status",
+  holder: "holder",
+  applicant: "applicant",
+  registrationNumber: "registration_number",
+  sourceType: "source_type",
+  contentHash: "content_hash",
+};
+
 /**
- * The assets of an entity's books, read in one query on first use (only if a row's `asset` is asked for) and then
- * resolved synchronously: through the DataLoader, a promise per row of a 1,000-row sheet cost more than the sheet.
+ * The columns of `assets` that the fields asked under a row's `asset` read, when they are all simple ones (so a
+ * balance sheet asking each row's asset name reads 3 columns of 1,000 assets, not 30); null: read every column.
  */
-function assetsOfBooks(db: Database, entity: string): () => Map<number, Row> {
+function assetColumns(info: GraphQLResolveInfo): string[] | null {
+  const columns = new Set(["id"]);
+  for (const node of info.fieldNodes) {
+    for (const sel of node.selectionSet?.selections ?? []) {
+      if (sel.kind !== "Field" || !(sel.name.value in ASSET_FIELD_COLUMNS)) return null;
+      const column = ASSET_FIELD_COLUMNS[sel.name.value];
+      if (column) columns.add(column);
+    }
+  }
+  return [...columns];
+}
+
+/**
+ * The assets of an entity's books, read in one query on first use (only if a row's `asset` is asked for: every row
+ * asks the same fields, so the first decides the columns) and then resolved synchronously: through the DataLoader, a
+ * promise per row of a 1,000-row sheet cost more than the sheet.
+ */
+function assetsOfBooks(db: Database, entity: string): (info: GraphQLResolveInfo) => Map<number, Row> {
   let assets: Map<number, Row> | undefined;
-  return () =>
-    (assets ??= new Map(
-      manyRows(db, columnsOf(db, "assets"), "SELECT * FROM assets WHERE id IN (SELECT asset_id FROM books WHERE entity = ?)", entity).map((a) => [
-        a.id,
-        a,
-      ]),
-    ));
+  return (info) => {
+    if (assets) return assets;
+    const columns = assetColumns(info) ?? columnsOf(db, "assets");
+    const sql = `SELECT ${columns.join(", ")} FROM assets WHERE id IN (SELECT asset_id FROM books WHERE entity = ?)`;
+    return (assets = new Map(manyRows(db, columns, sql, entity).map((a) => [a.id, a])));
+  };
 }
 
 export function tokenRow(db: Database, address: string): TokenRow {
@@ -207,6 +249,6 @@ export const accountingQueries = {
 
 export const accountingTypes = {
   BalanceSheetRow: {
-    asset: (r: Row) => r.assets().get(r.assetId),
+    asset: (r: Row, _: unknown, __: unknown, info: GraphQLResolveInfo) => r.assets(info).get(r.assetId),
   },
 };

@@ -144,15 +144,21 @@ export const registryQueries = {
     const assetId = id("assetId", args.assetId);
     if (!(await ctx.loaders.asset.load(assetId))) throw badAsset(assetId);
     const first = pageSize(args.first, 100);
-    const after = decodeCursor(args.after) ?? 0;
+    // The cursor is the event's place on the chain (block x 2^20 + log index), not its row id: the same on every
+    // replica, whatever order its rows were written in.
+    const after = decodeCursor(args.after) ?? -1;
+    const [block, log] = after < 0 ? [-1, 0] : [Math.floor(after / EVENT_KEY), after % EVENT_KEY];
     const rows = prepared(
       ctx.db,
-      "SELECT rowid AS k, * FROM events WHERE asset_id = ? AND rowid > ? ORDER BY block_number, log_index LIMIT ?",
-    ).all(assetId, after, first + 1) as Row[];
+      "SELECT * FROM events WHERE asset_id = ? AND (block_number, log_index) > (?, ?) ORDER BY block_number, log_index LIMIT ?",
+    ).all(assetId, block, log, first + 1) as Row[];
     const totalCount = () => (prepared(ctx.db, "SELECT count(*) AS n FROM events WHERE asset_id = ?").get(assetId) as { n: number }).n;
-    return { ...page(rows, first, (r) => r.k), totalCount };
+    return { ...page(rows, first, (r) => r.block_number * EVENT_KEY + r.log_index), totalCount };
   },
 };
+
+/** Log indexes within a block stay below 2^20 (a block holds at most ~15,000 logs at 30M gas); blocks below 2^33. */
+const EVENT_KEY = 2 ** 20;
 
 export const badAsset = (assetId: number) => badInput(`assetId: no asset ${assetId} in the registry`);
 
