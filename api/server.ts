@@ -327,7 +327,9 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       const body = Buffer.concat(chunks);
       const method = req.method ?? "GET";
       const key = `${method} ${req.url} ${req.headers.accept ?? ""} ${req.headers["content-type"] ?? ""}\n${body.toString("latin1")}`;
-      const hit = cache.get(tag, key);
+      // Cache-Control: no-cache (or no-store) asks for an answer computed afresh (it is still kept for others).
+      const fresh = /no-cache|no-store/i.test(req.headers["cache-control"] ?? "");
+      const hit = fresh ? undefined : cache.get(tag, key);
       if (hit) {
         res.writeHead(hit.status, Object.fromEntries(hit.headers));
         res.end(hit.body);

@@ -5,7 +5,8 @@
 //     provenance is measured has at least max(10, BENCH_ASSETS / 100) events (100 at full size).
 //   BENCH_API_SECONDS (default 10): measured seconds per query and concurrency, after BENCH_API_WARMUP_SECONDS
 //     (default 2, at most half of BENCH_API_SECONDS) of warm-up.
-//   BENCH_API_QUERIES: a comma-separated subset of lookup,page,provenance,balanceSheet,disclosure,valuation,journal,
+//   BENCH_API_QUERIES: a comma-separated subset of lookup,page,provenance,balanceSheet,disclosure,balanceSheetCold,
+//     disclosureCold (the same two with Cache-Control: no-cache: computed afresh, not from the API's cache),valuation,journal,
 //     journalTable,journalPage,journalPageCold,journalCsv,journalCsvCold,journalXlsx. The other queries' figures of the
 //     last api.json are kept (with their date).
 //   BENCH_API_INDEX: an index file to keep; if it exists, it is measured as is (no generation).
@@ -187,6 +188,8 @@ interface Scenario {
   aimClients?: number;
   /** Aims that differ by the number of clients (issue 15: the balance sheet), instead of aimMs/aimClients. */
   aimsByClients?: Record<number, number>;
+  /** Request headers besides the usual (e.g. Cache-Control: no-cache, which asks for an answer computed afresh). */
+  headers?: Record<string, string>;
   /** GET this path (a download) instead of POSTing `query`. */
   path?: (rnd: Rnd) => string;
   query: string;
@@ -274,6 +277,43 @@ function scenarios(d: Dataset, need: { entityBooks: number; provenance: number }
     {
       name: "disclosure",
       title: "disclosure tables A and B",
+      aimMs: 30,
+      aimClients: 1,
+      query: `query Disclosure($entity: String!, $from: String!, $to: String!) { disclosure(entity: $entity, from: $from, to: $to) {
+        currency { symbol decimals } checksPass checks { name ok }
+        intangible { title rows { key section label purchased ${AMOUNT} selfDeveloped ${AMOUNT} other ${AMOUNT} total ${AMOUNT} } }
+        inventory { title rows { key section label purchased ${AMOUNT} selfDeveloped ${AMOUNT} other ${AMOUNT} total ${AMOUNT} } } } }`,
+      variables: (rnd) => {
+        const [from, to] = rnd.pick(periods);
+        return { entity: d.entity, from, to };
+      },
+      check: (data) => {
+        const ds = data.disclosure ?? [];
+        if (!ds.length) return "no disclosure";
+        return ds.every((x: any) => x.checksPass && x.intangible.rows.length === 23 && x.inventory.rows.length === 18) ? null : "checks failed or rows missing";
+      },
+    },
+    {
+      name: "balanceSheetCold",
+      title: `balance sheet (${d.entityOpenBooks} books), computed afresh (Cache-Control: no-cache)`,
+      headers: { "cache-control": "no-cache" },
+      aimMs: 100,
+      aimsByClients: { 1: 20, 8: 100 }, // issue 15
+      query: `query BalanceSheet($entity: String!, $asOf: String!) { balanceSheet(entity: $entity, asOf: $asOf) {
+        currency { address symbol decimals } inventory ${AMOUNT} intangible ${AMOUNT} development ${AMOUNT}
+        rows { bookId asset { id name registrationNumber } category source cost ${AMOUNT} accumulatedAmortisation ${AMOUNT}
+          impairment ${AMOUNT} carryingAmount ${AMOUNT} } } }`,
+      // Any day of the last month: amortisation is computed afresh for each.
+      variables: (rnd) => ({ entity: d.entity, asOf: daysBefore(d.headDate, rnd.int(0, 29)) }),
+      check: (data) => {
+        const rows = (data.balanceSheet ?? []).reduce((n: number, s: any) => n + s.rows.length, 0);
+        return rows >= need.entityBooks ? null : `${rows} rows, expected >= ${need.entityBooks}`;
+      },
+    },
+    {
+      name: "disclosureCold",
+      title: "disclosure tables A and B, computed afresh (Cache-Control: no-cache)",
+      headers: { "cache-control": "no-cache" },
       aimMs: 30,
       aimClients: 1,
       query: `query Disclosure($entity: String!, $from: String!, $to: String!) { disclosure(entity: $entity, from: $from, to: $to) {
@@ -430,9 +470,9 @@ interface Stats {
   bytes: number;
 }
 
-function post(agent: http.Agent, url: URL, body: string, get?: string): Promise<{ status: number; text: string; bytes: Buffer }> {
+function post(agent: http.Agent, url: URL, body: string, get?: string, extra: Record<string, string> = {}): Promise<{ status: number; text: string; bytes: Buffer }> {
   return new Promise((done, fail) => {
-    const headers = get ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+    const headers = { ...(get ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) }), ...extra };
     const req = http.request({ host: url.hostname, port: url.port, path: get ?? "/graphql", method: get ? "GET" : "POST", agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
@@ -464,7 +504,7 @@ async function measure(url: URL, s: Scenario, clients: number, seconds: number, 
       const body = JSON.stringify({ query: s.query, variables });
       const get = s.path?.(rnd);
       const started = process.hrtime.bigint();
-      const res = await post(agent, url, body, get);
+      const res = await post(agent, url, body, get, s.headers);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (get) {
         // A download: its status, size and container are checked.

@@ -112,6 +112,15 @@ describe("API workers (issue 15)", function () {
     const first = await ask();
     for (let i = 0; i < 4; i++) expect(await ask()).to.deep.equal(first);
     expect((await hits()) - before).to.be.at.least(2); // 5 asks over 2 workers: at most 2 computed
+    // Cache-Control: no-cache asks for an answer computed afresh: no hit.
+    const beforeFresh = await hits();
+    const freshly = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cache-control": "no-cache" },
+      body: JSON.stringify({ query }),
+    });
+    expect(await freshly.json()).to.deep.equal(first);
+    expect(await hits()).to.equal(beforeFresh);
     await registerActive(m, m.holder, { name: "Another block" });
     await indexer.syncToHead();
     const fresh = await ask();
