@@ -314,6 +314,10 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
     if (webRoot && (req.method === "GET" || req.method === "HEAD") && serveWeb(webRoot, path, req.method, res)) return;
     send(res, 404, { error: `no route ${path}; GraphQL is at /graphql${webRoot ? "" : " (the web app is not built: npm run web:build)"}` });
   });
+  // Keep-alive idle timeout well above any one request's work: with Node's 5 s default, a worker busy with long
+  // synchronous answers closes connections whose next request is already on its way (clients see ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   /**
    * /graphql through the response cache: the same request (method, URL, body, and the headers that shape the answer)
