@@ -12,9 +12,9 @@
 //    new chain, table by table.
 // Before 1-3, the previous version side by side: the indexer at BENCH_BASELINE (a commit, default the one before the
 // pipelined backfill) is checked out with `git worktree add` into a temporary directory, compiled there, and both
-// backfill the same chain BENCH_ROUNDS times (default 3), alternately, each in its own process and file: the ratio of
-// their median events/s is the change (the machine is shared; a ratio in one run is what means something), and the
-// two indexes must be identical table by table. BENCH_BASELINE=none skips it.
+// backfill the same chain BENCH_ROUNDS times (default 3; 1 in the smoke run), alternately, each in its own process
+// and file: the ratio of their median events/s is the change (the machine is shared; a ratio in one run is what
+// means something), and the two indexes must be identical table by table. BENCH_BASELINE=none skips it.
 // Writes bench/results/indexer.json. BENCH_CPU_PROF=1 also writes a V8 CPU profile of the indexer process (backfill
 // and following) there; MAX_LOG_RANGE, POLL_INTERVAL_MS and other indexer settings pass through to the child.
 import Database from "better-sqlite3";
@@ -341,6 +341,10 @@ interface SideRun {
   eventsPerSecond: number;
   seconds: number;
   cpuSeconds: number;
+  /** The indexer's main thread (its writes); null for a version that does not report it. */
+  mainThreadCpuSeconds: number | null;
+  /** This process serving the chain meanwhile (Hardhat answering the indexer's calls): it shares the machine's cores. */
+  chainServerCpuSeconds: number;
   peakRssMB: number;
   loadAverage: number;
 }
@@ -368,12 +372,22 @@ async function sideBySide(env: NodeJS.ProcessEnv, dir: string, commit: string, r
         const loadAverage = loadavg()[0];
         const child = new IndexerChild({ ...env, INDEX_DB: file }, undefined, which === "baseline" ? baseline.child : undefined);
         children.push(child);
+        const serving = process.cpuUsage();
         const run = await child.next("backfill");
+        const served = process.cpuUsage(serving);
         await child.stop();
         if (run.events !== activity.events || run.latestBlock !== activity.head) {
           throw new Error(`the ${which} indexer holds ${run.events} events up to block ${run.latestBlock}; the chain has ${activity.events} up to ${activity.head}`);
         }
-        runs[which].push({ eventsPerSecond: Math.round(run.eventsPerSecond), seconds: round(run.seconds), cpuSeconds: round(run.cpuSeconds), peakRssMB: run.peakRssMB, loadAverage: round(loadAverage) });
+        runs[which].push({
+          eventsPerSecond: Math.round(run.eventsPerSecond),
+          seconds: round(run.seconds),
+          cpuSeconds: round(run.cpuSeconds),
+          mainThreadCpuSeconds: run.mainThreadCpuSeconds ?? null,
+          chainServerCpuSeconds: round((served.user + served.system) / 1e6),
+          peakRssMB: run.peakRssMB,
+          loadAverage: round(loadAverage),
+        });
         console.error(`  round ${i + 1}, ${which}: ${Math.round(run.eventsPerSecond)} events/s, ${round(run.seconds)} s, peak RSS ${run.peakRssMB} MB (load ${loadAverage.toFixed(2)})`);
         if (files[which]) for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
         else files[which] = file;
@@ -427,13 +441,15 @@ async function main() {
 
     await build();
     const baselineCommit = process.env.BENCH_BASELINE ?? BASELINE.commit;
-    const rounds = positive("BENCH_ROUNDS", 3);
+    const rounds = positive("BENCH_ROUNDS", process.env.BENCH_SMOKE === "1" ? 1 : 3);
     const comparison =
       baselineCommit === "none" ? { skipped: "BENCH_BASELINE=none" } : await sideBySide(env, tmp.dir, baselineCommit, rounds, activity, children);
     console.error(`backfilling ${activity.events} events (${activity.blocks} blocks) in a separate process...`);
     const child = new IndexerChild({ ...env, INDEX_DB: database }, profileDir);
     children.push(child);
+    const serving = process.cpuUsage();
     const run: BackfillReport = await child.next("backfill");
+    const served = process.cpuUsage(serving);
     if (run.events !== activity.events || run.latestBlock !== activity.head) {
       throw new Error(`the index holds ${run.events} events up to block ${run.latestBlock}; the chain has ${activity.events} up to ${activity.head}`);
     }
@@ -484,6 +500,8 @@ async function main() {
         seconds: round(run.seconds),
         eventsPerSecond: Math.round(run.eventsPerSecond),
         cpuSeconds: round(run.cpuSeconds),
+        mainThreadCpuSeconds: run.mainThreadCpuSeconds,
+        chainServerCpuSeconds: round((served.user + served.system) / 1e6),
         eventsPerCpuSecond: Math.round(run.events / run.cpuSeconds),
         rssBeforeBackfillMB: run.rssBeforeMB,
         peakRssMB: run.peakRssMB,
@@ -517,7 +535,11 @@ async function main() {
     const rows: [string, string][] = [
       ["events", String(run.events)],
       ["blocks", String(activity.blocks)],
-      ["backfill", `${round(run.seconds)} s (${round(run.cpuSeconds)} CPU s)`],
+      [
+        "backfill",
+        `${round(run.seconds)} s (${round(run.cpuSeconds)} CPU s, ${run.mainThreadCpuSeconds ?? "?"} of them on the main thread; ` +
+          `the chain server ${round((served.user + served.system) / 1e6)} CPU s meanwhile)`,
+      ],
       ["events/s", `${Math.round(run.eventsPerSecond)} (aim >= ${AIM.eventsPerSecond}: ${met(results.aims.eventsPerSecond.met)})`],
       ["peak RSS", `${run.peakRssMB} MB (aim <= ${AIM.peakRssMB}: ${met(results.aims.peakRssMB.met)}; ${run.rssBeforeMB} MB before reading logs)`],
       [

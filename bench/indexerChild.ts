@@ -5,6 +5,7 @@
 // 1. Backfills to the head, closes the database (as the indexer leaves it when stopped) and sends `backfill`.
 // 2. On `follow`: opens it again and follows the chain (Indexer.start, polling) as `npm run indexer` does, sending
 //    `reorg` for every undone reorg, until `stop`. On `stop` instead of `follow`: ends (a fresh index to compare).
+import { readFileSync } from "node:fs";
 import { mb, peakRssMB } from "./memory";
 import { loadConfig } from "../indexer/config";
 import { Indexer, type ReorgUndo } from "../indexer/indexer";
@@ -16,6 +17,8 @@ export interface BackfillReport {
   seconds: number;
   eventsPerSecond: number;
   cpuSeconds: number;
+  /** CPU of the main thread alone (the writes; Linux only, else null): the rest is reader and V8 helper threads. */
+  mainThreadCpuSeconds: number | null;
   rssBeforeMB: number;
   peakRssMB: number;
   pollIntervalMs: number;
@@ -42,6 +45,17 @@ async function received(): Promise<ParentMessage> {
   return inbox.shift()!;
 }
 
+/** CPU seconds of this process's main thread (its task id is the process id), from /proc; null where there is none. */
+function mainThreadCpu(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ, 100 on Linux)
+  } catch {
+    return null;
+  }
+}
+
 async function main() {
   if (!process.send) throw new Error("bench/indexerChild runs forked by bench/indexer.ts (it needs the IPC channel)");
   process.once("disconnect", () => process.exit(1)); // the bench died: do not follow forever
@@ -52,10 +66,12 @@ async function main() {
   await backfill.open();
   const rssBeforeMB = mb(process.memoryUsage().rss); // node, ethers and the ABIs, before any log is read
   const cpu = process.cpuUsage();
+  const mainCpu = mainThreadCpu();
   const started = process.hrtime.bigint();
   const status = await backfill.syncToHead();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
+  const mainCpuAfter = mainThreadCpu();
   const { n: events } = backfill.database.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number };
   await backfill.stop();
   await send({
@@ -65,6 +81,7 @@ async function main() {
     seconds,
     eventsPerSecond: events / seconds,
     cpuSeconds: (used.user + used.system) / 1e6,
+    mainThreadCpuSeconds: mainCpu === null || mainCpuAfter === null ? null : Math.round((mainCpuAfter - mainCpu) * 100) / 100,
     rssBeforeMB,
     peakRssMB: peakRssMB(),
     pollIntervalMs: opts.pollIntervalMs,

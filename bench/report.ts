@@ -57,12 +57,17 @@ function indexerSection(ix: any): string {
   const c = ix.comparison;
   if (c?.ratio !== undefined) {
     const runs = (xs: any[]) => xs.map((r) => n(r.eventsPerSecond)).join(", ");
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+    const cpu = (xs: any[]) => n(med(xs.map((r) => r.cpuSeconds)), 1);
+    const mainCpu = (xs: any[]) => (xs.some((r) => r.mainThreadCpuSeconds == null) ? "?" : n(med(xs.map((r) => r.mainThreadCpuSeconds)), 1));
+    const serverCpu = (xs: any[]) => (xs.some((r) => r.chainServerCpuSeconds == null) ? "?" : n(med(xs.map((r) => r.chainServerCpuSeconds)), 1));
     rows.push([
       `vs ${c.baseline.commit.slice(0, 7)} (${c.baseline.label})`,
       `${n(c.ratio, 2)}× (median ${n(c.medianEventsPerSecond.current)} vs ${n(c.medianEventsPerSecond.baseline)} events/s; runs ${runs(c.runs.current)} vs ` +
         `${runs(c.runs.baseline)}, alternating; load ${n(Math.min(...[...c.runs.current, ...c.runs.baseline].map((r: any) => r.loadAverage)), 1)}–` +
-        `${n(Math.max(...[...c.runs.current, ...c.runs.baseline].map((r: any) => r.loadAverage)), 1)}; peak RSS ${n(c.peakRssMB.current, 1)} vs ${n(c.peakRssMB.baseline, 1)} MB; ` +
-        `${c.sameIndex ? "same index" : "index DIFFERS"})`,
+        `${n(Math.max(...[...c.runs.current, ...c.runs.baseline].map((r: any) => r.loadAverage)), 1)}; CPU ${cpu(c.runs.current)} vs ${cpu(c.runs.baseline)} s, ` +
+        `of which the main thread ${mainCpu(c.runs.current)} s; the chain server ${serverCpu(c.runs.current)} vs ${serverCpu(c.runs.baseline)} CPU s meanwhile; ` +
+        `peak RSS ${n(c.peakRssMB.current, 1)} vs ${n(c.peakRssMB.baseline, 1)} MB; ${c.sameIndex ? "same index" : "index DIFFERS"})`,
       `≥ 1.8× ${verdict(ix.aims?.speedup?.met)}`,
     ]);
   } else if (c?.skipped) {
