@@ -904,8 +904,9 @@ describe("indexer projections", function () {
       db.prepare(`UPDATE events SET asset_id = NULL WHERE contract = 'RightsCertificate' AND name = 'Transfer' AND json_extract(args, '$.from') = ?`).run(
         ethers.ZeroAddress,
       );
-      // Back to schema 3: without what migration 5 (relayed actions) added, then migrated forward again.
-      db.exec(`DROP TABLE relayed_requests; DROP INDEX events_by_signer; DROP INDEX events_by_relayer;
+      // Back to schema 3: without what migrations 5 (relayed actions) and 6 (book positions) added, then migrated
+      // forward again.
+      db.exec(`DROP TABLE book_positions; DROP TABLE relayed_requests; DROP INDEX events_by_signer; DROP INDEX events_by_relayer;
         ALTER TABLE events DROP COLUMN signer; ALTER TABLE events DROP COLUMN relayer;`);
       db.pragma("user_version = 3");
       migrate(db);
