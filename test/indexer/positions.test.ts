@@ -73,10 +73,13 @@ describe("indexer: book positions", function () {
       const before = indexer.database.prepare("SELECT * FROM book_positions WHERE book_id = ?").get(Number(intangible)) as Record<string, unknown>;
       expect([before.derecognised_on, before.derecognition_reason, before.impaired]).to.deep.equal([d(7, 20), "Sale", String(1_000n * YUAN)]);
 
-      // The new branch: other entries on the same books.
+      // The new branch: other entries on the same books, and as long as the branch it replaces (a chain's head does
+      // not move back: the index keeps the same window of recent blocks as a fresh one).
+      const oldHead = await hre.ethers.provider.getBlockNumber();
       await revert(snap);
       await ledger.addCost(intangible, 2_400n * YUAN, CostSource.Other, CostPhase.None, d(4, 30), 0, hash("more"));
       await ledger.impair(development, 500n * YUAN, d(5, 2), hash("impair dev"));
+      while ((await hre.ethers.provider.getBlockNumber()) < oldHead) await hre.network.provider.send("evm_mine", []);
       await indexer.syncToHead();
       expectPositionsDerived(indexer);
       const after = indexer.database.prepare("SELECT * FROM book_positions WHERE book_id = ?").get(Number(intangible)) as Record<string, unknown>;

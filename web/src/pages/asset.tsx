@@ -103,7 +103,7 @@ export function AssetPage(props: { id: string }) {
           </Suspense>
         )}
         {a.royalties.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table data-testid="royalties">
               <caption>{t("royalties")}</caption>
               <thead>
@@ -170,7 +170,7 @@ function Registration(props: { a: any; status: string }) {
         ))}
       </dl>
       {a.objections.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <caption>{t("objections")}</caption>
             <thead>
@@ -233,7 +233,7 @@ function Certificates(props: { a: any }) {
       {certs.length === 0 ? (
         <p class="empty">{t("noCertificates")}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table data-testid="certificates">
             <thead>
               <tr>
@@ -284,7 +284,7 @@ function Trades(props: { id: string }) {
         {l.error ? <ErrorText error={l.error} /> : !l.data ? <Loading /> : l.data.listings.nodes.length === 0 ? (
           <p class="empty">{t("noListings")}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table data-testid="listings">
               <thead>
                 <tr>
@@ -321,7 +321,7 @@ function Trades(props: { id: string }) {
         {q.error ? <ErrorText error={q.error} /> : !q.data ? <Loading /> : q.data.settlements.nodes.length === 0 ? (
           <p class="empty">{t("noSettlements")}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table data-testid="settlements">
               <thead>
                 <tr>
@@ -412,7 +412,7 @@ function Provenance(props: { id: string }) {
         )}
       </Section>
       <Section title={`${t("provenance")} (${p.totalCount})`} id="provenance" intro={t("provenanceIntro")}>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="provenance" data-testid="provenance">
             <thead>
               <tr>

@@ -101,7 +101,7 @@ export function MoneyFlow(props: { id: string }) {
           }}
         />
       </Suspense>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table data-testid="money-flow" data-order={s.order.id}>
           <caption>
             {t("order")} #{s.order.id} · {cstTime(s.settledAt)} · {t("gross")} <span data-field="gross">{money(s.gross)}</span>
@@ -222,7 +222,7 @@ export function RightsAt(props: { id: string; today: string }) {
       ) : q.data.rights.nodes.length === 0 ? (
         <p class="empty" data-testid="no-rights">{t("noRightsAt")}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table data-testid="rights-at" data-at={at}>
             <thead>
               <tr>
@@ -336,7 +336,7 @@ export function Valuation(props: { id: string; today: string }) {
       ) : (
         <div class="valuation" data-testid="valuation">
           {q.data.valuation.appraisals.length > 0 && (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table>
                 <caption>{t("appraisals")}</caption>
                 <tbody>

@@ -215,7 +215,7 @@ function BalanceSheet(props: { entity: string; asOf: string; go: (asOf: string) 
       ) : (
         q.data.balanceSheet.map((s: any) => (
           <div key={s.currency.address} data-currency={s.currency.symbol ?? s.currency.address}>
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table class="lines" data-testid="balance-lines">
                 <caption>
                   {t("asOf")} {props.asOf} · {t("currency")} {s.currency.symbol ?? s.currency.address}
@@ -248,7 +248,7 @@ function BookRows(props: { rows: any[]; caption: string; full?: boolean }) {
   const t = useT();
   if (props.rows.length === 0) return <p class="empty">{t("noBooks")}</p>;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0}>
       <table data-testid="book-rows">
         <caption>{props.caption}</caption>
         <thead>
@@ -376,7 +376,7 @@ function CarryingChart(props: { entity: string; fromMonth: string; toMonth: stri
           </Suspense>
           <details class="chart-data">
             <summary>{t("chartTable")}</summary>
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table data-testid="chart-table">
                 <thead>
                   <tr>
@@ -441,7 +441,7 @@ function Disclosure(props: { entity: string; from: string; to: string; go: (from
               <BookRows rows={closing.filter((r: any) => r.category !== "Inventory")} caption={`${t("tableA")} · ${t("assetsInTable")}`} />
               <DisclosureTable id="table-b" label={t("tableB")} table={d.inventory} from={props.from} to={props.to} currency={d.currency.symbol} />
               <BookRows rows={closing.filter((r: any) => r.category === "Inventory")} caption={`${t("tableB")} · ${t("assetsInTable")}`} />
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0}>
                 <table data-testid="rd">
                   <caption>{t("rd")}</caption>
                   <tbody>
@@ -477,7 +477,7 @@ function DisclosureTable(props: { id: string; label: string; table: any; from: s
   for (const r of props.table.rows) spans.set(r.section, (spans.get(r.section) ?? 0) + 1);
   const seen = new Set<string>();
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0}>
       <table class="disclosure-table" data-testid={props.id}>
         <caption>
           <strong>
@@ -526,7 +526,7 @@ function Checks(props: { checks: any[]; pass: boolean; symbol: string }) {
         {t("checks")} ({props.checks.length}):{" "}
         <span class={`badge ${props.pass ? "s-active" : "s-rejected"}`}>{props.pass ? t("checksPass") : t("checksFail")}</span>
       </summary>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table>
           <thead>
             <tr>
@@ -586,7 +586,7 @@ function Journal(props: { entity: string; from: string; to: string; go: (from: s
           {q.data.journal.vouchers.length === 0 ? (
             <p class="empty">{t("noVouchers")}</p>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table class="journal" data-testid="journal">
                 <thead>
                   <tr>
@@ -670,7 +670,7 @@ export function EntityIndex() {
         {counts.size === 0 ? (
           <p class="empty">{t("noEntities")}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table data-testid="entities">
               <thead>
                 <tr>

@@ -38,7 +38,7 @@ export function ExchangeIndex() {
     <div class="page">
       <h1>{t("exchanges")}</h1>
       <Section title={t("exchanges")} id="exchanges" intro={t("exchangesIntro")}>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table data-testid="exchanges">
             <thead>
               <tr>
@@ -115,7 +115,7 @@ export function ExchangePage(props: { id: string }) {
             <summary>
               {t.word(s)} ({q.data[s].totalCount})
             </summary>
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table>
                 <thead>
                   <tr>
@@ -148,7 +148,7 @@ export function ExchangePage(props: { id: string }) {
         {waiting.length === 0 ? (
           <p class="empty">{t("noWaiting")}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table data-testid="waiting">
               <thead>
                 <tr>
@@ -269,7 +269,7 @@ function FeesByMonth(props: { venueId: number }) {
               }}
             />
           </Suspense>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table data-testid="fees">
               <thead>
                 <tr>

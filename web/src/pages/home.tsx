@@ -88,7 +88,7 @@ export function HomePage() {
             <h3>
               {t("registrar")} {code} · {t("noticePeriod")} {assets[0].registrar.noticePeriodSeconds / 86400} {t("days")}
             </h3>
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table>
                 <thead>
                   <tr>
@@ -137,7 +137,7 @@ export function HomePage() {
       </Section>
 
       <Section title={t("latest")} id="latest">
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table data-testid="latest">
             <thead>
               <tr>

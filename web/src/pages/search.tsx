@@ -71,7 +71,7 @@ export function SearchPage(props: { q: string }) {
         .filter(([, list]) => list.length > 0)
         .map(([k, list]) => (
           <Section key={k} title={LABEL[k] ? t(LABEL[k]) : t("results")}>
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table data-testid={`results-${k}`}>
                 <thead>
                   <tr>
