@@ -4,12 +4,13 @@
 // and each batch, so an interrupted run resumes without hashing or submitting anything twice: before sending, rows
 // whose content the registry already holds for this signer (a batch whose receipt was lost) are taken as done.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { Wallet } from "ethers";
+import type { Interface, Wallet } from "ethers";
 import type { IDataAssetRegistry } from "../../typechain-types/contracts/DataAssetRegistry";
 import type { Chain } from "./env";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { DalError, EXIT, usage } from "./exit";
 import { small } from "./parse";
+import { decodeRevert, revertData } from "./revert";
 import { terminalProgress } from "./progress";
 import { cstTime, table } from "./report";
 import { prepareSubmission, type Prepared, type RegisterOptions } from "./registry";
@@ -21,6 +22,9 @@ type Column = (typeof COLUMNS)[number];
 
 interface Row {
   line: number;
+  /** The path as the CSV writes it: the row's key in the state file and in messages. */
+  key: string;
+  /** The path resolved against the CSV's folder. */
   path: string;
   options: RegisterOptions;
 }
@@ -109,7 +113,7 @@ function readRows(file: string, defaults: RegisterOptions): Row[] {
       size: undefined, // each row's own size: the bytes hashed
       metadata: undefined, // each row generates its own metadata document
     };
-    return { line, path: isAbsolute(path) ? path : join(base, path), options, key: path } as Row & { key: string };
+    return { line, key: path, path: isAbsolute(path) ? path : join(base, path), options };
   });
 }
 
@@ -137,7 +141,7 @@ export async function registerManifest(
 ): Promise<number | void> {
   const batchSize = small("--batch-size", o.batchSize ?? "50", 1, 200);
   if (session.options.sign) throw usage("--manifest signs its batches with --sign-dir <dir>, not --sign");
-  const rows = readRows(manifest, o) as (Row & { key: string })[];
+  const rows = readRows(manifest, o);
   const stateFile = `${manifest}.dal-state.json`;
   const state = loadState(stateFile);
 
@@ -269,24 +273,17 @@ async function signBatches(
 }
 
 /** A refused batch names the row: submitBatch reverts with BatchItemFailed(index, the item's own error). */
-function batchFailure(err: unknown, batch: (Row & { key: string })[], iface: import("ethers").Interface): unknown {
-  const data = (err as { data?: string; info?: { error?: { data?: string } } }).data ?? (err as { info?: { error?: { data?: string } } }).info?.error?.data;
-  if (typeof data !== "string") return err;
+function batchFailure(err: unknown, batch: Row[], iface: Interface): unknown {
+  const data = revertData(err);
   let parsed;
   try {
-    parsed = iface.parseError(data);
+    parsed = data ? iface.parseError(data) : null;
   } catch {
     return err;
   }
   if (parsed?.name !== "BatchItemFailed") return err;
   const row = batch[Number(parsed.args[0])];
-  const inner = { data: parsed.args[1] as string };
-  return new DalError(EXIT.REFUSED, `--manifest line ${row.line} (${row.key}) was refused, and its batch with it: ${describe(inner)}`);
-}
-
-function describe(inner: { data: string }): string {
-  // decodeRevert reads `data` the way ethers errors carry it.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { decodeRevert } = require("./revert") as typeof import("./revert");
-  return decodeRevert(inner)?.words ?? inner.data;
+  const inner = parsed.args[1] as string;
+  const words = decodeRevert({ data: inner })?.words ?? inner;
+  return new DalError(EXIT.REFUSED, `--manifest line ${row.line} (${row.key}) was refused, and its batch with it: ${words}`);
 }

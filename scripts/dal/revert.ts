@@ -30,7 +30,7 @@ export interface DecodedRevert {
 }
 
 /** Revert data found anywhere in an ethers error (its shape depends on the node and the call path). */
-function revertData(err: unknown, depth = 0): string | undefined {
+export function revertData(err: unknown, depth = 0): string | undefined {
   if (!err || typeof err !== "object" || depth > 6) return undefined;
   const e = err as Record<string, unknown>;
   if (typeof e.data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(e.data)) return e.data;

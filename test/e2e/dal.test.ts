@@ -1138,6 +1138,17 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(missing.stderr).to.match(/line 3 \(missing\.csv\)/);
     writeFileSync(bad, `path,kind\npart-1.csv,data-lake\n`);
     expect((await dal(["register", "--manifest", bad], as("holder"))).stderr).to.match(/line 2 .*--kind/);
+    // A row the registry refuses inside submitBatch is named by its line, with the contract's error; nothing of its
+    // batch is registered.
+    const tooLong = join(dir, "too-long.csv");
+    writeFileSync(join(dir, "long-a.txt"), `long a ${stamp}`);
+    writeFileSync(join(dir, "long-b.txt"), `long b ${stamp}`);
+    writeFileSync(tooLong, `path,name\nlong-a.txt,Fine\nlong-b.txt,${"x".repeat(600)}\n`);
+    const countBeforeLong = await d.registry.assetCount();
+    const longRun = await dal(["register", "--manifest", tooLong], as("holder"));
+    expectExit(longRun, 5);
+    expect(longRun.stderr).to.match(/line 3 \(long-b\.txt\) was refused, and its batch with it: .*TextTooLong/);
+    expect(await d.registry.assetCount()).to.equal(countBeforeLong);
     const taken = join(dir, "taken.csv");
     writeFileSync(join(dir, "new.csv"), `new ${stamp}`);
     writeFileSync(taken, `path\nnew.csv\npart-3.csv\n`);
