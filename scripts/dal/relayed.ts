@@ -32,6 +32,7 @@ import {
   signerOf,
   type SignedRequestFile,
 } from "../relay/request";
+import { forwarderError, simulateRequest } from "../relay/simulate";
 import { readRecord, signed, type Chain, type DeploymentRecord } from "./env";
 import { DalError, EXIT, usage } from "./exit";
 import { loadSigner } from "./keys";
@@ -261,16 +262,12 @@ async function refusal(
   // A request after another of the same signer in this batch can only be simulated once that one ran: its
   // signature was checked above, and the forwarder checks it again.
   if (nonce !== onChain) return undefined;
-  try {
-    await f.execute.staticCall(dataOf(request), { from: relayer });
-  } catch (err) {
-    const decoded = decodeRevert(err);
-    if (decoded) return `the call would be refused: ${decoded.words}`;
-    const data = (err as { data?: string }).data;
-    const fwd = data ? FORWARDER.parseError(data) : null;
-    return `the call would be refused${fwd ? `: ${fwd.name}` : ""}`;
-  }
-  return undefined;
+  const sim = await simulateRequest(chain.provider, forwarder, relayer, dataOf(request), true);
+  if (sim.ok) return undefined;
+  if (sim.failed === "forwarder") return `the forwarder would refuse it: ${forwarderError(sim.err)!.message}`;
+  if (sim.failed === "gas") return `the call succeeds alone but not with gas ${request.request.gas}: sign it again with more --sign-gas`;
+  const decoded = decodeRevert(sim.err);
+  return `the call would be refused: ${decoded ? decoded.words : `it reverts (or runs out of its gas ${request.request.gas})`}`;
 }
 
 export interface RelayOptions {

@@ -13,10 +13,11 @@
 //   GET  /metrics         Prometheus text
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Contract, Interface, concat, getAddress, type JsonRpcProvider, type Wallet } from "ethers";
+import { Contract, getAddress, type JsonRpcProvider, type Wallet } from "ethers";
 import { Counter, Gauge, Registry } from "prom-client";
 import type { Deployment } from "../deploy";
 import { decodeRevert } from "../dal/revert";
+import { forwarderError, simulateRequest } from "./simulate";
 import { FORWARDER_ABI, dataOf, digestOf, parseSignedRequest, requestOf, signerOf, type ForwardRequestData, type SignedRequestFile } from "./request";
 
 export interface RelayOptions {
@@ -131,42 +132,11 @@ export interface BatchSummary {
 function words(err: unknown): { error?: string; message: string } {
   const decoded = decodeRevert(err);
   if (decoded) return { error: decoded.name, message: decoded.words.replace(/\. Hint: [\s\S]*$/, "") };
-  const forwarderError = decodeWith(FORWARDER_INTERFACE, err);
-  if (forwarderError) return forwarderError;
+  const own = forwarderError(err);
+  if (own) return own;
   const e = err as { reason?: string | null; shortMessage?: string; message?: string };
   if (e?.reason) return { message: e.reason };
   return { message: e?.shortMessage ?? e?.message ?? String(err) };
-}
-
-const FORWARDER_INTERFACE = new Interface([...FORWARDER_ABI, "error FailedCall()"]);
-
-function decodeWith(iface: Interface, err: unknown): { error: string; message: string } | undefined {
-  const data = revertDataOf(err);
-  if (!data) return undefined;
-  try {
-    const parsed = iface.parseError(data);
-    if (!parsed) return undefined;
-    return { error: parsed.name, message: `${parsed.name}(${parsed.args.map(String).join(", ")})` };
-  } catch {
-    return undefined;
-  }
-}
-
-function revertDataOf(err: unknown, depth = 0): string | undefined {
-  if (!err || typeof err !== "object" || depth > 6) return undefined;
-  const e = err as Record<string, unknown>;
-  if (typeof e.data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(e.data)) return e.data;
-  for (const key of ["data", "error", "info", "cause", "payload"]) {
-    const found = revertDataOf(e[key], depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-/** True when an ethers error is a revert (the contract said no), not a transport failure. */
-function isRevert(err: unknown): boolean {
-  const e = err as { code?: string };
-  return e?.code === "CALL_EXCEPTION" || revertDataOf(err) !== undefined;
 }
 
 const jsonReplacer = (_: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
@@ -391,31 +361,19 @@ export class RelayService {
    * forwarder's execute (signature, nonce, deadline, trust, gas); on failure, and for a request behind others of its
    * signer still queued, the target is called as the forwarder calls it (signer appended), for its named error. */
   private async simulate(data: ForwardRequestData, nonceIsCurrent: boolean): Promise<void> {
-    const provider = this.opts.provider;
-    if (nonceIsCurrent) {
-      try {
-        await provider.call({ from: this.relayer, to: this.forwarderAddress, data: this.forwarder.interface.encodeFunctionData("execute", [data]) });
-        return;
-      } catch (err) {
-        if (!isRevert(err)) throw err;
-        const forwarderError = decodeWith(FORWARDER_INTERFACE, err);
-        if (forwarderError && forwarderError.error !== "FailedCall") {
-          throw new Refusal("would_revert", `the forwarder would refuse it: ${forwarderError.message}`, { error: forwarderError.error });
-        }
-      }
+    const sim = await simulateRequest(this.opts.provider, this.forwarderAddress, this.relayer, data, nonceIsCurrent);
+    if (sim.ok) return;
+    if (sim.failed === "forwarder") {
+      const own = forwarderError(sim.err)!;
+      throw new Refusal("would_revert", `the forwarder would refuse it: ${own.message}`, { error: own.error });
     }
-    try {
-      await provider.call({ from: this.forwarderAddress, to: data.to, data: concat([data.data, data.from]), gasLimit: data.gas });
-    } catch (err) {
-      if (!isRevert(err)) throw err;
-      const said = words(err);
+    if (sim.failed === "target") {
+      const said = words(sim.err);
       const message = said.error ? said.message : `${said.message} (or it ran out of its gas limit ${data.gas})`;
       throw new Refusal("would_revert", `the call would revert: ${message}`, said.error ? { error: said.error } : {});
     }
-    if (nonceIsCurrent) {
-      // The target alone succeeds, yet execute failed: the forwarder's own gas check (request.gas too low for the call).
-      throw new Refusal("would_revert", `the forwarder's execute would fail although the call itself succeeds: is gas ${data.gas} enough?`, { error: "FailedCall" });
-    }
+    // The target alone succeeds, yet execute failed: the forwarder's own gas check (request.gas too low for the call).
+    throw new Refusal("would_revert", `the forwarder's execute would fail although the call itself succeeds: is gas ${data.gas} enough?`, { error: "FailedCall" });
   }
 
   private rateLimit(signer: string): void {

@@ -1093,6 +1093,16 @@ describe("dal CLI (end to end, as a process)", function () {
     const replay = await dal(["relay", made[0]], as("admin"));
     expectExit(replay, 8);
     expect(replay.stdout).to.match(/already used/);
+
+    // A request whose call would revert is refused before anything is sent, with the contract's error in words.
+    const again = join(tmp.dir, "request-again.json");
+    expectExit(
+      await dal(["sign", again, "--sign-nonce", "2", "--sign-chain-id", chainId, "--sign-valid-hours", hours, "register", join(tmp.dir, "relayed-0.csv"), "--name", "Again"], offline),
+      0,
+    );
+    const refusedCall = await dal(["relay", again], as("admin"));
+    expectExit(refusedCall, 8);
+    expect(refusedCall.stdout).to.match(/the call would be refused: .*ContentAlreadyRegistered/);
   });
 
   it("registers a catalogue from a manifest in batches, resumes without repeating, names a refused row, signs batches for a relayer; approve --all-due approves them in one batch", async () => {
