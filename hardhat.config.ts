@@ -1,5 +1,5 @@
 import { HardhatUserConfig, subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
 import "@typechain/hardhat";
@@ -7,6 +7,13 @@ import "@typechain/hardhat";
 // The compiler is the pinned `solc` npm package (solc-js): machines here cannot download compilers.
 // Keep SOLC_VERSION equal to the version of `solc` in package.json.
 const SOLC_VERSION = "0.8.28";
+
+// `hardhat test` runs test/**/*.test.ts only: by default it would load every file under test/ as a test, helpers
+// and scripts too, and a script's side effects would then run inside the test process.
+subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, runSuper) => {
+  const files: string[] = await runSuper(args);
+  return args.testFiles.length > 0 ? files : files.filter((f) => f.endsWith(".test.ts"));
+});
 
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
   if (args.solcVersion !== SOLC_VERSION) return runSuper();
