@@ -220,16 +220,26 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     }
 
     /// @inheritdoc IDataAssetRegistry
-    /// @dev Per item: anyone may object to a registration in notice, so an all-or-nothing batch could be blocked by
-    /// one objection filed ahead of it. What cannot be approved is skipped with its reason in ApprovalSkipped.
+    /// @dev Per item for what others can change under the batch: anyone may object to a registration in notice,
+    /// so an all-or-nothing batch could be blocked by one objection filed ahead of it. Such items are skipped with
+    /// the reason in ApprovalSkipped. An id that is unknown or not the caller's to approve is no race but a mistake,
+    /// and skipping it would let anyone write into any asset's record: the whole batch reverts, BatchItemFailed.
     function approveBatch(uint256[] calldata assetIds) external whenNotPaused returns (uint256 approved) {
         uint256 n = assetIds.length;
         if (n == 0 || n > MAX_BATCH) revert BatchSize(n, MAX_BATCH);
         address sender = _msgSender();
         for (uint256 i = 0; i < n; i++) {
-            bytes4 blocker = _approve(assetIds[i], sender);
-            if (blocker == 0) approved++;
-            else emit ApprovalSkipped(assetIds[i], sender, blocker);
+            uint256 id = assetIds[i];
+            bytes4 blocker = _approve(id, sender);
+            if (blocker == 0) {
+                approved++;
+            } else if (blocker == UnknownAsset.selector) {
+                revert BatchItemFailed(i, abi.encodeWithSelector(blocker, id));
+            } else if (blocker == NotRegistrar.selector) {
+                revert BatchItemFailed(i, abi.encodeWithSelector(blocker, id, sender));
+            } else {
+                emit ApprovalSkipped(id, sender, blocker);
+            }
         }
     }
 

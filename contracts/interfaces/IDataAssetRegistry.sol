@@ -145,7 +145,7 @@ interface IDataAssetRegistry {
         uint64 resolvedAt
     );
     /// @notice approveBatch left `assetId` in its state: `reason` is the selector of the error approveRegistration
-    /// would have given (e.g. OpenObjections, NoticeNotOver, NotRegistrar).
+    /// would have given (OpenObjections, NoticeNotOver, WrongStatus, RegistrarInactive or SequenceExhausted).
     event ApprovalSkipped(uint256 indexed assetId, address indexed registrar, bytes4 reason);
     /// @notice The registrar approved: the certificate (token `assetId`) was minted to `holder`.
     event RegistrationApproved(
@@ -292,7 +292,8 @@ interface IDataAssetRegistry {
     function approveRegistration(uint256 assetId) external;
 
     /// @notice Approve up to MAX_BATCH registrations in one transaction, each as approveRegistration would; one that
-    /// cannot be approved (not this caller's, still in notice, objected...) is skipped with ApprovalSkipped.
+    /// cannot be approved now (still in notice, objected, no longer in notice...) is skipped with ApprovalSkipped.
+    /// An unknown id, or one another registrar's, reverts the batch: BatchItemFailed(index, its error).
     /// @return approved how many were approved.
     function approveBatch(uint256[] calldata assetIds) external returns (uint256 approved);
 

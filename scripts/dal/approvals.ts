@@ -8,7 +8,9 @@
 //
 // Sending is one place, sendApprovals(): the due ids go in registry.approveBatch transactions of up to BATCH ids,
 // and each asset's outcome is read from the receipt (RegistrationApproved, or ApprovalSkipped with the selector of
-// the error a single approval would give: an objection filed since the check, for example).
+// the error a single approval would give: an objection filed since the check, for example). An id that is not the
+// registrar's (its role revoked meanwhile) reverts its whole batch with BatchItemFailed: each of its ids is then
+// reported failed with that error.
 import type { Wallet } from "ethers";
 import { Status } from "../../indexer/enums";
 import { Api } from "./api";
