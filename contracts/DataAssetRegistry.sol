@@ -8,7 +8,15 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Relayable} from "./metatx/Relayable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {IDataAssetRegistry, ROYALTY_DENOMINATOR as DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
+import {
+    IDataAssetRegistry,
+    ROYALTY_DENOMINATOR as DENOMINATOR,
+    ENC_TRANSFER,
+    ENC_CANCEL,
+    ENC_LICENSING,
+    ENC_REVENUE,
+    ENC_ENFORCING
+} from "./interfaces/IDataAssetRegistry.sol";
 import {RegistrationNumber} from "./libraries/RegistrationNumber.sol";
 
 /// @title DataAssetRegistry
@@ -65,6 +73,9 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     mapping(uint256 objectionId => Objection) private _objections;
     mapping(uint256 assetId => mapping(address objector => bool)) private _objecting;
     mapping(uint256 assetId => PendingTransfer) private _pendingTransfer;
+    /// @dev The pledge registry, set once by the admin: it alone sets encumbrances, and it is the payee of pledged
+    /// revenue and the seller in an enforcement sale.
+    address private _pledgeRegistry;
 
     struct PendingTransfer {
         address to;
@@ -154,10 +165,11 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         RoyaltyEntry[] memory royalties = _buildRoyalties(s.parentIds, s.parentSharesBps);
 
         assetId = ++_assetCount;
-        uint40 noticeEndsAt = uint40(block.timestamp + r.noticePeriod);
+        uint32 noticeEndsAt = uint32(block.timestamp + r.noticePeriod);
         // The first slot only: status (InNotice) and the version count (1) are implied until the second is written.
         // One store of the whole (fresh) first slot, packed as the compiler lays out Asset: holder in the low 160
-        // bits, then registrarId, kind, sourceType, grade, noticeEndsAt, validityDays (tests read every field back).
+        // bits, then registrarId, kind, sourceType, grade, noticeEndsAt, encumbrance (none), validityDays (tests read
+        // every field back).
         uint256 first = uint256(uint160(applicant)) | (uint256(s.registrarId) << 160) | (uint256(s.kind) << 176)
             | (uint256(s.sourceType) << 184) | (uint256(s.grade) << 192) | (uint256(noticeEndsAt) << 200)
             | (uint256(validity / 1 days) << 240);
@@ -351,7 +363,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         whenNotPaused
         onlyHolder(assetId)
     {
-        _activeNow(assetId);
+        _unencumbered(_activeNow(assetId), assetId, ENC_TRANSFER);
         if (to == address(0) || to == _msgSender()) revert InvalidRecipient(to);
         if (evidenceHash == bytes32(0)) revert ZeroHash();
         _pendingTransfer[assetId] = PendingTransfer(to, evidenceHash);
@@ -374,7 +386,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         PendingTransfer storage p = _pendingTransfer[assetId];
         if (p.to == address(0)) revert NoTransferRequest(assetId);
         if (p.to != to || p.evidenceHash != evidenceHash) revert TransferRequestChanged(assetId, p.to, p.evidenceHash);
-        _activeNow(assetId);
+        _unencumbered(_activeNow(assetId), assetId, ENC_TRANSFER); // pledged since the request
         _moveHolding(assetId, _ownerOf(assetId), to, 0);
     }
 
@@ -384,9 +396,17 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         whenNotPaused
         onlyRole(EXCHANGE_ROLE)
     {
-        _activeNow(assetId);
-        if (_ownerOf(assetId) != from) revert NotHolder(assetId, from);
-        if (to == address(0) || to == from) revert InvalidRecipient(to);
+        Asset storage a = _activeNow(assetId);
+        // An enforcement sale: the pledge registry sells the pledgor's holding (the right passes only by sale). The
+        // pledgor may buy it back (redemption): a move to itself, its pledges then discharged.
+        if (from == _pledgeRegistry && from != address(0) && a.encumbrance & ENC_ENFORCING != 0) {
+            from = a.holder;
+            if (to == address(0)) revert InvalidRecipient(to);
+        } else {
+            _unencumbered(a, assetId, ENC_TRANSFER);
+            if (_ownerOf(assetId) != from) revert NotHolder(assetId, from);
+            if (to == address(0) || to == from) revert InvalidRecipient(to);
+        }
         _moveHolding(assetId, from, to, orderId);
     }
 
@@ -408,6 +428,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
             // Withdrawal of an application: only its applicant.
             if (a.holder != _msgSender()) revert NotHolder(assetId, _msgSender());
         } else if (status == Status.Active) {
+            _unencumbered(a, assetId, ENC_CANCEL); // the registrar too: a pledgee's security is not its to void
             if (!isRegistrarOf(assetId, _msgSender())) {
                 if (_ownerOf(assetId) != _msgSender()) revert NotHolderOrRegistrar(assetId, _msgSender());
                 // A holder must not void licences that buyers paid for; the registrar may, for cause.
@@ -448,6 +469,11 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         Asset storage a = _assets[assetId];
         if (a.approvedAt == 0 || at < a.approvedAt || at > a.validUntil) return false;
         return !(a.status == Status.Cancelled && at >= a.endedAt);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function validUntilOf(uint256 assetId) external view returns (uint64) {
+        return _assets[assetId].validUntil;
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -513,13 +539,57 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     function royaltyPayeesOf(uint256 assetId)
         external
         view
-        returns (RoyaltyEntry[] memory entries, address[] memory payees)
+        returns (RoyaltyEntry[] memory entries, address[] memory payees, uint256 pledged)
     {
         entries = _royalties[assetId];
         payees = new address[](entries.length);
         for (uint256 i = 0; i < entries.length; i++) {
-            payees[i] = _ownerOf(entries[i].assetId);
+            Asset storage p = _assets[entries[i].assetId];
+            if (p.encumbrance & ENC_REVENUE != 0 && p.approvedAt != 0) {
+                payees[i] = _pledgeRegistry;
+                pledged |= 1 << i;
+            } else {
+                payees[i] = _ownerOf(entries[i].assetId);
+            }
         }
+        if (_assets[assetId].encumbrance & (ENC_REVENUE | ENC_ENFORCING) != 0) pledged |= 1 << 255;
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function sellerOf(uint256 assetId, bool licence) public view returns (address) {
+        Asset storage a = _assets[assetId];
+        if (!isActive(assetId, uint64(block.timestamp))) return address(0);
+        uint8 e = a.encumbrance;
+        if (licence) return e & (ENC_LICENSING | ENC_ENFORCING) == 0 ? a.holder : address(0);
+        if (e & ENC_ENFORCING != 0) return _pledgeRegistry;
+        return e & ENC_TRANSFER == 0 ? a.holder : address(0);
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function checkSeller(uint256 assetId, address seller, bool licence) external view returns (bool) {
+        if (seller != address(0) && sellerOf(assetId, licence) == seller) return true;
+        Asset storage a = _assets[assetId];
+        if (a.holder == seller) _unencumbered(a, assetId, licence ? ENC_LICENSING | ENC_ENFORCING : ENC_TRANSFER);
+        return false;
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function pledgeRegistry() external view returns (address) {
+        return _pledgeRegistry;
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    function setPledgeRegistry(address pledgeRegistry_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_pledgeRegistry != address(0)) revert PledgeRegistrySet(_pledgeRegistry);
+        if (pledgeRegistry_ == address(0)) revert InvalidRecipient(pledgeRegistry_);
+        _pledgeRegistry = pledgeRegistry_;
+    }
+
+    /// @inheritdoc IDataAssetRegistry
+    /// @dev No event of its own: the pledge registry's events say why, and indexers derive the flags from them.
+    function setEncumbrance(uint256 assetId, uint8 encumbrance) external {
+        if (msg.sender != _pledgeRegistry || msg.sender == address(0)) revert NotPledgeRegistry(msg.sender);
+        _existing(assetId).encumbrance = encumbrance;
     }
 
     /// @inheritdoc IDataAssetRegistry
@@ -613,6 +683,12 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
     function _ownerOf(uint256 assetId) private view returns (address) {
         Asset storage a = _assets[assetId];
         return a.approvedAt == 0 ? address(0) : a.holder;
+    }
+
+    /// @dev Reverts if live pledges restrict any of `flags` on the asset.
+    function _unencumbered(Asset storage a, uint256 assetId, uint8 flags) private view {
+        uint8 e = a.encumbrance;
+        if (e & flags != 0) revert Encumbered(assetId, e);
     }
 
     function _existing(uint256 assetId) private view returns (Asset storage a) {

@@ -10,9 +10,9 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IDataExchange} from "./interfaces/IDataExchange.sol";
 import {IDataAssetRegistry, ROYALTY_DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
-import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
-import {IRightsCertificate, MAX_SUBLICENCE_DEPTH} from "./interfaces/IRightsCertificate.sol";
+import {IRightsCertificate} from "./interfaces/IRightsCertificate.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IPledgeRouter} from "./interfaces/IPledgeRegistry.sol";
 
 /// @title DataExchange
 /// @notice Listings, escrowed orders, delivery, disputes and settlement with fee, commission and royalty splits.
@@ -178,7 +178,7 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         // valid certificate; refuse them before packing rather than truncate.
         if (t.assetId > type(uint64).max) revert AssetNotActive(t.assetId);
         if (t.sellerCertId > type(uint64).max) revert SellerCertUnsuitable(t.sellerCertId);
-        _checkSeller(t.assetId, t.sellerCertId, _coverNeeded(t.offer, t.licenceTerm, t.deliveryWindow, t.acceptanceWindow), t.scopeMask, seller);
+        _checkSeller(t.assetId, t.sellerCertId, t.offer, _coverNeeded(t.offer, t.licenceTerm, t.deliveryWindow, t.acceptanceWindow), t.scopeMask, seller);
 
         listingId = ++_listingCount;
         _listings[listingId] = StoredListing({
@@ -351,11 +351,10 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         if (resolutionHash == bytes32(0)) revert ZeroHash();
         // The order's own licence: issued by the exchange from this listing's right, of its kind, held by the buyer
         // (a buyer's several licences from one listing are alike; another buyer's never qualifies).
-        IRightsCertificate.Right memory r = rights.rightOf(certId);
-        if (
-            !r.issuedByExchange || r.assetId != l.assetId || r.parentId != l.sellerCertId
-                || uint8(r.kind) != uint8(l.offer) || IERC721(address(rights)).ownerOf(certId) != o.buyer
-        ) revert NotALicenceOf(orderId, certId);
+        uint8 licence = rights.exchangeLicenceCheck(
+            certId, l.assetId, l.sellerCertId, IRightsCertificate.RightKind(uint8(l.offer)), o.buyer
+        );
+        if (licence == 0) revert NotALicenceOf(orderId, certId);
         o.status = OrderStatus.Remedied; // one remedy per order
 
         // Only what the seller has not withdrawn can be moved back; the event records any shortfall.
@@ -364,7 +363,7 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
             orderId, certId, _msgSender(), o.buyer, l.seller, l.token, refund, paid, resolutionHash, uint64(block.timestamp)
         );
         // The trusted rights contract, behind nonReentrant; state above is already final.
-        if (r.revokedAt == 0) rights.revokeByExchange(certId, "arbiter ruling");
+        if (licence == 1) rights.revokeByExchange(certId, "arbiter ruling");
     }
 
     function _moveCredit(address from, address to, address token, uint256 amount) private returns (uint256 moved) {
@@ -474,7 +473,7 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         if (buyer == l.seller) revert SelfPurchase();
         address token = l.token;
         if (!_tokenAllowed[token]) revert TokenNotAllowed(token);
-        _checkSeller(l.assetId, l.sellerCertId, _coverNeeded(l.offer, l.licenceTerm, l.deliveryWindow, l.acceptanceWindow), l.scopeMask, l.seller);
+        _checkSeller(l.assetId, l.sellerCertId, l.offer, _coverNeeded(l.offer, l.licenceTerm, l.deliveryWindow, l.acceptanceWindow), l.scopeMask, l.seller);
 
         l.sold += 1;
         orderId = ++_orderCount; // 2^64 orders: unreachable
@@ -548,7 +547,10 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
 
         // Royalties are shares of what is left after the exchange fee and the commission.
         uint256 net = amount - s.exchangeFee - s.merchantCommission;
-        (IDataAssetRegistry.RoyaltyEntry[] memory table, address[] memory payees) = registry.royaltyPayeesOf(s.assetId);
+        // A share whose holder's revenue is pledged (bit i of `pledged`; bit 255: the seller's own, as holder) goes
+        // through the pledge registry, which names the pledgees to credit in rank order and the holder's rest.
+        (IDataAssetRegistry.RoyaltyEntry[] memory table, address[] memory payees, uint256 pledged) =
+            registry.royaltyPayeesOf(s.assetId);
         s.royalties = new RoyaltyPayment[](table.length);
         uint256 paid;
         for (uint256 i = 0; i < table.length; i++) {
@@ -556,12 +558,14 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
             address payee = payees[i];
             s.royalties[i] = RoyaltyPayment(table[i].assetId, payee, share);
             paid += share;
-            _credit(payee, s.token, share);
+            if (pledged & (1 << i) == 0) _credit(payee, s.token, share);
+            else _route(payee, table[i].assetId, s.token, share, orderId, address(0), false);
         }
         s.sellerNet = net - paid; // rounding remainders go to the seller: the parts sum exactly to `amount`
         _credit(s.venueTreasury, s.token, s.exchangeFee);
         _credit(s.merchant, s.token, s.merchantCommission);
-        _credit(s.seller, s.token, s.sellerNet);
+        if (pledged >> 255 == 0 || l.sellerCertId != 0) _credit(s.seller, s.token, s.sellerNet);
+        else _route(registry.pledgeRegistry(), s.assetId, s.token, s.sellerNet, orderId, s.seller, true);
         emit Settled(orderId, s.buyer, s.seller, s);
     }
 
@@ -584,9 +588,9 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         if (!_canIssue(t, seller, validUntil)) {
             if (!clamp || !_canIssue(t, seller, now_)) return (false, 0);
             // A ruled licence ends where the seller's right or the registration ends.
-            validUntil = registry.assetOf(t.assetId).validUntil;
+            validUntil = registry.validUntilOf(t.assetId);
             if (t.sellerCertId != 0) {
-                uint64 parentUntil = rights.rightOf(t.sellerCertId).validUntil;
+                uint64 parentUntil = rights.validUntilOf(t.sellerCertId);
                 if (parentUntil < validUntil) validUntil = parentUntil;
             }
             if (validUntil <= now_) return (false, 0); // it ends this very second
@@ -614,8 +618,8 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
     /// was checked at listing, and its ancestors start no later).
     function _canIssue(StoredListing storage t, address seller, uint64 until) private view returns (bool) {
         if (!registry.isActive(t.assetId, until)) return false;
-        if (t.sellerCertId == 0) return registry.holderOf(t.assetId) == seller;
-        return IERC721(address(rights)).ownerOf(t.sellerCertId) == seller && rights.isValid(t.sellerCertId, until);
+        if (t.sellerCertId == 0) return registry.sellerOf(t.assetId, t.offer != Offer.HoldingTransfer) == seller;
+        return rights.sublicensorCheck(t.sellerCertId, t.assetId, t.scopeMask, until, seller) == 0;
     }
 
     function _refund(uint256 orderId, Order storage o, uint256 amount, RefundReason reason) private {
@@ -624,6 +628,26 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         l.sold -= 1; // the unit is available again
         _credit(o.buyer, l.token, amount);
         emit Refunded(orderId, o.buyer, l.token, amount, reason, uint64(block.timestamp));
+    }
+
+    /// @dev Credits a pledged holder's revenue as the pledge registry splits it; the parts must sum to `amount`.
+    function _route(
+        address router,
+        uint256 assetId,
+        address token,
+        uint256 amount,
+        uint256 orderId,
+        address holder,
+        bool asSeller
+    ) private {
+        (address[] memory to, uint256[] memory amounts) =
+            IPledgeRouter(router).route(assetId, token, amount, orderId, holder, asSeller);
+        uint256 total;
+        for (uint256 i = 0; i < to.length; i++) {
+            _credit(to[i], token, amounts[i]);
+            total += amounts[i];
+        }
+        if (total != amount) revert TransferNotExact(token, amount);
     }
 
     function _credit(address account, address token, uint256 amount) private {
@@ -657,7 +681,7 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
     /// @dev The seller must be able to grant what it lists: the asset's holder, or the holder of a valid,
     /// sublicensable product-operation right over the asset that covers the scope; the registration (and the
     /// seller's right) must last `cover` seconds from now, so a licence settled within the windows runs in full.
-    function _checkSeller(uint256 assetId, uint256 certId, uint64 cover, uint32 scopeMask, address seller)
+    function _checkSeller(uint256 assetId, uint256 certId, Offer offer, uint64 cover, uint32 scopeMask, address seller)
         private
         view
     {
@@ -668,19 +692,14 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
             revert RegistrationEndsBeforeTerm(assetId, until);
         }
         if (certId == 0) {
-            if (registry.holderOf(assetId) != seller) revert NotAuthorisedSeller(assetId, seller);
+            // The holder, unless live pledges restrict it (the registry reverts with Encumbered); the pledge
+            // registry in an enforcement sale.
+            if (!registry.checkSeller(assetId, seller, offer != Offer.HoldingTransfer)) revert NotAuthorisedSeller(assetId, seller);
             return;
         }
-        IRightsCertificate.Right memory c = rights.rightOf(certId);
-        if (
-            c.assetId != assetId || c.kind != IRightsCertificate.RightKind.ProductOperation || !c.sublicensable
-                || c.depth >= MAX_SUBLICENCE_DEPTH // its sublicences could never be issued: escrow would stick
-                || scopeMask & ~c.scopeMask != 0 || until > c.validUntil
-        ) revert SellerCertUnsuitable(certId);
-        if (IERC721(address(rights)).ownerOf(certId) != seller) revert NotAuthorisedSeller(assetId, seller);
-        if (!rights.isValid(certId, uint64(block.timestamp)) || !rights.isValid(certId, until)) {
-            revert SellerCertUnsuitable(certId);
-        }
+        uint8 unfit = rights.sublicensorCheck(certId, assetId, scopeMask, until, seller);
+        if (unfit == 2) revert NotAuthorisedSeller(assetId, seller);
+        if (unfit != 0) revert SellerCertUnsuitable(certId);
     }
 
     function _listing(uint256 listingId) private view returns (StoredListing storage l) {

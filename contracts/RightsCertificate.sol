@@ -120,6 +120,42 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
     }
 
     /// @inheritdoc IRightsCertificate
+    function sublicensorCheck(uint256 certId, uint256 assetId, uint32 scopeMask, uint64 until, address seller)
+        external
+        view
+        returns (uint8)
+    {
+        StoredRight storage c = _rights[certId];
+        if (
+            c.assetId == 0 || c.assetId != assetId || c.kind != RightKind.ProductOperation || !c.sublicensable
+                || c.depth >= MAX_DEPTH // its sublicences could never be issued: escrow would stick
+                || scopeMask & ~c.scopeMask != 0 || until > c.validUntil
+        ) return 1;
+        if (c.holder != seller) return 2;
+        if (!isValid(certId, uint64(block.timestamp)) || !isValid(certId, until)) return 1;
+        return 0;
+    }
+
+    /// @inheritdoc IRightsCertificate
+    function exchangeLicenceCheck(uint256 certId, uint256 assetId, uint256 parentId, RightKind kind, address holder)
+        external
+        view
+        returns (uint8)
+    {
+        StoredRight storage r = _rights[certId];
+        if (
+            !r.issuedByExchange || r.assetId != assetId || r.parentId != parentId || r.kind != kind
+                || r.holder != holder || holder == address(0)
+        ) return 0;
+        return r.revokedAt == 0 ? 1 : 2;
+    }
+
+    /// @inheritdoc IRightsCertificate
+    function validUntilOf(uint256 certId) external view returns (uint64) {
+        return _rights[certId].validUntil;
+    }
+
+    /// @inheritdoc IRightsCertificate
     function rightOf(uint256 certId) external view returns (Right memory) {
         StoredRight storage r = _existing(certId);
         return Right({
@@ -263,7 +299,12 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
 
         uint8 depth;
         if (t.parentId == 0) {
-            if (registry.holderOf(t.assetId) != grantor) revert NotAssetHolder(t.assetId, grantor);
+            // The exchange checked the registry's sellerOf (pledges included) just before; a direct grant asks the
+            // registry, which refuses (Encumbered) a holder whose live pledges restrict licensing.
+            bool holds = byExchange
+                ? registry.holderOf(t.assetId) == grantor
+                : registry.checkSeller(t.assetId, grantor, true);
+            if (!holds) revert NotAssetHolder(t.assetId, grantor);
         } else {
             StoredRight storage p = _existing(t.parentId);
             if (p.holder != grantor) revert NotCertificateHolder(t.parentId, grantor);

@@ -9,10 +9,11 @@ import {
   AssetLedger__factory,
   DataAssetRegistry__factory,
   DataExchange__factory,
+  PledgeRegistry__factory,
   RelayForwarder__factory,
   RightsCertificate__factory,
 } from "../typechain-types";
-import type { AssetLedger, DataAssetRegistry, DataExchange, RelayForwarder, RightsCertificate } from "../typechain-types";
+import type { AssetLedger, DataAssetRegistry, DataExchange, PledgeRegistry, RelayForwarder, RightsCertificate } from "../typechain-types";
 
 export interface Deployment {
   chainId: number;
@@ -26,6 +27,8 @@ export interface Deployed {
   rights: RightsCertificate;
   exchange: DataExchange;
   ledger: AssetLedger;
+  /** Pledges of data assets: the registry and the exchange consult it (encumbrances, pledged revenue). */
+  pledges: PledgeRegistry;
   /** The one forwarder every contract trusts to relay signed requests (ERC-2771). */
   forwarder: RelayForwarder;
   record: Deployment;
@@ -66,6 +69,11 @@ export async function deployContracts(admin: Signer): Promise<Deployed> {
     "AssetLedger",
     new AssetLedger__factory(admin).deploy(adminAddress, registryAddress, exchangeAddress, forwarderAddress),
   );
+  const pledges = await deployed(
+    "PledgeRegistry",
+    new PledgeRegistry__factory(admin).deploy(adminAddress, registryAddress, exchangeAddress, forwarderAddress),
+  );
+  await (await registry.setPledgeRegistry(await pledges.getAddress())).wait();
   await (await registry.grantRole(await registry.EXCHANGE_ROLE(), exchangeAddress)).wait();
   await (await rights.grantRole(await rights.EXCHANGE_ROLE(), exchangeAddress)).wait();
 
@@ -77,6 +85,7 @@ export async function deployContracts(admin: Signer): Promise<Deployed> {
     RightsCertificate: rights,
     DataExchange: exchange,
     AssetLedger: ledger,
+    PledgeRegistry: pledges,
   })) {
     contracts[name] = { address: await c.getAddress(), blockNumber: blocks[name] };
   }
@@ -86,7 +95,7 @@ export async function deployContracts(admin: Signer): Promise<Deployed> {
     startBlock: blocks.RelayForwarder,
     contracts,
   };
-  return { registry, rights, exchange, ledger, forwarder, record };
+  return { registry, rights, exchange, ledger, pledges, forwarder, record };
 }
 
 /**
@@ -104,7 +113,7 @@ export async function handAdminToTimelock(d: Deployed, admin: Signer, delaySecon
   await timelock.waitForDeployment();
   const timelockAddress = await timelock.getAddress();
   const adminAddress = await admin.getAddress();
-  for (const c of [d.registry, d.rights, d.exchange, d.ledger]) {
+  for (const c of [d.registry, d.rights, d.exchange, d.ledger, d.pledges]) {
     const role = await c.DEFAULT_ADMIN_ROLE();
     await (await c.grantRole(role, timelockAddress)).wait();
     await (await c.renounceRole(role, adminAddress)).wait();

@@ -4,6 +4,18 @@ pragma solidity 0.8.28;
 /// @dev Royalty shares are fractions over BPS ** 4 = 1e16, fine enough for products of basis points over generations.
 uint64 constant ROYALTY_DENOMINATOR = 1e16;
 
+// Encumbrance of an asset (Asset.encumbrance), set by the pledge registry (PledgeRegistry) from its live pledges.
+/// @dev The holding may not move (registrar-approved or sold) without every pledgee's consent.
+uint8 constant ENC_TRANSFER = 1;
+/// @dev The registration may not be cancelled without every pledgee's consent.
+uint8 constant ENC_CANCEL = 2;
+/// @dev The holder may not license (grant, or sell licences) without every pledgee's consent.
+uint8 constant ENC_LICENSING = 4;
+/// @dev The holder's revenue from the asset (seller's net, royalties as a parent) is paid through the pledge registry.
+uint8 constant ENC_REVENUE = 8;
+/// @dev An enforcement sale is listed: the pledge registry, not the holder, sells the holding on the exchange.
+uint8 constant ENC_ENFORCING = 16;
+
 /// @title Data asset registry: registration with public notice, the holding right, versions, lineage.
 /// @notice Exchanges (registrars) register data resources and products after a public notice. Approval mints an
 /// ERC-721 registration certificate, which *is* the holding right (数据资源持有权). Integrators code against this
@@ -85,7 +97,8 @@ interface IDataAssetRegistry {
         AssetKind kind;
         SourceType sourceType;
         Grade grade;
-        uint40 noticeEndsAt;
+        uint32 noticeEndsAt; // unix seconds (to 2106)
+        uint8 encumbrance; // ENC_* flags: what live pledges restrict (PledgeRegistry)
         uint16 validityDays; // the certificate's validity from approval, in days
         Status status;
         uint40 approvedAt;
@@ -254,6 +267,10 @@ interface IDataAssetRegistry {
     error TooManyVersions(uint256 assetId);
     error SequenceExhausted(uint16 registrarId, uint16 year);
     error BatchSize(uint256 count, uint256 max);
+    /// @notice Live pledges restrict this (ENC_* flags): every pledgee must consent first (PledgeRegistry).
+    error Encumbered(uint256 assetId, uint8 encumbrance);
+    error NotPledgeRegistry(address account);
+    error PledgeRegistrySet(address pledgeRegistry);
     /// @notice Item `index` of a submitBatch was refused with `reason` (the item's own error); nothing was submitted.
     error BatchItemFailed(uint256 index, bytes reason);
 
@@ -349,6 +366,9 @@ interface IDataAssetRegistry {
 
     function holderOf(uint256 assetId) external view returns (address);
 
+    /// @notice The end of the registration's validity (0 before approval).
+    function validUntilOf(uint256 assetId) external view returns (uint64);
+
     function registrar(uint16 registrarId) external view returns (Registrar memory);
 
     /// @notice The AccessControl role of a registrar's operators.
@@ -366,12 +386,34 @@ interface IDataAssetRegistry {
 
     function royaltiesOf(uint256 assetId) external view returns (RoyaltyEntry[] memory);
 
-    /// @notice The royalty table with each line's payee: the current holder of that upstream asset. One call for
-    /// settlement instead of one per line.
+    /// @notice The royalty table with each line's payee: the current holder of that upstream asset, or the pledge
+    /// registry where that holder's revenue is pledged. One call for settlement instead of one per line.
+    /// `pledged`: bit i set: line i's share goes through the pledge registry (`payees[i]` is it); bit 255 set:
+    /// so does the holder's own share of a sale of `assetId` (revenue pledged, or an enforcement sale).
     function royaltyPayeesOf(uint256 assetId)
         external
         view
-        returns (RoyaltyEntry[] memory entries, address[] memory payees);
+        returns (RoyaltyEntry[] memory entries, address[] memory payees, uint256 pledged);
+
+    /// @notice Who may sell the holding (`licence` false) or license the asset (`licence` true) now, as holder:
+    /// the holder unless a live pledge restricts it; the pledge registry during an enforcement sale of the holding;
+    /// zero when no one may (encumbered, not active). The exchange's settlement check.
+    function sellerOf(uint256 assetId, bool licence) external view returns (address);
+
+    /// @notice Whether `seller` may sell the holding or license the asset now, as holder (see sellerOf); reverts
+    /// with Encumbered where `seller` is the holder but live pledges restrict it. The exchange's listing check.
+    function checkSeller(uint256 assetId, address seller, bool licence) external view returns (bool);
+
+    // ---------------------------------------------------------------- pledges
+
+    /// @notice The pledge registry (zero until the admin sets it, once).
+    function pledgeRegistry() external view returns (address);
+
+    /// @notice The admin names the pledge registry, once.
+    function setPledgeRegistry(address pledgeRegistry_) external;
+
+    /// @notice The pledge registry records what the asset's live pledges restrict (ENC_* flags).
+    function setEncumbrance(uint256 assetId, uint8 encumbrance) external;
 
     function objectionOf(uint256 objectionId) external view returns (Objection memory);
 

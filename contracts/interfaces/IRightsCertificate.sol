@@ -103,5 +103,24 @@ interface IRightsCertificate {
 
     function rightOf(uint256 certId) external view returns (Right memory);
 
+    /// @notice Whether `seller` may sell sublicences of `assetId` under certificate `certId` covering `scopeMask`
+    /// until `until`: 0 yes; 1 the certificate is unsuitable (another asset, not a sublicensable product-operation
+    /// right, too deep, narrower scope, ending or invalid before `until`); 2 `seller` does not hold it.
+    /// The exchange's listing and ordering check, in one call.
+    function sublicensorCheck(uint256 certId, uint256 assetId, uint32 scopeMask, uint64 until, address seller)
+        external
+        view
+        returns (uint8);
+
+    /// @notice Whether `certId` is a licence the exchange issued of `assetId` under `parentId` (0: the holder's), of
+    /// `kind`, held by `holder`: 0 no; 1 yes; 2 yes, and revoked. The exchange's check before a licence remedy.
+    function exchangeLicenceCheck(uint256 certId, uint256 assetId, uint256 parentId, RightKind kind, address holder)
+        external
+        view
+        returns (uint8);
+
+    /// @notice The certificate's own end of term (0 if it does not exist).
+    function validUntilOf(uint256 certId) external view returns (uint64);
+
     function certificateCount() external view returns (uint256);
 }

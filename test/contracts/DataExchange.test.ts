@@ -1660,7 +1660,7 @@ describe("DataExchange", () => {
       const sellerCredit = await f.dex.creditOf(f.holder.address, token);
       await expect(f.dex.connect(f.holder).remedyLicence(1, settlement.certId, 1n, hash())).to.be.revertedWithCustomError(f.dex, "AccessControlUnauthorizedAccount");
       await expect(f.dex.connect(f.arbiter).remedyLicence(1, settlement.certId, PRICE + 1n, hash())).to.be.revertedWithCustomError(f.dex, "RefundExceedsPrice");
-      await expect(f.dex.connect(f.arbiter).remedyLicence(1, 999, 1n, hash())).to.be.revertedWithCustomError(f.rights, "UnknownCertificate");
+      await expect(f.dex.connect(f.arbiter).remedyLicence(1, 999, 1n, hash())).to.be.revertedWithCustomError(f.dex, "NotALicenceOf").withArgs(1, 999);
       const refund = PRICE / 2n;
       const tx = f.dex.connect(f.arbiter).remedyLicence(1, settlement.certId, refund, hash("ruling"));
       await expect(tx).to.emit(f.dex, "LicenceRemedied");

@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { deployContracts } from "../../scripts/deploy";
-import type { AssetLedger, DataAssetRegistry, DataExchange, RelayForwarder, RightsCertificate } from "../../typechain-types";
+import type { AssetLedger, DataAssetRegistry, DataExchange, PledgeRegistry, RelayForwarder, RightsCertificate } from "../../typechain-types";
 import type { IDataAssetRegistry } from "../../typechain-types/contracts/DataAssetRegistry";
 
 export const DAY = 24 * 60 * 60;
@@ -26,6 +26,7 @@ export interface World {
   rights: RightsCertificate;
   dex: DataExchange; // the real exchange contract (has EXCHANGE_ROLE on registry and rights)
   ledger: AssetLedger;
+  pledges: PledgeRegistry; // pledges: the registry and exchange consult it
   forwarder: RelayForwarder; // the ERC-2771 forwarder every contract trusts
   admin: HardhatEthersSigner;
   szRegistrar: HardhatEthersSigner;
@@ -42,14 +43,14 @@ export interface World {
 export async function world(): Promise<World> {
   const signers = await ethers.getSigners();
   const [admin, szRegistrar, bjRegistrar, holder, other, licensee, objector, exchange] = signers;
-  const { registry, rights, exchange: dex, ledger, forwarder } = await deployContracts(admin);
+  const { registry, rights, exchange: dex, ledger, pledges, forwarder } = await deployContracts(admin);
   await registry.addRegistrar(SZ.code, SZ.notice);
   await registry.addRegistrar(BJ.code, BJ.notice);
   await registry.grantRole(await registry.registrarRole(SZ.id), szRegistrar.address);
   await registry.grantRole(await registry.registrarRole(BJ.id), bjRegistrar.address);
   await registry.grantRole(await registry.EXCHANGE_ROLE(), exchange.address);
   await rights.grantRole(await rights.EXCHANGE_ROLE(), exchange.address);
-  return { registry, rights, dex, ledger, forwarder, admin, szRegistrar, bjRegistrar, holder, other, licensee, objector, exchange, signers };
+  return { registry, rights, dex, ledger, pledges, forwarder, admin, szRegistrar, bjRegistrar, holder, other, licensee, objector, exchange, signers };
 }
 
 let counter = 0;

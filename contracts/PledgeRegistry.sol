@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {Relayable} from "./metatx/Relayable.sol";
+import {
+    IDataAssetRegistry,
+    ENC_TRANSFER,
+    ENC_CANCEL,
+    ENC_LICENSING,
+    ENC_REVENUE,
+    ENC_ENFORCING
+} from "./interfaces/IDataAssetRegistry.sol";
+import {IDataExchange} from "./interfaces/IDataExchange.sol";
+import {IPledgeRegistry, SCOPE_ENFORCEMENT_COSTS} from "./interfaces/IPledgeRegistry.sol";
+
+/// @title PledgeRegistry
+/// @notice Pledges of data assets (DOMAIN.md section 4, "Financing: pledges"). A contract of its own beside the
+/// registry, which consults it through the encumbrance flags this contract keeps on each asset (ENC_*): the registry
+/// refuses restricted transfers, cancellations and licences, and pays pledged revenue through `route`, which the
+/// exchange calls at settlement. This contract holds no money: it only tells the exchange whom to credit.
+contract PledgeRegistry is IPledgeRegistry, Relayable {
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Rules defaults, orders enforcement sales and resolves objections.
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    /// @notice Live pledges per asset: bounds the rank-order work of every settlement of a pledged asset.
+    uint256 public constant MAX_LIVE_PLEDGES = 16;
+    uint256 public constant MAX_NUMBER_LENGTH = 64;
+
+    IDataAssetRegistry public immutable registry;
+    IDataExchange public immutable exchange;
+
+    uint256 private _pledgeCount;
+    mapping(uint256 pledgeId => Pledge) private _pledges;
+    /// @dev Live and defaulted pledges per asset, unordered (ranked when read).
+    mapping(uint256 assetId => uint256[]) private _live;
+    /// @dev The pledge whose enforcement sale is listed, per asset (0: none), and the holder it sells for.
+    mapping(uint256 assetId => uint256 pledgeId) private _enforcing;
+    mapping(uint256 assetId => address holder) private _enforcedHolder;
+    mapping(uint256 assetId => uint8) private _encumbrance;
+    mapping(address account => bool) private _publicInstitution;
+
+    constructor(address admin, IDataAssetRegistry registry_, IDataExchange exchange_, address trustedForwarder_)
+        Relayable(trustedForwarder_)
+    {
+        if (admin == address(0) || address(registry_) == address(0) || address(exchange_) == address(0)) {
+            revert InvalidPledgeTerms("address");
+        }
+        registry = registry_;
+        exchange = exchange_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(PAUSER_ROLE, admin);
+    }
+
+    // ---------------------------------------------------------------- filing and acceptance
+
+    /// @inheritdoc IPledgeRegistry
+    function file(PledgeTerms calldata t) external whenNotPaused returns (uint256 pledgeId) {
+        address pledgor = _msgSender();
+        if (t.collateral == Collateral.Certificate) revert CollateralNotSupported(t.collateral);
+        _checkPledgor(t.assetId, pledgor);
+        if (t.pledgee == address(0) || t.pledgee == pledgor) revert InvalidPledgeTerms("pledgee");
+        if (t.debtor == address(0)) revert InvalidPledgeTerms("debtor");
+        if (t.token == address(0)) revert InvalidPledgeTerms("token");
+        if (t.securedAmount == 0 || t.securedAmount > type(uint128).max) revert InvalidPledgeTerms("securedAmount");
+        if (t.scope == 0 || t.scope >= 32) revert InvalidPledgeTerms("scope");
+        if (t.termEnd <= block.timestamp) revert InvalidPledgeTerms("termEnd");
+        if (t.mainContractHash == bytes32(0)) revert InvalidPledgeTerms("mainContractHash");
+        if (t.externalRegistry == bytes32(0)) revert InvalidPledgeTerms("externalRegistry");
+        uint256 n = bytes(t.externalNumber).length;
+        if (n == 0 || n > MAX_NUMBER_LENGTH) revert InvalidPledgeTerms("externalNumber");
+        if (t.externalRegisteredAt == 0 || t.externalRegisteredAt > block.timestamp) {
+            revert InvalidPledgeTerms("externalRegisteredAt");
+        }
+
+        pledgeId = ++_pledgeCount;
+        Pledge storage p = _pledges[pledgeId];
+        p.terms = t;
+        p.pledgor = pledgor;
+        p.registrarId = registry.assetOf(t.assetId).registrarId;
+        p.status = PledgeStatus.Filed;
+        p.filedAt = uint64(block.timestamp);
+        emit PledgeFiled(pledgeId, t.assetId, pledgor, p.registrarId, t, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function withdraw(uint256 pledgeId) external whenNotPaused {
+        Pledge storage p = _pledge(pledgeId);
+        if (p.pledgor != _msgSender()) revert NotPledgor(pledgeId, _msgSender());
+        _expect(pledgeId, p, PledgeStatus.Filed);
+        _end(p, PledgeStatus.Withdrawn);
+        emit PledgeWithdrawn(pledgeId, p.terms.assetId, _msgSender(), uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function accept(uint256 pledgeId) external whenNotPaused {
+        Pledge storage p = _onlyPledgee(pledgeId);
+        _expect(pledgeId, p, PledgeStatus.Filed);
+        if (p.objected) revert ObjectionOpen(pledgeId);
+        uint256 assetId = p.terms.assetId;
+        _checkPledgor(assetId, p.pledgor); // still the holder, still allowed to pledge
+        if (_live[assetId].length >= MAX_LIVE_PLEDGES) revert TooManyPledges(assetId, MAX_LIVE_PLEDGES);
+        p.status = PledgeStatus.Live;
+        p.acceptedAt = uint64(block.timestamp);
+        _live[assetId].push(pledgeId);
+        emit PledgeAccepted(pledgeId, assetId, _msgSender(), uint64(block.timestamp));
+        _sync(assetId);
+    }
+
+    // ---------------------------------------------------------------- the pledgee's changes
+
+    /// @inheritdoc IPledgeRegistry
+    /// @dev Only lower: a senior's higher amount would take from the juniors who ranked after it.
+    function change(uint256 pledgeId, uint256 securedAmount, uint64 termEnd, bool licensingAllowed)
+        external
+        whenNotPaused
+    {
+        Pledge storage p = _onlyPledgee(pledgeId);
+        _expectLive(pledgeId, p);
+        if (securedAmount > p.terms.securedAmount) revert AmountIncrease(p.terms.securedAmount, securedAmount);
+        if (securedAmount == 0) revert InvalidPledgeTerms("securedAmount");
+        if (termEnd == 0) revert InvalidPledgeTerms("termEnd");
+        p.terms.securedAmount = securedAmount;
+        p.terms.termEnd = termEnd;
+        p.terms.licensingAllowed = licensingAllowed;
+        emit PledgeChanged(
+            pledgeId, p.terms.assetId, securedAmount, termEnd, licensingAllowed, _msgSender(), uint64(block.timestamp)
+        );
+        _sync(p.terms.assetId);
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function release(uint256 pledgeId) external whenNotPaused {
+        Pledge storage p = _onlyPledgee(pledgeId);
+        _expectLive(pledgeId, p);
+        uint256 assetId = p.terms.assetId;
+        if (_enforcing[assetId] == pledgeId) _stopEnforcement(assetId);
+        _unlink(assetId, pledgeId);
+        _end(p, PledgeStatus.Released);
+        emit PledgeReleased(pledgeId, assetId, _msgSender(), uint64(block.timestamp));
+        _sync(assetId);
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function consent(uint256 pledgeId, Consent what) external whenNotPaused {
+        Pledge storage p = _onlyPledgee(pledgeId);
+        _expectLive(pledgeId, p);
+        p.consents |= uint8(1 << uint8(what));
+        emit PledgeConsented(pledgeId, p.terms.assetId, what, _msgSender(), uint64(block.timestamp));
+        _sync(p.terms.assetId);
+    }
+
+    // ---------------------------------------------------------------- objections
+
+    /// @inheritdoc IPledgeRegistry
+    /// @dev Interested parties (another creditor, a buyer) cannot be told apart on chain: anyone but the pledgee may
+    /// object, with evidence, and an arbiter decides.
+    function object(uint256 pledgeId, bytes32 evidenceHash) external whenNotPaused {
+        Pledge storage p = _pledge(pledgeId);
+        if (p.terms.pledgee == _msgSender()) revert PledgeeCannotObject(pledgeId);
+        if (p.status != PledgeStatus.Filed && p.status != PledgeStatus.Live && p.status != PledgeStatus.Defaulted) {
+            revert WrongPledgeStatus(pledgeId, p.status);
+        }
+        if (p.objected) revert ObjectionOpen(pledgeId);
+        if (evidenceHash == bytes32(0)) revert InvalidPledgeTerms("evidenceHash");
+        p.objected = true;
+        emit PledgeObjected(pledgeId, p.terms.assetId, _msgSender(), evidenceHash, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function resolveObjection(uint256 pledgeId, bool upheld, bytes32 resolutionHash)
+        external
+        whenNotPaused
+        onlyRole(ARBITER_ROLE)
+    {
+        Pledge storage p = _pledge(pledgeId);
+        if (!p.objected) revert NoObjection(pledgeId);
+        if (resolutionHash == bytes32(0)) revert InvalidPledgeTerms("resolutionHash");
+        p.objected = false;
+        uint256 assetId = p.terms.assetId;
+        emit PledgeObjectionResolved(pledgeId, assetId, upheld, resolutionHash, _msgSender(), uint64(block.timestamp));
+        if (!upheld) return;
+        bool wasLive = p.status != PledgeStatus.Filed;
+        if (_enforcing[assetId] == pledgeId) _stopEnforcement(assetId);
+        if (wasLive) _unlink(assetId, pledgeId);
+        _end(p, PledgeStatus.Voided);
+        if (wasLive) _sync(assetId);
+    }
+
+    // ---------------------------------------------------------------- default and enforcement
+
+    /// @inheritdoc IPledgeRegistry
+    function declareDefault(uint256 pledgeId) external whenNotPaused {
+        Pledge storage p = _onlyPledgee(pledgeId);
+        _expect(pledgeId, p, PledgeStatus.Live);
+        if (block.timestamp <= p.terms.termEnd) revert NotDue(pledgeId, p.terms.termEnd);
+        _default(pledgeId, p, false, bytes32(0));
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function ruleDefault(uint256 pledgeId, bytes32 rulingHash) external whenNotPaused onlyRole(ARBITER_ROLE) {
+        Pledge storage p = _pledge(pledgeId);
+        _expect(pledgeId, p, PledgeStatus.Live);
+        if (rulingHash == bytes32(0)) revert InvalidPledgeTerms("rulingHash");
+        _default(pledgeId, p, true, rulingHash);
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function authoriseSale(uint256 pledgeId, bytes32 rulingHash) external whenNotPaused {
+        Pledge storage p = _pledge(pledgeId);
+        _expect(pledgeId, p, PledgeStatus.Defaulted);
+        bool byArbiter = hasRole(ARBITER_ROLE, _msgSender());
+        if (!byArbiter && p.pledgor != _msgSender()) revert NotPledgorOrArbiter(pledgeId, _msgSender());
+        if (byArbiter && rulingHash == bytes32(0)) revert InvalidPledgeTerms("rulingHash");
+        p.saleAuthorised = true;
+        emit SaleAuthorised(pledgeId, p.terms.assetId, _msgSender(), byArbiter, rulingHash, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    /// @dev The listing is the exchange's ordinary holding-transfer listing with this contract as seller: buyers
+    /// order, dispute and accept as for any sale, and the registry moves the holding from the pledgor to the buyer
+    /// at settlement. The pledged right never passes to a pledgee without a sale (流质 is void, art. 428).
+    function enforce(uint256 pledgeId, EnforcementSale calldata sale) external whenNotPaused returns (uint256 listingId) {
+        Pledge storage p = _onlyPledgee(pledgeId);
+        _expect(pledgeId, p, PledgeStatus.Defaulted);
+        if (p.objected) revert ObjectionOpen(pledgeId);
+        if (p.terms.collateral != Collateral.Holding) revert CollateralNotSupported(p.terms.collateral);
+        if (!p.terms.selfSaleAllowed && !p.saleAuthorised) revert SaleNotAuthorised(pledgeId);
+        uint256 assetId = p.terms.assetId;
+        if (_enforcing[assetId] != 0) revert EnforcementUnderway(assetId, _enforcing[assetId]);
+        if (sale.costs > sale.price || (sale.costs != 0 && p.terms.scope & SCOPE_ENFORCEMENT_COSTS == 0)) {
+            revert InvalidPledgeTerms("costs");
+        }
+        if (sale.costs != 0 && sale.costsEvidenceHash == bytes32(0)) revert InvalidPledgeTerms("costsEvidenceHash");
+
+        address holder = registry.holderOf(assetId);
+        _enforcing[assetId] = pledgeId;
+        _enforcedHolder[assetId] = holder;
+        p.enforcementCosts = sale.costs;
+        _sync(assetId); // ENC_ENFORCING: the registry now lets this contract sell the holding
+        listingId = exchange.list(
+            IDataExchange.ListingTerms({
+                assetId: assetId,
+                sellerCertId: 0,
+                venueId: sale.venueId,
+                offer: IDataExchange.Offer.HoldingTransfer,
+                token: p.terms.token,
+                price: sale.price,
+                maxQuantity: 1,
+                licenceTerm: 0,
+                scopeHash: bytes32(0),
+                scopeMask: 0,
+                licenceSublicensable: false,
+                licenceTransferable: false,
+                merchant: address(0),
+                merchantBps: 0,
+                deliveryWindow: sale.deliveryWindow,
+                acceptanceWindow: sale.acceptanceWindow
+            })
+        );
+        p.listingId = listingId;
+        emit EnforcementListed(
+            pledgeId, assetId, listingId, holder, sale.price, sale.costs, sale.costsEvidenceHash, uint64(block.timestamp)
+        );
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function deliverEnforcementSale(uint256 pledgeId, uint256 orderId, bytes32 deliveryHash) external whenNotPaused {
+        Pledge storage p = _onlyPledgee(pledgeId);
+        if (_enforcing[p.terms.assetId] != pledgeId) revert NotEnforcing(pledgeId);
+        if (exchange.orderOf(orderId).listingId != p.listingId) revert NotEnforcementOrder(pledgeId, orderId);
+        exchange.deliver(orderId, deliveryHash);
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    /// @dev An order already taken is then refunded at settlement: the registry no longer lets this contract sell.
+    function withdrawEnforcement(uint256 pledgeId) external whenNotPaused {
+        Pledge storage p = _onlyPledgee(pledgeId);
+        uint256 assetId = p.terms.assetId;
+        if (_enforcing[assetId] != pledgeId) revert NotEnforcing(pledgeId);
+        uint256 listingId = p.listingId;
+        _stopEnforcement(assetId);
+        emit EnforcementWithdrawn(pledgeId, assetId, listingId, _msgSender(), uint64(block.timestamp));
+        _sync(assetId);
+    }
+
+    // ---------------------------------------------------------------- settlement
+
+    /// @notice The exchange's split of a pledged holder's revenue (IPledgeRouter.route).
+    /// @dev Only the exchange, inside a settlement (which it guards against reentrancy). Ranks are the live pledges'
+    /// order by the legal registration time, then by id.
+    function route(uint256 assetId, address token, uint256 amount, uint256 orderId, address holder, bool asSeller)
+        external
+        returns (address[] memory to, uint256[] memory amounts)
+    {
+        if (msg.sender != address(exchange)) revert NotExchange(msg.sender);
+        uint256 enforcer = asSeller ? _enforcing[assetId] : 0;
+        uint256[] memory ranked = _ranked(assetId);
+        to = new address[](ranked.length + 2);
+        amounts = new uint256[](ranked.length + 2);
+        uint256 left = amount;
+        uint256 n;
+        uint256 costs;
+        if (enforcer != 0) {
+            // An enforcement sale: its costs first, then every live pledge in rank order, then the pledgor.
+            Pledge storage e = _pledges[enforcer];
+            costs = e.enforcementCosts < left ? e.enforcementCosts : left;
+            if (costs != 0) {
+                (to[n], amounts[n]) = (e.terms.pledgee, costs);
+                n++;
+                left -= costs;
+            }
+            holder = _enforcedHolder[assetId];
+        } else if (holder == address(0)) {
+            holder = registry.holderOf(assetId);
+        }
+        for (uint256 i = 0; i < ranked.length; i++) {
+            Pledge storage p = _pledges[ranked[i]];
+            // Revenue goes to revenue pledges only; an enforcement sale pays every pledge on the asset.
+            if (p.terms.token != token || (enforcer == 0 && p.terms.collateral != Collateral.Revenue)) continue;
+            uint256 owed = p.terms.securedAmount - p.received;
+            uint256 pay = owed < left ? owed : left;
+            if (pay != 0) {
+                p.received += pay;
+                left -= pay;
+                (to[n], amounts[n]) = (p.terms.pledgee, pay);
+                n++;
+                emit ProceedsApplied(ranked[i], assetId, orderId, p.terms.pledgee, pay);
+            }
+        }
+        (to[n], amounts[n]) = (holder, left);
+        n++;
+        assembly ("memory-safe") {
+            mstore(to, n)
+            mstore(amounts, n)
+        }
+        emit ProceedsRouted(assetId, orderId, token, amount, enforcer != 0, costs, holder, left);
+        if (enforcer != 0) {
+            // The holding was sold: every pledge on it is discharged, paid in full or not (the shortfall stays the
+            // debtor's debt, off chain).
+            for (uint256 i = 0; i < ranked.length; i++) {
+                _end(_pledges[ranked[i]], PledgeStatus.Enforced);
+                emit PledgeEnforced(ranked[i], assetId, orderId, uint64(block.timestamp));
+            }
+            delete _live[assetId];
+            delete _enforcing[assetId];
+            delete _enforcedHolder[assetId];
+            _sync(assetId);
+        }
+    }
+
+    // ---------------------------------------------------------------- administration
+
+    /// @inheritdoc IPledgeRegistry
+    function setPublicInstitution(address account, bool isPublic) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _publicInstitution[account] = isPublic;
+        emit PublicInstitutionSet(account, isPublic, _msgSender());
+    }
+
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IPledgeRegistry
+    function pledgeOf(uint256 pledgeId) external view returns (Pledge memory) {
+        return _pledge(pledgeId);
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function livePledgesOf(uint256 assetId) external view returns (uint256[] memory) {
+        return _ranked(assetId);
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function rankOf(uint256 pledgeId) external view returns (uint256) {
+        Pledge storage p = _pledge(pledgeId);
+        uint256[] memory ranked = _ranked(p.terms.assetId);
+        for (uint256 i = 0; i < ranked.length; i++) {
+            if (ranked[i] == pledgeId) return i + 1;
+        }
+        return 0;
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function outstandingOf(uint256 pledgeId) external view returns (uint256) {
+        Pledge storage p = _pledge(pledgeId);
+        return p.terms.securedAmount - p.received;
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function pledgeCount() external view returns (uint256) {
+        return _pledgeCount;
+    }
+
+    /// @inheritdoc IPledgeRegistry
+    function isPublicInstitution(address account) external view returns (bool) {
+        return _publicInstitution[account];
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _checkPledgor(uint256 assetId, address pledgor) private view {
+        if (_publicInstitution[pledgor]) revert PublicInstitution(pledgor);
+        if (!registry.isActive(assetId, uint64(block.timestamp)) || registry.holderOf(assetId) != pledgor) {
+            revert NotHolder(assetId, pledgor);
+        }
+    }
+
+    function _default(uint256 pledgeId, Pledge storage p, bool byArbiter, bytes32 rulingHash) private {
+        p.status = PledgeStatus.Defaulted;
+        p.defaultedAt = uint64(block.timestamp);
+        emit PledgeDefaulted(pledgeId, p.terms.assetId, _msgSender(), byArbiter, rulingHash, uint64(block.timestamp));
+    }
+
+    /// @dev Takes a listed enforcement sale off the exchange (the caller re-syncs the flags).
+    function _stopEnforcement(uint256 assetId) private {
+        Pledge storage e = _pledges[_enforcing[assetId]];
+        uint256 listingId = e.listingId;
+        delete _enforcing[assetId];
+        delete _enforcedHolder[assetId];
+        e.listingId = 0;
+        e.enforcementCosts = 0;
+        IDataExchange.Listing memory l = exchange.listingOf(listingId);
+        if (l.active) exchange.updateListing(listingId, l.terms.price, 1, false);
+    }
+
+    /// @dev Recomputes what the asset's live pledges restrict and tells the registry when it changed.
+    function _sync(uint256 assetId) private {
+        uint256[] storage live = _live[assetId];
+        uint8 flags;
+        for (uint256 i = 0; i < live.length; i++) {
+            Pledge storage p = _pledges[live[i]];
+            uint8 c = p.consents;
+            // Both kinds tie the holding: a revenue pledge follows the asset's revenue whoever holds it.
+            if (c & (1 << uint8(Consent.Transfer)) == 0) flags |= ENC_TRANSFER;
+            if (c & (1 << uint8(Consent.Cancellation)) == 0) flags |= ENC_CANCEL;
+            if (p.terms.collateral == Collateral.Revenue) {
+                flags |= ENC_REVENUE; // licensing is how a revenue pledge is paid: never restricted by it
+            } else if (!p.terms.licensingAllowed && c & (1 << uint8(Consent.Licensing)) == 0) {
+                flags |= ENC_LICENSING;
+            }
+        }
+        if (_enforcing[assetId] != 0) flags |= ENC_ENFORCING;
+        if (flags == _encumbrance[assetId]) return;
+        _encumbrance[assetId] = flags;
+        registry.setEncumbrance(assetId, flags);
+        emit EncumbranceChanged(assetId, flags);
+    }
+
+    /// @dev The asset's live pledges by legal registration time, then id (insertion sort: at most MAX_LIVE_PLEDGES).
+    function _ranked(uint256 assetId) private view returns (uint256[] memory ids) {
+        uint256[] storage live = _live[assetId];
+        uint256 n = live.length;
+        ids = new uint256[](n);
+        uint64[] memory times = new uint64[](n);
+        for (uint256 i = 0; i < n; i++) {
+            uint256 id = live[i];
+            uint64 t = _pledges[id].terms.externalRegisteredAt;
+            uint256 j = i;
+            while (j > 0 && (times[j - 1] > t || (times[j - 1] == t && ids[j - 1] > id))) {
+                ids[j] = ids[j - 1];
+                times[j] = times[j - 1];
+                j--;
+            }
+            ids[j] = id;
+            times[j] = t;
+        }
+    }
+
+    function _unlink(uint256 assetId, uint256 pledgeId) private {
+        uint256[] storage live = _live[assetId];
+        uint256 n = live.length;
+        for (uint256 i = 0; i < n; i++) {
+            if (live[i] == pledgeId) {
+                live[i] = live[n - 1];
+                live.pop();
+                return;
+            }
+        }
+    }
+
+    function _end(Pledge storage p, PledgeStatus status) private {
+        p.status = status;
+        p.endedAt = uint64(block.timestamp);
+    }
+
+    function _pledge(uint256 pledgeId) private view returns (Pledge storage p) {
+        p = _pledges[pledgeId];
+        if (p.status == PledgeStatus.None) revert UnknownPledge(pledgeId);
+    }
+
+    function _onlyPledgee(uint256 pledgeId) private view returns (Pledge storage p) {
+        p = _pledge(pledgeId);
+        if (p.terms.pledgee != _msgSender()) revert NotPledgee(pledgeId, _msgSender());
+    }
+
+    function _expect(uint256 pledgeId, Pledge storage p, PledgeStatus status) private view {
+        if (p.status != status) revert WrongPledgeStatus(pledgeId, p.status);
+    }
+
+    function _expectLive(uint256 pledgeId, Pledge storage p) private view {
+        if (p.status != PledgeStatus.Live && p.status != PledgeStatus.Defaulted) {
+            revert WrongPledgeStatus(pledgeId, p.status);
+        }
+    }
+}
