@@ -300,12 +300,14 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         uint256 left = amount;
         uint256 n;
         uint256 costs;
+        address costsTo;
         if (enforcer != 0) {
             // An enforcement sale: its costs first, then every live pledge in rank order, then the pledgor.
             Pledge storage e = _pledges[enforcer];
             costs = e.enforcementCosts < left ? e.enforcementCosts : left;
+            costsTo = e.terms.pledgee;
             if (costs != 0) {
-                (to[n], amounts[n]) = (e.terms.pledgee, costs);
+                (to[n], amounts[n]) = (costsTo, costs);
                 n++;
                 left -= costs;
             }
@@ -333,7 +335,7 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
             mstore(to, n)
             mstore(amounts, n)
         }
-        emit ProceedsRouted(assetId, orderId, token, amount, enforcer != 0, costs, holder, left);
+        emit ProceedsRouted(assetId, orderId, token, amount, asSeller, enforcer != 0, costsTo, costs, holder, left);
         if (enforcer != 0) {
             // The holding was sold: every pledge on it is discharged, paid in full or not (the shortfall stays the
             // debtor's debt, off chain).

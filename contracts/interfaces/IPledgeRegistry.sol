@@ -139,14 +139,18 @@ interface IPledgeRegistry is IPledgeRouter {
         uint64 at
     );
     event EnforcementWithdrawn(uint256 indexed pledgeId, uint256 indexed assetId, uint256 listingId, address by, uint64 at);
-    /// @notice `amount` of revenue (or enforcement proceeds) from `assetId` in `orderId` was split: `costs` to the
-    /// enforcing pledgee, ProceedsApplied per pledge, and `toHolder` to `holder`.
+    /// @notice `amount` of revenue (or enforcement proceeds) from `assetId` in `orderId` was split: `costs` to
+    /// `costsTo` (the enforcing pledgee), ProceedsApplied per pledge (logged just before), and `toHolder` to `holder`.
+    /// `asSeller`: the seller's net of the sale (its Settled event's sellerNet), else a royalty to `assetId` as a
+    /// parent (the Settled line whose payee is the pledge registry). Emitted before the exchange's Settled event.
     event ProceedsRouted(
         uint256 indexed assetId,
         uint256 indexed orderId,
         address token,
         uint256 amount,
+        bool asSeller,
         bool enforcement,
+        address costsTo,
         uint256 costs,
         address holder,
         uint256 toHolder
