@@ -5,6 +5,7 @@ import {
   AssetLedger__factory,
   DataAssetRegistry__factory,
   DataExchange__factory,
+  PledgeRegistry__factory,
   RelayForwarder__factory,
   RightsCertificate__factory,
 } from "../typechain-types";
@@ -44,6 +45,7 @@ const ABIS: Record<string, readonly any[]> = {
   DataExchange: DataExchange__factory.abi,
   AssetLedger: AssetLedger__factory.abi,
   RelayForwarder: RelayForwarder__factory.abi,
+  PledgeRegistry: PledgeRegistry__factory.abi,
 };
 
 const EVENTS = new Map<string, readonly AbiParam[]>();

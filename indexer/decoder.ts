@@ -7,6 +7,7 @@ import {
   AssetLedger__factory,
   DataAssetRegistry__factory,
   DataExchange__factory,
+  PledgeRegistry__factory,
   RelayForwarder__factory,
   RightsCertificate__factory,
 } from "../typechain-types";
@@ -20,6 +21,7 @@ const INTERFACES: Record<ContractName, Interface> = {
   DataExchange: DataExchange__factory.createInterface() as unknown as Interface,
   AssetLedger: AssetLedger__factory.createInterface() as unknown as Interface,
   RelayForwarder: RelayForwarder__factory.createInterface() as unknown as Interface,
+  PledgeRegistry: PledgeRegistry__factory.createInterface() as unknown as Interface,
 };
 
 export type Args = Record<string, any>;

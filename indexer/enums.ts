@@ -12,6 +12,14 @@ export const Category = ["Intangible", "Inventory", "Development"] as const;
 export const CostSource = ["Purchased", "SelfDeveloped", "Other"] as const;
 export const CostPhase = ["None", "Research", "Development"] as const;
 export const DerecognitionReason = ["Sale", "Lapse", "Other"] as const;
+// PledgeRegistry (IPledgeRegistry.sol).
+export const Collateral = ["Holding", "Revenue", "Certificate"] as const;
+export const PledgeStatus = ["None", "Filed", "Live", "Defaulted", "Released", "Enforced", "Voided", "Withdrawn"] as const;
+export const Consent = ["Transfer", "Cancellation", "Licensing"] as const;
+/** The data asset registry's encumbrance flags (ENC_* of IDataAssetRegistry.sol), by bit. */
+export const Encumbrance = { Transfer: 1, Cancel: 2, Licensing: 4, Revenue: 8, Enforcing: 16 } as const;
+/** A pledge's scope of security (SCOPE_* of IPledgeRegistry.sol, 担保范围), by bit. */
+export const PledgeScope = { Principal: 1, Interest: 2, Penalties: 4, Damages: 8, EnforcementCosts: 16 } as const;
 
 /** The name of ordinal `i` of `names`; an ordinal the ABI does not know is a decoding bug, so it throws. */
 export function nameOf(names: readonly string[], i: number): string {

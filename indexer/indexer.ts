@@ -469,11 +469,22 @@ export class Indexer {
       db.prepare("INSERT INTO meta (key, value) VALUES ('deployment', ?)").run(identity);
     } else if (row.value !== identity) {
       // The same deployment as indexed by an indexer that did not yet read the forwarder (identity without it).
-      const { RelayForwarder: _forwarder, ...others } = contracts;
-      if (row.value === JSON.stringify({ chainId, contracts: others, startBlock, startBlockHash })) {
+      const { RelayForwarder: _forwarder, PledgeRegistry: _pledges, ...others } = contracts;
+      const { PledgeRegistry: _p, ...withoutPledges } = contracts;
+      const { RelayForwarder: _f, ...withoutForwarder } = contracts;
+      const before = (c: object) => row.value === JSON.stringify({ chainId, contracts: c, startBlock, startBlockHash });
+      if (before(others) || before(withoutForwarder)) {
         throw new Error(
           `${this.opts.database} was indexed before the indexer read the RelayForwarder: its events lack who signed and who relayed ` +
             `relayed actions. Delete the file (or use a different INDEX_DB) to re-index this deployment`,
+        );
+      }
+      // Indexed by an indexer that did not yet read the pledge registry: its pledges, encumbrances and routed credits
+      // are missing.
+      if (before(withoutPledges)) {
+        throw new Error(
+          `${this.opts.database} was indexed before the indexer read the PledgeRegistry: it lacks pledges, encumbrances and the ` +
+            `credits of pledged revenue. Delete the file (or use a different INDEX_DB) to re-index this deployment`,
         );
       }
       throw new Error(

@@ -29,6 +29,10 @@ export const PRIMARY_KEYS: Record<string, string[]> = {
   book_positions: ["book_id"],
   roles: ["contract", "role", "account"],
   pauses: ["contract"],
+  pledges: ["id"],
+  pledge_proceeds: ["block_number", "log_index"],
+  proceeds_routes: ["block_number", "log_index"],
+  public_institutions: ["account"],
 };
 
 /** A migration: SQL, or a function for what SQL cannot compute (it runs in the migration's transaction). */
@@ -310,6 +314,60 @@ const MIGRATIONS: Migration[] = [
       put.run(positionRow(book, entries));
     }
   },
+  `
+  -- Pledges (质押) of data assets (PledgeRegistry). One row per pledge as filed, with its current state; the terms
+  -- are PledgeTerms as filed, secured_amount / term_end / licensing_allowed as last changed (PledgeChanged).
+  -- external_registry is the bytes32 as emitted (short text, right-padded with zeros). status: Filed | Live |
+  -- Defaulted | Released | Enforced | Voided | Withdrawn. consents: bits (1 << Consent) Transfer, Cancellation,
+  -- Licensing. received: paid to the pledgee through this record (ProceedsApplied). listing_id: the enforcement sale's
+  -- listing while listed (and after the sale), NULL otherwise; enforcement_costs likewise ('0' when none). The last
+  -- objection (objected: one is open) and the default and sale authorisation with who and on what ruling. Ranks are
+  -- computed by readers from the live pledges (Live, Defaulted) of the asset: external_registered_at, then id.
+  CREATE TABLE pledges (
+    id INTEGER PRIMARY KEY, asset_id INTEGER NOT NULL, pledgor TEXT NOT NULL, registrar_id INTEGER NOT NULL,
+    collateral TEXT NOT NULL, debtor TEXT NOT NULL, pledgee TEXT NOT NULL, token TEXT NOT NULL,
+    secured_amount TEXT NOT NULL, scope INTEGER NOT NULL, maximum_amount INTEGER NOT NULL, term_end INTEGER NOT NULL,
+    main_contract_hash TEXT NOT NULL, licensing_allowed INTEGER NOT NULL, self_sale_allowed INTEGER NOT NULL,
+    external_registry TEXT NOT NULL, external_number TEXT NOT NULL, external_registered_at INTEGER NOT NULL,
+    status TEXT NOT NULL, consents INTEGER NOT NULL DEFAULT 0,
+    objected INTEGER NOT NULL DEFAULT 0, objector TEXT, objection_evidence_hash TEXT, objected_at INTEGER,
+    objection_upheld INTEGER, objection_resolution_hash TEXT, objection_resolved_by TEXT, objection_resolved_at INTEGER,
+    sale_authorised INTEGER NOT NULL DEFAULT 0, sale_authorised_by TEXT, sale_authorised_by_arbiter INTEGER,
+    sale_ruling_hash TEXT, sale_authorised_at INTEGER,
+    filed_at INTEGER NOT NULL, accepted_at INTEGER, defaulted_at INTEGER, defaulted_by TEXT, default_by_arbiter INTEGER,
+    default_ruling_hash TEXT, ended_at INTEGER, ended_by TEXT,
+    received TEXT NOT NULL DEFAULT '0', listing_id INTEGER, enforcement_costs TEXT NOT NULL DEFAULT '0',
+    enforcement_costs_evidence_hash TEXT, enforced_order_id INTEGER,
+    filed_block INTEGER NOT NULL, filed_tx TEXT NOT NULL, filed_log_index INTEGER NOT NULL
+  );
+  CREATE INDEX pledges_by_asset ON pledges (asset_id, status);
+  CREATE INDEX pledges_by_pledgor ON pledges (pledgor);
+  CREATE INDEX pledges_by_pledgee ON pledges (pledgee);
+  -- What the asset's live pledges restrict now (EncumbranceChanged): ENC_* bits Transfer 1, Cancel 2, Licensing 4,
+  -- Revenue 8, Enforcing 16; the registry's Asset.encumbrance.
+  ALTER TABLE assets ADD COLUMN encumbrance INTEGER NOT NULL DEFAULT 0;
+  -- Pledged revenue and enforcement proceeds the exchange paid through the pledge registry at settlement: one
+  -- ProceedsRouted per split (the seller's net when as_seller, else a royalty the asset earned as a parent), with the
+  -- enforcement costs and the holder's rest; one ProceedsApplied per pledgee paid. The exchange credits these parts,
+  -- not the Settled line (the seller's net, or the royalty line whose payee is the pledge registry).
+  CREATE TABLE proceeds_routes (
+    block_number INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL,
+    asset_id INTEGER NOT NULL, order_id INTEGER NOT NULL, token TEXT NOT NULL, amount TEXT NOT NULL,
+    as_seller INTEGER NOT NULL, enforcement INTEGER NOT NULL, costs_to TEXT NOT NULL, costs TEXT NOT NULL,
+    holder TEXT NOT NULL, to_holder TEXT NOT NULL,
+    PRIMARY KEY (block_number, log_index)
+  );
+  CREATE INDEX proceeds_routes_by_order ON proceeds_routes (order_id, asset_id, as_seller);
+  CREATE TABLE pledge_proceeds (
+    block_number INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL,
+    pledge_id INTEGER NOT NULL, asset_id INTEGER NOT NULL, order_id INTEGER NOT NULL, pledgee TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    PRIMARY KEY (block_number, log_index)
+  );
+  CREATE INDEX pledge_proceeds_by_pledge ON pledge_proceeds (pledge_id);
+  -- Accounts recorded as public institutions (行政事业单位), which may not pledge.
+  CREATE TABLE public_institutions (account TEXT PRIMARY KEY, public INTEGER NOT NULL, set_by TEXT NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

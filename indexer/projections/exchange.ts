@@ -1,5 +1,8 @@
 // DataExchange events -> venues, tokens, listings, orders, settlements with their lines, and credit balances.
 // Credits mirror the contract's pull payments exactly: every non-zero share credited, every withdrawal debited.
+// Pledged revenue is credited as the pledge registry split it (pledges.ts, from ProceedsApplied and ProceedsRouted,
+// logged before Settled): the Settled line it replaces (the seller's net, or a royalty paid to the pledge registry)
+// is not credited again.
 import { Offer, RefundReason, nameOf } from "../enums";
 import type { Store } from "../store";
 import { ZERO_ADDRESS, minus, noteToken, plus, type Handlers } from "./context";
@@ -11,7 +14,7 @@ interface OrderRow {
   refunded: string;
 }
 
-function credit(store: Store, account: string, token: string, amount: string): void {
+export function credit(store: Store, account: string, token: string, amount: string): void {
   if (amount === "0") return; // the contract skips zero credits too
   const row = store.get<{ credited: string; balance: string }>("credits", { account, token });
   if (!row) store.insert("credits", { account, token, credited: amount, withdrawn: "0", balance: amount });
@@ -164,9 +167,17 @@ export const exchange: Handlers = {
       ...royalties.map((r) => ({ kind: "Royalty", payee: r.payee, source_asset_id: Number(r.assetId), amount: r.amount })),
       { kind: "SellerNet", payee: s.seller, source_asset_id: null, amount: s.sellerNet },
     ];
+    const routed = store.prepared("SELECT asset_id, as_seller FROM proceeds_routes WHERE order_id = ?").all(orderId) as {
+      asset_id: number;
+      as_seller: number;
+    }[];
+    const wasRouted = (line: (typeof lines)[number]) =>
+      line.kind === "SellerNet"
+        ? routed.some((r) => r.as_seller === 1)
+        : line.kind === "Royalty" && routed.some((r) => r.as_seller === 0 && r.asset_id === line.source_asset_id);
     lines.forEach((line, position) => {
       store.insert("settlement_lines", { order_id: orderId, position, ...line });
-      credit(store, line.payee, s.token, line.amount);
+      if (!wasRouted(line)) credit(store, line.payee, s.token, line.amount);
     });
     return Number(s.assetId);
   },

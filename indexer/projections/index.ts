@@ -4,6 +4,7 @@ import { access } from "./access";
 import type { EventContext, Handlers } from "./context";
 import { exchange } from "./exchange";
 import { ledger } from "./ledger";
+import { pledges } from "./pledges";
 import { registry } from "./registry";
 import { rights } from "./rights";
 
@@ -15,6 +16,7 @@ const BY_CONTRACT: Record<ContractName, Handlers> = {
   // The forwarder's ExecutedForwardRequest projects into relayed_requests, written by the indexer with the relayer
   // (the transaction's sender) it reads for it; the events it caused carry signer and relayer (indexer/relay.ts).
   RelayForwarder: {},
+  PledgeRegistry: pledges,
 };
 
 /** Applies one event to the projections; returns the asset it concerns (null if none). */
@@ -28,6 +30,7 @@ export function project(ctx: EventContext): number | null {
 export function tokenMentioned(name: string, args: Record<string, any>): string | null {
   if (name === "TokenAllowed") return args.token;
   if (name === "BookOpened" || name === "AppraisalAttested") return args.currency;
+  if (name === "PledgeFiled") return args.terms?.token ?? null;
   return null;
 }
 export type { TokenMeta } from "./context";

@@ -28,7 +28,7 @@ export async function serveChain(): Promise<RpcServer> {
 /** A deployment record for a test fixture's contracts (fixtures deploy without writing one). */
 export async function recordOf(w: World, startBlock = 0): Promise<Deployment> {
   const contracts: Deployment["contracts"] = {};
-  const all = { DataAssetRegistry: w.registry, RightsCertificate: w.rights, DataExchange: w.dex, AssetLedger: w.ledger, RelayForwarder: w.forwarder };
+  const all = { DataAssetRegistry: w.registry, RightsCertificate: w.rights, DataExchange: w.dex, AssetLedger: w.ledger, RelayForwarder: w.forwarder, PledgeRegistry: w.pledges };
   for (const [name, c] of Object.entries(all)) {
     contracts[name] = { address: await c.getAddress(), blockNumber: startBlock };
   }

@@ -4,9 +4,23 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { Interface, ParamType, Wallet } from "ethers";
 import { decodeEvent } from "../../indexer/abi";
-import { AssetLedger__factory, DataAssetRegistry__factory, DataExchange__factory, RelayForwarder__factory, RightsCertificate__factory } from "../../typechain-types";
+import {
+  AssetLedger__factory,
+  DataAssetRegistry__factory,
+  DataExchange__factory,
+  PledgeRegistry__factory,
+  RelayForwarder__factory,
+  RightsCertificate__factory,
+} from "../../typechain-types";
 
-const INTERFACES = [DataAssetRegistry__factory, RightsCertificate__factory, DataExchange__factory, AssetLedger__factory, RelayForwarder__factory].map(
+const INTERFACES = [
+  DataAssetRegistry__factory,
+  RightsCertificate__factory,
+  DataExchange__factory,
+  AssetLedger__factory,
+  RelayForwarder__factory,
+  PledgeRegistry__factory,
+].map(
   (f) => f.createInterface() as unknown as Interface,
 );
 

@@ -12,7 +12,7 @@ import { Indexer } from "../../indexer/indexer";
 import { SCHEMA_VERSION, migrate } from "../../indexer/schema";
 import type { Deployment } from "../../scripts/deploy";
 import { SettlementToken__factory } from "../../typechain-types";
-import type { AssetLedger, DataAssetRegistry, DataExchange, RelayForwarder, RightsCertificate } from "../../typechain-types";
+import type { AssetLedger, DataAssetRegistry, DataExchange, PledgeRegistry, RelayForwarder, RightsCertificate } from "../../typechain-types";
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
 import {
   AssetKind,
@@ -39,7 +39,7 @@ import { currentContentHash } from "../helpers/content";
 
 // ================================================================ harness
 
-const CONTRACT_NAMES = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"] as const;
+const CONTRACT_NAMES = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger", "PledgeRegistry"] as const;
 type ContractName = (typeof CONTRACT_NAMES)[number];
 
 interface Contracts {
@@ -47,6 +47,7 @@ interface Contracts {
   rights: RightsCertificate;
   dex: DataExchange;
   ledger: AssetLedger;
+  pledges: PledgeRegistry;
   forwarder: RelayForwarder;
 }
 
@@ -88,6 +89,7 @@ class Scenario {
       RightsCertificate: this.c.rights,
       DataExchange: this.c.dex,
       AssetLedger: this.c.ledger,
+      PledgeRegistry: this.c.pledges,
     };
     const deployTx = this.c.registry.deploymentTransaction();
     this.startBlock = deployTx ? (await ethers.provider.getTransactionReceipt(deployTx.hash))!.blockNumber : 0;
@@ -339,6 +341,7 @@ function submittedRow(x: Submitted, noticePeriod: number): Row {
     pending_transfer_to: null,
     submitted_block: x.receipt.blockNumber,
     submitted_tx: x.receipt.hash.toLowerCase(),
+    encumbrance: 0,
   };
 }
 
@@ -904,9 +907,10 @@ describe("indexer projections", function () {
       db.prepare(`UPDATE events SET asset_id = NULL WHERE contract = 'RightsCertificate' AND name = 'Transfer' AND json_extract(args, '$.from') = ?`).run(
         ethers.ZeroAddress,
       );
-      // Back to schema 3: without what migrations 5 (relayed actions) and 6 (book positions) added, then migrated
-      // forward again.
-      db.exec(`DROP TABLE book_positions; DROP TABLE relayed_requests; DROP INDEX events_by_signer; DROP INDEX events_by_relayer;
+      // Back to schema 3: without what migrations 5 (relayed actions), 6 (book positions) and 8 (pledges) added, then
+      // migrated forward again.
+      db.exec(`DROP TABLE pledges; DROP TABLE proceeds_routes; DROP TABLE pledge_proceeds; DROP TABLE public_institutions;
+        ALTER TABLE assets DROP COLUMN encumbrance; DROP TABLE book_positions; DROP TABLE relayed_requests; DROP INDEX events_by_signer; DROP INDEX events_by_relayer;
         ALTER TABLE events DROP COLUMN signer; ALTER TABLE events DROP COLUMN relayer;`);
       db.pragma("user_version = 3");
       migrate(db);
@@ -1818,6 +1822,7 @@ describe("indexer projections", function () {
         RightsCertificate: await w.rights.getAddress(),
         DataExchange: await w.dex.getAddress(),
         AssetLedger: await w.ledger.getAddress(),
+        PledgeRegistry: await w.pledges.getAddress(),
       };
       const ADMIN = ethers.ZeroHash;
       const PAUSER = await w.registry.PAUSER_ROLE();
@@ -1866,6 +1871,7 @@ describe("indexer projections", function () {
         RightsCertificate: w.rights,
         DataExchange: w.dex,
         AssetLedger: w.ledger,
+        PledgeRegistry: w.pledges,
       };
       for (const r of rows) expect(await byName[r.contract as ContractName].hasRole(r.role, r.account), key(r.contract, r.role, r.account)).to.equal(true);
       expect(await w.ledger.hasRole(await w.ledger.PAUSER_ROLE(), w.other.address)).to.equal(false);

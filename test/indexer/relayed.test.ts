@@ -217,4 +217,25 @@ describe("indexer: relayed actions (signer and relayer)", function () {
     await new Indexer(indexerOptions(chain.url, other, `${tmp.dir}/index.sqlite`)).open().catch((e) => (mixed = e));
     expect(mixed?.message).to.match(/indexes another deployment/);
   });
+
+  it("refuses a deployment record without the pledge registry, and an index built before pledges were indexed", async () => {
+    const { PledgeRegistry: _p, ...older } = record.contracts;
+    const file = `${tmp.dir}/no-pledges.json`;
+    writeFileSync(file, JSON.stringify({ ...record, contracts: older }));
+    expect(() => readDeployment(file)).to.throw(/has no PledgeRegistry: it was written before pledges/);
+    let err: Error | undefined;
+    await loadConfig({ DEPLOYMENT: file, RPC_URL: chain.url }).catch((e) => (err = e));
+    expect(err?.message).to.match(/has no PledgeRegistry/);
+
+    const copy = `${tmp.dir}/no-pledges-identity.sqlite`;
+    const fresh = new Indexer(indexerOptions(chain.url, record, copy));
+    await fresh.syncToHead();
+    const meta = JSON.parse((fresh.database.prepare("SELECT value FROM meta WHERE key = 'deployment'").get() as Row).value);
+    delete meta.contracts.PledgeRegistry;
+    fresh.database.prepare("UPDATE meta SET value = ? WHERE key = 'deployment'").run(JSON.stringify(meta));
+    await fresh.stop();
+    let refused: Error | undefined;
+    await new Indexer(indexerOptions(chain.url, record, copy)).open().catch((e) => (refused = e));
+    expect(refused?.message).to.match(/indexed before the indexer read the PledgeRegistry.*re-index/);
+  });
 });
