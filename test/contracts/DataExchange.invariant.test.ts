@@ -1068,9 +1068,7 @@ async function runSequence(inv: Inv, cmds: Cmd[], stats: Map<string, number>) {
               ? E("NotALicenceOf")
               : refund > o.price
                 ? E("RefundExceedsPrice")
-                : certId === 0n
-                  ? E("UnknownCertificate", m.rights)
-                  : !licence || licence.assetId !== l.assetId || licence.parent !== l.certId || licence.offer !== l.offer || licence.holder !== o.buyer
+                : !licence || licence.assetId !== l.assetId || licence.parent !== l.certId || licence.offer !== l.offer || licence.holder !== o.buyer
                     ? E("NotALicenceOf")
                     : licence.revoked
                       ? null
