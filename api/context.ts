@@ -94,6 +94,20 @@ export function createLoaders(db: Database) {
     settlement: oneLoader<number>(db, "settlements", "order_id"),
     lines: groupLoader<number>(db, "settlement_lines", "order_id", "position"),
     token: oneLoader<string>(db, "tokens", "address") as DataLoader<string, TokenRow | null>,
+    pledge: oneLoader<number>(db, "pledges", "id"),
+    /** Every pledge of an asset, by id. */
+    pledgesOfAsset: groupLoader<number>(db, "pledges", "asset_id", "id"),
+    /** The asset's live pledges (Live or Defaulted) in rank order: legal registration time, then id. */
+    livePledges: new DataLoader<number, Row[]>(async (keys) => {
+      const rows = prepared(
+        db,
+        `SELECT * FROM pledges WHERE asset_id IN (${keys.map(() => "?").join(",")}) AND status IN ('Live', 'Defaulted')
+         ORDER BY external_registered_at, id`,
+      ).all(...keys) as Row[];
+      const by = new Map<number, Row[]>(keys.map((k) => [k, []]));
+      for (const r of rows) by.get(r.asset_id)?.push(r);
+      return keys.map((k) => by.get(k)!);
+    }),
     /** The events of one transaction, keyed `${block_number}:${tx_hash}` (the block narrows the lookup to an index). */
     eventsOfTx: new DataLoader<string, Row[]>(async (keys) => {
       const pairs = keys.map((k) => k.split(":"));

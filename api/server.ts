@@ -19,6 +19,7 @@ import { valuationQueries, valuationTypes } from "./resolvers/valuation";
 import { accountingQueries, accountingTypes } from "./resolvers/accounting";
 import { bookQueries, bookTypes } from "./resolvers/books";
 import { journalQueries } from "./resolvers/journal";
+import { pledgeQueries, pledgeTypes } from "./resolvers/pledges";
 import { journalCsv, journalXlsx } from "./journalExport";
 import { balanceSheetCsv, csvLanguage, disclosureCsv } from "./csv";
 import { GraphQLError } from "graphql";
@@ -137,6 +138,7 @@ export const resolvers = {
     ...bookQueries,
     ...journalQueries,
     ...webQueries,
+    ...pledgeQueries,
     _meta: (_: unknown, __: unknown, ctx: Context) => ({
       chainId: ctx.sync.chainId,
       latestBlock: ctx.sync.latestBlock,
@@ -153,6 +155,7 @@ export const resolvers = {
   ...valuationTypes,
   ...accountingTypes,
   ...bookTypes,
+  ...pledgeTypes,
   Indication: { inputList: webTypes.inputList },
 };
 

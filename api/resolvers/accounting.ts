@@ -18,6 +18,7 @@ import { columnsOf, manyRows, prepared, type Context, type Row } from "../contex
 import { address, badInput, endOfDay } from "../inputs";
 import { amount, unknownToken, type TokenRow } from "../money";
 import { noteIndexReach } from "../notices";
+import { emptyEncumbered, encumberedCarrying, encumberedResources } from "./pledges";
 
 // An entity with 1,000 books has ~5,000 entries, and reading them was most of a balance sheet's time: so only the
 // columns api/accounting.ts uses (not hashes and chain coordinates), read with manyRows, in no particular order (the
@@ -211,6 +212,7 @@ export const accountingQueries = {
 
   disclosure: (_: unknown, args: { entity: string; from: string; to: string }, ctx: Context) => {
     const { entity, tables } = computeDisclosure(ctx.db, args.entity, args.from, args.to);
+    let encumbered: ReturnType<typeof encumberedResources> | undefined; // read only when asked for
     noteIndexReach(ctx, "from", args.from, endOfDay("from", args.from));
     noteIndexReach(ctx, "to", args.to, endOfDay("to", args.to));
     return tables.map((d) => {
@@ -242,6 +244,13 @@ export const accountingQueries = {
         },
         checks: d.checks.map((c) => ({ name: c.name, expected: c.expected.toString(), actual: c.actual.toString(), ok: c.ok })),
         checksPass: d.checks.every((c) => c.ok),
+        pledgedDataResources: () => {
+          const e = (encumbered ??= encumberedResources(ctx.db, entity, args.from, args.to)).get(d.currency);
+          return {
+            restricted: encumberedCarrying(e?.restricted ?? emptyEncumbered(), token),
+            security: encumberedCarrying(e?.security ?? emptyEncumbered(), token),
+          };
+        },
       };
     });
   },

@@ -4,6 +4,7 @@ import { AssetKind } from "../../indexer/enums";
 import { address, badInput, enumName, hash32, id, iso, pageSize } from "../inputs";
 import { decodeCursor, page } from "../pagination";
 import { eventArguments } from "../eventArguments";
+import { pledgeAssetFields, verificationEncumbrance } from "./pledges";
 
 const STATUS_IN = { IN_NOTICE: "InNotice", REJECTED: "Rejected", ACTIVE: "Active", CANCELLED: "Cancelled" } as const;
 const STATUS_OUT: Record<string, string> = Object.fromEntries(Object.entries(STATUS_IN).map(([k, v]) => [v, k]));
@@ -82,6 +83,22 @@ const CATEGORY: Record<string, string> = {
   ImpairmentRecorded: "Accounting",
   WriteDownReversed: "Accounting",
   Derecognised: "Accounting",
+  PledgeFiled: "Pledge",
+  PledgeWithdrawn: "Pledge",
+  PledgeAccepted: "Pledge",
+  PledgeChanged: "Pledge",
+  PledgeReleased: "Pledge",
+  PledgeConsented: "Pledge",
+  PledgeObjected: "Pledge",
+  PledgeObjectionResolved: "Pledge",
+  PledgeDefaulted: "Pledge",
+  SaleAuthorised: "Pledge",
+  EnforcementListed: "Pledge",
+  EnforcementWithdrawn: "Pledge",
+  PledgeEnforced: "Pledge",
+  EncumbranceChanged: "Pledge",
+  ProceedsApplied: "Trade",
+  ProceedsRouted: "Trade",
 };
 
 export const registryQueries = {
@@ -193,6 +210,10 @@ export const registryTypes = {
     certificates: (a: Row, _: unknown, ctx: Context) => ctx.loaders.certificatesOfAsset.load(a.id),
     submission: async (a: Row, _: unknown, ctx: Context) =>
       eventRef(await eventOf(ctx, a.submitted_block, a.submitted_tx, { name: "RegistrationSubmitted", assetId: a.id })),
+    ...pledgeAssetFields,
+  },
+  ContentVerification: {
+    encumbrance: verificationEncumbrance,
   },
   Registrar: {
     noticePeriodSeconds: (r: Row) => r.notice_period,
