@@ -13,6 +13,7 @@ import { CostPhase, CostSource, Category, DerecognitionReason, ValuationMethod, 
 import { YEAR, grantTerms, hash, registerActive, submission } from "../test/helpers/registry";
 import { storageWrites, type StorageWrites } from "./storageWrites";
 import { dataOf, signRequest } from "../scripts/relay/request";
+import { Collateral, pledgeTerms, type PledgeTerms } from "../test/helpers/pledges";
 
 const RUNS = Number(process.env.GAS_RUNS ?? 5);
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`GAS_RUNS must be a positive integer, got ${process.env.GAS_RUNS}`);
@@ -54,6 +55,7 @@ async function nameContracts(m: Market | LedgerWorld) {
     ["DataExchange", m.dex],
     ["AssetLedger", m.ledger],
     ["RelayForwarder", m.forwarder],
+    ["PledgeRegistry", m.pledges],
     ["SettlementToken", "token" in m ? m.token : m.currency],
   ];
   names = {};
@@ -122,6 +124,31 @@ const settle = (payees: number, offer = Offer.ProcessingUse) =>
     const orderId = await delivered(m, payees, offer);
     return [m.dex.connect(m.buyer).accept(orderId)];
   });
+
+/** Banks for the pledge flows: signers the market fixture and the royalty parents leave unused. */
+const banks = (m: Market) => [m.signers[19], m.signers[18]];
+
+/** A live pledge of `assetId` held by `holder` to `bank`, registered `ageDays` ago with the legal registry. */
+async function livePledge(m: Market, assetId: bigint, bank: number, overrides: Partial<PledgeTerms> = {}) {
+  const terms = await pledgeTerms(assetId, m.holder.address, banks(m)[bank].address, await m.token.getAddress(), overrides);
+  await (await m.pledges.connect(m.holder).file(terms)).wait();
+  const id = await m.pledges.pledgeCount();
+  await (await m.pledges.connect(banks(m)[bank]).accept(id)).wait();
+  return id;
+}
+
+/** A delivered licence order of an asset whose revenue is pledged to two banks (owed more than the sale). */
+async function deliveredPledged(m: Market) {
+  const { assetId } = await registerActive(m, m.holder, await withParents(m, 2));
+  await livePledge(m, assetId, 0, { collateral: Collateral.Revenue });
+  await livePledge(m, assetId, 1, { collateral: Collateral.Revenue });
+  const terms = await listingTerms(m, assetId);
+  await m.dex.connect(m.holder).list(terms);
+  await m.dex.connect(m.buyer).order(await m.dex.listingCount(), terms.price);
+  const orderId = await m.dex.orderCount();
+  await m.dex.connect(m.holder).deliver(orderId, hash());
+  return orderId;
+}
 
 async function bookWithCost(l: LedgerWorld) {
   const { bookId } = await openBook(l, { assetId: (await registerActive(l, l.holder)).assetId });
@@ -227,6 +254,28 @@ const FLOWS: Record<string, Flow> = {
   "accept + settle, 2 royalty payees": settle(2),
   "accept + settle, 5 royalty payees": settle(5),
   "accept + settle, holding transfer": settle(0, Offer.HoldingTransfer),
+  "pledge: file": onMarket(async (m) => {
+    const { assetId } = await registerActive(m, m.holder);
+    return [m.pledges.connect(m.holder).file(await pledgeTerms(assetId, m.holder.address, banks(m)[0].address, await m.token.getAddress()))];
+  }),
+  "pledge: accept": onMarket(async (m) => {
+    const { assetId } = await registerActive(m, m.holder);
+    await (await m.pledges.connect(m.holder).file(await pledgeTerms(assetId, m.holder.address, banks(m)[0].address, await m.token.getAddress()))).wait();
+    return [m.pledges.connect(banks(m)[0]).accept(await m.pledges.pledgeCount())];
+  }),
+  "pledge: release": onMarket(async (m) => {
+    const id = await livePledge(m, (await registerActive(m, m.holder)).assetId, 0);
+    return [m.pledges.connect(banks(m)[0]).release(id)];
+  }),
+  "accept + settle, 2 royalty payees, revenue pledged to 2 banks": onMarket(async (m) => [m.dex.connect(m.buyer).accept(await deliveredPledged(m))]),
+  "pledge: enforcement sale listed": onMarket(async (m) => {
+    const { assetId } = await registerActive(m, m.holder);
+    const id = await livePledge(m, assetId, 0, { selfSaleAllowed: true, termEnd: (await time.latest()) + 86_400 });
+    await time.increase(86_401);
+    await (await m.pledges.connect(banks(m)[0]).declareDefault(id)).wait();
+    const sale = { venueId: 1, price: 1_000_000n, deliveryWindow: 7 * 86_400, acceptanceWindow: 3 * 86_400, costs: 0n, costsEvidenceHash: hash() };
+    return [m.pledges.connect(banks(m)[0]).enforce(id, sale)];
+  }),
   withdraw: onMarket(async (m) => {
     await m.dex.connect(m.buyer).accept(await delivered(m, 0));
     return [m.dex.connect(m.holder).withdraw(await m.token.getAddress(), m.holder.address)];

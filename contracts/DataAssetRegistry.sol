@@ -545,20 +545,24 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
         payees = new address[](entries.length);
         for (uint256 i = 0; i < entries.length; i++) {
             Asset storage p = _assets[entries[i].assetId];
-            if (p.encumbrance & ENC_REVENUE != 0 && p.approvedAt != 0) {
+            address holder = p.holder;
+            uint8 encumbrance = p.encumbrance; // the holder's slot: no extra read
+            if (p.approvedAt == 0) {
+                payees[i] = address(0);
+            } else if (encumbrance & ENC_REVENUE != 0) {
                 payees[i] = _pledgeRegistry;
                 pledged |= 1 << i;
             } else {
-                payees[i] = _ownerOf(entries[i].assetId);
+                payees[i] = holder;
             }
         }
         if (_assets[assetId].encumbrance & (ENC_REVENUE | ENC_ENFORCING) != 0) pledged |= 1 << 255;
     }
 
     /// @inheritdoc IDataAssetRegistry
-    function sellerOf(uint256 assetId, bool licence) public view returns (address) {
+    function sellerOf(uint256 assetId, bool licence, uint64 activeUntil) public view returns (address) {
         Asset storage a = _assets[assetId];
-        if (!isActive(assetId, uint64(block.timestamp))) return address(0);
+        if (activeUntil < block.timestamp || !isActive(assetId, activeUntil)) return address(0);
         uint8 e = a.encumbrance;
         if (licence) return e & (ENC_LICENSING | ENC_ENFORCING) == 0 ? a.holder : address(0);
         if (e & ENC_ENFORCING != 0) return _pledgeRegistry;
@@ -567,7 +571,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
 
     /// @inheritdoc IDataAssetRegistry
     function checkSeller(uint256 assetId, address seller, bool licence) external view returns (bool) {
-        if (seller != address(0) && sellerOf(assetId, licence) == seller) return true;
+        if (seller != address(0) && sellerOf(assetId, licence, uint64(block.timestamp)) == seller) return true;
         Asset storage a = _assets[assetId];
         if (a.holder == seller) _unencumbered(a, assetId, licence ? ENC_LICENSING | ENC_ENFORCING : ENC_TRANSFER);
         return false;

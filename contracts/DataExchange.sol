@@ -617,8 +617,8 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
     /// it, and the seller still holds the asset, or holds a certificate valid through it (a certificate's start
     /// was checked at listing, and its ancestors start no later).
     function _canIssue(StoredListing storage t, address seller, uint64 until) private view returns (bool) {
-        if (!registry.isActive(t.assetId, until)) return false;
-        if (t.sellerCertId == 0) return registry.sellerOf(t.assetId, t.offer != Offer.HoldingTransfer) == seller;
+        if (t.sellerCertId == 0) return registry.sellerOf(t.assetId, t.offer != Offer.HoldingTransfer, until) == seller;
+        // The certificate valid through `until` implies the registration active through it (isValid asks).
         return rights.sublicensorCheck(t.sellerCertId, t.assetId, t.scopeMask, until, seller) == 0;
     }
 

@@ -395,10 +395,11 @@ interface IDataAssetRegistry {
         view
         returns (RoyaltyEntry[] memory entries, address[] memory payees, uint256 pledged);
 
-    /// @notice Who may sell the holding (`licence` false) or license the asset (`licence` true) now, as holder:
-    /// the holder unless a live pledge restricts it; the pledge registry during an enforcement sale of the holding;
-    /// zero when no one may (encumbered, not active). The exchange's settlement check.
-    function sellerOf(uint256 assetId, bool licence) external view returns (address);
+    /// @notice Who may sell the holding (`licence` false) or license the asset (`licence` true) now, as holder, a
+    /// sale that needs the registration active through `activeUntil` (>= now): the holder unless a live pledge
+    /// restricts it; the pledge registry during an enforcement sale of the holding; zero when no one may (encumbered,
+    /// or not active through then). The exchange's settlement check, in one call.
+    function sellerOf(uint256 assetId, bool licence, uint64 activeUntil) external view returns (address);
 
     /// @notice Whether `seller` may sell the holding or license the asset now, as holder (see sellerOf); reverts
     /// with Encumbered where `seller` is the holder but live pledges restrict it. The exchange's listing check.

@@ -8,15 +8,9 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { DAY, YEAR, hash, registerActive, grantTerms, SZ } from "../helpers/registry";
 import { market, listingTerms, mined, settlementsIn, eventsIn, settlementToken, yuan, Offer, OrderStatus, type Market } from "../helpers/exchange";
-import type { IPledgeRegistry } from "../../typechain-types/contracts/PledgeRegistry";
+import { Collateral, Consent, ENC, PledgeStatus, SCOPE, pledgeTerms, type PledgeTerms } from "../helpers/pledges";
 
-enum Collateral { Holding, Revenue, Certificate }
-enum PledgeStatus { None, Filed, Live, Defaulted, Released, Enforced, Voided, Withdrawn }
-enum Consent { Transfer, Cancellation, Licensing }
-const ENC = { transfer: 1, cancel: 2, licensing: 4, revenue: 8, enforcing: 16 };
-const SCOPE = { principal: 1, interest: 2, costs: 16 };
-
-type Terms = IPledgeRegistry.PledgeTermsStruct;
+type Terms = PledgeTerms;
 
 interface Fixture extends Market {
   assetId: bigint;
@@ -37,25 +31,7 @@ async function pledgeable(): Promise<Fixture> {
 }
 
 async function termsOf(f: Fixture, overrides: Partial<Terms> = {}): Promise<Terms> {
-  const now = await time.latest();
-  return {
-    assetId: f.assetId,
-    collateral: Collateral.Holding,
-    debtor: f.holder.address,
-    pledgee: f.bank1.address,
-    token: f.tokenAddress,
-    securedAmount: yuan(5_000_000),
-    scope: SCOPE.principal | SCOPE.interest | SCOPE.costs,
-    maximumAmount: false,
-    termEnd: now + YEAR,
-    mainContractHash: hash("loan"),
-    licensingAllowed: false,
-    selfSaleAllowed: false,
-    externalRegistry: ethers.encodeBytes32String("PBOC-ZDW"),
-    externalNumber: "06543210000012345678",
-    externalRegisteredAt: now - DAY,
-    ...overrides,
-  };
+  return pledgeTerms(f.assetId, f.holder.address, f.bank1.address, f.tokenAddress, { securedAmount: yuan(5_000_000), ...overrides });
 }
 
 /** Files and accepts: a live pledge. */
