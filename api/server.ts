@@ -27,6 +27,7 @@ import { ARMOR, briefRequestErrors } from "./errors";
 import { csvNotices, noticesPlugin } from "./notices";
 import { renderLocalGraphiQL } from "./graphiql";
 import { disclosureXlsx } from "./disclosureXlsx";
+import { jitPlugin } from "./jit";
 import { webQueries, webTypes } from "./resolvers/web";
 
 export interface ApiOptions {
@@ -166,6 +167,8 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
   const db = openIndex(opts.database, opts.onQuery);
   const metrics = new Metrics(opts.sync);
   const accountMappings = opts.accountMappings ?? process.env.ACCOUNT_MAPPINGS ?? null;
+  const executions = { compiled: 0, interpreted: 0, retried: 0 };
+  metrics.executionsOf(executions);
   const webRoot = opts.webRoot === undefined ? defaultWebRoot() : opts.webRoot;
   const yoga = createYoga<object, Context>({
     schema: createSchema({ typeDefs, resolvers }),
@@ -183,6 +186,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       metrics.yogaPlugin(),
       noticesPlugin(),
       briefRequestErrors(),
+      jitPlugin({ stats: executions }), // queries asked again run compiled (api/jit.ts); errors as yoga's executor gives them
     ],
   });
 
