@@ -577,8 +577,17 @@ export interface PositionRow {
   rules: number;
 }
 
-/** The BookState a position row holds (as finalState computed it). */
+/** BookStates of position rows, made once per row object (the API keeps rows while the index stands still). */
+const statesOfRows = new WeakMap<PositionRow, BookState>();
+
+/** The BookState a position row holds (as finalState computed it). Made once per row object: do not mutate it. */
 export function stateOfRow(p: PositionRow): BookState {
+  let state = statesOfRows.get(p);
+  if (!state) statesOfRows.set(p, (state = readStateOfRow(p)));
+  return state;
+}
+
+function readStateOfRow(p: PositionRow): BookState {
   const at = `book position ${p.book_id}`;
   return {
     bookId: p.book_id,

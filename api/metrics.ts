@@ -62,6 +62,22 @@ export class Metrics {
     });
   }
 
+  /** Reports how GraphQL requests were executed: compiled, interpreted, or compiled then retried (api/jit.ts). */
+  executionsOf(stats: { compiled: number; interpreted: number; retried: number }): void {
+    new Counter({
+      name: "dal_graphql_executions_total",
+      help: "GraphQL executions by engine: a compiled query (compiled), yoga's executor (interpreted), or yoga's executor after a compiled answer with errors (retried)",
+      labelNames: ["engine"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ engine: "compiled" }, stats.compiled);
+        this.inc({ engine: "interpreted" }, stats.interpreted);
+        this.inc({ engine: "retried" }, stats.retried);
+      },
+    });
+  }
+
   observeHttp(path: string, status: number, startedNs: bigint): void {
     const route = ROUTES.has(path) ? path : "other"; // bounded label values
     this.http.observe({ route, status: String(status) }, Number(process.hrtime.bigint() - startedNs) / 1e9);

@@ -15,10 +15,13 @@ export class ResponseCache {
   hits = 0;
   misses = 0;
 
-  /** `maxBytes` in all (0: keep nothing); no answer larger than `maxEntryBytes` is kept. */
+  /**
+   * `maxBytes` in all (0: keep nothing); no answer larger than `maxEntryBytes` is kept (default a quarter of the whole,
+   * 16 MB of the default 64: a year's journal of a 1,400-book entity is ~9 MB of JSON, its Chinese in UTF-8).
+   */
   constructor(
     readonly maxBytes: number,
-    readonly maxEntryBytes = Math.min(maxBytes, 8 * 1024 * 1024),
+    readonly maxEntryBytes = Math.min(maxBytes, Math.max(8 * 1024 * 1024, Math.floor(maxBytes / 4))),
   ) {}
 
   get enabled(): boolean {

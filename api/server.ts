@@ -26,8 +26,9 @@ import { GraphQLError } from "graphql";
 import { iso } from "./inputs";
 import { ARMOR, briefRequestErrors } from "./errors";
 import { csvNotices, noticesPlugin } from "./notices";
-import { renderLocalGraphiQL, serveGraphiqlAsset } from "./graphiql";
+import { renderLocalGraphiQL } from "./graphiql";
 import { disclosureXlsx } from "./disclosureXlsx";
+import { jitPlugin } from "./jit";
 import { webQueries, webTypes } from "./resolvers/web";
 
 export interface ApiOptions {
@@ -169,11 +170,14 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
   const db = openIndex(opts.database, opts.onQuery);
   const metrics = new Metrics(opts.sync);
   const accountMappings = opts.accountMappings ?? process.env.ACCOUNT_MAPPINGS ?? null;
+  const executions = { compiled: 0, interpreted: 0, retried: 0 };
+  metrics.executionsOf(executions);
+  const webRoot = opts.webRoot === undefined ? defaultWebRoot() : opts.webRoot;
   const yoga = createYoga<object, Context>({
     schema: createSchema({ typeDefs, resolvers }),
     graphqlEndpoint: "/graphql",
     graphiql: { title: "Data asset registry and ledger", defaultQuery: "{\n  _meta { chainId latestBlock latestBlockTime caughtUp }\n  assets(first: 5) { totalCount nodes { id name registrationNumber status } }\n}\n" },
-    renderGraphiQL: renderLocalGraphiQL, // served from this origin (api/graphiql.ts), not a CDN
+    renderGraphiQL: (o) => renderLocalGraphiQL(webRoot, o as Record<string, unknown>), // from the web build (api/graphiql.ts), not a CDN
     maskedErrors: true, // only errors made for the user (bad input) show their message
     landingPage: false,
     context: () => {
@@ -185,10 +189,10 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       metrics.yogaPlugin(),
       noticesPlugin(),
       briefRequestErrors(),
+      jitPlugin({ stats: executions }), // queries asked again run compiled (api/jit.ts); errors as yoga's executor gives them
     ],
   });
 
-  const webRoot = opts.webRoot === undefined ? defaultWebRoot() : opts.webRoot;
   let draining = false;
   const cache = new ResponseCache(opts.cacheBytes ?? cacheBytesFromEnv());
   metrics.cacheOf(cache);
@@ -234,7 +238,6 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       if (!tag || !cache.enabled) return yoga(req, res);
       return cachedGraphql(req, res, tag);
     }
-    if (serveGraphiqlAsset(path, res)) return;
     if (path === "/graphiql") {
       res.writeHead(302, { location: "/graphql" });
       return res.end();
@@ -428,7 +431,8 @@ const WEB_CSP =
 
 /**
  * A file of the built web app, or its index.html for a client route (a path without an extension, e.g. /asset/7).
- * Vite's hashed files under /assets/ are cached for good; index.html is revalidated. False: not the web app's.
+ * Vite's hashed files under /assets/ (and GraphiQL's, /graphiql/assets/) are cached for good; index.html is
+ * revalidated. False: not the web app's.
  */
 function serveWeb(root: string, path: string, method: string, res: import("node:http").ServerResponse): boolean {
   let rel: string;
@@ -450,7 +454,7 @@ function serveWeb(root: string, path: string, method: string, res: import("node:
     target = join(root, "index.html");
     if (!existsSync(target)) return false;
   }
-  const immutable = target.startsWith(join(root, "assets") + sep);
+  const immutable = [join(root, "assets"), join(root, "graphiql", "assets")].some((dir) => target.startsWith(dir + sep));
   res.writeHead(200, {
     "content-type": WEB_TYPES[extname(target)] ?? "application/octet-stream",
     "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",

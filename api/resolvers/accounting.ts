@@ -18,6 +18,7 @@ import { columnsOf, manyRows, prepared, type Context, type Row } from "../contex
 import { address, badInput, endOfDay } from "../inputs";
 import { amount, unknownToken, type TokenRow } from "../money";
 import { noteIndexReach } from "../notices";
+import { VersionCache } from "../versionCache";
 import { emptyEncumbered, encumberedCarrying, encumberedResources } from "./pledges";
 
 // An entity with 1,000 books has ~5,000 entries, and reading them was most of a balance sheet's time: so only the
@@ -60,6 +61,31 @@ function positionsOf(db: Database, entity: string): PositionRow[] {
   });
 }
 
+/**
+ * An entity's positions, and its books with their entries, as read at the index's current version (api/versionCache.ts):
+ * balance sheets as of any date and disclosure tables of any period are computed from the same rows until the index
+ * changes. Positions are a few hundred bytes a book; books with entries about a kilobyte.
+ */
+const positionsAtVersion = new VersionCache<PositionRow[]>(32);
+const booksAtVersion = new VersionCache<{ books: BookRow[]; entries: Map<number, EntryRow[]> }>(16);
+
+function keptPositions(db: Database, entity: string): PositionRow[] {
+  return positionsAtVersion.get(db, entity, () => positionsOf(db, entity));
+}
+
+/** The books of `ids` (of the entity's) with their entries, cut from all the entity's as read at this version. */
+function keptBooks(db: Database, entity: string, ids: readonly number[]): { books: BookRow[]; entries: Map<number, EntryRow[]> } {
+  const all = booksAtVersion.get(db, entity, () => booksOf(db, entity));
+  const wanted = new Set(ids);
+  return { books: all.books.filter((b) => wanted.has(b.id)), entries: all.entries };
+}
+
+/** Forgets the rows kept for `db` (tests). */
+export function forgetAccountingRows(db: Database): void {
+  positionsAtVersion.forget(db);
+  booksAtVersion.forget(db);
+}
+
 const positionsKept = new WeakMap<Database, boolean>();
 /** Whether the index keeps book positions (schema 6 on): an index the indexer has not migrated yet has none. */
 function keepsPositions(db: Database): boolean {
@@ -83,10 +109,10 @@ function sheetsOf(db: Database, entity: string, asOf: string) {
   }
   const t = dayEnd(asOf);
   // Every book, derecognised ones too: a currency whose books are all gone by then still has its (empty) sheet.
-  const positions = positionsOf(db, entity);
+  const positions = keptPositions(db, entity);
   const replayed = positions.filter((p) => !positionServes(p, t)).map((p) => p.book_id);
   if (replayed.length === 0) return balanceSheetOf(positions, [], new Map(), asOf);
-  const { books, entries } = booksOf(db, entity, replayed);
+  const { books, entries } = keptBooks(db, entity, replayed);
   return balanceSheetOf(positions, books, entries, asOf);
 }
 
@@ -100,10 +126,10 @@ function tablesOf(db: Database, entity: string, from: string, to: string) {
     return disclosure(books, entries, from, to);
   }
   const [t0] = periodTimes(from, to);
-  const positions = positionsOf(db, entity);
+  const positions = keptPositions(db, entity);
   const replayed = positions.filter((p) => !positionServes(p, t0)).map((p) => p.book_id);
   if (replayed.length === 0) return disclosureOf(positions, [], new Map(), from, to);
-  const { books, entries } = booksOf(db, entity, replayed);
+  const { books, entries } = keptBooks(db, entity, replayed);
   return disclosureOf(positions, books, entries, from, to);
 }
 
@@ -244,7 +270,8 @@ export const accountingQueries = {
         },
         checks: d.checks.map((c) => ({ name: c.name, expected: c.expected.toString(), actual: c.actual.toString(), ok: c.ok })),
         checksPass: d.checks.every((c) => c.ok),
-        pledgedDataResources: () => {
+        // A getter, not a function: compiled queries (api/jit.ts) read result properties as values.
+        get pledgedDataResources() {
           const e = (encumbered ??= encumberedResources(ctx.db, entity, args.from, args.to)).get(d.currency);
           return {
             restricted: encumberedCarrying(e?.restricted ?? emptyEncumbered(), token),

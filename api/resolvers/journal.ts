@@ -485,8 +485,8 @@ export const journalQueries = {
       },
       vouchers: shaped.page(start, end),
       totals: shaped.totals,
-      // Made only when asked for (a function field).
-      table: () => {
+      // Made only when asked for (a getter: compiled queries read properties, api/jit.ts).
+      get table() {
         const { rows, first: at } = importRows(computed);
         return { columns: JOURNAL_COLUMNS, rows: whole ? rows : rows.slice(at[start], at[end]) };
       },

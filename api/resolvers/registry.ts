@@ -127,14 +127,15 @@ export const registryQueries = {
     }
     const desc = args.orderBy === "ID_DESC";
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    const totalCount = () => (prepared(ctx.db, `SELECT count(*) AS n FROM assets ${filter}`).get(...params) as { n: number }).n;
+    // Counted only when asked for: a getter (compiled queries read properties, api/jit.ts).
+    const count = () => (prepared(ctx.db, `SELECT count(*) AS n FROM assets ${filter}`).get(...params) as { n: number }).n;
     const keyset = after === null ? [] : [desc ? "id < ?" : "id > ?"];
     const all = [...where, ...keyset];
     const rows = prepared(
       ctx.db,
       `SELECT * FROM assets ${all.length ? `WHERE ${all.join(" AND ")}` : ""} ORDER BY id ${desc ? "DESC" : "ASC"} LIMIT ?`,
     ).all(...params, ...(after === null ? [] : [after]), first + 1) as Row[];
-    return { ...page(rows, first, (r) => r.id), totalCount };
+    return { ...page(rows, first, (r) => r.id), get totalCount() { return count(); } };
   },
 
   verifyContent: async (_: unknown, args: { assetId: string; contentHash: string }, ctx: Context) => {
@@ -169,8 +170,8 @@ export const registryQueries = {
       ctx.db,
       "SELECT * FROM events WHERE asset_id = ? AND (block_number, log_index) > (?, ?) ORDER BY block_number, log_index LIMIT ?",
     ).all(assetId, block, log, first + 1) as Row[];
-    const totalCount = () => (prepared(ctx.db, "SELECT count(*) AS n FROM events WHERE asset_id = ?").get(assetId) as { n: number }).n;
-    return { ...page(rows, first, (r) => r.block_number * EVENT_KEY + r.log_index), totalCount };
+    const count = () => (prepared(ctx.db, "SELECT count(*) AS n FROM events WHERE asset_id = ?").get(assetId) as { n: number }).n;
+    return { ...page(rows, first, (r) => r.block_number * EVENT_KEY + r.log_index), get totalCount() { return count(); } };
   },
 };
 

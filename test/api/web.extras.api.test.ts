@@ -1,14 +1,16 @@
 // What the web app's entity, exchange and asset pages read beyond the rest of the API, on the demo: the registrars,
 // the valuation's inputs as a typed tree (Indication.inputList, the same content as the JSON text `inputs`), the
-// disclosure workbook (/xlsx/disclosure), and GraphiQL served from this origin (no CDN).
+// disclosure workbook (/xlsx/disclosure), and GraphiQL served from this origin (no CDN), from the web build.
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import ExcelJS from "exceljs";
+import { getIntrospectionQuery } from "graphql";
 import { join } from "node:path";
 import { deployContracts } from "../../scripts/deploy";
 import { seedDemo, type DemoSummary } from "../../scripts/demo";
 import { Indexer } from "../../indexer/indexer";
 import { startApi, type ApiServer } from "../../api/server";
+import { ensureWebBuild, WEB_DIST } from "../../web/build";
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
 import { graphqlData } from "../helpers/api";
 
@@ -161,21 +163,39 @@ describe("API: the web app's entity, exchange and valuation pages, the disclosur
     }
   });
 
-  it("GraphiQL at /graphql loads its bundle, styles and editor workers from this origin, not a CDN", async () => {
-    const page = await (await fetch(`${api.url}/graphql`, { headers: { accept: "text/html" } })).text();
-    expect(page).to.contain("YogaGraphiQL.renderYogaGraphiQL");
-    expect(page).not.to.match(/unpkg|jsdelivr|https?:\/\/(?!127\.0\.0\.1)/);
-    const urls = [...page.matchAll(/"(\/graphiql-assets\/[^"]+)"/g)].map((m) => m[1]);
-    expect(urls.length).to.equal(5); // the CSS, the bundle and three workers
-    for (const u of urls) {
-      const r = await fetch(`${api.url}${u}`);
-      expect(r.status, u).to.equal(200);
-      expect(r.headers.get("content-type"), u).to.match(/^text\/(javascript|css)/);
-      expect((await r.arrayBuffer()).byteLength, u).to.be.greaterThan(10_000);
+  it("GraphiQL at /graphql is the web build's page: its script and styles from this origin, not a CDN, the options in it", async () => {
+    ensureWebBuild();
+    const web = await startApi({ database: join(tmp.dir, "index.sqlite"), sync: () => indexer.status(), port: 0, webRoot: WEB_DIST });
+    try {
+      const page = await (await fetch(`${web.url}/graphql`, { headers: { accept: "text/html" } })).text();
+      expect(page).to.contain("<title>Data asset registry and ledger</title>");
+      expect(page).not.to.match(/unpkg|jsdelivr|https?:\/\//); // no URL of another origin
+      const urls = [...page.matchAll(/(?:src|href)="(\/graphiql\/assets\/[^"]+)"/g)].map((m) => m[1]);
+      expect(urls.map((u) => u.split(".").pop()).sort()).to.deep.equal(["css", "js"]); // one script, one stylesheet
+      for (const u of urls) {
+        const r = await fetch(`${web.url}${u}`);
+        expect(r.status, u).to.equal(200);
+        expect(r.headers.get("content-type"), u).to.match(/^text\/(javascript|css)/);
+        expect(r.headers.get("cache-control"), u).to.contain("immutable"); // hashed names: cached for good
+        expect((await r.arrayBuffer()).byteLength, u).to.be.greaterThan(10_000);
+      }
+      // The options: the default query, and the introspection query the page sends while its script loads.
+      const json = /<script id="graphiql-options" type="application\/json">(.*?)<\/script>/s.exec(page);
+      expect(json, "the options in the page").to.not.equal(null);
+      const options = JSON.parse(json![1]);
+      expect(options.endpoint).to.equal("/graphql");
+      expect(options.defaultQuery).to.contain("_meta { chainId");
+      expect(options.introspectionQuery).to.equal(getIntrospectionQuery());
+      const intro = await graphqlData(web.url, options.introspectionQuery);
+      expect(intro.__schema.queryType.name).to.equal("Query");
+      // Only the build's files; yoga's bundle is not served any more.
+      expect((await fetch(`${web.url}/graphiql/assets/nothing.js`)).status).to.equal(404);
+      expect((await fetch(`${web.url}/graphiql-assets/yoga-graphiql.umd.js`)).status).to.equal(404);
+    } finally {
+      await web.close();
     }
-    expect((await fetch(`${api.url}/graphiql-assets/../package.json`)).status).to.equal(404);
-    expect((await fetch(`${api.url}/graphiql-assets/yoga-graphiql.es.js`)).status).to.equal(404); // only the files the page loads
-    // The page's default query runs.
-    expect(page).to.contain("_meta { chainId");
+    // Without the web build, the page says how to get it.
+    const none = await (await fetch(`${api.url}/graphql`, { headers: { accept: "text/html" } })).text();
+    expect(none).to.contain("npm run web:build");
   });
 });
