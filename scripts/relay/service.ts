@@ -24,7 +24,7 @@ export interface RelayOptions {
   provider: JsonRpcProvider;
   /** The relayer's key, connected to `provider`: it signs and pays for the batches. */
   wallet: Wallet;
-  /** The deployment record (scripts/deploy.ts): its chain id, its RelayForwarder and the four contracts it may call. */
+  /** The deployment record (scripts/deploy.ts): its chain id, its RelayForwarder and the five contracts it may call. */
   record: Deployment;
   host?: string;
   /** 0 picks a free port. */
@@ -60,8 +60,8 @@ export const DEFAULTS = {
   receiptTimeoutMs: 120_000,
 };
 
-/** The contracts a relayed request may call: the deployment's four, never the forwarder itself or anything else. */
-export const TARGETS = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"] as const;
+/** The contracts a relayed request may call: the deployment's five, never the forwarder itself or anything else. */
+export const TARGETS = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger", "PledgeRegistry"] as const;
 
 const MAX_BODY_BYTES = 1 << 20;
 /** A request queued must still be valid when its batch lands: refused at arrival unless its deadline is at least the

@@ -10,6 +10,7 @@ import { RelayForwarder__factory } from "../../typechain-types";
 import { dataOf, digestOf, signRequest, signerOf, type SignedRequestFile } from "../../scripts/relay/request";
 import { DAY, SZ, Status, grantTerms, hash, registerActive, submission, world, type World } from "../helpers/registry";
 import { listingTerms, market } from "../helpers/exchange";
+import { pledgeTerms } from "../helpers/pledges";
 
 const GAS = 1_000_000n;
 
@@ -53,7 +54,7 @@ describe("Relayed and batch actions", () => {
       expect(await w.forwarder.nonces(holder.address)).to.equal(1n);
     });
 
-    it("the signer acts on the rights certificates, the exchange and the ledger too", async () => {
+    it("the signer acts on the rights certificates, the exchange, the ledger and the pledge registry too", async () => {
       const m = await loadFixture(market);
       const seller = unfunded();
       const { assetId } = await registerActive(m, m.holder);
@@ -76,7 +77,13 @@ describe("Relayed and batch actions", () => {
       const auth = await signed(m, seller, m.ledger, "setAccountant", [accountant, true]);
       await m.forwarder.connect(m.other).execute(dataOf(auth));
       expect(await m.ledger.isAccountant(seller.address, accountant)).to.equal(true);
-      expect(await m.forwarder.nonces(seller.address)).to.equal(3n);
+
+      // And files a pledge with the pledge registry: the signer is the pledgor.
+      const bank = m.signers[18].address;
+      const filing = await signed(m, seller, m.pledges, "file", [await pledgeTerms(assetId, seller.address, bank, await m.token.getAddress())]);
+      await expect(m.forwarder.connect(m.other).execute(dataOf(filing))).to.emit(m.pledges, "PledgeFiled");
+      expect((await m.pledges.pledgeOf(1)).pledgor).to.equal(seller.address);
+      expect(await m.forwarder.nonces(seller.address)).to.equal(4n);
     });
 
     it("a direct caller cannot pose as someone by appending an address to its call data", async () => {
