@@ -191,7 +191,7 @@ export const pledgeTypes = {
     externalRegisteredAt: (p: Row) => iso(p.external_registered_at),
     status: (p: Row) => STATUS_OUT[p.status],
     live: (p: Row) => LIVE.has(p.status),
-    rank: rankOf,
+    rank: (p: Row, _: unknown, ctx: Context) => rankOf(ctx, p),
     consents: (p: Row) => ({
       bits: p.consents,
       transfer: (p.consents & CONSENT.Transfer) !== 0,

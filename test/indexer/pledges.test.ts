@@ -1,0 +1,310 @@
+// Pledges end to end: a scenario on the in-process Hardhat chain (pledges filed, withdrawn, accepted, changed,
+// consented, objected and voided, released, defaulted, enforced by a sale with costs over two ranks; a revenue pledge
+// paid from a sale and from a child's royalty), indexed over real JSON-RPC into a real SQLite file. The index agrees
+// with pledgeOf / rankOf / outstandingOf, the registry's encumbrance and the exchange's creditOf; a reorg across pledge
+// events leaves the same index as a fresh one; the API answers pledges, encumbrance, loan-to-value and the
+// disclosure's pledged resources with hand-checked figures.
+import { expect } from "chai";
+import hre, { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { Indexer } from "../../indexer/indexer";
+import { startApi, type ApiServer } from "../../api/server";
+import { listingTerms, market, mined, yuan, type Market } from "../helpers/exchange";
+import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, recordOf, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
+import { graphql, graphqlData } from "../helpers/api";
+import { DAY, SZ, hash, registerActive } from "../helpers/registry";
+import { Category, CostSource, cstDate } from "../helpers/ledger";
+import type { Deployment } from "../../scripts/deploy";
+
+type Row = Record<string, any>;
+const STATUS = ["None", "Filed", "Live", "Defaulted", "Released", "Enforced", "Voided", "Withdrawn"];
+const COLLATERAL = ["Holding", "Revenue", "Certificate"];
+const Collateral = { Holding: 0, Revenue: 1 };
+const Consent = { Transfer: 0, Cancellation: 1, Licensing: 2 };
+
+describe("indexer and API: pledges", function () {
+  let m: Market;
+  let chain: RpcServer;
+  let tmp: ReturnType<typeof tempDir>;
+  let record: Deployment;
+  let indexer: Indexer;
+  let api: ApiServer;
+  let pledgee1: HardhatEthersSigner;
+  let pledgee2: HardhatEthersSigner;
+  let arbiter: HardhatEthersSigner;
+  let appraiser: HardhatEthersSigner;
+  let token: string;
+  const ids: Record<string, bigint> = {};
+  const P: Record<string, bigint> = {};
+  let periodFrom = "";
+  let periodTo = "";
+
+  const rows = (sql: string, ...params: unknown[]) => indexer.database.prepare(sql).all(...params) as Row[];
+  const data = (query: string, variables: Record<string, unknown> = {}) => graphqlData(api.url, query, variables);
+
+  async function file(pledgor: HardhatEthersSigner, assetId: bigint, pledgee: HardhatEthersSigner, o: Record<string, unknown> = {}) {
+    const now = await time.latest();
+    const terms = {
+      assetId,
+      collateral: Collateral.Holding,
+      debtor: pledgor.address,
+      pledgee: pledgee.address,
+      token,
+      securedAmount: yuan(100_000),
+      scope: 1 | 2 | 16,
+      maximumAmount: false,
+      termEnd: now + 200 * DAY,
+      mainContractHash: hash("loan"),
+      licensingAllowed: false,
+      selfSaleAllowed: false,
+      externalRegistry: ethers.encodeBytes32String("PBOC-ZDW"),
+      externalNumber: `ZDW-${now}-${Math.random().toString(36).slice(2, 8)}`,
+      externalRegisteredAt: now - 1000,
+      ...o,
+    };
+    await mined(m.pledges.connect(pledgor).file(terms));
+    return m.pledges.pledgeCount();
+  }
+
+  /** Buys one licence of `assetId` listed by `seller` at `price`: ordered, delivered, accepted. */
+  async function sell(seller: HardhatEthersSigner, assetId: bigint, price: bigint) {
+    await mined(m.dex.connect(seller).list(await listingTerms(m, assetId, { price, maxQuantity: 1 })));
+    const listingId = await m.dex.listingCount();
+    await mined(m.dex.connect(m.buyer).order(listingId, price));
+    const orderId = await m.dex.orderCount();
+    await mined(m.dex.connect(seller).deliver(orderId, hash("delivery")));
+    await mined(m.dex.connect(m.buyer).accept(orderId));
+    return orderId;
+  }
+
+  before(async function () {
+    m = await market();
+    [pledgee1, pledgee2, arbiter, appraiser] = m.signers.slice(14, 18);
+    token = await m.token.getAddress();
+    await m.pledges.grantRole(await m.pledges.ARBITER_ROLE(), arbiter.address);
+    await m.ledger.grantRole(await m.ledger.APPRAISER_ROLE(), appraiser.address);
+    ids.a = (await registerActive(m, m.holder, { name: "Port logistics records" })).assetId;
+    ids.b = (await registerActive(m, m.holder, { name: "Freight rates" })).assetId;
+    ids.c = (await registerActive(m, m.other, { name: "Freight index", parentIds: [ids.b], parentSharesBps: [1000] })).assetId;
+
+    // The holder's books: A intangible (36,000,000 fen over 36 months, from the 1st of this month), B inventory.
+    const now = await time.latest();
+    const d = new Date((now + 8 * 3600) * 1000);
+    const [y, mo] = [d.getUTCFullYear(), d.getUTCMonth() + 1];
+    const first = cstDate(y, mo, 1);
+    await mined(m.ledger.connect(m.holder).recognise(m.holder.address, ids.a, Category.Intangible, CostSource.Purchased, 36, 0, token, first, hash("rec")));
+    const bookA = await m.ledger.bookCount();
+    await mined(m.ledger.connect(m.holder).addCost(bookA, 36_000_000n, CostSource.Purchased, 0, first, 0, hash("cost")));
+    await mined(m.ledger.connect(m.holder).recognise(m.holder.address, ids.b, Category.Inventory, CostSource.Purchased, 0, 0, token, first, hash("rec")));
+    const bookB = await m.ledger.bookCount();
+    await mined(m.ledger.connect(m.holder).addCost(bookB, 10_000_000n, CostSource.Purchased, 0, first, 0, hash("cost")));
+    await mined(m.ledger.connect(appraiser).attestAppraisal(ids.b, 0, 12_000_000n, token, now - 10, hash("report"), 0));
+
+    // Asset A: P1 (pledgee1, registered later) and P2 (pledgee2, registered earlier: rank 1 though filed second).
+    P.p1 = await file(m.holder, ids.a, pledgee1, { externalRegisteredAt: now - 500, securedAmount: yuan(600_000), selfSaleAllowed: true, termEnd: now + 20 * DAY });
+    P.p2 = await file(m.holder, ids.a, pledgee2, { externalRegisteredAt: now - 900, securedAmount: yuan(300_000) });
+    P.withdrawn = await file(m.holder, ids.a, pledgee1);
+    P.voided = await file(m.holder, ids.a, pledgee1);
+    P.released = await file(m.holder, ids.a, pledgee2, { externalRegisteredAt: now - 2000 });
+    await mined(m.pledges.connect(m.holder).withdraw(P.withdrawn));
+    await mined(m.pledges.connect(m.objector).object(P.voided, hash("objection")));
+    await mined(m.pledges.connect(arbiter).resolveObjection(P.voided, true, hash("ruling")));
+    for (const [id, who] of [[P.p1, pledgee1], [P.p2, pledgee2], [P.released, pledgee2]] as const) await mined(m.pledges.connect(who).accept(id));
+    await mined(m.pledges.connect(pledgee1).change(P.p1, yuan(500_000), now + 20 * DAY, false));
+    await mined(m.pledges.connect(pledgee2).consent(P.p2, Consent.Licensing));
+    await mined(m.pledges.connect(pledgee2).release(P.released)); // P2 moves up to rank 1
+    // Asset B: a revenue pledge; its pledgee consents to transfer and cancellation (so it restricts nothing but revenue).
+    P.revenue = await file(m.holder, ids.b, pledgee2, { collateral: Collateral.Revenue, securedAmount: yuan(80_000) });
+    await mined(m.pledges.connect(pledgee2).accept(P.revenue));
+    await mined(m.pledges.connect(pledgee2).consent(P.revenue, Consent.Transfer));
+    await mined(m.pledges.connect(pledgee2).consent(P.revenue, Consent.Cancellation));
+
+    // Revenue routing: C's licence pays B a 10% royalty (4,950.00), then B's own licence (net 49,500.00).
+    ids.orderC = await sell(m.other, ids.c, yuan(50_000));
+    ids.orderB = await sell(m.holder, ids.b, yuan(50_000));
+
+    // The disclosure period: this month and the next two, all ended, the pledges live throughout.
+    periodFrom = `${y}-${String(mo).padStart(2, "0")}-01`;
+    const endMonth = new Date(Date.UTC(y, mo - 1 + 3, 0));
+    periodTo = endMonth.toISOString().slice(0, 10);
+    await time.increaseTo(cstDate(endMonth.getUTCFullYear(), endMonth.getUTCMonth() + 1, endMonth.getUTCDate()) + DAY + 3600);
+
+    // Default and enforcement of P1 (self-sale allowed) with costs: 10,000.00 costs, then P2 (rank 1), P1, the holder.
+    await mined(m.pledges.connect(pledgee1).declareDefault(P.p1));
+    await mined(
+      m.pledges.connect(pledgee1).enforce(P.p1, { venueId: SZ.id, price: yuan(1_000_000), deliveryWindow: 7 * DAY, acceptanceWindow: 3 * DAY, costs: yuan(10_000), costsEvidenceHash: hash("costs") }),
+    );
+    ids.enforcementListing = await m.dex.listingCount();
+    await mined(m.dex.connect(m.buyer).order(ids.enforcementListing, yuan(1_000_000)));
+    ids.enforcementOrder = await m.dex.orderCount();
+    await mined(m.pledges.connect(pledgee1).deliverEnforcementSale(P.p1, ids.enforcementOrder, hash("delivery")));
+    await mined(m.dex.connect(m.buyer).accept(ids.enforcementOrder));
+    // Withdrawals keep credits honest.
+    await mined(m.dex.connect(pledgee2).withdraw(token, pledgee2.address));
+
+    chain = await serveChain();
+    tmp = tempDir();
+    record = await recordOf(m);
+    indexer = new Indexer(indexerOptions(chain.url, record, `${tmp.dir}/index.sqlite`));
+    await indexer.syncToHead();
+    api = await startApi({ database: `${tmp.dir}/index.sqlite`, sync: () => indexer.status(), port: 0 });
+  });
+
+  after(async () => {
+    await api?.close();
+    await indexer?.stop();
+    await chain?.close();
+    tmp?.remove();
+  });
+
+  /** Every pledge row against pledgeOf, rankOf, outstandingOf; every encumbrance against assetOf; every credit against creditOf. */
+  async function agreesWithChain() {
+    const count = Number(await m.pledges.pledgeCount());
+    const all = rows("SELECT * FROM pledges ORDER BY id");
+    expect(all).to.have.length(count);
+    const ranks = new Map(
+      rows(
+        `SELECT id, ROW_NUMBER() OVER (PARTITION BY asset_id ORDER BY external_registered_at, id) AS r FROM pledges WHERE status IN ('Live', 'Defaulted')`,
+      ).map((r) => [r.id, r.r]),
+    );
+    for (const r of all) {
+      const p = await m.pledges.pledgeOf(r.id);
+      const t = p.terms;
+      expect(r, `pledge ${r.id}`).to.deep.include({
+        asset_id: Number(t.assetId),
+        pledgor: p.pledgor,
+        registrar_id: Number(p.registrarId),
+        collateral: COLLATERAL[Number(t.collateral)],
+        debtor: t.debtor,
+        pledgee: t.pledgee,
+        token: t.token,
+        secured_amount: t.securedAmount.toString(),
+        scope: Number(t.scope),
+        maximum_amount: t.maximumAmount ? 1 : 0,
+        term_end: Number(t.termEnd),
+        main_contract_hash: t.mainContractHash,
+        licensing_allowed: t.licensingAllowed ? 1 : 0,
+        self_sale_allowed: t.selfSaleAllowed ? 1 : 0,
+        external_registry: t.externalRegistry,
+        external_number: t.externalNumber,
+        external_registered_at: Number(t.externalRegisteredAt),
+        status: STATUS[Number(p.status)],
+        consents: Number(p.consents),
+        objected: p.objected ? 1 : 0,
+        sale_authorised: p.saleAuthorised ? 1 : 0,
+        filed_at: Number(p.filedAt),
+        accepted_at: p.acceptedAt === 0n ? null : Number(p.acceptedAt),
+        defaulted_at: p.defaultedAt === 0n ? null : Number(p.defaultedAt),
+        ended_at: p.endedAt === 0n ? null : Number(p.endedAt),
+        received: p.received.toString(),
+        listing_id: p.listingId === 0n ? null : Number(p.listingId),
+        enforcement_costs: p.enforcementCosts.toString(),
+      });
+      expect(ranks.get(r.id) ?? 0, `rank of ${r.id}`).to.equal(Number(await m.pledges.rankOf(r.id)));
+      expect((BigInt(r.secured_amount) - BigInt(r.received)).toString()).to.equal((await m.pledges.outstandingOf(r.id)).toString());
+    }
+    for (const a of rows("SELECT id, encumbrance FROM assets")) {
+      expect(a.encumbrance, `encumbrance of ${a.id}`).to.equal(Number((await m.registry.assetOf(a.id)).encumbrance));
+    }
+    const credits = rows("SELECT * FROM credits");
+    expect(credits.length).to.be.greaterThan(3);
+    for (const c of credits) expect(c.balance, c.account).to.equal((await m.dex.creditOf(c.account, c.token)).toString());
+  }
+
+  it("every pledge agrees with pledgeOf, rankOf and outstandingOf; encumbrance with assetOf; every credit with creditOf", async () => {
+    await agreesWithChain();
+    const status = Object.fromEntries(rows("SELECT id, status FROM pledges").map((r) => [r.id, r.status]));
+    expect([P.p1, P.p2, P.withdrawn, P.voided, P.released, P.revenue].map((id) => status[Number(id)])).to.deep.equal([
+      "Enforced", "Enforced", "Withdrawn", "Voided", "Released", "Live",
+    ]);
+  });
+
+  it("routing: the royalty and the seller's net of a revenue-pledged asset, and the enforcement sale's waterfall", () => {
+    const routes = rows("SELECT order_id, asset_id, amount, as_seller, enforcement, costs, to_holder, holder FROM proceeds_routes ORDER BY block_number");
+    expect(routes).to.deep.equal([
+      { order_id: Number(ids.orderC), asset_id: Number(ids.b), amount: "495000", as_seller: 0, enforcement: 0, costs: "0", to_holder: "0", holder: m.holder.address },
+      { order_id: Number(ids.orderB), asset_id: Number(ids.b), amount: "4950000", as_seller: 1, enforcement: 0, costs: "0", to_holder: "0", holder: m.holder.address },
+      // 1,000,000.00 less 1% fee = 990,000.00: costs 10,000.00, P2 300,000.00, P1 500,000.00, the holder 180,000.00.
+      { order_id: Number(ids.enforcementOrder), asset_id: Number(ids.a), amount: "99000000", as_seller: 1, enforcement: 1, costs: "1000000", to_holder: "18000000", holder: m.holder.address },
+    ]);
+    expect(rows("SELECT pledge_id, order_id, amount FROM pledge_proceeds ORDER BY block_number, log_index")).to.deep.equal([
+      { pledge_id: Number(P.revenue), order_id: Number(ids.orderC), amount: "495000" },
+      { pledge_id: Number(P.revenue), order_id: Number(ids.orderB), amount: "4950000" },
+      { pledge_id: Number(P.p2), order_id: Number(ids.enforcementOrder), amount: "30000000" },
+      { pledge_id: Number(P.p1), order_id: Number(ids.enforcementOrder), amount: "50000000" },
+    ]);
+    expect(rows("SELECT holder FROM assets WHERE id = ?", Number(ids.a))[0].holder).to.equal(m.buyer.address);
+  });
+
+  it("API: pledges of an asset with rank, amounts, terms, default and enforcement; encumbrance and its summary", async () => {
+    const d = await data(`{
+      pledges(pledgee: "${pledgee2.address}") { totalCount nodes { id status rank live securedAmount { raw value } received { value } outstanding { value } externalRegistry restricts consents { licensing transfer } } }
+      asset(id: "${ids.b}") { encumbrance { flags revenue transfer names livePledges summary } pledges { id rank } }
+      a: asset(id: "${ids.a}") { encumbrance { flags names summary } pledges { id status enforcement { listingId costs { value } orderId } default { byArbiter } } }
+      verifyContent(assetId: "${ids.b}", contentHash: "${ethers.ZeroHash.slice(0, -1)}1") { encumbrance { flags } }
+    }`);
+    const termEnd = Number((await m.pledges.pledgeOf(P.revenue)).terms.termEnd);
+    const until = new Date((termEnd + 8 * 3600) * 1000).toISOString().slice(0, 10);
+    const byId = Object.fromEntries(d.pledges.nodes.map((n: Row) => [n.id, n]));
+    expect(byId[String(P.revenue)]).to.deep.equal({
+      id: String(P.revenue), status: "LIVE", rank: 1, live: true, securedAmount: { raw: "8000000", value: "80000.00" },
+      received: { value: "54450.00" }, outstanding: { value: "25550.00" }, externalRegistry: "PBOC-ZDW", restricts: ["Revenue"],
+      consents: { licensing: false, transfer: true },
+    });
+    expect(byId[String(P.p2)]).to.deep.include({ status: "ENFORCED", rank: null, received: { value: "300000.00" }, outstanding: { value: "0.00" } });
+    expect(d.asset.encumbrance).to.deep.equal({
+      flags: 8, revenue: true, transfer: false, names: ["Revenue"], livePledges: 1,
+      summary: `revenue pledged to ${pledgee2.address.slice(0, 6)}…${pledgee2.address.slice(-4)}, rank 1, 80,000.00 eCNY until ${until}`,
+    });
+    expect(d.asset.pledges).to.deep.equal([{ id: String(P.revenue), rank: 1 }]);
+    expect(d.a.encumbrance).to.deep.equal({ flags: 0, names: [], summary: null });
+    const p1 = d.a.pledges.find((p: Row) => p.id === String(P.p1));
+    expect(p1).to.deep.equal({ id: String(P.p1), status: "ENFORCED", enforcement: { listingId: String(ids.enforcementListing), costs: { value: "10000.00" }, orderId: String(ids.enforcementOrder) }, default: { byArbiter: false } });
+    expect(d.verifyContent.encumbrance).to.deep.equal({ flags: 8 });
+  });
+
+  it("API: loan-to-value against the latest appraisal (12,000,000 fen) and the pledgor's inventory book (10,000,000 fen)", async () => {
+    const d = await data(`{ pledge(id: "${P.revenue}") { loanToValue { outstanding { raw } appraisal appraisalValue { raw } book bookCarryingAmount { raw } } } }`);
+    // 2,555,000 / 12,000,000 = 0.21291…; 2,555,000 / 10,000,000 = 0.2555.
+    expect(d.pledge.loanToValue).to.deep.equal({ outstanding: { raw: "2555000" }, appraisal: "0.2129", appraisalValue: { raw: "12000000" }, book: "0.2555", bookCarryingAmount: { raw: "10000000" } });
+  });
+
+  it("API: the disclosure's pledged data resources at the period end, with the period's amortisation", async () => {
+    const d = await data(
+      `query($e: String!, $f: String!, $t: String!) { disclosure(entity: $e, from: $f, to: $t) { pledgedDataResources {
+        restricted { intangible { raw } inventory { raw } total { raw } intangibleAmortisation { raw } assetIds }
+        security { intangible { raw } inventory { raw } total { raw } intangibleAmortisation { raw } assetIds } } } }`,
+      { e: m.holder.address, f: periodFrom, t: periodTo },
+    );
+    // A: 36,000,000 less three months' 1,000,000 = 33,000,000 (P2 restricts its transfer); B: 10,000,000 (revenue only).
+    expect(d.disclosure[0].pledgedDataResources).to.deep.equal({
+      restricted: { intangible: { raw: "33000000" }, inventory: { raw: "0" }, total: { raw: "33000000" }, intangibleAmortisation: { raw: "3000000" }, assetIds: [String(ids.a)] },
+      security: { intangible: { raw: "33000000" }, inventory: { raw: "10000000" }, total: { raw: "43000000" }, intangibleAmortisation: { raw: "3000000" }, assetIds: [String(ids.a), String(ids.b)] },
+    });
+  });
+
+  it("API: provenance names pledge events with their arguments; bad input is refused", async () => {
+    const d = await data(`{ provenance(assetId: "${ids.b}") { nodes { name category arguments { name value label } } } }`);
+    const filed = d.provenance.nodes.find((n: Row) => n.name === "PledgeFiled");
+    expect(filed.category).to.equal("Pledge");
+    expect(filed.arguments.map((a: Row) => a.name)).to.include.members(["pledgeId", "assetId", "pledgor", "terms"]);
+    const consented = d.provenance.nodes.find((n: Row) => n.name === "PledgeConsented");
+    expect(consented.arguments.find((a: Row) => a.name === "consent").label).to.equal("Transfer");
+    const bad = await graphql(api.url, `{ pledges(pledgor: "0x123") { totalCount } }`);
+    expect(bad.errors?.[0].extensions?.code).to.equal("BAD_USER_INPUT");
+  });
+
+  it("a reorg across pledge events leaves the index equal to a fresh one", async () => {
+    const snap = await hre.network.provider.send("evm_snapshot", []);
+    await mined(m.pledges.connect(pledgee2).consent(P.revenue, Consent.Licensing));
+    await sell(m.holder, ids.b, yuan(10_000));
+    await indexer.syncToHead();
+    expect(await hre.network.provider.send("evm_revert", [snap])).to.equal(true);
+    await mined(m.pledges.connect(pledgee2).change(P.revenue, yuan(70_000), (await m.pledges.pledgeOf(P.revenue)).terms.termEnd, true));
+    for (let i = 0; i < 8; i++) await hre.network.provider.send("evm_mine", []);
+    await indexer.syncToHead();
+    expectSameIndex(dumpDatabase(indexer.database), await freshIndexDump(chain.url, record, `${tmp.dir}/fresh.sqlite`));
+    await agreesWithChain();
+  });
+});
