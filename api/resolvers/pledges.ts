@@ -150,14 +150,15 @@ export const pledgeQueries = {
     if (args.pledgee) (where.push("pledgee = ?"), params.push(address("pledgee", args.pledgee)));
     if (args.status) (where.push("status = ?"), params.push(STATUS_IN[args.status]));
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    const totalCount = () => (prepared(ctx.db, `SELECT count(*) AS n FROM pledges ${filter}`).get(...params) as { n: number }).n;
+    const count = () => (prepared(ctx.db, `SELECT count(*) AS n FROM pledges ${filter}`).get(...params) as { n: number }).n;
     const all = after === null ? where : [...where, "id > ?"];
     const rows = prepared(ctx.db, `SELECT * FROM pledges ${all.length ? `WHERE ${all.join(" AND ")}` : ""} ORDER BY id LIMIT ?`).all(
       ...params,
       ...(after === null ? [] : [after]),
       first + 1,
     ) as Row[];
-    return { ...page(rows, first, (r) => r.id), totalCount };
+    // A getter, not a function: compiled queries (api/jit.ts) read result properties as values.
+    return { ...page(rows, first, (r) => r.id), get totalCount() { return count(); } };
   },
 };
 
