@@ -95,7 +95,6 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     function accept(uint256 pledgeId) external whenNotPaused {
         Pledge storage p = _onlyPledgee(pledgeId);
         _expect(pledgeId, p, PledgeStatus.Filed);
-        if (p.objected) revert ObjectionOpen(pledgeId);
         uint256 assetId = p.terms.assetId;
         _checkPledgor(assetId, p.pledgor); // still the holder, still allowed to pledge
         if (_live[assetId].length >= MAX_LIVE_PLEDGES) revert TooManyPledges(assetId, MAX_LIVE_PLEDGES);
@@ -109,7 +108,8 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     // ---------------------------------------------------------------- the pledgee's changes
 
     /// @inheritdoc IPledgeRegistry
-    /// @dev Only lower: a senior's higher amount would take from the juniors who ranked after it.
+    /// @dev The amount only lower (a senior's higher amount would take from the juniors ranked after it), the term
+    /// only later (an earlier one would put the debtor in default sooner than agreed).
     function change(uint256 pledgeId, uint256 securedAmount, uint64 termEnd, bool licensingAllowed)
         external
         whenNotPaused
@@ -118,7 +118,7 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         _expectLive(pledgeId, p);
         if (securedAmount > p.terms.securedAmount) revert AmountIncrease(p.terms.securedAmount, securedAmount);
         if (securedAmount == 0) revert InvalidPledgeTerms("securedAmount");
-        if (termEnd == 0) revert InvalidPledgeTerms("termEnd");
+        if (termEnd < p.terms.termEnd) revert InvalidPledgeTerms("termEnd");
         p.terms.securedAmount = securedAmount;
         p.terms.termEnd = termEnd;
         p.terms.licensingAllowed = licensingAllowed;
@@ -153,7 +153,8 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
 
     /// @inheritdoc IPledgeRegistry
     /// @dev Interested parties (another creditor, a buyer) cannot be told apart on chain: anyone but the pledgee may
-    /// object, with evidence, and an arbiter decides.
+    /// object, with evidence, and an arbiter decides. As 异议登记, an objection is a notice: it blocks nothing until
+    /// upheld (else anyone could stall a pledge, or its enforcement, by objecting), one open at a time.
     function object(uint256 pledgeId, bytes32 evidenceHash) external whenNotPaused {
         Pledge storage p = _pledge(pledgeId);
         if (p.terms.pledgee == _msgSender()) revert PledgeeCannotObject(pledgeId);
@@ -222,9 +223,9 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     function enforce(uint256 pledgeId, EnforcementSale calldata sale) external whenNotPaused returns (uint256 listingId) {
         Pledge storage p = _onlyPledgee(pledgeId);
         _expect(pledgeId, p, PledgeStatus.Defaulted);
-        if (p.objected) revert ObjectionOpen(pledgeId);
         if (p.terms.collateral != Collateral.Holding) revert CollateralNotSupported(p.terms.collateral);
         if (!p.terms.selfSaleAllowed && !p.saleAuthorised) revert SaleNotAuthorised(pledgeId);
+        // (an open objection does not stop it: see object)
         uint256 assetId = p.terms.assetId;
         if (_enforcing[assetId] != 0) revert EnforcementUnderway(assetId, _enforcing[assetId]);
         if (sale.costs > sale.price || (sale.costs != 0 && p.terms.scope & SCOPE_ENFORCEMENT_COSTS == 0)) {
@@ -272,7 +273,7 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     }
 
     /// @inheritdoc IPledgeRegistry
-    /// @dev An order already taken is then refunded at settlement: the registry no longer lets this contract sell.
+    /// @dev Not while an order of the sale is open (see _stopEnforcement).
     function withdrawEnforcement(uint256 pledgeId) external whenNotPaused {
         Pledge storage p = _onlyPledgee(pledgeId);
         uint256 assetId = p.terms.assetId;
@@ -419,15 +420,18 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         emit PledgeDefaulted(pledgeId, p.terms.assetId, _msgSender(), byArbiter, rulingHash, uint64(block.timestamp));
     }
 
-    /// @dev Takes a listed enforcement sale off the exchange (the caller re-syncs the flags).
+    /// @dev Takes a listed enforcement sale off the exchange (the caller re-syncs the flags). Refused while an order
+    /// of it is open (the listing's one unit is taken): its buyer's settlement, even one an arbiter rules, must find
+    /// the sale still enforcing, so that the proceeds go through the waterfall and never rest with this contract.
     function _stopEnforcement(uint256 assetId) private {
         Pledge storage e = _pledges[_enforcing[assetId]];
         uint256 listingId = e.listingId;
+        IDataExchange.Listing memory l = exchange.listingOf(listingId);
+        if (l.sold != 0) revert EnforcementOrderOpen(listingId);
         delete _enforcing[assetId];
         delete _enforcedHolder[assetId];
         e.listingId = 0;
         e.enforcementCosts = 0;
-        IDataExchange.Listing memory l = exchange.listingOf(listingId);
         if (l.active) exchange.updateListing(listingId, l.terms.price, 1, false);
     }
 

@@ -180,6 +180,7 @@ interface IPledgeRegistry is IPledgeRouter {
     error EnforcementUnderway(uint256 assetId, uint256 pledgeId);
     error NotEnforcing(uint256 pledgeId);
     error NotEnforcementOrder(uint256 pledgeId, uint256 orderId);
+    error EnforcementOrderOpen(uint256 listingId);
     error TooManyPledges(uint256 assetId, uint256 max);
     error AmountIncrease(uint256 securedAmount, uint256 requested);
     error NotExchange(address account);
@@ -193,7 +194,7 @@ interface IPledgeRegistry is IPledgeRouter {
     /// @notice The pledgee accepts: the pledge is live and ranks among the asset's live pledges.
     function accept(uint256 pledgeId) external;
 
-    /// @notice The pledgee records a change (变更登记): a lower secured amount, a new term, licensing allowed or not.
+    /// @notice The pledgee records a change (变更登记): a lower secured amount, a later term, licensing allowed or not.
     function change(uint256 pledgeId, uint256 securedAmount, uint64 termEnd, bool licensingAllowed) external;
 
     /// @notice The pledgee releases the pledge (注销登记); juniors move up.
@@ -202,7 +203,7 @@ interface IPledgeRegistry is IPledgeRouter {
     /// @notice The pledgee consents, standing, to a transfer, a cancellation or licensing of what is pledged.
     function consent(uint256 pledgeId, Consent what) external;
 
-    /// @notice The pledgor or an interested party objects (异议登记), with evidence.
+    /// @notice The pledgor or an interested party objects (异议登记), with evidence: a notice until an arbiter upholds it.
     function object(uint256 pledgeId, bytes32 evidenceHash) external;
 
     /// @notice An arbiter resolves an objection: upheld voids the pledge.
@@ -224,7 +225,7 @@ interface IPledgeRegistry is IPledgeRouter {
     /// @notice The enforcing pledgee delivers the data to the enforcement sale's buyer.
     function deliverEnforcementSale(uint256 pledgeId, uint256 orderId, bytes32 deliveryHash) external;
 
-    /// @notice The enforcing pledgee takes the enforcement sale off the exchange.
+    /// @notice The enforcing pledgee takes the enforcement sale off the exchange, unless an order of it is open.
     function withdrawEnforcement(uint256 pledgeId) external;
 
     /// @notice The admin records whether an account is a public institution (行政事业单位), which may not pledge.

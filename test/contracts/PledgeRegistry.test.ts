@@ -215,6 +215,7 @@ describe("PledgeRegistry", () => {
       await expect(f.pledges.connect(f.bank2).change(b, yuan(6_000_000), now + YEAR, false))
         .to.be.revertedWithCustomError(f.pledges, "AmountIncrease")
         .withArgs(yuan(5_000_000), yuan(6_000_000));
+      await expect(f.pledges.connect(f.bank2).change(b, yuan(3_000_000), now + DAY, true)).to.be.revertedWithCustomError(f.pledges, "InvalidPledgeTerms").withArgs("termEnd");
       await expect(f.pledges.connect(f.bank2).change(b, yuan(3_000_000), now + 2 * YEAR, true)).to.emit(f.pledges, "PledgeChanged");
       expect((await f.pledges.pledgeOf(b)).terms.securedAmount).to.equal(yuan(3_000_000));
 
@@ -227,9 +228,14 @@ describe("PledgeRegistry", () => {
       await expect(f.pledges.connect(f.bank3).release(c)).to.be.revertedWithCustomError(f.pledges, "WrongPledgeStatus").withArgs(c, PledgeStatus.Released);
     });
 
-    it("objections: by the pledgor or an interested party with evidence, never the pledgee; an arbiter upholds (void) or dismisses", async () => {
+    it("objections: by the pledgor or an interested party with evidence, never the pledgee; a notice that blocks nothing until an arbiter upholds it (void) or dismisses it", async () => {
       const f = await loadFixture(pledgeable);
-      const id = await pledge(f);
+      // An objection is a notice: a filing objected to can still be accepted.
+      await f.pledges.connect(f.holder).file(await termsOf(f));
+      await f.pledges.connect(f.other).object(1, hash("early"));
+      await f.pledges.connect(f.bank1).accept(1);
+      await f.pledges.connect(f.pledgeArbiter).resolveObjection(1, false, hash("dismissed"));
+      const id = 1n;
       await expect(f.pledges.connect(f.bank1).object(id, hash("e"))).to.be.revertedWithCustomError(f.pledges, "PledgeeCannotObject");
       await expect(f.pledges.connect(f.other).object(id, ethers.ZeroHash)).to.be.revertedWithCustomError(f.pledges, "InvalidPledgeTerms").withArgs("evidenceHash");
       await expect(f.pledges.connect(f.other).object(id, hash("creditor"))).to.emit(f.pledges, "PledgeObjected");
@@ -407,17 +413,21 @@ describe("PledgeRegistry", () => {
       await expectSolvent(f);
     });
 
-    it("proceeds below the senior's claim: all to it after costs, nothing to the junior or pledgor; a withdrawn sale refunds its buyer", async () => {
+    it("proceeds below the senior's claim: all to it after costs, nothing to the junior or pledgor; a sale is withdrawn only with no order open", async () => {
       const f = await loadFixture(pledgeable);
       const senior = await defaulted(f, { selfSaleAllowed: true, securedAmount: 600_000n });
       await pledge(f, { pledgee: f.bank2.address, securedAmount: 300_000n });
       await f.pledges.connect(f.bank1).enforce(senior, sale(500_000n, 10_000n));
-      // Withdrawn with an order open: the order is refunded at settlement, the holder keeps the asset.
+      // Not withdrawn while an order of it is open: its settlement, even one an arbiter rules, must find the sale
+      // enforcing, or the proceeds would rest with the pledge registry.
       await f.dex.connect(f.buyer).order(1, 500_000n);
-      await f.pledges.connect(f.bank1).deliverEnforcementSale(senior, 1, hash("d"));
+      await expect(f.pledges.connect(f.bank1).withdrawEnforcement(senior)).to.be.revertedWithCustomError(f.pledges, "EnforcementOrderOpen").withArgs(1);
+      // Never delivered: the buyer takes its money back after the delivery window; then the sale can be withdrawn.
+      await time.increase(7 * DAY + 1);
+      await expect(f.dex.connect(f.buyer).refundUndelivered(1)).to.emit(f.dex, "Refunded");
       await expect(f.pledges.connect(f.bank1).withdrawEnforcement(senior)).to.emit(f.pledges, "EnforcementWithdrawn");
       expect((await f.dex.listingOf(1)).active).to.equal(false);
-      await expect(f.dex.connect(f.buyer).accept(1)).to.emit(f.dex, "Refunded");
+      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel | ENC.licensing);
       expect(await f.registry.holderOf(f.assetId)).to.equal(f.holder.address);
       await expectSolvent(f);
       // Listed again, sold: net 495,000 -> costs 10,000, senior 485,000 of its 600,000.
