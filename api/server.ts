@@ -19,7 +19,7 @@ import { valuationQueries, valuationTypes } from "./resolvers/valuation";
 import { accountingQueries, accountingTypes } from "./resolvers/accounting";
 import { bookQueries, bookTypes } from "./resolvers/books";
 import { journalQueries } from "./resolvers/journal";
-import { pledgeQueries, pledgeTypes } from "./resolvers/pledges";
+import { pledgeAssetFields, pledgeQueries, pledgeTypes, verificationEncumbrance } from "./resolvers/pledges";
 import { journalCsv, journalXlsx } from "./journalExport";
 import { balanceSheetCsv, csvLanguage, disclosureCsv } from "./csv";
 import { GraphQLError } from "graphql";
@@ -157,6 +157,10 @@ export const resolvers = {
   ...accountingTypes,
   ...bookTypes,
   ...pledgeTypes,
+  // Merged here, not imported by resolvers/registry.ts: pledges.ts imports from it, and a cycle would leave these
+  // undefined in whichever module loads first.
+  Asset: { ...registryTypes.Asset, ...pledgeAssetFields },
+  ContentVerification: { encumbrance: verificationEncumbrance },
   Indication: { inputList: webTypes.inputList },
 };
 

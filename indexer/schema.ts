@@ -368,6 +368,15 @@ const MIGRATIONS: Migration[] = [
   -- Accounts recorded as public institutions (行政事业单位), which may not pledge.
   CREATE TABLE public_institutions (account TEXT PRIMARY KEY, public INTEGER NOT NULL, set_by TEXT NOT NULL);
   `,
+  `
+  -- The log index of each settlement's Settled event (its evidence in a journal voucher), kept on the row: looking it
+  -- up among the events per settlement was most of the time of an entity's journal. Filled for rows indexed before.
+  ALTER TABLE settlements ADD COLUMN log_index INTEGER;
+  UPDATE settlements SET log_index = (
+    SELECT e.log_index FROM events e WHERE e.asset_id = settlements.asset_id AND e.block_number = settlements.block_number
+      AND e.tx_hash = settlements.tx_hash AND e.name = 'Settled' AND json_extract(e.args, '$.orderId') = CAST(settlements.order_id AS TEXT)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

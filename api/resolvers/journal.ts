@@ -43,9 +43,6 @@ const SALE_COLUMNS = [
 ];
 const ROYALTY_COLUMNS = ["order_id", "position", "asset_id", "source_asset_id", "token", "amount", "settled_at", "block_number", "tx_hash", "log_index"];
 const REMEDY_COLUMNS = ["order_id", "refund_ordered", "refund_paid", "remedied_at", "block_number", "tx_hash", "log_index"];
-/** The log index of a settlement's Settled event (events by asset and block: an index lookup). */
-const SETTLED_LOG = `(SELECT e.log_index FROM events e WHERE e.asset_id = s.asset_id AND e.block_number = s.block_number
-  AND e.tx_hash = s.tx_hash AND e.name = 'Settled' AND json_extract(e.args, '$.orderId') = CAST(s.order_id AS TEXT))`;
 
 /** The rows of `sql` (result columns `columns`) as SQLite's JSON text: an array of objects, or of arrays (`arrays`). */
 function jsonText(db: Database, columns: readonly string[], sql: string, params: unknown[], arrays = false): string {
@@ -101,7 +98,7 @@ function readLedger(db: Database, entity: string): { rows: LedgerRows; tokens: M
   // Settlements of orders the entity sold (orders by seller is indexed).
   const sales = read<SaleRow>(
     SALE_COLUMNS,
-    `SELECT ${SALE_COLUMNS.slice(0, -1).map((c) => `s.${c}`)}, ${SETTLED_LOG} AS log_index FROM settlements s
+    `SELECT ${SALE_COLUMNS.map((c) => `s.${c}`)} FROM settlements s
      WHERE s.order_id IN (SELECT id FROM orders WHERE seller = ? AND status IN ('Settled', 'Remedied')) AND s.seller = ?`,
     entity,
     entity,
@@ -109,7 +106,7 @@ function readLedger(db: Database, entity: string): { rows: LedgerRows; tokens: M
   const royalties = read<RoyaltyRow>(
     ROYALTY_COLUMNS,
     `SELECT l.order_id, l.position, s.asset_id, l.source_asset_id, s.token, l.amount, s.settled_at, s.block_number, s.tx_hash,
-       ${SETTLED_LOG} AS log_index
+       s.log_index
      FROM settlement_lines l JOIN settlements s ON s.order_id = l.order_id WHERE l.payee = ? AND l.kind = 'Royalty'`,
     entity,
   );

@@ -4,7 +4,6 @@ import { AssetKind } from "../../indexer/enums";
 import { address, badInput, enumName, hash32, id, iso, pageSize } from "../inputs";
 import { decodeCursor, page } from "../pagination";
 import { eventArguments } from "../eventArguments";
-import { pledgeAssetFields, verificationEncumbrance } from "./pledges";
 
 const STATUS_IN = { IN_NOTICE: "InNotice", REJECTED: "Rejected", ACTIVE: "Active", CANCELLED: "Cancelled" } as const;
 const STATUS_OUT: Record<string, string> = Object.fromEntries(Object.entries(STATUS_IN).map(([k, v]) => [v, k]));
@@ -211,10 +210,6 @@ export const registryTypes = {
     certificates: (a: Row, _: unknown, ctx: Context) => ctx.loaders.certificatesOfAsset.load(a.id),
     submission: async (a: Row, _: unknown, ctx: Context) =>
       eventRef(await eventOf(ctx, a.submitted_block, a.submitted_tx, { name: "RegistrationSubmitted", assetId: a.id })),
-    ...pledgeAssetFields,
-  },
-  ContentVerification: {
-    encumbrance: verificationEncumbrance,
   },
   Registrar: {
     noticePeriodSeconds: (r: Row) => r.notice_period,

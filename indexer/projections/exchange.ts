@@ -160,6 +160,7 @@ export const exchange: Handlers = {
       settled_at: Number(s.settledAt),
       block_number: ev.blockNumber,
       tx_hash: ev.txHash,
+      log_index: ev.logIndex,
     });
     const lines: { kind: string; payee: string; source_asset_id: number | null; amount: string }[] = [
       { kind: "ExchangeFee", payee: s.venueTreasury, source_asset_id: null, amount: s.exchangeFee },

@@ -907,15 +907,19 @@ describe("indexer projections", function () {
       db.prepare(`UPDATE events SET asset_id = NULL WHERE contract = 'RightsCertificate' AND name = 'Transfer' AND json_extract(args, '$.from') = ?`).run(
         ethers.ZeroAddress,
       );
-      // Back to schema 3: without what migrations 5 (relayed actions), 6 (book positions) and 8 (pledges) added, then
-      // migrated forward again.
-      db.exec(`DROP TABLE pledges; DROP TABLE proceeds_routes; DROP TABLE pledge_proceeds; DROP TABLE public_institutions;
+      // Back to schema 3: without what migrations 5 (relayed actions), 6 (book positions), 8 (pledges) and 9 (the
+      // settlements' log index) added, then migrated forward again.
+      const settledLogs = () => s.rows<Row>("SELECT order_id, log_index FROM settlements ORDER BY order_id");
+      const logs = settledLogs();
+      db.exec(`ALTER TABLE settlements DROP COLUMN log_index; DROP TABLE pledges; DROP TABLE proceeds_routes; DROP TABLE pledge_proceeds; DROP TABLE public_institutions;
         ALTER TABLE assets DROP COLUMN encumbrance; DROP TABLE book_positions; DROP TABLE relayed_requests; DROP INDEX events_by_signer; DROP INDEX events_by_relayer;
         ALTER TABLE events DROP COLUMN signer; ALTER TABLE events DROP COLUMN relayer;`);
       db.pragma("user_version = 3");
       migrate(db);
       expect(db.pragma("user_version", { simple: true })).to.equal(SCHEMA_VERSION);
       expect(transfers()).to.deep.equal(tagged);
+      // Migration 9 fills the settlements' log index from their Settled events, as the projection writes it.
+      expect(settledLogs()).to.deep.equal(logs);
     });
   });
 
@@ -1209,6 +1213,7 @@ describe("indexer projections", function () {
         settled_at: o.closed!.at,
         block_number: o.closed!.receipt.blockNumber,
         tx_hash: o.closed!.receipt.hash.toLowerCase(),
+        log_index: s.logIndex(o.closed!, "Settled"),
       });
       expect(s.rows("SELECT * FROM settlements ORDER BY order_id")).to.deep.equal(
         [
@@ -1234,6 +1239,7 @@ describe("indexer projections", function () {
             settled_at: O5.closed!.at,
             block_number: O5.closed!.receipt.blockNumber,
             tx_hash: O5.closed!.receipt.hash.toLowerCase(),
+            log_index: s.logIndex(O5.closed!, "Settled"),
           },
         ].sort((a, b) => a.order_id - b.order_id),
       );
