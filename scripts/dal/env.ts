@@ -1,5 +1,5 @@
 // Where the CLI talks to: settings from the environment, the RPC endpoint checked before ethers is given it, the
-// deployment record checked against the chain the RPC serves, and the four contracts connected.
+// deployment record checked against the chain the RPC serves, and the five contracts connected.
 import { FetchRequest, JsonRpcProvider, Network, type Signer } from "ethers";
 import { readDeployment } from "../../indexer/deployment";
 import type { Deployment } from "../deploy";
@@ -8,8 +8,9 @@ import type { Deployment } from "../deploy";
 import { AssetLedger__factory } from "../../typechain-types/factories/contracts/AssetLedger__factory";
 import { DataAssetRegistry__factory } from "../../typechain-types/factories/contracts/DataAssetRegistry__factory";
 import { DataExchange__factory } from "../../typechain-types/factories/contracts/DataExchange__factory";
+import { PledgeRegistry__factory } from "../../typechain-types/factories/contracts/PledgeRegistry__factory";
 import { RightsCertificate__factory } from "../../typechain-types/factories/contracts/RightsCertificate__factory";
-import type { AssetLedger, DataAssetRegistry, DataExchange, RightsCertificate } from "../../typechain-types";
+import type { AssetLedger, DataAssetRegistry, DataExchange, PledgeRegistry, RightsCertificate } from "../../typechain-types";
 import { DalError, EXIT, isUnreachable } from "./exit";
 
 export interface Settings {
@@ -73,6 +74,8 @@ export interface Chain {
   rights: RightsCertificate;
   exchange: DataExchange;
   ledger: AssetLedger;
+  /** Pledges (质押) of data assets. */
+  pledges: PledgeRegistry;
   close(): void;
 }
 
@@ -108,6 +111,7 @@ export async function connect(s: Settings = settings()): Promise<Chain> {
     rights: RightsCertificate__factory.connect(record.contracts.RightsCertificate.address, provider),
     exchange: DataExchange__factory.connect(record.contracts.DataExchange.address, provider),
     ledger: AssetLedger__factory.connect(record.contracts.AssetLedger.address, provider),
+    pledges: PledgeRegistry__factory.connect(record.contracts.PledgeRegistry.address, provider),
     close: () => provider.destroy(),
   };
 }
@@ -119,5 +123,6 @@ export function signed(chain: Chain, signer: Signer) {
     rights: chain.rights.connect(signer),
     exchange: chain.exchange.connect(signer),
     ledger: chain.ledger.connect(signer),
+    pledges: chain.pledges.connect(signer),
   };
 }

@@ -1,7 +1,7 @@
 // dal: the command-line tool of the data asset registry and ledger, for exchanges, holders, buyers, assessors,
 // appraisers and accountants. This file declares the commands and their flags, dispatches, and turns every
 // outcome into an exit code (exit.ts). Command modules load on demand, so `--help` stays quick.
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import {
   AssetKind,
   Category,
@@ -364,6 +364,103 @@ The refund is credited on the exchange; the buyer withdraws it with dal withdraw
     .option("--token <address>", "token to withdraw (see DAL_TOKEN)")
     .option("--to <address>", "recipient (default: you)")
     .action(run(async () => (await import("./trade")).withdraw));
+
+  const pledge = dal
+    .command("pledge")
+    .description(
+      "pledgor (the asset's holder): file a pledge (质押) registered with the legal registry (中登网 or an IP authority); " +
+        "or a subcommand for the pledgee's and arbiter's steps",
+    )
+    .argument("[assetId]", "the pledged asset")
+    .option("--pledgee <address>", "质权人: the lender")
+    .option("--amount <decimal>", "secured amount in whole tokens (with --maximum-amount: the maximum)")
+    .option("--token <address|symbol>", "token of the secured amount (see DAL_TOKEN)")
+    .option("--term-end <date>", "the secured debt's due date, YYYY-MM-DD (through its end, UTC+8)")
+    .option("--registry <text>", "the legal registry it is registered with, e.g. PBOC-ZDW (中登网), at most 31 bytes")
+    .option("--number <text>", "its registration number (登记证明编号), 1-64 bytes")
+    .option("--registered-at <time>", "its registration time, YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC+8): pledges of an asset rank by it")
+    .option("--revenue", "pledge the holder's revenue from the asset (收益权) instead of the holding right")
+    .option("--debtor <address>", "the debtor, when not the pledgor (default: you)")
+    .option("--scope <parts>", "scope of security (担保范围), comma-separated: principal, interest, penalties, damages, enforcement-costs (default: all)")
+    .option("--maximum-amount", "a maximum-amount pledge (最高额质押, art. 439)")
+    .option("--allow-licensing", "the holder may license without the pledgee's consent")
+    .option("--allow-self-sale", "on default the pledgee may sell without the pledgor's agreement or an order")
+    .option("--contract <file>", "the main (loan) contract, hashed locally")
+    .option("--contract-hash <hash>", "or its 0x SHA-256 hash")
+    .addHelpText(
+      "after",
+      `
+Filing needs --pledgee, --amount, --term-end, --registry, --number, --registered-at and --contract (or
+--contract-hash); the pledgor signs, and the pledgee then accepts (dal pledge accept <id>). A live pledge ranks among
+the asset's live pledges by its legal registration time (then by id); a junior moves up when a senior is released.
+While live it refuses transfers and cancellation of the asset, and licensing unless allowed (a revenue pledge never
+restricts licensing: the holder's net of each sale, and its royalties as a parent, go to the revenue pledgees in rank
+order up to what each is owed), until every pledgee consents or releases. Public institutions (行政事业单位) may
+not pledge. Times are UTC+8.`,
+    )
+    .action(run(async () => (await import("./pledge")).file));
+  pledge
+    .command("accept")
+    .description("pledgee: accept a filed pledge: it is live and ranks among the asset's live pledges")
+    .argument("<pledgeId>", "pledge id")
+    .action(run(async () => (await import("./pledge")).accept));
+  pledge
+    .command("release")
+    .description("pledgee: release the pledge (注销登记), e.g. once the loan is repaid; juniors move up")
+    .argument("<pledgeId>", "pledge id")
+    .action(run(async () => (await import("./pledge")).release));
+  pledge
+    .command("consent")
+    .description("pledgee: consent, standing, to a transfer, the cancellation or licensing of the pledged asset")
+    .argument("<pledgeId>", "pledge id")
+    .addArgument(new Argument("<what>", "what is consented to").choices(["transfer", "cancellation", "licensing"]))
+    .action(run(async () => (await import("./pledge")).consent));
+  pledge
+    .command("default")
+    .description("pledgee: declare the debtor in default after the term; or an arbiter rules it with --ruling")
+    .argument("<pledgeId>", "pledge id")
+    .option("--ruling <file|hash>", "arbiter: the ruling's document (hashed locally); rules the default at any time")
+    .action(run(async () => (await import("./pledge")).declareDefault));
+  pledge
+    .command("authorise-sale")
+    .description("pledgor: agree to the enforcement sale of a defaulted pledge; or an arbiter orders it with --ruling")
+    .argument("<pledgeId>", "pledge id")
+    .option("--ruling <file|hash>", "the order's document (an arbiter must give it; the pledgor may give the agreement)")
+    .action(run(async () => (await import("./pledge")).authoriseSale));
+  pledge
+    .command("withdraw")
+    .description("pledgor: withdraw a filing the pledgee has not accepted")
+    .argument("<pledgeId>", "pledge id")
+    .action(run(async () => (await import("./pledge")).withdraw));
+
+  dal
+    .command("enforce")
+    .description("pledgee: after default, list the pledged holding for sale on the exchange (实现质权); buyers order it as any listing")
+    .argument("<pledgeId>", "pledge id")
+    .requiredOption("--price <decimal>", "price in whole tokens of the pledge's token")
+    .option("--venue <id>", "venue (exchange) to list on (default: the asset's registrar)")
+    .option("--costs <decimal>", "enforcement costs paid first from the proceeds (the pledge's scope must cover them)")
+    .option("--costs-evidence <file|hash>", "with --costs: their evidence (hashed locally)")
+    .option("--delivery-window <duration>", "time the pledgee has to deliver after an order", "7d")
+    .option("--acceptance-window <duration>", "time the buyer has to accept or dispute", "3d")
+    .addHelpText(
+      "after",
+      `
+Where the pledge allows self-sale, or the pledgor agreed or an arbiter ordered it (dal pledge authorise-sale). The
+listing is a holding transfer with the pledge registry as seller. After a buyer's order the pledgee delivers
+(dal deliver <orderId> --proof <file>: dal sends it through the pledge registry) and the buyer accepts. The proceeds
+pay the enforcement costs, then every live pledge of the asset in rank order up to what it is owed, the rest to the
+pledgor; every pledge of the asset ends (a shortfall stays the debtor's debt).`,
+    )
+    .action(run(async () => (await import("./pledge")).enforce));
+
+  dal
+    .command("pledges")
+    .description("pledges with their rank, outstanding amount and status, from the pledge registry on the chain")
+    .option("--asset <assetId>", "only this asset's (live ones in rank order first)")
+    .option("--pledgor <address>", "only this pledgor's")
+    .option("--pledgee <address>", "only this pledgee's")
+    .action(run(async () => (await import("./pledge")).list));
 
   const attest = dal.command("attest").description("attest compliance, quality or value of an asset (accredited assessors and appraisers)");
   attest

@@ -76,6 +76,15 @@ export function dayStart(flag: string, text: string): number {
 /** Unix time of 23:59:59 UTC+8 on a calendar day: a term "until 2027-12-31" includes that whole day. */
 export const dayEnd = (flag: string, text: string) => dayStart(flag, text) + 86_400 - 1;
 
+/** Unix time of a moment typed as YYYY-MM-DD (00:00) or YYYY-MM-DDTHH:MM, in UTC+8 (a legal registration's time). */
+export function dateTime(flag: string, text: string): number {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(text ?? "");
+  if (!m) throw usage(`${flag}: "${text}" is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC+8)`);
+  const [hours, minutes] = [Number(m[2] ?? 0), Number(m[3] ?? 0)];
+  if (hours > 23 || minutes > 59) throw usage(`${flag}: "${text}" is not a time of day`);
+  return dayStart(flag, m[1]) + hours * 3_600 + minutes * 60;
+}
+
 /** A date YYYY-MM-DD checked to exist, passed on as text (the API takes dates as such). */
 export function date(flag: string, text: string): string {
   dayStart(flag, text);

@@ -20,6 +20,7 @@ import {
   AssetLedger__factory,
   DataAssetRegistry__factory,
   DataExchange__factory,
+  PledgeRegistry__factory,
   RightsCertificate__factory,
 } from "../../typechain-types";
 import {
@@ -42,12 +43,13 @@ import { decodeRevert } from "./revert";
 import type { Session } from "./session";
 
 /** The contracts that trust the forwarder, by record name. */
-const TARGETS = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"] as const;
+const TARGETS = ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger", "PledgeRegistry"] as const;
 const INTERFACES: [string, Interface][] = [
   ["DataAssetRegistry", DataAssetRegistry__factory.createInterface()],
   ["RightsCertificate", RightsCertificate__factory.createInterface()],
   ["DataExchange", DataExchange__factory.createInterface()],
   ["AssetLedger", AssetLedger__factory.createInterface()],
+  ["PledgeRegistry", PledgeRegistry__factory.createInterface()],
 ];
 const FORWARDER = new Interface(FORWARDER_ABI);
 
@@ -140,7 +142,7 @@ class RequestSigner extends AbstractSigner {
       throw new DalError(
         EXIT.NOT_SENT,
         `not signed: this command's transaction goes to ${to}, which does not accept relayed requests (only the registry, ` +
-          `rights certificates, exchange and ledger do). Send it directly, e.g. a token approval, then sign the rest`,
+          `rights certificates, exchange, ledger and pledge registry do). Send it directly, e.g. a token approval, then sign the rest`,
       );
     }
     if (tx.value && BigInt(tx.value) !== 0n) throw new DalError(EXIT.NOT_SENT, "not signed: relayed requests carry no value");
@@ -198,6 +200,7 @@ export async function requestWriter(session: Session, o: SignOptions): Promise<{
       rights: RightsCertificate__factory.connect(record.contracts.RightsCertificate.address, provider),
       exchange: DataExchange__factory.connect(record.contracts.DataExchange.address, provider),
       ledger: AssetLedger__factory.connect(record.contracts.AssetLedger.address, provider),
+      pledges: PledgeRegistry__factory.connect(record.contracts.PledgeRegistry.address, provider),
       close: () => provider.destroy(),
     };
   } else {

@@ -5,6 +5,7 @@ import { AbiCoder, Interface, ZeroHash, id as keccakText, keccak256, type Interf
 import { AssetLedger__factory } from "../../typechain-types/factories/contracts/AssetLedger__factory";
 import { DataAssetRegistry__factory } from "../../typechain-types/factories/contracts/DataAssetRegistry__factory";
 import { DataExchange__factory } from "../../typechain-types/factories/contracts/DataExchange__factory";
+import { PledgeRegistry__factory } from "../../typechain-types/factories/contracts/PledgeRegistry__factory";
 import { RightsCertificate__factory } from "../../typechain-types/factories/contracts/RightsCertificate__factory";
 import { IERC20Errors__factory } from "../../typechain-types/factories/@openzeppelin/contracts/interfaces/draft-IERC6093.sol/IERC20Errors__factory";
 import { Category, CostPhase, CostSource, Status } from "../../indexer/enums";
@@ -17,6 +18,7 @@ const INTERFACES: Interface[] = [
   RightsCertificate__factory,
   DataExchange__factory,
   AssetLedger__factory,
+  PledgeRegistry__factory,
   IERC20Errors__factory,
 ].map((f) => new Interface(f.abi as InterfaceAbi));
 
@@ -55,6 +57,41 @@ function roleName(role: string): string {
   }
   return role;
 }
+
+/** IPledgeRegistry.PledgeStatus and Collateral. */
+export const PledgeStatus = ["None", "Filed", "Live", "Defaulted", "Released", "Enforced", "Voided", "Withdrawn"] as const;
+export const Collateral = ["Holding", "Revenue", "Certificate"] as const;
+
+/** What the registry's ENC_* flags restrict, in words: 1 transfer, 2 cancellation, 4 licensing, 8 revenue captured,
+ * 16 an enforcement sale listed. */
+export function encumbranceWords(flags: number): string[] {
+  const words: string[] = [];
+  if (flags & 1) words.push("transfer");
+  if (flags & 2) words.push("cancellation");
+  if (flags & 4) words.push("licensing");
+  if (flags & 8) words.push("revenue goes to the pledgees");
+  if (flags & 16) words.push("an enforcement sale is listed");
+  return words;
+}
+
+/** What a pledge's term or an enforcement sale got wrong, by the field InvalidPledgeTerms names. */
+const PLEDGE_FIELDS: Record<string, string> = {
+  pledgee: "the pledgee is missing or is the pledgor itself",
+  debtor: "the debtor is missing",
+  token: "the token is missing",
+  securedAmount: "the secured amount is zero or too large (at most 2^128-1 minor units)",
+  scope: "the scope of security is empty or unknown",
+  termEnd: "the term end is not in the future",
+  mainContractHash: "the main contract's hash is missing",
+  externalRegistry: "the legal registry is missing",
+  externalNumber: "the registration number is empty or longer than 64 bytes",
+  externalRegisteredAt: "the legal registration time is missing or in the future (by the chain's clock)",
+  costs: "the enforcement costs exceed the price, or the pledge's scope does not cover enforcement costs",
+  costsEvidenceHash: "enforcement costs need evidence (--costs-evidence)",
+  evidenceHash: "the evidence hash is missing",
+  rulingHash: "an arbiter's ruling needs its document (--ruling)",
+  resolutionHash: "the resolution's document is missing",
+};
 
 /** IDataExchange.OrderStatus (the index keeps orders under the API's own names). */
 const OrderStatus = ["None", "Paid", "Delivered", "Disputed", "Settled", "Refunded", "Remedied"];
@@ -185,6 +222,31 @@ const WORDS: Record<string, Words> = {
     `source ${CostSource[Number(a.source)] ?? a.source} is not allowed here: a self-developed asset not yet ready for use is development expenditure (--category development)`,
   OrderNotSettled: (a) => `order ${n(a.orderId)} is ${OrderStatus[Number(a.status)] ?? a.status}, not settled: only a settled purchase can be linked to a cost`,
   OrderNotBoughtByEntity: (a) => `order ${n(a.orderId)} was bought by ${a.buyer}, not by the book's entity ${a.entity}`,
+  // pledges
+  Encumbered: (a) =>
+    `asset ${n(a.assetId)} is pledged: its live pledges restrict ${encumbranceWords(Number(a.encumbrance)).join(", ") || "nothing"} until every pledgee consents or releases`,
+  UnknownPledge: (a) => `there is no pledge ${n(a.pledgeId)}`,
+  CollateralNotSupported: (a) =>
+    Collateral[Number(a.collateral)] === "Certificate"
+      ? "a rights certificate cannot be pledged yet: pledge the holding right or the revenue"
+      : `a ${(Collateral[Number(a.collateral)] ?? String(a.collateral)).toLowerCase()} pledge is not enforced by a sale (only a pledge of the holding right is)`,
+  PublicInstitution: (a) => `${a.account} is a public institution (行政事业单位), which may not pledge data assets (财资〔2024〕1号)`,
+  InvalidPledgeTerms: (a) => PLEDGE_FIELDS[a.field] ?? `the pledge's ${a.field} is not acceptable`,
+  WrongPledgeStatus: (a) => `pledge ${n(a.pledgeId)} is ${PledgeStatus[Number(a.status)] ?? a.status}, which does not allow this`,
+  NotPledgee: (a) => `not the pledgee of pledge ${n(a.pledgeId)} (signing as ${a.account})`,
+  NotPledgor: (a) => `not the pledgor of pledge ${n(a.pledgeId)} (signing as ${a.account})`,
+  NotPledgorOrArbiter: (a) => `neither the pledgor of pledge ${n(a.pledgeId)} nor an arbiter (signing as ${a.account})`,
+  PledgeeCannotObject: (a) => `the pledgee of pledge ${n(a.pledgeId)} cannot object to it`,
+  ObjectionOpen: (a) => `pledge ${n(a.pledgeId)} has an open objection for an arbiter to resolve`,
+  NoObjection: (a) => `pledge ${n(a.pledgeId)} has no open objection`,
+  NotDue: (a) => `pledge ${n(a.pledgeId)} is not due: its term ends at ${when(a.termEnd)}`,
+  SaleNotAuthorised: (a) => `pledge ${n(a.pledgeId)} does not allow a sale by the pledgee alone, and no sale was authorised`,
+  EnforcementUnderway: (a) => `an enforcement sale of asset ${n(a.assetId)} is already listed (pledge ${n(a.pledgeId)})`,
+  NotEnforcing: (a) => `pledge ${n(a.pledgeId)} has no enforcement sale listed`,
+  NotEnforcementOrder: (a) => `order ${n(a.orderId)} is not of pledge ${n(a.pledgeId)}'s enforcement sale`,
+  TooManyPledges: (a) => `asset ${n(a.assetId)} has the most live pledges allowed (${n(a.max)})`,
+  AmountIncrease: (a) => `a change may only lower the secured amount (${n(a.securedAmount)}), not raise it to ${n(a.requested)} (minor units)`,
+  NotExchange: (a) => `${a.account} is not the exchange`,
   // OpenZeppelin
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${roleName(a.neededRole)}`,
   EnforcedPause: () => "the contract is paused",
@@ -209,7 +271,7 @@ const HINTS: Record<string, Words> = {
   NotSeller: (a) => `sign with the key of listing ${n(a.listingId)}'s seller ${KEYS}`,
   AccessControlUnauthorizedAccount: (a) =>
     roleName(a.neededRole) === "ARBITER_ROLE"
-      ? `sign with an arbiter's key ${KEYS}; the exchange's administrator grants ARBITER_ROLE`
+      ? `sign with an arbiter's key ${KEYS}; the contract's administrator grants ARBITER_ROLE`
       : `sign with a key that holds ${roleName(a.neededRole)} ${KEYS}`,
   OpenObjections: (a) =>
     `the registrar resolves them first: dal objection dismiss --asset ${n(a.assetId)} --resolution <file> (or uphold, which rejects the registration)`,
@@ -223,6 +285,15 @@ const HINTS: Record<string, Words> = {
   AcceptanceWindowOpen: () => "the buyer may still accept or dispute; after the window anyone settles (dal settle)",
   NotStranded: (a) => `the buyer accepts (dal accept ${n(a.orderId)}) or disputes; after the acceptance window anyone settles (dal settle ${n(a.orderId)})`,
   ReasonRequired: () => "give the cause with --reason",
+  Encumbered: (a) =>
+    `every pledgee consents first (dal pledge consent <pledgeId> transfer|cancellation|licensing) or releases the pledge (dal pledge release <pledgeId>); dal pledges --asset ${n(a.assetId)} lists them`,
+  NotPledgee: (a) => `sign with the key of pledge ${n(a.pledgeId)}'s pledgee ${KEYS}`,
+  NotPledgor: (a) => `sign with the key of pledge ${n(a.pledgeId)}'s pledgor ${KEYS}`,
+  NotPledgorOrArbiter: (a) => `the pledgor agrees with its key, or an arbiter orders the sale: dal pledge authorise-sale ${n(a.pledgeId)} --ruling <file>`,
+  SaleNotAuthorised: (a) =>
+    `the pledgor agrees (dal pledge authorise-sale ${n(a.pledgeId)}, with the pledgor's key) or an arbiter orders it (dal pledge authorise-sale ${n(a.pledgeId)} --ruling <file>)`,
+  NotDue: (a) => `declare the default after the term; or an arbiter rules it: dal pledge default ${n(a.pledgeId)} --ruling <file>`,
+  ObjectionOpen: () => "an arbiter of the pledge registry resolves it first",
 };
 
 /** "ParentAssetMismatch" -> "parent asset mismatch", for an error without a sentence of its own. */

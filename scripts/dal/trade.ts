@@ -5,7 +5,7 @@ import { Offer, RefundReason } from "../../indexer/enums";
 import { DalError, EXIT, usage } from "./exit";
 import { hashArg } from "./hash";
 import { address, decimal, duration, id, mask, ordinal, small, toUnits } from "./parse";
-import { Facts, cstTime } from "./report";
+import { Facts, cstTime, type Json } from "./report";
 import { scopeOf } from "./rights";
 import type { Session } from "./session";
 import { isUnlimited, resolveToken, token, type Token } from "./token";
@@ -144,11 +144,21 @@ export async function deliver(session: Session, orderIdText: string, o: { proof:
   const orderId = id("orderId", orderIdText);
   const proof = await hashArg("--proof", o.proof);
   const { chain, as } = await session.writer();
-  const receipt = await send(() => as.exchange.deliver(orderId, proof));
+  // An enforcement sale's seller is the pledge registry: its pledgee delivers through it (deliverEnforcementSale).
+  const order = await chain.exchange.orderOf(orderId);
+  const seller = order.listingId === 0n ? undefined : (await chain.exchange.listingOf(order.listingId)).seller;
+  const pledgeId =
+    seller !== undefined && seller.toLowerCase() === chain.record.contracts.PledgeRegistry?.address.toLowerCase()
+      ? await (await import("./pledge")).enforcementOfListing(chain, order.listingId)
+      : undefined;
+  const receipt = await send(() =>
+    pledgeId === undefined ? as.exchange.deliver(orderId, proof) : as.pledges.deliverEnforcementSale(pledgeId, orderId, proof),
+  );
   const delivered = eventOf(receipt, chain.exchange, "Delivered");
   session.facts(
     new Facts()
       .add("order id", orderId)
+      .add("enforcement sale of pledge", pledgeId)
       .add("delivery hash", proof)
       .add("acceptance ends", cstTime(delivered.acceptanceEndsAt))
       .add("tx", receipt.hash),
@@ -202,8 +212,9 @@ export async function outcomeFacts(chain: Chain, receipt: ContractTransactionRec
     "royalties",
     s.royalties.map((r: { assetId: bigint; amount: bigint; payee: string }) => ({ assetId: r.assetId.toString(), ...tok.json(r.amount), to: r.payee })),
   );
+  facts.add("seller net", `${tok.show(s.sellerNet)} to ${s.seller}`, { ...tok.json(s.sellerNet), to: s.seller });
+  pledgedProceeds(chain, receipt, tok, facts);
   return facts
-    .add("seller net", `${tok.show(s.sellerNet)} to ${s.seller}`, { ...tok.json(s.sellerNet), to: s.seller })
     // A ruling settles what the seller can still grant: no certificate when it can grant nothing.
     .add(Offer[Number(s.offer)] === "HoldingTransfer" ? "registration certificate" : "rights certificate", s.certId === 0n ? "none" : s.certId, s.certId === 0n ? null : s.certId.toString())
     .add("settled at", cstTime(s.settledAt))
@@ -225,6 +236,37 @@ export async function withdraw(session: Session, o: { token?: string; to?: strin
       .add("token", tok.address)
       .add("tx", receipt.hash),
   );
+}
+
+/**
+ * Where pledged revenue went (ProceedsRouted, ProceedsApplied of the pledge registry): a revenue-pledged seller's net
+ * or royalty, or an enforcement sale's proceeds, split among enforcement costs, pledgees in rank order and the holder.
+ */
+function pledgedProceeds(chain: Chain, receipt: ContractTransactionReceipt, tok: Token, facts: Facts): void {
+  const address = (chain.pledges.target as string).toLowerCase();
+  const routed: Record<string, unknown>[] = [];
+  let applied: { pledgeId: string; to: string; amount: bigint }[] = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const e = chain.pledges.interface.parseLog({ topics: [...log.topics], data: log.data });
+    if (e?.name === "ProceedsApplied") applied.push({ pledgeId: e.args.pledgeId.toString(), to: e.args.pledgee, amount: e.args.amount });
+    if (e?.name !== "ProceedsRouted") continue;
+    const what = e.args.enforcement ? "enforcement sale" : e.args.asSeller ? "pledged revenue" : `pledged royalty of asset ${e.args.assetId}`;
+    if (e.args.costs > 0n) facts.text(`${what}: enforcement costs`, `${tok.show(e.args.costs)} to ${e.args.costsTo}`);
+    for (const a of applied) facts.text(`${what}: pledge ${a.pledgeId}`, `${tok.show(a.amount)} to ${a.to}`);
+    facts.text(`${what}: to the holder`, `${tok.show(e.args.toHolder)} to ${e.args.holder}`);
+    routed.push({
+      assetId: e.args.assetId.toString(),
+      enforcement: e.args.enforcement,
+      asSeller: e.args.asSeller,
+      amount: tok.json(e.args.amount),
+      costs: { ...tok.json(e.args.costs), to: e.args.costs > 0n ? e.args.costsTo : null },
+      pledges: applied.map((a) => ({ pledgeId: a.pledgeId, ...tok.json(a.amount), to: a.to })),
+      holder: { ...tok.json(e.args.toHolder), to: e.args.holder },
+    });
+    applied = [];
+  }
+  if (routed.length) facts.json("pledgedProceeds", routed as Json);
 }
 
 /** An allowance as a person reads it: 2^256-1 is "unlimited", not a 78-digit amount. */
