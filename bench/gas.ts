@@ -267,6 +267,24 @@ const FLOWS: Record<string, Flow> = {
     const id = await livePledge(m, (await registerActive(m, m.holder)).assetId, 0);
     return [m.pledges.connect(banks(m)[0]).release(id)];
   }),
+  "pledge: change (lower amount)": onMarket(async (m) => {
+    const id = await livePledge(m, (await registerActive(m, m.holder)).assetId, 0);
+    const p = await m.pledges.pledgeOf(id);
+    return [m.pledges.connect(banks(m)[0]).change(id, p.terms.securedAmount / 2n, p.terms.termEnd, false)];
+  }),
+  "pledge: consent to a transfer": onMarket(async (m) => {
+    const id = await livePledge(m, (await registerActive(m, m.holder)).assetId, 0);
+    return [m.pledges.connect(banks(m)[0]).consent(id, 0)];
+  }),
+  "pledge: objection": onMarket(async (m) => {
+    const id = await livePledge(m, (await registerActive(m, m.holder)).assetId, 0);
+    return [m.pledges.connect(m.other).object(id, hash())];
+  }),
+  "pledge: default declared": onMarket(async (m) => {
+    const id = await livePledge(m, (await registerActive(m, m.holder)).assetId, 0, { termEnd: (await time.latest()) + 86_400 });
+    await time.increase(86_401);
+    return [m.pledges.connect(banks(m)[0]).declareDefault(id)];
+  }),
   "accept + settle, 2 royalty payees, revenue pledged to 2 banks": onMarket(async (m) => [m.dex.connect(m.buyer).accept(await deliveredPledged(m))]),
   "pledge: enforcement sale listed": onMarket(async (m) => {
     const { assetId } = await registerActive(m, m.holder);
@@ -275,6 +293,19 @@ const FLOWS: Record<string, Flow> = {
     await (await m.pledges.connect(banks(m)[0]).declareDefault(id)).wait();
     const sale = { venueId: 1, price: 1_000_000n, deliveryWindow: 7 * 86_400, acceptanceWindow: 3 * 86_400, costs: 0n, costsEvidenceHash: hash() };
     return [m.pledges.connect(banks(m)[0]).enforce(id, sale)];
+  }),
+  "accept + settle, enforcement sale (2 pledges, costs)": onMarket(async (m) => {
+    const { assetId } = await registerActive(m, m.holder);
+    const id = await livePledge(m, assetId, 0, { selfSaleAllowed: true, securedAmount: 300_000n, termEnd: (await time.latest()) + 86_400 });
+    await livePledge(m, assetId, 1, { securedAmount: 300_000n });
+    await time.increase(86_401);
+    await (await m.pledges.connect(banks(m)[0]).declareDefault(id)).wait();
+    const sale = { venueId: 1, price: 1_000_000n, deliveryWindow: 7 * 86_400, acceptanceWindow: 3 * 86_400, costs: 10_000n, costsEvidenceHash: hash() };
+    await (await m.pledges.connect(banks(m)[0]).enforce(id, sale)).wait();
+    await (await m.dex.connect(m.buyer).order(await m.dex.listingCount(), sale.price)).wait();
+    const orderId = await m.dex.orderCount();
+    await (await m.pledges.connect(banks(m)[0]).deliverEnforcementSale(id, orderId, hash())).wait();
+    return [m.dex.connect(m.buyer).accept(orderId)];
   }),
   withdraw: onMarket(async (m) => {
     await m.dex.connect(m.buyer).accept(await delivered(m, 0));
