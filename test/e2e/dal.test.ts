@@ -185,7 +185,8 @@ describe("dal CLI (end to end, as a process)", function () {
     expectExit(top, 0);
     for (const command of [
       "register", "verify", "approve", "reject", "object", "objection", "add-version", "transfer", "renew", "cancel", "grant", "revoke", "list", "buy",
-      "deliver", "accept", "settle", "dispute", "resolve-dispute", "refund", "withdraw", "attest", "record", "balance-sheet", "disclosure", "journal", "provenance",
+      "deliver", "accept", "settle", "dispute", "resolve-dispute", "refund", "withdraw", "pledge", "enforce", "pledges", "attest", "record", "balance-sheet",
+      "disclosure", "journal", "provenance",
     ]) {
       expect(top.stdout).to.match(new RegExp(`^  ${command}\\b`, "m"));
     }
@@ -1195,5 +1196,144 @@ describe("dal CLI (end to end, as a process)", function () {
       hashes.add(ev.transactionHash);
     }
     expect(hashes.size).to.equal(1);
+  });
+
+  it("pledges: files and accepts (ranked by legal registration time), lists them, refuses a transfer as Encumbered in words, releases; enforces a defaulted pledge by a sale whose proceeds pay costs, the pledgee, then the holder", async () => {
+    const now = await time.latest();
+    const assetId = await submitted(holder, { contentHash: "0x" + sha256(`pledged asset ${now}`).toString("hex") });
+    await reach((await d.registry.assetOf(assetId)).noticeEndsAt + 1n);
+    await (await d.registry.connect(registrar).approveRegistration(assetId)).wait();
+    const today = await time.latest();
+    const contract = join(tmp.dir, "loan-contract.pdf");
+    writeFileSync(contract, "流动资金借款合同 No. LJRCB-2026-0183");
+    const termEnd = cstDay(today + 30 * DAY);
+    const terms = (registeredAt: string, number: string) => [
+      "--token", "eCNY", "--term-end", termEnd, "--registry", "PBOC-ZDW", "--number", number, "--registered-at", registeredAt, "--contract", contract,
+    ];
+    const holding = ["pledge", assetId, "--pledgee", licensee.address, "--amount", "500000.00", ...terms(cstDay(today), "06543210000012345678")];
+    const [filed, decimals, past, unknown, badAddress, notHolder, future] = await Promise.all([
+      dal(holding, as("holder")),
+      dal(["pledge", assetId, "--pledgee", licensee.address, "--amount", "1.234", ...terms(cstDay(today), "X-1")], as("holder")),
+      dal(["pledge", assetId, "--pledgee", licensee.address, "--amount", "1", ...terms(cstDay(today), "X-2").map((a) => (a === termEnd ? cstDay(today - 2 * DAY) : a))], as("holder")),
+      dal(["pledge", "9999", "--pledgee", licensee.address, "--amount", "1", ...terms(cstDay(today), "X-3")], as("holder")),
+      dal(["pledge", assetId, "--pledgee", "0x12345", "--amount", "1", ...terms(cstDay(today), "X-4")], as("holder")),
+      dal(["pledge", assetId, "--pledgee", licensee.address, "--amount", "1", ...terms(cstDay(today), "X-5")], as("buyer")),
+      dal(["pledge", assetId, "--pledgee", licensee.address, "--amount", "1", ...terms(cstDay(today + 2 * DAY), "X-6")], as("holder")),
+    ]);
+    expectExit(filed, 0);
+    const first = fact(filed.stdout, "pledge id");
+    expect(fact(filed.stdout, "status")).to.equal("filed, awaiting the pledgee's acceptance");
+    expect(fact(filed.stdout, "secured amount")).to.equal("500000.00 eCNY");
+    expect(fact(filed.stdout, "scope")).to.equal("principal, interest, penalties, damages, enforcement-costs");
+    expect(fact(filed.stdout, "next")).to.equal(`the pledgee accepts: dal pledge accept ${first}`);
+    const stored = await d.pledges.pledgeOf(first);
+    expect([stored.pledgor, stored.terms.pledgee, stored.terms.securedAmount, stored.terms.mainContractHash]).to.deep.equal([
+      holder.address, licensee.address, 500_000_00n, "0x" + sha256(readFileSync(contract)).toString("hex"),
+    ]);
+    expectExit(decimals, 2);
+    expect(decimals.stderr).to.include("--amount: 1.234 has more decimal places than the token's 2");
+    expectExit(past, 2);
+    expect(past.stderr).to.include("--term-end:").and.include("is in the past");
+    expectExit(unknown, 5);
+    expect(unknown.stderr).to.include("there is no asset 9999 (UnknownAsset)");
+    expectExit(badAddress, 2);
+    expect(badAddress.stderr).to.include('--pledgee: "0x12345" is not an address');
+    expectExit(notHolder, 5);
+    expect(notHolder.stderr).to.include(`not the holder of asset ${assetId}`).and.include("(NotHolder)");
+    expectExit(future, 2);
+    expect(future.stderr).to.include("--registered-at:").and.include("is in the future");
+
+    // A revenue pledge registered a day earlier outranks the holding pledge once both are live.
+    const revenue = await dal(["pledge", assetId, "--revenue", "--pledgee", buyer.address, "--amount", "80000", ...terms(cstDay(today - DAY), "06543210000012340001")], as("holder"));
+    expectExit(revenue, 0);
+    const second = fact(revenue.stdout, "pledge id");
+    const [accepted, wrongKey, unknownPledge] = await Promise.all([
+      dal(["pledge", "accept", first], as("licensee")),
+      dal(["pledge", "accept", second], as("holder")),
+      dal(["pledge", "accept", "999"], as("licensee")),
+    ]);
+    expectExit(accepted, 0);
+    expect(fact(accepted.stdout, "status")).to.equal("live, rank 1 of 1");
+    expect(fact(accepted.stdout, "asset restricted")).to.equal("transfer, cancellation, licensing");
+    expectExit(wrongKey, 5);
+    expect(wrongKey.stderr).to.include(`not the pledgee of pledge ${second}`).and.include("(NotPledgee)").and.include("Hint: sign with the key of pledge");
+    expectExit(unknownPledge, 5);
+    expect(unknownPledge.stderr).to.include("there is no pledge 999 (UnknownPledge)");
+    expectExit(await dal(["pledge", "accept", second], as("buyer")), 0);
+    expect(await d.pledges.livePledgesOf(assetId)).to.deep.equal([BigInt(second), BigInt(first)]);
+
+    const [listed, listedJson, byPledgee, transfer] = await Promise.all([
+      dal(["pledges", "--asset", assetId]),
+      dal(["--json", "pledges", "--asset", assetId]),
+      dal(["pledges", "--pledgee", licensee.address]),
+      dal(["transfer", "request", assetId, "--to", assessor.address, "--evidence", files.evidence], as("holder")),
+    ]);
+    expectExit(listed, 0);
+    const rows = listed.stdout.split("\n").filter((l) => /^\d+\s+\d+\s/.test(l));
+    expect(rows.map((l) => l.split(/\s+/).slice(0, 5))).to.deep.equal([
+      [second, assetId, "revenue", "1", "live"],
+      [first, assetId, "holding", "2", "live"],
+    ]);
+    expect(rows[1]).to.include("500000.00 eCNY").and.include(`PBOC-ZDW 06543210000012345678 ${cstDay(today)}T00:00`);
+    expectExit(listedJson, 0);
+    const json = JSON.parse(listedJson.stdout);
+    expect(json.count).to.equal(2);
+    expect(json.pledges[1]).to.deep.include({ id: first, assetId, collateral: "Holding", status: "Live", rank: 2, pledgor: holder.address, pledgee: licensee.address });
+    expect(json.pledges[1].outstanding).to.deep.include({ amount: "500000.00", raw: "50000000", symbol: "eCNY", decimals: 2 });
+    expect(json.pledges[0].registration).to.deep.equal({ registry: "PBOC-ZDW", number: "06543210000012340001", registeredAt: `${cstDay(today - DAY)}T00:00:00+08:00` });
+    expectExit(byPledgee, 0);
+    expect(byPledgee.stdout).to.include("1 pledge\n");
+    expectExit(transfer, 5);
+    expect(transfer.stderr).to.include(`asset ${assetId} is pledged: its live pledges restrict transfer, cancellation, licensing, revenue goes to the pledgees`);
+    expect(transfer.stderr).to.include("(Encumbered)").and.include("dal pledge consent").and.include(`dal pledges --asset ${assetId}`);
+
+    // Released (the loan repaid): the junior moves up.
+    const released = await dal(["pledge", "release", second], as("buyer"));
+    expectExit(released, 0);
+    expect(fact(released.stdout, "status")).to.match(/^released at /);
+    expect(fact(released.stdout, "next")).to.equal(`junior pledges of asset ${assetId} move up a rank: dal pledges --asset ${assetId}`);
+    expect(await d.pledges.rankOf(first)).to.equal(1n);
+
+    // Default after the term; no sale without the pledgor's agreement (or an order); then a sale on the exchange.
+    const [early, notDue] = await Promise.all([dal(["enforce", first, "--price", "800000"], as("licensee")), dal(["pledge", "default", first], as("licensee"))]);
+    expectExit(early, 5);
+    expect(early.stderr).to.include("(WrongPledgeStatus)");
+    expectExit(notDue, 5);
+    expect(notDue.stderr).to.include(`pledge ${first} is not due`).and.include("(NotDue)");
+    await reach((await d.pledges.pledgeOf(first)).terms.termEnd + 1n);
+    const defaulted = await dal(["pledge", "default", first], as("licensee"));
+    expectExit(defaulted, 0);
+    expect(fact(defaulted.stdout, "next")).to.equal(`a sale needs the pledgor's agreement or an arbiter's order: dal pledge authorise-sale ${first} [--ruling <file>]`);
+    const unauthorised = await dal(["enforce", first, "--price", "800000"], as("licensee"));
+    expectExit(unauthorised, 5);
+    expect(unauthorised.stderr).to.include("(SaleNotAuthorised)").and.include(`dal pledge authorise-sale ${first}`);
+    expectExit(await dal(["pledge", "authorise-sale", first], as("holder")), 0);
+    const costsEvidence = join(tmp.dir, "auction-costs.pdf");
+    writeFileSync(costsEvidence, "拍卖佣金及评估费发票");
+    const enforced = await dal(["enforce", first, "--price", "800000.00", "--costs", "12000.00", "--costs-evidence", costsEvidence], as("licensee"));
+    expectExit(enforced, 0);
+    const saleListing = fact(enforced.stdout, "listing id");
+    expect(fact(enforced.stdout, "holder (pledgor)")).to.equal(holder.address);
+    await (await token.mint(buyer.address, 800_000_00n)).wait();
+    const bought = await dal(["buy", saleListing], as("buyer"));
+    expectExit(bought, 0);
+    const order = fact(bought.stdout, "order id");
+    const delivered = await dal(["deliver", order, "--proof", files.evidence], as("licensee"));
+    expectExit(delivered, 0);
+    expect(fact(delivered.stdout, "enforcement sale of pledge")).to.equal(first);
+    const creditBefore = await d.exchange.creditOf(licensee.address, tokenAddress);
+    const settled = await dal(["--json", "accept", order], as("buyer"));
+    expectExit(settled, 0);
+    const split = JSON.parse(settled.stdout).pledgedProceeds[0];
+    expect(split.enforcement).to.equal(true);
+    expect(split.costs).to.deep.include({ raw: "1200000", to: licensee.address });
+    expect(split.pledges).to.deep.equal([{ pledgeId: first, amount: "500000.00", raw: "50000000", token: tokenAddress, symbol: "eCNY", decimals: 2, to: licensee.address }]);
+    expect(split.holder.to).to.equal(holder.address);
+    const p = await d.pledges.pledgeOf(first);
+    expect(p.status).to.equal(5n); // Enforced
+    expect(p.received).to.equal(500_000_00n);
+    expect(await d.pledges.outstandingOf(first)).to.equal(0n);
+    expect(await d.registry.holderOf(assetId)).to.equal(buyer.address);
+    expect((await d.exchange.creditOf(licensee.address, tokenAddress)) - creditBefore).to.equal(512_000_00n);
   });
 });
