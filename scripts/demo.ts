@@ -2,7 +2,9 @@
 // the registry, rights, exchange and books hold realistic history (DOMAIN.md): public data under authorised
 // operation, an inspection-data product from compliance assessment to trade, a construction-data pool on the
 // balance sheet, AI datasets as inventory, self-development, derived products paying royalties, objections, every
-// valuation method, a dispute, a refund, withdrawals.
+// valuation method, a dispute, a refund, withdrawals; and financing: a bank's loan against an appraised product's
+// revenue (its licence sale repays the bank), a second-rank pledge, a pledge released, and one enforced by a sale on
+// the exchange after default and an arbiter's order, its proceeds paying costs, the bank, then the pledgor.
 //
 // How it runs: automine is switched off and each step's transactions (independent of one another) are sent with
 // explicit nonces and gas, then mined in one block at a chosen timestamp; every receipt is checked, and a revert
@@ -12,7 +14,7 @@
 // Automine and the block gas limit are restored at the end.
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Interface, MaxUint256, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes, type LogDescription } from "ethers";
+import { Interface, MaxUint256, ZeroAddress, ZeroHash, encodeBytes32String, keccak256, toUtf8Bytes, type LogDescription } from "ethers";
 import type { Deployed } from "./deploy";
 import { signPermit } from "./permit";
 import { SettlementToken__factory } from "../typechain-types";
@@ -31,6 +33,9 @@ import {
   LISTINGS,
   MONTHS,
   PARTIES,
+  PLEDGES,
+  PLEDGE_STORY,
+  PUBLIC_INSTITUTIONS,
   QUALITY,
   STORY,
   TRADES,
@@ -41,6 +46,7 @@ import {
   type GrantSpec,
   type ListingSpec,
   type PartyKey,
+  type PledgeSpec,
   type TradeSpec,
 } from "./demoData";
 
@@ -75,6 +81,26 @@ export interface DemoSummary {
     rejectedAtReview: number;
     cancelled: number;
   };
+  /** The financed assets: revenue pledged (two ranks, a licence sale repaying the bank), a pledge released, a pledge
+   * enforced by a sale on the exchange. */
+  pledgedAssets: { revenue: number; released: number; enforced: number };
+  /** Every pledge of demoData.PLEDGES by its key ("bank:F1", ...): amounts in minor units (fen) as decimal strings. */
+  pledges: Record<
+    string,
+    {
+      id: number;
+      asset: string;
+      assetId: number;
+      pledgor: string;
+      pledgee: string;
+      collateral: string;
+      status: string;
+      rank: number;
+      securedAmount: string;
+      received: string;
+      outstanding: string;
+    }
+  >;
   /** Addresses of the entities that keep books. */
   entities: Record<"construction" | "dataService" | "inspection" | "operator" | "aiLab", string>;
   books: Record<string, { id: number; entity: string; assetId: number; category: string }>;
@@ -90,6 +116,11 @@ export interface DemoSummary {
     refundedOrders: number;
     attestations: number;
     books: number;
+    pledges: number;
+    livePledges: number;
+    releasedPledges: number;
+    enforcedPledges: number;
+    enforcementSales: number;
     events: number;
     blocks: number;
     transactions: number;
@@ -230,7 +261,7 @@ function eventOf(events: LogDescription[], name: string): LogDescription {
 export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
   const log = opts.log ?? (() => undefined);
-  const { registry, rights, exchange, ledger, record } = opts.deployed;
+  const { registry, rights, exchange, ledger, pledges, record } = opts.deployed;
   if (opts.signers.length < PARTIES.length) throw new Error(`seedDemo needs ${PARTIES.length} signers, got ${opts.signers.length}`);
   const who = Object.fromEntries(PARTIES.map((p, i) => [p.key, opts.signers[i]])) as Record<PartyKey, HardhatEthersSigner>;
   const addr = (k: PartyKey) => who[k].address;
@@ -248,7 +279,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
   const tokenAddress = await token.getAddress();
 
   const interfaces = new Map<string, Interface>();
-  for (const c of [registry, rights, exchange, ledger, token]) interfaces.set((await c.getAddress()).toLowerCase(), c.interface as unknown as Interface);
+  for (const c of [registry, rights, exchange, ledger, pledges, token]) interfaces.set((await c.getAddress()).toLowerCase(), c.interface as unknown as Interface);
   const chain = new Chain(interfaces);
 
   await rpc("evm_setAutomine", [false]);
@@ -283,6 +314,9 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
     const versions = new Map<string, number>();
     let settled = 0;
     let refunded = 0;
+    const pledgeIds = new Map<string, bigint>();
+    const pledgeSpec = new Map(PLEDGES.map((p) => [p.key, p]));
+    let enforcementSales = 0;
 
     const assetId = (key: string) => {
       const id = assetIds.get(key);
@@ -320,6 +354,10 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
     chain.send(exchange, who.admin, exchange.interface.encodeFunctionData("grantRole", [await exchange.ARBITER_ROLE(), addr("arbiter")]), "arbiter role");
     chain.send(ledger, who.admin, ledger.interface.encodeFunctionData("grantRole", [await ledger.ASSESSOR_ROLE(), addr("assessor")]), "assessor role");
     chain.send(ledger, who.admin, ledger.interface.encodeFunctionData("grantRole", [await ledger.APPRAISER_ROLE(), addr("appraiser")]), "appraiser role");
+    chain.send(pledges, who.admin, pledges.interface.encodeFunctionData("grantRole", [await pledges.ARBITER_ROLE(), addr("arbiter")]), "pledge arbiter role");
+    for (const k of PUBLIC_INSTITUTIONS) {
+      chain.send(pledges, who.admin, pledges.interface.encodeFunctionData("setPublicInstitution", [addr(k), true]), `public institution ${k}`);
+    }
     for (const k of FUNDED) {
       chain.send(token, who.admin, token.interface.encodeFunctionData("mint", [addr(k), yuan(FUNDING_YUAN)]), `mint to ${k}`);
       chain.send(token, who[k], token.interface.encodeFunctionData("approve", [exchangeAddress, MaxUint256]), `approve by ${k}`);
@@ -552,6 +590,9 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
       }
       await chain.flush();
 
+      // 22nd-24th: pledges (质押) registered with 中登网, filed and accepted; releases, defaults, enforcement sales.
+      await pledgeScenes(m);
+
       // 25th, quarterly: everyone withdraws its credits (pull payments).
       if (WITHDRAWAL_MONTHS.includes(m)) {
         chain.at(slot(m, 25, 10));
@@ -566,6 +607,8 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
       log(
         `demo: ${cstDay(monthStart(m)).slice(0, 7)}  ${submitted.length} registrations, ${grants.length} grants, ${LISTINGS.filter((l) => l.month === m).length} listings, ` +
           `${trades.length} orders, ${settled - counts.settled} settled, ${refunded - counts.refunded} refunded` +
+          `${PLEDGES.some((p) => p.month === m) ? `, ${PLEDGES.filter((p) => p.month === m).length} pledges` : ""}` +
+          `${PLEDGE_STORY.some((e) => e.month === m) ? `, ${PLEDGE_STORY.filter((e) => e.month === m).map((e) => `${e.kind} ${e.pledge}`).join(", ")}` : ""}` +
           `${WITHDRAWAL_MONTHS.includes(m) ? ", withdrawals" : ""}`,
       );
     }
@@ -576,10 +619,111 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
     chain.blocks++;
     const summary = await summarise();
     const c = summary.counts;
-    log(`demo: ${c.assets} assets, ${c.rightsCertificates} rights certificates, ${c.settledTrades} settled trades, ${c.books} books, ${c.events} events in ${c.blocks} blocks (${summary.seconds} s)`);
+    log(
+      `demo: ${c.assets} assets, ${c.rightsCertificates} rights certificates, ${c.settledTrades} settled trades, ${c.books} books, ` +
+        `${c.pledges} pledges (${c.livePledges} live, ${c.releasedPledges} released, ${c.enforcedPledges} enforced), ${c.events} events in ${c.blocks} blocks (${summary.seconds} s)`,
+    );
     return summary;
 
     // ---------------------------------------------------------------- helpers
+
+    /** The pledges' steps of month `m`, on the 22nd to 24th (after the month's trades, books and transfers). */
+    async function pledgeScenes(m: number): Promise<void> {
+      const filings = PLEDGES.filter((p) => p.month === m);
+      const story = PLEDGE_STORY.filter((e) => e.month === m);
+      if (!filings.length && !story.length) return;
+      const pledgeId = (key: string) => {
+        const id = pledgeIds.get(key);
+        if (id === undefined) throw new Error(`demo: pledge ${key} not filed yet`);
+        return id;
+      };
+      const pledgeeOf = (key: string) => who[pledgeSpec.get(key)!.pledgee];
+      const encode = (fn: string, args: unknown[]) => pledges.interface.encodeFunctionData(fn as any, args as any);
+      const sales = story.filter((e) => e.kind === "enforce");
+      const saleOrders = new Map<string, { listingId: bigint; orderId?: bigint }>();
+
+      // 22nd 10:00: the pledgors file (the legal registration came first); pledgees release what was repaid.
+      chain.at(slot(m, 22, 10));
+      for (const p of filings) {
+        chain.send(pledges, who[p.pledgor], encode("file", [pledgeTerms(p)]), `file pledge ${p.key}`, (ev) =>
+          pledgeIds.set(p.key, eventOf(ev, "PledgeFiled").args.pledgeId),
+        );
+      }
+      for (const e of story) {
+        if (e.kind === "release") chain.send(pledges, pledgeeOf(e.pledge), encode("release", [pledgeId(e.pledge)]), `release pledge ${e.pledge}`);
+      }
+      await chain.flush();
+      // 22nd 14:00: the pledgees accept (each then ranks by its registration time); enforcement sales are listed.
+      chain.at(slot(m, 22, 14));
+      for (const p of filings) chain.send(pledges, who[p.pledgee], encode("accept", [pledgeId(p.key)]), `accept pledge ${p.key}`);
+      for (const e of sales) {
+        if (e.kind !== "enforce") continue;
+        const sale = {
+          venueId: registrarIds.get(specOf.get(pledgeSpec.get(e.pledge)!.asset)!.registrar)!,
+          price: yuan(e.price),
+          deliveryWindow: DELIVERY_WINDOW,
+          acceptanceWindow: ACCEPTANCE_WINDOW,
+          costs: yuan(e.costs),
+          costsEvidenceHash: h(`enforcement costs ${e.pledge}: ${e.costsNote}`),
+        };
+        chain.send(pledges, pledgeeOf(e.pledge), encode("enforce", [pledgeId(e.pledge), sale]), `enforce pledge ${e.pledge}`, (ev) =>
+          saleOrders.set(e.pledge, { listingId: eventOf(ev, "EnforcementListed").args.listingId }),
+        );
+      }
+      await chain.flush();
+      // 22nd 16:00: the buyer orders the enforcement sale, paying into escrow as for any listing.
+      if (sales.length) {
+        chain.at(slot(m, 22, 16));
+        for (const e of sales) {
+          if (e.kind !== "enforce") continue;
+          const sale = saleOrders.get(e.pledge)!;
+          chain.send(exchange, who[e.buyer], exchange.interface.encodeFunctionData("order", [sale.listingId, yuan(e.price)]), `order enforcement sale ${e.pledge}`, (ev) => {
+            sale.orderId = eventOf(ev, "Ordered").args.orderId;
+            enforcementSales++;
+          });
+        }
+        await chain.flush();
+      }
+      // 23rd: the pledgee declares the default once the term has passed; it delivers the data it sold.
+      chain.at(slot(m, 23, 10));
+      for (const e of story) {
+        if (e.kind === "default") chain.send(pledges, pledgeeOf(e.pledge), encode("declareDefault", [pledgeId(e.pledge)]), `default of pledge ${e.pledge}`);
+        if (e.kind === "enforce") {
+          const orderId = saleOrders.get(e.pledge)!.orderId!;
+          chain.send(pledges, pledgeeOf(e.pledge), encode("deliverEnforcementSale", [pledgeId(e.pledge), orderId, h(`delivery proof order ${orderId}`)]), `deliver enforcement sale ${e.pledge}`);
+        }
+      }
+      await chain.flush();
+      // 24th: an arbiter orders the sale; the buyer accepts the enforcement sale (costs, pledgees, the pledgor paid).
+      chain.at(slot(m, 24, 10));
+      for (const e of story) {
+        if (e.kind === "order-sale") chain.send(pledges, who.arbiter, encode("authoriseSale", [pledgeId(e.pledge), h(`ruling ${e.pledge}: ${e.ruling}`)]), `order sale of pledge ${e.pledge}`);
+        if (e.kind === "enforce") {
+          chain.send(exchange, who[e.buyer], exchange.interface.encodeFunctionData("accept", [saleOrders.get(e.pledge)!.orderId!]), `accept enforcement sale ${e.pledge}`, onOutcome(undefined));
+        }
+      }
+      await chain.flush();
+
+      function pledgeTerms(p: PledgeSpec) {
+        return {
+          assetId: assetId(p.asset),
+          collateral: ord(["Holding", "Revenue"], p.collateral),
+          debtor: addr(p.pledgor),
+          pledgee: addr(p.pledgee),
+          token: tokenAddress,
+          securedAmount: yuan(p.amount),
+          scope: p.scope,
+          maximumAmount: false,
+          termEnd: slot(m + p.termMonths, 22, 0),
+          mainContractHash: h(`main contract ${p.key}: ${p.contract}`),
+          licensingAllowed: p.licensingAllowed ?? false,
+          selfSaleAllowed: p.selfSaleAllowed ?? false,
+          externalRegistry: encodeBytes32String("PBOC-ZDW"),
+          externalNumber: p.registered.number,
+          externalRegisteredAt: slot(m, p.registered.day, p.registered.hour, p.registered.minute),
+        };
+      }
+    }
 
     /** Queues a grant by an asset's holder, or a sublicence under an earlier grant. */
     async function grant(g: GrantSpec, m: number): Promise<void> {
@@ -670,7 +814,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
 
     async function summarise(): Promise<DemoSummary> {
       const head = Number(await rpc("eth_blockNumber"));
-      const addresses = [registry, rights, exchange, ledger].map((c) => String(c.target));
+      const addresses = [registry, rights, exchange, ledger, pledges].map((c) => String(c.target));
       const logs = await rpc<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(record.startBlock), toBlock: hex(head), address: addresses }]);
       const eventsByName: Record<string, number> = {};
       for (const e of chain.parse(logs)) eventsByName[e.name] = (eventsByName[e.name] ?? 0) + 1;
@@ -697,6 +841,27 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
         books[b.key] = { id: Number(id), entity: stored.entity, assetId: Number(stored.assetId), category: Enum.nameOf(Enum.Category, Number(stored.category)) };
       }
       const n = (key: string) => assets[key].id;
+      const pledgeSummary: DemoSummary["pledges"] = {};
+      const pledgeStatus = { Live: 0, Defaulted: 0, Released: 0, Enforced: 0 } as Record<string, number>;
+      for (const p of PLEDGES) {
+        const id = pledgeIds.get(p.key)!;
+        const stored = await pledges.pledgeOf(id);
+        const status = ["None", "Filed", "Live", "Defaulted", "Released", "Enforced", "Voided", "Withdrawn"][Number(stored.status)];
+        pledgeStatus[status] = (pledgeStatus[status] ?? 0) + 1;
+        pledgeSummary[p.key] = {
+          id: Number(id),
+          asset: p.asset,
+          assetId: Number(stored.terms.assetId),
+          pledgor: stored.pledgor,
+          pledgee: stored.terms.pledgee,
+          collateral: p.collateral,
+          status,
+          rank: Number(await pledges.rankOf(id)),
+          securedAmount: stored.terms.securedAmount.toString(),
+          received: stored.received.toString(),
+          outstanding: (await pledges.outstandingOf(id)).toString(),
+        };
+      }
       const lastDay = cstDay(endOfMonth(MONTHS - 1));
       const secondHalf = cstDay(monthStart(MONTHS / 2));
       const sandboxValid = cstDay(endOfMonth(6));
@@ -732,6 +897,8 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
           rejectedAtReview: n("I5"),
           cancelled: n("S5"),
         },
+        pledgedAssets: { revenue: n("F1"), released: n("F2"), enforced: n("F3") },
+        pledges: pledgeSummary,
         entities: {
           construction: addr("construction"),
           dataService: addr("dataService"),
@@ -752,6 +919,11 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
           refundedOrders: refunded,
           attestations: Number(await ledger.attestationCount()),
           books: Number(await ledger.bookCount()),
+          pledges: Number(await pledges.pledgeCount()),
+          livePledges: pledgeStatus.Live + pledgeStatus.Defaulted,
+          releasedPledges: pledgeStatus.Released,
+          enforcedPledges: pledgeStatus.Enforced,
+          enforcementSales,
           events: logs.length,
           blocks: chain.blocks,
           transactions: chain.transactions,

@@ -119,6 +119,10 @@ export const ASSETS: AssetSpec[] = [
   { key: "A8", name: "Lingjiang commercial-premises lease filings (临江市商业物业租赁备案数据)", holder: "authority", registrar: "bjidex", month: 5, kind: "Resource", source: "PublicAuthorised", grade: "General", records: 640_000, sizeBytes: 1 * GB, frequency: "Monthly" },
   { key: "V1", name: "Residential community energy consumption (住宅社区能耗数据)", holder: "developer", registrar: "szde", month: 5, kind: "Resource", source: "SelfCollected", grade: "General", records: 31_000_000, sizeBytes: 16 * GB, frequency: "Daily" },
   { key: "C6", name: "Commercial building energy audits (商业楼宇能源审计数据)", holder: "construction", registrar: "szde", month: 5, kind: "Resource", source: "SelfCollected", grade: "General", records: 4_200_000, sizeBytes: 60 * GB, frequency: "Monthly" },
+  // Registered to be financed (see PLEDGES): appraised, then pledged to the bank.
+  { key: "F1", name: "Cold-chain temperature compliance data product (冷链温控合规数据产品)", holder: "logistics", registrar: "bjidex", month: 5, kind: "Product", source: "SelfCollected", grade: "General", records: 86_000_000, sizeBytes: 28 * GB, frequency: "Daily" },
+  { key: "F2", name: "Prefabricated-component quality traceability data (装配式建筑构件质量追溯数据)", holder: "construction", registrar: "szde", month: 5, kind: "Resource", source: "SelfCollected", grade: "General", records: 7_300_000, sizeBytes: 110 * GB, frequency: "Daily" },
+  { key: "F3", name: "Roadside parking payment records (城市路侧停车缴费数据)", holder: "smartCity", registrar: "bjidex", month: 5, kind: "Resource", source: "SelfCollected", grade: "General", records: 210_000_000, sizeBytes: 55 * GB, frequency: "Realtime" },
 ];
 
 /** Rights granted outside the exchange: the authority's grants to its operator (授权运营) and a sublicence. */
@@ -206,6 +210,8 @@ export const LISTINGS: ListingSpec[] = [
   { key: "LC3", month: 7, asset: "C3", seller: "construction", venue: "szde", offer: "ProcessingUse", price: 90_000, scopeMask: SCOPE.COMMERCIAL },
   // The speech corpus held as inventory is sold outright: the holding right moves at settlement.
   { key: "LS1", month: 8, asset: "S1", seller: "dataService", venue: "szde", offer: "HoldingTransfer", price: 3_200_000, maxQuantity: 1, merchantBps: 200 },
+  // Licences of the revenue-pledged product: the holder's net goes to its pledgees in rank order (see PLEDGES).
+  { key: "LF1", month: 7, asset: "F1", seller: "logistics", venue: "bjidex", offer: "ProcessingUse", price: 420_000, scopeMask: SCOPE.COMMERCIAL | SCOPE.INSURANCE | SCOPE.RESEARCH },
 ];
 
 /** How an order ends: buyer accepts; acceptance window lapses and the seller settles; buyer disputes and the
@@ -249,6 +255,8 @@ export const TRADES: TradeSpec[] = [
   T(10, "LD1", "developer"), T(10, "LP1", "insurer"), T(10, "LC2b", "developer"), T(10, "LL1", "aiLab"), T(10, "LS3", "insurer"), T(10, "LB1", "logistics"),
   // A year on, licences are renewed.
   T(11, "LP1", "bank"), T(11, "LA1", "bank"), T(11, "LC1", "developer"), T(11, "LI2", "insurer"), T(11, "LP3", "smartCity"), T(11, "LD1", "bank"),
+  // The food-safety lab licenses the cold-chain compliance data; the price net of the fee repays the bank's loan.
+  T(7, "LF1", "inspection"),
 ];
 
 /** Months in which every party withdraws its exchange credits (the last quarter's are left to show). */
@@ -301,6 +309,10 @@ export const APPRAISALS: AppraisalSpec[] = [
   { month: 10, asset: "P1", method: "Income", value: 3_965_000 },
   { month: 11, asset: "C1", method: "Cost", value: 2_802_600, supersedes: true }, // 3,240,000 x 86.5%
   { month: 11, asset: "D1", method: "Income", value: 2_680_000 },
+  // Appraised for the bank before financing (质押率: the loan over the appraised value).
+  { month: 6, asset: "F1", method: "Income", value: 8_600_000 },
+  { month: 6, asset: "F2", method: "Cost", value: 2_150_000 },
+  { month: 6, asset: "F3", method: "Market", value: 2_400_000 },
 ];
 
 type CostSourceName = "Purchased" | "SelfDeveloped" | "Other";
@@ -467,6 +479,84 @@ export const STORY: StoryEvent[] = [
   { month: 9, kind: "version", asset: "C1", note: "quarterly refresh" },
   { month: 10, kind: "cancel", asset: "S5", reason: "superseded by a re-annotated edition; data retired (注销)" },
   { month: 11, kind: "renew", asset: "A1", years: 2 },
+];
+
+/** Public institutions (行政事业单位): the pledge registry refuses their pledges (财资〔2024〕1号). */
+export const PUBLIC_INSTITUTIONS: PartyKey[] = ["authority"];
+
+/** What a pledge secures (担保范围, 民法典 art. 389): PledgeTerms.scope bits. */
+export const PLEDGE_SCOPE = { PRINCIPAL: 1, INTEREST: 2, PENALTIES: 4, DAMAGES: 8, ENFORCEMENT_COSTS: 16 } as const;
+
+/**
+ * Pledges (质押) of data assets, each registered first with the PBOC's unified registry (中登网, 动产融资统一登记公示
+ * 系统) as a receivables / other-rights security: its registration number and time (UTC+8) are mirrored on chain and
+ * rank the pledges of one asset. Filed by the pledgor on the 22nd of `month` and accepted by the pledgee the same
+ * day; due `termMonths` later (on the 22nd, 00:00).
+ */
+export interface PledgeSpec {
+  key: string;
+  month: number;
+  asset: string;
+  pledgor: PartyKey;
+  pledgee: PartyKey;
+  collateral: "Holding" | "Revenue";
+  /** Secured amount, whole yuan. */
+  amount: number;
+  scope: number;
+  termMonths: number;
+  /** The legal registration: day and hour of `month`, and its number (登记证明编号). */
+  registered: { day: number; hour: number; minute: number; number: string };
+  licensingAllowed?: boolean;
+  selfSaleAllowed?: boolean;
+  /** The main (loan or guarantee) contract, hashed as its evidence. */
+  contract: string;
+}
+
+const SECURED = PLEDGE_SCOPE.PRINCIPAL | PLEDGE_SCOPE.INTEREST | PLEDGE_SCOPE.PENALTIES;
+
+export const PLEDGES: PledgeSpec[] = [
+  // A one-year data-asset loan (数据资产质押贷款) against the appraised product's revenue: 3.0 m yuan on an income
+  // appraisal of 8.6 m (质押率 35%); its licence revenue repays the bank first.
+  {
+    key: "bank:F1", month: 6, asset: "F1", pledgor: "logistics", pledgee: "bank", collateral: "Revenue", amount: 3_000_000, scope: SECURED, termMonths: 12,
+    registered: { day: 21, hour: 15, minute: 30, number: "06628631000493052871" },
+    contract: "流动资金借款合同 临农商银(2026)质贷字第0183号: 3,000,000 yuan, 12 months, LPR + 45 bp",
+  },
+  // Second rank: the insurer's counter-guarantee (反担保) for the loan-guarantee insurance it wrote on that loan.
+  {
+    key: "insurer:F1", month: 6, asset: "F1", pledgor: "logistics", pledgee: "insurer", collateral: "Revenue", amount: 600_000, scope: SECURED | PLEDGE_SCOPE.DAMAGES, termMonths: 12,
+    registered: { day: 22, hour: 9, minute: 10, number: "06628631000493117640" },
+    contract: "贷款保证保险反担保合同 平和财险(2026)反担字第0412号",
+  },
+  // Working capital repaid early from project receipts: released (注销登记) in month 9.
+  {
+    key: "bank:F2", month: 6, asset: "F2", pledgor: "construction", pledgee: "bank", collateral: "Holding", amount: 1_200_000, scope: SECURED, termMonths: 12,
+    registered: { day: 21, hour: 10, minute: 0, number: "06628631000492870215" }, licensingAllowed: true,
+    contract: "流动资金借款合同 临农商银(2026)质贷字第0179号: 1,200,000 yuan, 12 months",
+  },
+  // A three-month bridge loan the parking operator does not repay: default, an arbitral order, a sale on the exchange.
+  {
+    key: "bank:F3", month: 6, asset: "F3", pledgor: "smartCity", pledgee: "bank", collateral: "Holding", amount: 1_500_000, scope: SECURED | PLEDGE_SCOPE.ENFORCEMENT_COSTS, termMonths: 3,
+    registered: { day: 20, hour: 16, minute: 45, number: "06628631000492733308" },
+    contract: "流动资金借款合同 临农商银(2026)质贷字第0177号: 1,500,000 yuan, 3 months",
+  },
+];
+
+/** Later steps of the pledges, on the 22nd to 24th of their month. */
+export type PledgeEvent =
+  | { month: number; kind: "release"; pledge: string; note: string }
+  | { month: number; kind: "default"; pledge: string }
+  /** An arbiter's order for the sale (the pledge does not allow self-sale and the pledgor did not agree). */
+  | { month: number; kind: "order-sale"; pledge: string; ruling: string }
+  /** The enforcement sale on the exchange (拍卖/变卖): listed, ordered, delivered by the pledgee, accepted. */
+  | { month: number; kind: "enforce"; pledge: string; price: number; costs: number; costsNote: string; buyer: PartyKey };
+
+export const PLEDGE_STORY: PledgeEvent[] = [
+  { month: 9, kind: "release", pledge: "bank:F2", note: "loan repaid early from project receipts" },
+  { month: 9, kind: "default", pledge: "bank:F3" },
+  { month: 9, kind: "order-sale", pledge: "bank:F3", ruling: "前海数据纠纷调解中心 arbitral award: sale of the pledged parking data ordered" },
+  // 3% auction commission and the re-appraisal: 58,800 yuan of enforcement costs, paid first from the proceeds.
+  { month: 10, kind: "enforce", pledge: "bank:F3", price: 1_960_000, costs: 58_800, costsNote: "auction commission 3% and re-appraisal fee", buyer: "operator" },
 ];
 
 /** Months the demo simulates. */

@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { buildSchema, parse, validate } from "graphql";
 import { deployContracts, type Deployed } from "../../scripts/deploy";
 import { seedDemo, type DemoSummary } from "../../scripts/demo";
-import { ASSETS, EXCHANGES, LISTINGS, PARTIES, TRADES } from "../../scripts/demoData";
+import { ASSETS, EXCHANGES, LISTINGS, PARTIES, PLEDGES, PLEDGE_STORY, TRADES } from "../../scripts/demoData";
 import { SettlementToken__factory, type SettlementToken } from "../../typechain-types";
 import { typeDefs } from "../../api/server";
 import { contentHashesOf } from "../helpers/content";
@@ -54,9 +54,11 @@ describe("demo seed (e2e)", function () {
     // Settlements are spread over the months of the year, not bunched in one block.
     const months = new Set(settled.map((e) => new Date((Number(e.args.settlement.settledAt) + 8 * 3600) * 1000).toISOString().slice(0, 7)));
     expect(months.size).to.equal(12);
-    expect(Number(await d.exchange.orderCount())).to.equal(TRADES.length);
+    // The catalogue's trades and the enforcement sale of a pledged asset.
+    expect(s.counts.enforcementSales).to.equal(PLEDGE_STORY.filter((e) => e.kind === "enforce").length).and.to.equal(1);
+    expect(Number(await d.exchange.orderCount())).to.equal(TRADES.length + s.counts.enforcementSales);
     // No escrow left open: every order ended settled or refunded.
-    for (let id = 1; id <= TRADES.length; id++) {
+    for (let id = 1; id <= TRADES.length + s.counts.enforcementSales; id++) {
       expect([OrderStatus.Settled, OrderStatus.Refunded]).to.include(Number((await d.exchange.orderOf(id)).status));
     }
     expect(s.counts.events).to.be.greaterThan(500);
@@ -255,9 +257,85 @@ describe("demo seed (e2e)", function () {
   it("moves holding rights: resources and the inventory corpus sold outright on the exchange, port data by a registrar-approved transfer", async () => {
     const moved = await d.registry.queryFilter(d.registry.filters.HoldingTransferred());
     const sales = LISTINGS.filter((l) => l.offer === "HoldingTransfer").length;
-    expect(moved.filter((e) => e.args.orderId !== 0n)).to.have.length(sales).and.to.have.length.at.least(3);
+    // Sold outright by their holders, and one sold by its pledgee in an enforcement sale.
+    expect(moved.filter((e) => e.args.orderId !== 0n)).to.have.length(sales + s.counts.enforcementSales).and.to.have.length.at.least(3);
     expect(moved.some((e) => e.args.orderId !== 0n && Number(e.args.assetId) === s.keyAssets.inventorySold)).to.equal(true);
     expect(moved.filter((e) => e.args.orderId === 0n).map((e) => e.args.to)).to.deep.equal([role("operator")]);
+  });
+
+  it("finances data assets with pledges: a revenue pledge repaid from a licence sale ahead of a second rank, one released, one enforced by a sale paying costs, the bank, then the pledgor", async () => {
+    const P = s.pledges;
+    const bank = role("bank");
+    expect(s.counts.pledges).to.equal(PLEDGES.length).and.to.equal(Number(await d.pledges.pledgeCount()));
+    expect([s.counts.livePledges, s.counts.releasedPledges, s.counts.enforcedPledges]).to.deep.equal([2, 1, 1]);
+    // Each pledge on chain as the catalogue says, and registered with 中登网 before it was filed.
+    for (const spec of PLEDGES) {
+      const p = await d.pledges.pledgeOf(P[spec.key].id);
+      expect([p.pledgor, p.terms.pledgee, p.terms.assetId]).to.deep.equal([role(spec.pledgor), role(spec.pledgee), BigInt(s.assets[spec.asset].id)]);
+      expect(p.terms.securedAmount).to.equal(BigInt(spec.amount) * YUAN);
+      expect(ethers.decodeBytes32String(p.terms.externalRegistry)).to.equal("PBOC-ZDW");
+      expect(p.terms.externalNumber).to.equal(spec.registered.number);
+      expect(p.terms.externalRegisteredAt).to.be.at.most(p.filedAt);
+      // Financing against an appraised asset: its appraisal came first.
+      const appraisals = await d.ledger.queryFilter(d.ledger.filters.AppraisalAttested(undefined, p.terms.assetId));
+      expect(appraisals.some((e) => e.args.attestedAt < p.filedAt), spec.key).to.equal(true);
+    }
+
+    // Revenue: the bank ranks first (registered the day before the insurer), and takes the licence sale's whole net.
+    const revenue = s.pledgedAssets.revenue;
+    const [bankF1, insurerF1] = [P["bank:F1"], P["insurer:F1"]];
+    expect(await d.pledges.livePledgesOf(revenue)).to.deep.equal([BigInt(bankF1.id), BigInt(insurerF1.id)]);
+    expect([bankF1.rank, insurerF1.rank, bankF1.status, insurerF1.status]).to.deep.equal([1, 2, "Live", "Live"]);
+    const sales = (await d.exchange.queryFilter(d.exchange.filters.Settled())).filter((e) => e.args.settlement.assetId === BigInt(revenue));
+    expect(sales).to.have.length(1);
+    const sale = sales[0];
+    const net = sale.args.settlement.sellerNet;
+    expect(sale.args.settlement.gross).to.equal(420_000n * YUAN);
+    const applied = await d.pledges.queryFilter(d.pledges.filters.ProceedsApplied(undefined, revenue));
+    expect(applied.map((e) => [e.args.pledgeId, e.args.pledgee, e.args.amount])).to.deep.equal([[BigInt(bankF1.id), bank, net]]);
+    const [routed] = await d.pledges.queryFilter(d.pledges.filters.ProceedsRouted(revenue));
+    expect([routed.args.amount, routed.args.toHolder, routed.args.holder, routed.args.asSeller]).to.deep.equal([net, 0n, role("logistics"), true]);
+    expect(BigInt(bankF1.received)).to.equal(net);
+    expect(await d.pledges.outstandingOf(bankF1.id)).to.equal(3_000_000n * YUAN - net).and.to.equal(BigInt(bankF1.outstanding));
+    expect(await d.pledges.outstandingOf(insurerF1.id)).to.equal(600_000n * YUAN);
+    // Credited on the exchange in the settlement's block: the bank by the net, the holder by nothing.
+    const credit = async (k: "bank" | "logistics" | "smartCity", block: number) => d.exchange.creditOf(role(k), s.token.address, { blockTag: block });
+    expect((await credit("bank", sale.blockNumber)) - (await credit("bank", sale.blockNumber - 1))).to.equal(net);
+    expect((await credit("logistics", sale.blockNumber)) - (await credit("logistics", sale.blockNumber - 1))).to.equal(0n);
+    // A revenue pledge leaves licensing free, but ties the holding.
+    expect((await d.registry.assetOf(revenue)).encumbrance).to.equal(1n | 2n | 8n);
+
+    // Released: nothing of it restricts the asset any more.
+    const released = P["bank:F2"];
+    expect([released.status, released.rank]).to.deep.equal(["Released", 0]);
+    expect((await d.registry.assetOf(s.pledgedAssets.released)).encumbrance).to.equal(0n);
+    expect(await d.pledges.livePledgesOf(s.pledgedAssets.released)).to.deep.equal([]);
+
+    // Enforced: declared in default by the bank after the term, the sale ordered by the arbiter, sold on the exchange.
+    const enforced = P["bank:F3"];
+    const f3 = s.pledgedAssets.enforced;
+    expect(enforced.status).to.equal("Enforced");
+    const [defaulted] = await d.pledges.queryFilter(d.pledges.filters.PledgeDefaulted(enforced.id));
+    expect([defaulted.args.by, defaulted.args.byArbiter]).to.deep.equal([bank, false]);
+    const [authorised] = await d.pledges.queryFilter(d.pledges.filters.SaleAuthorised(enforced.id));
+    expect([authorised.args.by, authorised.args.byArbiter]).to.deep.equal([role("arbiter"), true]);
+    const [listed] = await d.pledges.queryFilter(d.pledges.filters.EnforcementListed(enforced.id));
+    expect([listed.args.price, listed.args.costs, listed.args.holder]).to.deep.equal([1_960_000n * YUAN, 58_800n * YUAN, role("smartCity")]);
+    const [settledSale] = (await d.exchange.queryFilter(d.exchange.filters.Settled())).filter((e) => e.args.settlement.listingId === listed.args.listingId);
+    const proceeds = settledSale.args.settlement.sellerNet;
+    const [split] = await d.pledges.queryFilter(d.pledges.filters.ProceedsRouted(f3));
+    expect([split.args.enforcement, split.args.costs, split.args.costsTo]).to.deep.equal([true, 58_800n * YUAN, bank]);
+    expect(split.args.toHolder).to.equal(proceeds - 58_800n * YUAN - 1_500_000n * YUAN);
+    expect(BigInt(enforced.received)).to.equal(1_500_000n * YUAN);
+    expect(await d.pledges.outstandingOf(enforced.id)).to.equal(0n);
+    expect(await d.registry.holderOf(f3)).to.equal(role("operator"));
+    expect((await d.registry.assetOf(f3)).encumbrance).to.equal(0n);
+    const block = settledSale.blockNumber;
+    expect((await credit("bank", block)) - (await credit("bank", block - 1))).to.equal(58_800n * YUAN + 1_500_000n * YUAN);
+    expect((await credit("smartCity", block)) - (await credit("smartCity", block - 1))).to.equal(split.args.toHolder);
+
+    // A public institution may not pledge (财资〔2024〕1号).
+    expect(await d.pledges.isPublicInstitution(role("authority"))).to.equal(true);
   });
 
   it("owes exactly its token balance: unwithdrawn credits == liabilities == exchange balance", async () => {
