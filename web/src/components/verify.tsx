@@ -6,11 +6,13 @@ import { gql } from "../api";
 import { useT } from "../i18n";
 import { cstTime } from "../format";
 import { Hash } from "./ui";
+import { restrictLabel } from "./encumbrance";
 import { entriesOfFolderInput, filesOfEntry, hashFile, hashFolder, type Entry } from "./hash";
 
 const VERIFY = `query Verify($id: ID!, $h: String!) {
   verifyContent(assetId: $id, contentHash: $h) {
     matches current registeredToAssetId
+    encumbrance { livePledges names enforcing }
     version { version addedAt chain { blockNumber txHash } }
   }
 }`;
@@ -21,7 +23,7 @@ type State =
   | { step: "done"; what: string; hash: string; files: number; result: any }
   | { step: "error"; message: string };
 
-export function Verify(props: { asset: any; status: string }) {
+export function Verify(props: { asset: any; status: string; pledgeLines?: string[] }) {
   const t = useT();
   const [state, setState] = useState<State>({ step: "idle" });
   const [over, setOver] = useState(false);
@@ -130,12 +132,12 @@ export function Verify(props: { asset: any; status: string }) {
           {state.message}
         </p>
       )}
-      {state.step === "done" && <Verdict state={state} asset={props.asset} status={props.status} />}
+      {state.step === "done" && <Verdict state={state} asset={props.asset} status={props.status} pledgeLines={props.pledgeLines ?? []} />}
     </div>
   );
 }
 
-function Verdict(props: { state: Extract<State, { step: "done" }>; asset: any; status: string }) {
+function Verdict(props: { state: Extract<State, { step: "done" }>; asset: any; status: string; pledgeLines: string[] }) {
   const t = useT();
   const r = props.state.result;
   const verdict = !r.matches ? "none" : r.current ? "current" : "past";
@@ -164,6 +166,27 @@ function Verdict(props: { state: Extract<State, { step: "done" }>; asset: any; s
       <p class={`status-note ${warn[props.status] ? "warn" : "ok"}`} data-status-note={props.status}>
         {warn[props.status] ? t(warn[props.status]) : t("okActive")}
       </p>
+      <Encumbered e={r.encumbrance} lines={props.pledgeLines} />
+    </div>
+  );
+}
+
+/** Next to the status: whether the asset is encumbered by live pledges now (the API's answer to this check). */
+function Encumbered(props: { e: { livePledges: number; names: string[]; enforcing: boolean } | null; lines: string[] }) {
+  const t = useT();
+  const e = props.e;
+  if (!e) return null;
+  if (e.livePledges === 0 && !e.enforcing)
+    return (
+      <p class="encumbrance-note ok" data-encumbrance-note="none">
+        {t("unencumberedNote")}
+      </p>
+    );
+  const what = props.lines.length ? props.lines.join("；") : t("encPledged");
+  return (
+    <div class="encumbrance-note warn" data-encumbrance-note={e.livePledges}>
+      <p>⚠ {t("encumberedNote", { n: e.livePledges, what })}</p>
+      <p class="meta">{t("encumberedRestricts", { list: e.names.map((n) => restrictLabel(t, n)).join("、") })}</p>
     </div>
   );
 }

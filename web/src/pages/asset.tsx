@@ -8,6 +8,8 @@ import { bpsPercent, cstDate, cstTime, groupDigits, money } from "../format";
 import { Addr, AssetLink, ErrorText, Hash, Loading, Message, Section, StatusBadge, statusKey } from "../components/ui";
 import { Arguments, type Arg } from "../components/arguments";
 import { MoneyFlow, QualityRadar, RightsAt, Valuation } from "./assetExtras";
+import { Pledges } from "./assetPledges";
+import { ENCUMBRANCE, EncumbranceBadges, livePledges, pledgeLine } from "../components/encumbrance";
 
 const Lineage = lazy(() => import("../components/lineage").then((m) => ({ default: m.Lineage })));
 const Verify = lazy(() => import("../components/verify").then((m) => ({ default: m.Verify })));
@@ -29,6 +31,8 @@ const ASSET = `query Asset($id: ID!) {
     objections { id objector filedAt open upheld resolvedAt }
     certificates { id kind holder grantor depth validFrom validUntil sublicensable transferable revokedAt valid parent { id } }
     submission { txHash blockNumber logIndex }
+    ${ENCUMBRANCE}
+    pledges { id status live rank collateral termEnd securedAmount { raw value token { symbol address } } }
   }
 }`;
 
@@ -85,12 +89,13 @@ export function AssetPage(props: { id: string }) {
         <p class="sub">
           <span class="mono regno" data-field="registrationNumber">{a.registrationNumber ?? t("pending")}</span>
           <StatusBadge status={status} />
+          <EncumbranceBadges encumbrance={a.encumbrance} pledges={a.pledges} />
         </p>
       </div>
       <Registration a={a} status={status} />
       <Section title={t("verify")} id="verify" intro={t("verifyIntro")}>
         <Suspense fallback={<Loading />}>
-          <Verify asset={a} status={status} />
+          <Verify asset={a} status={status} pledgeLines={livePledges(a.pledges).map((p) => pledgeLine(t, p))} />
         </Suspense>
       </Section>
       <Versions a={a} />
@@ -126,6 +131,7 @@ export function AssetPage(props: { id: string }) {
           </div>
         )}
       </Section>
+      <Pledges id={a.id} />
       <Certificates a={a} />
       <RightsAt id={a.id} today={cstDate(now)} />
       <Trades id={a.id} />

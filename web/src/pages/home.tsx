@@ -3,6 +3,7 @@ import { useGql } from "../api";
 import { useT } from "../i18n";
 import { cstTime, groupDigits } from "../format";
 import { Addr, AssetLink, ErrorText, Loading, Section, StatusBadge, statusKey } from "../components/ui";
+import { EncumbranceMark } from "../components/encumbrance";
 
 const HOME = `query Home {
   _meta { chainId latestBlock latestBlockTime chainHead lag caughtUp }
@@ -17,7 +18,7 @@ const HOME = `query Home {
       objections { id objector filedAt open } }
   }
   latest: assets(first: 10, orderBy: ID_DESC) {
-    nodes { id name registrationNumber status validNow validUntil kind holder applicant submittedAt registrar { code } }
+    nodes { id name registrationNumber status validNow validUntil kind holder applicant submittedAt registrar { code } encumbrance { livePledges enforcing } }
   }
 }`;
 
@@ -162,7 +163,7 @@ export function HomePage() {
                   <td>{t.word(a.kind)}</td>
                   <td>{a.registrar.code}</td>
                   <td>
-                    <StatusBadge status={statusKey(a, now)} />
+                    <StatusBadge status={statusKey(a, now)} /> <EncumbranceMark encumbrance={a.encumbrance} />
                   </td>
                   <td>
                     <Addr a={a.holder ?? a.applicant} />

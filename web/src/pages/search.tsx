@@ -4,8 +4,9 @@ import { useGql } from "../api";
 import { useT } from "../i18n";
 import { cstTime } from "../format";
 import { Addr, AssetLink, ErrorText, Loading, Message, Section, StatusBadge, statusKey } from "../components/ui";
+import { EncumbranceMark } from "../components/encumbrance";
 
-const FIELDS = `totalCount nodes { id name registrationNumber status validNow validUntil kind holder applicant submittedAt registrar { code } }`;
+const FIELDS = `totalCount nodes { id name registrationNumber status validNow validUntil kind holder applicant submittedAt registrar { code } encumbrance { livePledges enforcing } }`;
 
 type Kind = "id" | "number" | "hash" | "address" | "name" | "bad";
 
@@ -22,7 +23,7 @@ function query(kind: Kind): string {
   const now = `_meta { latestBlockTime }`;
   switch (kind) {
     case "id":
-      return `query ($q: ID!) { ${now} asset(id: $q) { id name registrationNumber status validNow validUntil kind holder applicant submittedAt registrar { code } } }`;
+      return `query ($q: ID!) { ${now} asset(id: $q) { id name registrationNumber status validNow validUntil kind holder applicant submittedAt registrar { code } encumbrance { livePledges enforcing } } }`;
     case "number":
       return `query ($q: String!) { ${now} byNumber: assets(where: { registrationNumber: $q }) { ${FIELDS} } }`;
     case "hash":
@@ -94,7 +95,7 @@ export function SearchPage(props: { q: string }) {
                       </td>
                       <td>{a.registrar.code}</td>
                       <td>
-                        <StatusBadge status={statusKey(a, now)} />
+                        <StatusBadge status={statusKey(a, now)} /> <EncumbranceMark encumbrance={a.encumbrance} />
                       </td>
                       <td>
                         <Addr a={a.holder ?? a.applicant} />
