@@ -47,10 +47,13 @@ const BALANCE = `query Balance($entity: String!, $asOf: String!) {
 }`;
 const ROW = `key section label purchased { ${AMOUNT} } selfDeveloped { ${AMOUNT} } other { ${AMOUNT} } total { ${AMOUNT} }`;
 const TABLE = `title columns { purchased selfDeveloped other total } rows { ${ROW} }`;
+const CARRYING = `intangible { ${AMOUNT} } inventory { ${AMOUNT} } development { ${AMOUNT} } total { ${AMOUNT} } intangibleAmortisation { ${AMOUNT} } assetIds bookIds`;
+const PLEDGED = `restricted { ${CARRYING} } security { ${CARRYING} }`;
 const DISCLOSURE = `query Disclosure($entity: String!, $from: String!, $to: String!) {
   disclosure(entity: $entity, from: $from, to: $to) { currency { symbol address } intangible { ${TABLE} } inventory { ${TABLE} }
     researchAndDevelopment { expensed { ${AMOUNT} } capitalised { ${AMOUNT} } total { ${AMOUNT} } }
-    checks { name expected actual ok } checksPass }
+    checks { name expected actual ok } checksPass
+    pledgedDataResources { ${PLEDGED} } }
   closing: balanceSheet(entity: $entity, asOf: $to) { currency { address } rows { bookId asset { id name registrationNumber } category source carryingAmount { ${AMOUNT} } } }
 }`;
 const JOURNAL_FIRST = 40;
@@ -460,12 +463,66 @@ function Disclosure(props: { entity: string; from: string; to: string; go: (from
                   </tbody>
                 </table>
               </div>
+              <PledgedResources p={d.pledgedDataResources} />
               <Checks checks={d.checks} pass={d.checksPass} symbol={d.currency.symbol} />
             </div>
           );
         })
       )}
     </Section>
+  );
+}
+
+/** 所有权或使用权受到限制的数据资源 and 用于担保的数据资源 at the period end, with the period's amortisation (财会〔2023〕11号). */
+function PledgedResources(props: { p: any }) {
+  const t = useT();
+  const cols = [
+    ["intangible", t("Intangible")],
+    ["inventory", t("Inventory")],
+    ["development", t("Development")],
+    ["total", t("total")],
+    ["intangibleAmortisation", t("periodAmortisation")],
+  ] as const;
+  return (
+    <div class="table-wrap" tabIndex={0}>
+      <table data-testid="pledged">
+        <caption>{t("pledgedResources")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("item")}</th>
+            {cols.map(([k, label]) => (
+              <th key={k} scope="col" class="num">{label}</th>
+            ))}
+            <th scope="col">{t("pledgedAssets")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(
+            [
+              ["restricted", "pledgedRestricted"],
+              ["security", "pledgedSecurity"],
+            ] as const
+          ).map(([k, label]) => (
+            <tr key={k} data-pledged={k}>
+              <th scope="row">{t(label)}</th>
+              {cols.map(([c]) => (
+                <td key={c} class="num" data-col={c}>{groupDigits(props.p[k][c].value ?? props.p[k][c].raw)}</td>
+              ))}
+              <td data-field="assets">
+                {props.p[k].assetIds.length === 0
+                  ? "—"
+                  : props.p[k].assetIds.map((id: string, i: number) => (
+                      <span key={id}>
+                        {i > 0 && "、"}
+                        <a href={`/asset/${id}`}>#{id}</a>
+                      </span>
+                    ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
