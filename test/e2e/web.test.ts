@@ -1,11 +1,14 @@
 // The web app (web/) in a real browser: Debian's chromium driven by playwright-core, against the demo on the
 // in-process chain, a real indexer and the API server serving the built app at /. Adds two registrations of real
-// content made here: a file (approved, then a second version) and a folder (still in notice, with an objection).
+// content made here: a file (approved, then a second version) and a folder (still in notice, with an objection),
+// and pledges made here to the demo's bank: one of a data resource on an entity's books (the demo's financed assets are
+// on nobody's books, so the disclosure's pledged resources need it) and one of the file's asset (for the verify result).
 // Checks every page loads without console errors or requests outside the origin, the figures equal the API's, the
-// lineage picture's nodes and edges, verification of a file, a folder and a tampered copy, bad input, axe-core,
+// lineage picture's nodes and edges, verification of a file, a folder and a tampered copy, the encumbrance badges and
+// the pledge panel of the demo's financed assets, the disclosure's pledged data resources, bad input, axe-core,
 // and the first page's JavaScript size; saves screenshots of the main pages into docs/screenshots/.
 import { expect } from "chai";
-import { network } from "hardhat";
+import { ethers, network } from "hardhat";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,11 +17,16 @@ import type { DemoSummary } from "../../scripts/demo";
 import type { ApiServer } from "../../api/server";
 import { graphqlData } from "../helpers/api";
 import { bookKeeper as bookKeeperOf, CHROMIUM, CHROMIUM_INSTALL, firstPageJs, sha256, startWebDemo, type WebDemo } from "../helpers/web";
+import { pledgeTerms } from "../helpers/pledges";
+import { DAY } from "../helpers/registry";
 
 const ROOT = join(__dirname, "..", "..");
 const SCREENSHOTS = join(ROOT, "docs", "screenshots");
 const INSTALL = CHROMIUM_INSTALL;
 
+/** An API time as the page shows it in UTC+8: "YYYY-MM-DD HH:MM" (or the date only). */
+const cst = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
+const cstDay = (iso: string) => cst(iso).slice(0, 10);
 /** "1234567.50" -> "1,234,567.50": what the page shows for an exact API amount. */
 const grouped = (d: string) => d.replace(/^(-?\d+)/, (w) => w.replace(/\B(?=(\d{3})+(?!\d))/g, ","));
 const money = (a: { value: string; token: { symbol: string } }) => `${grouped(a.value)} ${a.token.symbol}`;
@@ -57,6 +65,8 @@ describe("web app in a real browser (e2e)", function () {
   let files: WebDemo["files"];
   let ids: WebDemo["ids"];
   let folderRoot: string;
+  /** Pledges made here on top of the demo's financing scenes: a data resource on an entity's books (for the disclosure's pledged resources) and the file's asset (for the verify result). */
+  const pledged = { asset: "", entity: "", today: "" };
 
   const data = (query: string, variables: Record<string, unknown> = {}) => graphqlData(api.url, query, variables);
   const open = async (path: string) => {
@@ -65,11 +75,59 @@ describe("web app in a real browser (e2e)", function () {
   };
   const text = (selector: string) => page.locator(selector).first().innerText();
 
+  /**
+   * Pledges through the contracts, as the demo's bank takes them: a holding pledge of a data resource on an entity's
+   * books today (the demo's financed assets are on nobody's books), and one of the file's asset. Waits for the index.
+   */
+  async function makePledges() {
+    const { d, signers } = w;
+    const signer = (a: string) => signers.find((s) => s.address.toLowerCase() === a.toLowerCase())!;
+    const bank = signer(demo.roles.bank.address);
+    const { _meta } = await data(`{ _meta { latestBlockTime } }`);
+    const today = cstDay(_meta.latestBlockTime);
+    // A data resource on an entity's books today, held by it, active and unpledged: an intangible if there is one.
+    const candidates: { entity: string; category: string; assetId: string }[] = [];
+    for (const entity of new Set(Object.values(demo.books).map((b) => b.entity))) {
+      const { balanceSheet } = await data(
+        `query ($e: String!, $d: String!) { balanceSheet(entity: $e, asOf: $d) { rows { category asset { id status holder encumbrance { livePledges } } } } }`,
+        { e: entity, d: today },
+      );
+      for (const r of balanceSheet.flatMap((b: any) => b.rows)) {
+        if (r.asset.status === "ACTIVE" && r.asset.holder?.toLowerCase() === entity.toLowerCase() && r.asset.encumbrance.livePledges === 0)
+          candidates.push({ entity, category: r.category, assetId: r.asset.id });
+      }
+    }
+    const chosen = candidates.find((c) => c.category === "Intangible") ?? candidates[0];
+    expect(chosen, "an unpledged active data resource on an entity's books").not.to.equal(undefined);
+    const now = BigInt(Math.floor(Date.parse(_meta.latestBlockTime) / 1000));
+    const pledge = async (pledgor: string, assetId: string, externalNumber: string) => {
+      const terms = await pledgeTerms(BigInt(assetId), pledgor, bank.address, demo.token.address, {
+        securedAmount: 150_000_000n,
+        externalNumber,
+        externalRegisteredAt: now - BigInt(DAY),
+      });
+      await (await d.pledges.connect(signer(pledgor)).file(terms)).wait();
+      await (await d.pledges.connect(bank).accept(await d.pledges.pledgeCount())).wait();
+    };
+    await pledge(chosen.entity, chosen.assetId, "06543210000012345678");
+    // The file's holder may pledge unless the demo marks it a public institution (财资〔2024〕1号).
+    if (!(await d.pledges.isPublicInstitution(demo.roles.inspection.address))) await pledge(demo.roles.inspection.address, ids.file, "06543210000099990000");
+    Object.assign(pledged, { asset: chosen.assetId, entity: chosen.entity, today });
+    // The index follows the chain: wait until it has the last acceptance.
+    const head = await ethers.provider.getBlockNumber();
+    for (let i = 0; i < 200; i++) {
+      if ((await data(`{ _meta { latestBlock } }`))._meta.latestBlock >= head) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the index did not reach block ${head}`);
+  }
+
   before(async function () {
     if (!CHROMIUM) throw new Error(`chromium is not installed; the browser tests need Debian's chromium: ${INSTALL}`);
     snapshot = (await network.provider.request({ method: "evm_snapshot" })) as string;
     w = await startWebDemo();
     ({ demo, api, files, ids, folderRoot } = w);
+    await makePledges();
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     // The page's CSP allows only its own scripts; axe-core is injected by the test, so the test bypasses it.
@@ -252,6 +310,14 @@ describe("web app in a real browser (e2e)", function () {
     expect(current.version).to.equal("2");
     expect(current.text).to.contain(sha256(readFileSync(files.v2)));
     expect(current.text).to.contain("该登记有效");
+    // Next to the status: the asset's encumbrance, as the API's check gives it.
+    const { verifyContent } = await data(`query ($id: ID!, $h: String!) { verifyContent(assetId: $id, contentHash: $h) { encumbrance { livePledges } } }`, {
+      id: ids.file,
+      h: sha256(readFileSync(files.v2)),
+    });
+    const n = verifyContent.encumbrance.livePledges;
+    expect(await page.locator("[data-encumbrance-note]").getAttribute("data-encumbrance-note")).to.equal(n > 0 ? String(n) : "none");
+    expect(current.text).to.contain(n > 0 ? `该资产存在 ${n} 笔有效质押` : "该资产没有有效质押");
     await page.locator("#verify").screenshot({ path: join(SCREENSHOTS, "verify.png") });
     const past = await verify("file-input", files.v1);
     expect(past).to.deep.include({ verdict: "past", version: "1" });
@@ -267,6 +333,7 @@ describe("web app in a real browser (e2e)", function () {
     expect(folder.text).to.contain("5 个文件");
     expect(await page.locator("[data-status-note]").getAttribute("data-status-note")).to.equal("IN_NOTICE");
     expect(folder.text).to.contain("仍在公示期");
+    expect(folder.text).to.contain("该资产没有有效质押");
     await page.locator("#verify").screenshot({ path: join(SCREENSHOTS, "verify-in-notice.png") });
   });
 
@@ -361,6 +428,126 @@ describe("web app in a real browser (e2e)", function () {
     expect(shown).to.deep.equal(found!.scores);
     expect(await page.locator('[data-testid="quality-scores"] th').allInnerTexts()).to.deep.equal(["准确性", "一致性", "完整性", "规范性", "时效性", "可访问性"]);
     await page.locator("#attestations").screenshot({ path: join(SCREENSHOTS, "quality.png") });
+  });
+
+  it("asset page: the encumbrance badges in the header and the pledge panel (ranks, parties, amounts received and outstanding, terms, registration, consents, default, enforcement, loan-to-value, history) equal the API's", async () => {
+    const A = `value token { symbol }`;
+    const PLEDGE = `id status live rank collateral maximumAmount pledgor debtor pledgee termEnd externalRegistry externalNumber externalRegisteredAt licensingAllowed selfSaleAllowed
+      securedAmount { ${A} } received { ${A} } outstanding { ${A} } consents { transfer cancellation licensing }
+      default { byArbiter } saleAuthorisation { byArbiter } enforcement { listingId orderId costs { ${A} } } proceeds { orderId amount { ${A} } } loanToValue { appraisal book }`;
+    const zh: Record<string, string> = { FILED: "待质权人接受", LIVE: "有效", DEFAULTED: "已违约", RELEASED: "已注销", ENFORCED: "已实现（变卖）", VOIDED: "已撤销（异议成立）", WITHDRAWN: "已撤回" };
+    const badgeLine = (p: any, inZh: boolean) =>
+      inZh
+        ? `${p.collateral === "Revenue" ? "收益权已质押" : "已质押"} · 第${p.rank}顺位 · ${money(p.securedAmount)} · 至 ${cstDay(p.termEnd)}${p.status === "DEFAULTED" ? " · 已违约" : ""}`
+        : `${p.collateral === "Revenue" ? "Revenue pledged" : "Pledged"} · rank ${p.rank} · ${money(p.securedAmount)} · until ${cstDay(p.termEnd)}${p.status === "DEFAULTED" ? " · in default" : ""}`;
+    const seen = new Set<string>();
+    // The demo's financed assets (revenue pledged in two ranks and partly repaid, released, enforced by a sale) and the one pledged here.
+    for (const id of [demo.pledgedAssets.revenue, demo.pledgedAssets.released, demo.pledgedAssets.enforced, pledged.asset].map(String)) {
+      const { asset } = await data(`query ($id: ID!) { asset(id: $id) { encumbrance { livePledges enforcing summary } pledges { ${PLEDGE} } } }`, { id });
+      expect(asset.pledges.length, `asset ${id}`).to.be.greaterThan(0);
+      const live = asset.pledges.filter((p: any) => p.live);
+      await open(`/asset/${id}`);
+      await page.waitForSelector('[data-testid="pledges-current"], [data-testid="pledges-history"]');
+      // The header: one badge per live pledge in rank order, the API's summary as the group's title; none when unencumbered.
+      const badges = page.locator('[data-testid="encumbrance"]');
+      if (asset.encumbrance.livePledges === 0 && !asset.encumbrance.enforcing) expect(await badges.count(), `asset ${id}`).to.equal(0);
+      else {
+        expect(await badges.getAttribute("data-live-pledges")).to.equal(String(asset.encumbrance.livePledges));
+        expect(await badges.getAttribute("title")).to.equal(asset.encumbrance.summary);
+        expect(await badges.locator("[data-pledge]").allInnerTexts()).to.deep.equal(live.map((p: any) => badgeLine(p, true)));
+      }
+      // The panel: live and filed pledges in the API's order (live by rank), the others as history.
+      const shown = async (part: string) => page.locator(`[data-testid="pledges-${part}"] [data-pledge]`).evaluateAll((els) => els.map((e) => e.getAttribute("data-pledge")));
+      const isCurrent = (p: any) => ["FILED", "LIVE", "DEFAULTED"].includes(p.status);
+      expect(await shown("current")).to.deep.equal(asset.pledges.filter(isCurrent).map((p: any) => p.id));
+      expect(await shown("history")).to.deep.equal(asset.pledges.filter((p: any) => !isCurrent(p)).map((p: any) => p.id));
+      for (const p of asset.pledges) {
+        seen.add(p.status);
+        const card = page.locator(`#pledges [data-pledge="${p.id}"]`);
+        const field = (f: string) => card.locator(`[data-field="${f}"]`).innerText();
+        expect(await card.getAttribute("data-status")).to.equal(p.status);
+        expect(await field("status")).to.equal(zh[p.status]);
+        if (p.rank !== null) expect(await field("rank")).to.equal(`第${p.rank}顺位`);
+        else expect(await card.locator('[data-field="rank"]').count()).to.equal(0);
+        expect(await field("collateral")).to.equal(p.collateral === "Revenue" ? "收益权" : "持有权");
+        expect(await field("securedAmount")).to.equal(money(p.securedAmount) + (p.maximumAmount ? " (最高额质押)" : ""));
+        for (const f of ["received", "outstanding"]) expect(await field(f), `pledge ${p.id} ${f}`).to.equal(money(p[f]));
+        for (const f of ["pledgee", "pledgor", "debtor"]) expect(await card.locator(`[data-field="${f}"] a`).getAttribute("title")).to.equal(p[f]);
+        expect(await field("termEnd")).to.equal(cstDay(p.termEnd));
+        expect(await field("externalRegistry")).to.equal(p.externalRegistry);
+        expect(await field("externalNumber")).to.equal(p.externalNumber);
+        expect(await field("externalRegisteredAt")).to.equal(cst(p.externalRegisteredAt));
+        expect(await field("licensingAllowed")).to.equal(p.licensingAllowed ? "是" : "否");
+        expect(await field("selfSaleAllowed")).to.equal(p.selfSaleAllowed ? "是" : "否");
+        const consents = [["transfer", "转让"], ["cancellation", "注销登记"], ["licensing", "许可使用"]].filter(([k]) => p.consents[k]).map(([, l]) => l);
+        expect(await field("consents")).to.equal(consents.join("、") || "无");
+        if (p.default) expect(await field("default")).to.contain(p.default.byArbiter ? "仲裁裁定" : "质权人宣告");
+        if (p.saleAuthorisation) expect(await field("saleAuthorisation")).to.contain(p.saleAuthorisation.byArbiter ? "仲裁/法院裁定" : "出质人同意");
+        if (p.enforcement) {
+          const e = await field("enforcement");
+          expect(e).to.contain(`变卖挂牌 #${p.enforcement.listingId}`);
+          expect(e).to.contain(money(p.enforcement.costs));
+          if (p.enforcement.orderId) expect(e).to.contain(`成交订单 #${p.enforcement.orderId}`);
+        }
+        expect(await card.locator('[data-testid="pledge-proceeds"] [data-field="amount"]').allInnerTexts()).to.deep.equal(p.proceeds.map((r: any) => money(r.amount)));
+        if (p.live) {
+          for (const k of ["appraisal", "book"]) {
+            const ltv = card.locator(`[data-ltv="${k}"]`);
+            if (p.loanToValue[k] === null) expect(await ltv.count()).to.equal(0);
+            else expect(await ltv.getAttribute("data-ratio")).to.equal(p.loanToValue[k]);
+          }
+        }
+      }
+      if (id === String(demo.pledgedAssets.revenue)) {
+        expect(live.map((p: any) => p.rank)).to.deep.equal([1, 2]);
+        await page.locator(".asset-head").screenshot({ path: join(SCREENSHOTS, "encumbrance-badge.png") });
+        await page.locator("#pledges").screenshot({ path: join(SCREENSHOTS, "pledges.png") });
+        // In English.
+        await page.getByRole("button", { name: "Switch to English" }).click();
+        expect(await badges.locator("[data-pledge]").allInnerTexts()).to.deep.equal(live.map((p: any) => badgeLine(p, false)));
+        expect(await page.locator(`#pledges [data-pledge="${live[0].id}"] [data-field="collateral"]`).innerText()).to.equal("Revenue (收益权)");
+        expect(await page.locator(`#pledges [data-pledge="${live[0].id}"] [data-field="status"]`).innerText()).to.equal("Live");
+        await page.getByRole("button", { name: "切换到中文" }).click();
+        // Listing rows mark the asset as pledged.
+        await open(`/search?q=${id}`);
+        expect(await page.locator(`[data-result="${id}"] [data-encumbered]`).innerText()).to.equal(`已质押 ×${live.length}`);
+      }
+      if (id === String(demo.pledgedAssets.enforced)) await page.locator("#pledges").screenshot({ path: join(SCREENSHOTS, "pledges-enforced.png") });
+    }
+    expect([...seen]).to.include.members(["LIVE", "RELEASED", "ENFORCED"]);
+    // An asset never pledged says so.
+    const { pledges } = await data(`query ($id: ID!) { pledges(asset: $id) { totalCount } }`, { id: String(demo.keyAssets.inspectionProduct) });
+    if (pledges.totalCount === 0) {
+      await open(`/asset/${demo.keyAssets.inspectionProduct}`);
+      await page.waitForSelector('[data-testid="no-pledges"]');
+      expect(await page.locator('[data-testid="encumbrance"]').count()).to.equal(0);
+    }
+  });
+
+  it("entity page: the disclosure shows data resources restricted by pledges and used as security, carrying amounts and amortisation equal to the API's", async () => {
+    const { entity, today } = pledged;
+    const from = demo.period.from;
+    const C = `intangible { value } inventory { value } development { value } total { value } intangibleAmortisation { value } assetIds`;
+    const { disclosure } = await data(
+      `query ($e: String!, $f: String!, $t: String!) { disclosure(entity: $e, from: $f, to: $t) { currency { symbol } pledgedDataResources { restricted { ${C} } security { ${C} } } } }`,
+      { e: entity, f: from, t: today },
+    );
+    const p = disclosure[0].pledgedDataResources;
+    expect(p.security.assetIds).to.include(pledged.asset);
+    expect(p.security.total.value).not.to.match(/^0(\.0+)?$/);
+    await open(`/entity/${entity}?tab=disclosure&from=${from}&to=${today}`);
+    await page.waitForSelector('[data-testid="pledged"]');
+    expect(await text('[data-testid="pledged"] caption')).to.contain("受限及用于担保的数据资源");
+    for (const [k, label] of [["restricted", "所有权或使用权受到限制的数据资源"], ["security", "用于担保的数据资源"]]) {
+      const row = page.locator(`[data-testid="pledged"] tr[data-pledged="${k}"]`);
+      expect(await row.locator("th").innerText()).to.equal(label);
+      for (const c of ["intangible", "inventory", "development", "total", "intangibleAmortisation"]) {
+        expect(await row.locator(`[data-col="${c}"]`).innerText(), `${k} ${c}`).to.equal(grouped(p[k][c].value));
+      }
+      const links = await row.locator('[data-field="assets"] a').evaluateAll((els) => els.map((e) => e.getAttribute("href")));
+      expect(links).to.deep.equal(p[k].assetIds.map((a: string) => `/asset/${a}`));
+    }
+    await page.locator('[data-testid="pledged"]').screenshot({ path: join(SCREENSHOTS, "disclosure-pledged.png") });
   });
 
   it("entity page: the balance-sheet lines and the books behind them equal the API's, as of any date; the monthly chart draws the month-end figures", async () => {
@@ -622,10 +809,13 @@ describe("web app in a real browser (e2e)", function () {
       "/",
       `/asset/${demo.keyAssets.derivedTwice}`,
       `/asset/${ids.folder}`,
+      `/asset/${demo.pledgedAssets.revenue}`,
+      `/asset/${demo.pledgedAssets.enforced}`,
       `/search?q=${ids.file}`,
       "/asset/999999",
       `/entity/${entity}`,
       `/entity/${entity}?tab=disclosure&from=${demo.period.from}&to=${demo.period.to}`,
+      `/entity/${pledged.entity}?tab=disclosure&from=${demo.period.from}&to=${pledged.today}`,
       `/entity/${entity}?tab=journal`,
       "/entity",
       `/exchange/${demo.exchanges[0].id}`,
