@@ -34,7 +34,7 @@ const GAS = { small: 600_000, submit: 1_500_000, settle: 1_500_000 } as const;
 const MAX_FEE = 1000n * 10n ** 9n;
 
 export interface ActivityOptions {
-  /** Stop after at least this many events from the four contracts (DataAssetRegistry, RightsCertificate, DataExchange, AssetLedger). */
+  /** Stop after at least this many events from the contracts (DataAssetRegistry, RightsCertificate, DataExchange, AssetLedger, PledgeRegistry). */
   targetEvents: number;
   /** At least 12 Hardhat-managed accounts; default: all of ethers.getSigners(). */
   signers?: HardhatEthersSigner[];
@@ -69,8 +69,10 @@ export interface ActivityProgress {
 
 export interface ActivityResult {
   record: Deployment;
-  /** Logs emitted by the four contracts, from their deployment to the head. */
+  /** Logs emitted by the contracts, from their deployment to the head. */
   events: number;
+  /** Of those, the pledge registry's (an indexer from before pledges does not read them). */
+  pledgeEvents: number;
   /** Blocks from the deployment block to the head, inclusive. */
   blocks: number;
   /** Transactions sent by the generator (after deployment). */
@@ -277,7 +279,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
   // Deployment with automine on (deployContracts waits for receipts), then batched mining.
   await rpc("evm_setAutomine", [true]);
   const previousGasLimit = Number((await rpc("eth_getBlockByNumber", ["latest", false])).gasLimit);
-  const { registry, rights, exchange, ledger, record } = await deployContracts(signers[0]);
+  const { registry, rights, exchange, ledger, pledges, record } = await deployContracts(signers[0]);
   const tokenA = await new SettlementToken__factory(signers[0]).deploy("Digital Yuan (bench)", "eCNY", 2, admin);
   const tokenB = await new SettlementToken__factory(signers[0]).deploy("Dollar Stable (bench)", "USDS", 6, admin);
   await Promise.all([tokenA.waitForDeployment(), tokenB.waitForDeployment()]);
@@ -286,6 +288,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
     rights: await rights.getAddress(),
     exchange: await exchange.getAddress(),
     ledger: await ledger.getAddress(),
+    pledges: await pledges.getAddress(),
     tokenA: await tokenA.getAddress(),
     tokenB: await tokenB.getAddress(),
   };
@@ -294,6 +297,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
     rights: rights.interface as unknown as Interface,
     exchange: exchange.interface as unknown as Interface,
     ledger: ledger.interface as unknown as Interface,
+    pledges: pledges.interface as unknown as Interface,
     token: tokenA.interface as unknown as Interface,
   };
   const ours = new Map<string, Interface>([
@@ -301,6 +305,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
     [A.rights.toLowerCase(), I.rights],
     [A.exchange.toLowerCase(), I.exchange],
     [A.ledger.toLowerCase(), I.ledger],
+    [A.pledges.toLowerCase(), I.pledges], // its role grants at deployment: the indexer holds them too
   ]);
   const topic = (iface: Interface, name: string) => iface.getEvent(name)!.topicHash;
   const T = {
@@ -326,10 +331,12 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
   let head = Number(await rpc("eth_blockNumber"));
   const byName: Record<string, number> = {};
   let events = 0;
+  let pledgeEvents = 0;
   const countLogs = (logs: RpcLog[]) => {
     for (const l of logs) {
       if (!ours.has(l.address.toLowerCase())) continue;
       events++;
+      if (l.address.toLowerCase() === A.pledges.toLowerCase()) pledgeEvents++;
       const name = byTopic.get(l.topics[0]) ?? "Unknown";
       byName[name] = (byName[name] ?? 0) + 1;
     }
@@ -1060,6 +1067,7 @@ async function* waves(opts: ActivityOptions): AsyncGenerator<ActivityProgress, A
   return {
     record,
     events,
+    pledgeEvents,
     blocks: head - record.startBlock + 1,
     transactions,
     head,

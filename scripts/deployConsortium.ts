@@ -62,7 +62,7 @@ export async function handAdminToMultisig(d: Deployed, admin: Signer, multisig: 
     throw new Error(`ADMIN_MULTISIG ${multisig} has no code on this chain: deploy the multisig (a Safe) first, or check the address`);
   }
   const adminAddress = await admin.getAddress();
-  for (const c of [d.registry, d.rights, d.exchange, d.ledger]) {
+  for (const c of [d.registry, d.rights, d.exchange, d.ledger, d.pledges]) {
     const role = await c.DEFAULT_ADMIN_ROLE();
     await (await c.grantRole(role, multisig)).wait();
     await (await c.renounceRole(role, adminAddress)).wait();

@@ -46,7 +46,7 @@ describe("consortium chain deployment (docs/consortium-chains.md) on anvil", fun
     const out = await deploy(dir, { CONFIRMATIONS: "2", ADMIN_TIMELOCK_DELAY: "86400" });
     expect(out).to.match(/evmVersion paris/);
     expect(out).to.match(new RegExp(`deployer ${deployer.address}, balance 0 wei; gas price 0 wei`));
-    expect(out.match(/no post-paris opcodes/g)).to.have.length(5);
+    expect(out.match(/no post-paris opcodes/g)).to.have.length(6);
     expect(out).to.match(/has 2 confirmations/);
     // It paid nothing: still no balance, and it did send transactions.
     expect(BigInt(await anvil.send("eth_getBalance", [deployer.address, "latest"]))).to.equal(0n);
@@ -55,7 +55,7 @@ describe("consortium chain deployment (docs/consortium-chains.md) on anvil", fun
     const record = JSON.parse(readFileSync(`${dir}/${CHAIN_ID}.json`, "utf8"));
     expect(record.chainId).to.equal(CHAIN_ID);
     const timelock = record.contracts.AdminTimelock.address;
-    for (const name of ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"]) {
+    for (const name of ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger", "PledgeRegistry"]) {
       expect(await hasRole(record.contracts[name].address, timelock), `${name}: timelock is admin`).to.equal(true);
       expect(await hasRole(record.contracts[name].address, deployer.address), `${name}: deployer renounced`).to.equal(false);
     }
@@ -70,7 +70,7 @@ describe("consortium chain deployment (docs/consortium-chains.md) on anvil", fun
       const status = await indexer.syncToHead();
       expect(status.head! - status.latestBlock!).to.equal(2);
       const roles = indexer.database.prepare("SELECT COUNT(*) AS n FROM roles WHERE account = ?").get(timelock) as { n: number };
-      expect(roles.n).to.equal(4); // DEFAULT_ADMIN_ROLE on each of the four contracts, from their RoleGranted events
+      expect(roles.n).to.equal(5); // DEFAULT_ADMIN_ROLE on each of the five contracts, from their RoleGranted events
     } finally {
       await indexer.stop();
     }
@@ -86,7 +86,7 @@ describe("consortium chain deployment (docs/consortium-chains.md) on anvil", fun
     await deploy(dir, { ADMIN_MULTISIG: stand, ADMIN_MULTISIG_ALLOW_EOA: "1" });
     const record = JSON.parse(readFileSync(`${dir}/${CHAIN_ID}.json`, "utf8"));
     expect(record.contracts.AdminMultisig.address).to.equal(stand);
-    for (const name of ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger"]) {
+    for (const name of ["DataAssetRegistry", "RightsCertificate", "DataExchange", "AssetLedger", "PledgeRegistry"]) {
       expect(await hasRole(record.contracts[name].address, stand), name).to.equal(true);
       expect(await hasRole(record.contracts[name].address, deployer.address), name).to.equal(false);
     }
