@@ -132,12 +132,14 @@ describe("anvil beside Hardhat (e2e)", function () {
     const hashOf = async (n: number) => (await anvil.rpc.getBlock(n))!.hash;
     // A transaction with an event on the registry: pause and unpause alternate (the admin holds PAUSER_ROLE).
     let paused = false;
-    const event = async () => {
+    // `gas`: a gas limit of its own makes a different transaction (and block) than the same call mined before a revert
+    // within the same second, which would otherwise reproduce the replaced block's very hash.
+    const event = async (gas?: number) => {
       const registry = onAnvil.record.contracts.DataAssetRegistry.address;
       const admin = (await anvil.send<string[]>("eth_accounts"))[0];
       const data = paused ? "0x3f4ba83a" : "0x8456cb59"; // unpause() / pause()
       paused = !paused;
-      const tx = await anvil.send<string>("eth_sendTransaction", [{ from: admin, to: registry, data }]);
+      const tx = await anvil.send<string>("eth_sendTransaction", [{ from: admin, to: registry, data, ...(gas ? { gas: `0x${gas.toString(16)}` } : {}) }]);
       // anvil may answer before it has mined the transaction's block: wait for the receipt.
       for (let i = 0; !(await anvil.send("eth_getTransactionReceipt", [tx])); i++) {
         if (i === 200) throw new Error(`transaction ${tx} not mined`);
@@ -194,7 +196,7 @@ describe("anvil beside Hardhat (e2e)", function () {
       expect(await anvil.send("evm_revert", [snap])).to.equal(true);
       paused = !paused;
       paused = !paused;
-      await event();
+      await event(300_000); // the new branch's first block must differ from the one it replaces
       await mine(CONFIRMATIONS + 5);
       const status = await indexer.syncToHead();
       expect(undos).to.have.length(1);
