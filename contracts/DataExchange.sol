@@ -12,7 +12,7 @@ import {IDataExchange} from "./interfaces/IDataExchange.sol";
 import {IDataAssetRegistry, ROYALTY_DENOMINATOR} from "./interfaces/IDataAssetRegistry.sol";
 import {IRightsCertificate} from "./interfaces/IRightsCertificate.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {IPledgeRouter} from "./interfaces/IPledgeRegistry.sol";
+import {IPledgeRouter, CERT_KEY} from "./interfaces/IPledgeRegistry.sol";
 
 /// @title DataExchange
 /// @notice Listings, escrowed orders, delivery, disputes and settlement with fee, commission and royalty splits.
@@ -168,7 +168,6 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         }
         if (t.offer == Offer.HoldingTransfer) {
             if (t.maxQuantity != 1) revert InvalidQuantity(t.maxQuantity);
-            if (t.sellerCertId != 0) revert SellerCertUnsuitable(t.sellerCertId);
         } else {
             if (t.licenceTerm == 0) revert InvalidLicenceTerm(t.licenceTerm);
             if (t.scopeHash == bytes32(0)) revert ZeroHash();
@@ -328,7 +327,7 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         // Settlement needs the exchange's role in the registry (it moves the holding, or records the paid licence)
         // and, for a licence, in the rights contract that issues it; and both unpaused.
         bool lostRole = !IAccessControl(address(registry)).hasRole(EXCHANGE_ROLE, address(this))
-            || (_listings[o.listingId].offer != Offer.HoldingTransfer
+            || ((_listings[o.listingId].offer != Offer.HoldingTransfer || _listings[o.listingId].sellerCertId != 0)
                 && !IAccessControl(address(rights)).hasRole(EXCHANGE_ROLE, address(this)));
         bool longPaused = (Pausable(address(registry)).paused() || Pausable(address(rights)).paused())
             && block.timestamp > _acceptanceEndsAt(o) + STRANDED_GRACE;
@@ -564,8 +563,14 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         s.sellerNet = net - paid; // rounding remainders go to the seller: the parts sum exactly to `amount`
         _credit(s.venueTreasury, s.token, s.exchangeFee);
         _credit(s.merchant, s.token, s.merchantCommission);
-        if (pledged >> 255 == 0 || l.sellerCertId != 0) _credit(s.seller, s.token, s.sellerNet);
-        else _route(registry.pledgeRegistry(), s.assetId, s.token, s.sellerNet, orderId, s.seller, true);
+        // The seller's net goes through the pledge registry when the holder's revenue is pledged, and for a
+        // certificate sold (keyed CERT_KEY | certId there): its pledges' enforcement sale pays their waterfall.
+        if (l.sellerCertId == 0 ? pledged >> 255 == 0 : l.offer != Offer.HoldingTransfer) {
+            _credit(s.seller, s.token, s.sellerNet);
+        } else {
+            uint256 key = l.sellerCertId == 0 ? s.assetId : CERT_KEY | l.sellerCertId;
+            _route(registry.pledgeRegistry(), key, s.token, s.sellerNet, orderId, s.seller, true);
+        }
         emit Settled(orderId, s.buyer, s.seller, s);
     }
 
@@ -581,6 +586,10 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         uint64 now_ = uint64(block.timestamp);
         if (t.offer == Offer.HoldingTransfer) {
             if (!_canIssue(t, seller, now_)) return (false, 0);
+            if (t.sellerCertId != 0) {
+                rights.transferByExchange(t.sellerCertId, seller, buyer);
+                return (true, t.sellerCertId);
+            }
             registry.transferByExchange(t.assetId, seller, buyer, orderId);
             return (true, t.assetId);
         }
@@ -619,7 +628,7 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
     function _canIssue(StoredListing storage t, address seller, uint64 until) private view returns (bool) {
         if (t.sellerCertId == 0) return registry.sellerOf(t.assetId, t.offer != Offer.HoldingTransfer, until) == seller;
         // The certificate valid through `until` implies the registration active through it (isValid asks).
-        return rights.sublicensorCheck(t.sellerCertId, t.assetId, t.scopeMask, until, seller) == 0;
+        return rights.sellerCheck(t.sellerCertId, t.assetId, t.scopeMask, until, seller, t.offer != Offer.HoldingTransfer, false) == 0;
     }
 
     function _refund(uint256 orderId, Order storage o, uint256 amount, RefundReason reason) private {
@@ -697,9 +706,7 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
             if (!registry.checkSeller(assetId, seller, offer != Offer.HoldingTransfer)) revert NotAuthorisedSeller(assetId, seller);
             return;
         }
-        uint8 unfit = rights.sublicensorCheck(certId, assetId, scopeMask, until, seller);
-        if (unfit == 2) revert NotAuthorisedSeller(assetId, seller);
-        if (unfit != 0) revert SellerCertUnsuitable(certId);
+        rights.sellerCheck(certId, assetId, scopeMask, until, seller, offer != Offer.HoldingTransfer, true); // reverts if not
     }
 
     function _listing(uint256 listingId) private view returns (StoredListing storage l) {

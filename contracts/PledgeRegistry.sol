@@ -11,13 +11,19 @@ import {
     ENC_ENFORCING
 } from "./interfaces/IDataAssetRegistry.sol";
 import {IDataExchange} from "./interfaces/IDataExchange.sol";
-import {IPledgeRegistry, SCOPE_ENFORCEMENT_COSTS} from "./interfaces/IPledgeRegistry.sol";
+import {IRightsCertificate} from "./interfaces/IRightsCertificate.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IPledgeRegistry, SCOPE_ENFORCEMENT_COSTS, CERT_KEY} from "./interfaces/IPledgeRegistry.sol";
 
 /// @title PledgeRegistry
 /// @notice Pledges of data assets (DOMAIN.md section 4, "Financing: pledges"). A contract of its own beside the
 /// registry, which consults it through the encumbrance flags this contract keeps on each asset (ENC_*): the registry
 /// refuses restricted transfers, cancellations and licences, and pays pledged revenue through `route`, which the
-/// exchange calls at settlement. This contract holds no money: it only tells the exchange whom to credit.
+/// exchange calls at settlement. A pledged rights certificate carries its own flags in the rights contract, which
+/// refuses its restricted transfers and sublicences. This contract holds no money: it only tells the exchange whom
+/// to credit.
+/// @dev Pledges rank, restrict and are enforced per key: the asset's id for its holding and revenue, CERT_KEY | id
+/// for a certificate.
 contract PledgeRegistry is IPledgeRegistry, Relayable {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice Rules defaults, orders enforcement sales and resolves objections.
@@ -28,15 +34,16 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
 
     IDataAssetRegistry public immutable registry;
     IDataExchange public immutable exchange;
+    IRightsCertificate public immutable rights;
 
     uint256 private _pledgeCount;
     mapping(uint256 pledgeId => Pledge) private _pledges;
-    /// @dev Live and defaulted pledges per asset, unordered (ranked when read).
-    mapping(uint256 assetId => uint256[]) private _live;
-    /// @dev The pledge whose enforcement sale is listed, per asset (0: none), and the holder it sells for.
-    mapping(uint256 assetId => uint256 pledgeId) private _enforcing;
-    mapping(uint256 assetId => address holder) private _enforcedHolder;
-    mapping(uint256 assetId => uint8) private _encumbrance;
+    /// @dev Live and defaulted pledges per key, unordered (ranked when read).
+    mapping(uint256 key => uint256[]) private _live;
+    /// @dev The pledge whose enforcement sale is listed, per key (0: none), and the holder it sells for.
+    mapping(uint256 key => uint256 pledgeId) private _enforcing;
+    mapping(uint256 key => address holder) private _enforcedHolder;
+    mapping(uint256 key => uint8) private _encumbrance;
     mapping(address account => bool) private _publicInstitution;
 
     constructor(address admin, IDataAssetRegistry registry_, IDataExchange exchange_, address trustedForwarder_)
@@ -47,6 +54,7 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         }
         registry = registry_;
         exchange = exchange_;
+        rights = exchange_.rights();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
     }
@@ -56,8 +64,8 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     /// @inheritdoc IPledgeRegistry
     function file(PledgeTerms calldata t) external whenNotPaused returns (uint256 pledgeId) {
         address pledgor = _msgSender();
-        if (t.collateral == Collateral.Certificate) revert CollateralNotSupported(t.collateral);
-        _checkPledgor(t.assetId, pledgor);
+        if ((t.collateral == Collateral.Certificate) != (t.certId != 0)) revert InvalidPledgeTerms("certId");
+        _checkPledgor(t.collateral, t.assetId, t.certId, pledgor);
         if (t.pledgee == address(0) || t.pledgee == pledgor) revert InvalidPledgeTerms("pledgee");
         if (t.debtor == address(0)) revert InvalidPledgeTerms("debtor");
         if (t.token == address(0)) revert InvalidPledgeTerms("token");
@@ -95,14 +103,14 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     function accept(uint256 pledgeId) external whenNotPaused {
         Pledge storage p = _onlyPledgee(pledgeId);
         _expect(pledgeId, p, PledgeStatus.Filed);
-        uint256 assetId = p.terms.assetId;
-        _checkPledgor(assetId, p.pledgor); // still the holder, still allowed to pledge
-        if (_live[assetId].length >= MAX_LIVE_PLEDGES) revert TooManyPledges(assetId, MAX_LIVE_PLEDGES);
+        _checkPledgor(p.terms.collateral, p.terms.assetId, p.terms.certId, p.pledgor); // still holds, may pledge
+        uint256 key = _key(p.terms);
+        if (_live[key].length >= MAX_LIVE_PLEDGES) revert TooManyPledges(key, MAX_LIVE_PLEDGES);
         p.status = PledgeStatus.Live;
         p.acceptedAt = uint64(block.timestamp);
-        _live[assetId].push(pledgeId);
-        emit PledgeAccepted(pledgeId, assetId, _msgSender(), uint64(block.timestamp));
-        _sync(assetId);
+        _live[key].push(pledgeId);
+        emit PledgeAccepted(pledgeId, p.terms.assetId, _msgSender(), uint64(block.timestamp));
+        _sync(key, p.terms.assetId);
     }
 
     // ---------------------------------------------------------------- the pledgee's changes
@@ -125,19 +133,19 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         emit PledgeChanged(
             pledgeId, p.terms.assetId, securedAmount, termEnd, licensingAllowed, _msgSender(), uint64(block.timestamp)
         );
-        _sync(p.terms.assetId);
+        _sync(_key(p.terms), p.terms.assetId);
     }
 
     /// @inheritdoc IPledgeRegistry
     function release(uint256 pledgeId) external whenNotPaused {
         Pledge storage p = _onlyPledgee(pledgeId);
         _expectLive(pledgeId, p);
-        uint256 assetId = p.terms.assetId;
-        if (_enforcing[assetId] == pledgeId) _stopEnforcement(assetId);
-        _unlink(assetId, pledgeId);
+        uint256 key = _key(p.terms);
+        if (_enforcing[key] == pledgeId) _stopEnforcement(key);
+        _unlink(key, pledgeId);
         _end(p, PledgeStatus.Released);
-        emit PledgeReleased(pledgeId, assetId, _msgSender(), uint64(block.timestamp));
-        _sync(assetId);
+        emit PledgeReleased(pledgeId, p.terms.assetId, _msgSender(), uint64(block.timestamp));
+        _sync(key, p.terms.assetId);
     }
 
     /// @inheritdoc IPledgeRegistry
@@ -146,7 +154,7 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         _expectLive(pledgeId, p);
         p.consents |= uint8(1 << uint8(what));
         emit PledgeConsented(pledgeId, p.terms.assetId, what, _msgSender(), uint64(block.timestamp));
-        _sync(p.terms.assetId);
+        _sync(_key(p.terms), p.terms.assetId);
     }
 
     // ---------------------------------------------------------------- objections
@@ -177,14 +185,16 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         if (!p.objected) revert NoObjection(pledgeId);
         if (resolutionHash == bytes32(0)) revert InvalidPledgeTerms("resolutionHash");
         p.objected = false;
-        uint256 assetId = p.terms.assetId;
-        emit PledgeObjectionResolved(pledgeId, assetId, upheld, resolutionHash, _msgSender(), uint64(block.timestamp));
+        emit PledgeObjectionResolved(
+            pledgeId, p.terms.assetId, upheld, resolutionHash, _msgSender(), uint64(block.timestamp)
+        );
         if (!upheld) return;
+        uint256 key = _key(p.terms);
         bool wasLive = p.status != PledgeStatus.Filed;
-        if (_enforcing[assetId] == pledgeId) _stopEnforcement(assetId);
-        if (wasLive) _unlink(assetId, pledgeId);
+        if (_enforcing[key] == pledgeId) _stopEnforcement(key);
+        if (wasLive) _unlink(key, pledgeId);
         _end(p, PledgeStatus.Voided);
-        if (wasLive) _sync(assetId);
+        if (wasLive) _sync(key, p.terms.assetId);
     }
 
     // ---------------------------------------------------------------- default and enforcement
@@ -217,31 +227,33 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     }
 
     /// @inheritdoc IPledgeRegistry
-    /// @dev The listing is the exchange's ordinary holding-transfer listing with this contract as seller: buyers
-    /// order, dispute and accept as for any sale, and the registry moves the holding from the pledgor to the buyer
-    /// at settlement. The pledged right never passes to a pledgee without a sale (流质 is void, art. 428).
+    /// @dev The listing is the exchange's ordinary holding-transfer listing (of the certificate, for a certificate
+    /// pledge) with this contract as seller: buyers order, dispute and accept as for any sale, and the registry (or
+    /// the rights contract) moves the holding from the pledgor to the buyer at settlement. The pledged right never
+    /// passes to a pledgee without a sale (流质 is void, art. 428).
     function enforce(uint256 pledgeId, EnforcementSale calldata sale) external whenNotPaused returns (uint256 listingId) {
         Pledge storage p = _onlyPledgee(pledgeId);
         _expect(pledgeId, p, PledgeStatus.Defaulted);
-        if (p.terms.collateral != Collateral.Holding) revert CollateralNotSupported(p.terms.collateral);
+        if (p.terms.collateral == Collateral.Revenue) revert CollateralNotSupported(p.terms.collateral);
         if (!p.terms.selfSaleAllowed && !p.saleAuthorised) revert SaleNotAuthorised(pledgeId);
         // (an open objection does not stop it: see object)
         uint256 assetId = p.terms.assetId;
-        if (_enforcing[assetId] != 0) revert EnforcementUnderway(assetId, _enforcing[assetId]);
+        uint256 key = _key(p.terms);
+        if (_enforcing[key] != 0) revert EnforcementUnderway(key, _enforcing[key]);
         if (sale.costs > sale.price || (sale.costs != 0 && p.terms.scope & SCOPE_ENFORCEMENT_COSTS == 0)) {
             revert InvalidPledgeTerms("costs");
         }
         if (sale.costs != 0 && sale.costsEvidenceHash == bytes32(0)) revert InvalidPledgeTerms("costsEvidenceHash");
 
-        address holder = registry.holderOf(assetId);
-        _enforcing[assetId] = pledgeId;
-        _enforcedHolder[assetId] = holder;
+        address holder = _holderOf(p.terms);
+        _enforcing[key] = pledgeId;
+        _enforcedHolder[key] = holder;
         p.enforcementCosts = sale.costs;
-        _sync(assetId); // ENC_ENFORCING: the registry now lets this contract sell the holding
+        _sync(key, assetId); // ENC_ENFORCING: the registry (or rights contract) now lets this contract sell it
         listingId = exchange.list(
             IDataExchange.ListingTerms({
                 assetId: assetId,
-                sellerCertId: 0,
+                sellerCertId: p.terms.certId,
                 venueId: sale.venueId,
                 offer: IDataExchange.Offer.HoldingTransfer,
                 token: p.terms.token,
@@ -267,7 +279,7 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     /// @inheritdoc IPledgeRegistry
     function deliverEnforcementSale(uint256 pledgeId, uint256 orderId, bytes32 deliveryHash) external whenNotPaused {
         Pledge storage p = _onlyPledgee(pledgeId);
-        if (_enforcing[p.terms.assetId] != pledgeId) revert NotEnforcing(pledgeId);
+        if (_enforcing[_key(p.terms)] != pledgeId) revert NotEnforcing(pledgeId);
         if (exchange.orderOf(orderId).listingId != p.listingId) revert NotEnforcementOrder(pledgeId, orderId);
         exchange.deliver(orderId, deliveryHash);
     }
@@ -276,26 +288,34 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     /// @dev Not while an order of the sale is open (see _stopEnforcement).
     function withdrawEnforcement(uint256 pledgeId) external whenNotPaused {
         Pledge storage p = _onlyPledgee(pledgeId);
-        uint256 assetId = p.terms.assetId;
-        if (_enforcing[assetId] != pledgeId) revert NotEnforcing(pledgeId);
+        uint256 key = _key(p.terms);
+        if (_enforcing[key] != pledgeId) revert NotEnforcing(pledgeId);
         uint256 listingId = p.listingId;
-        _stopEnforcement(assetId);
-        emit EnforcementWithdrawn(pledgeId, assetId, listingId, _msgSender(), uint64(block.timestamp));
-        _sync(assetId);
+        _stopEnforcement(key);
+        emit EnforcementWithdrawn(pledgeId, p.terms.assetId, listingId, _msgSender(), uint64(block.timestamp));
+        _sync(key, p.terms.assetId);
     }
 
     // ---------------------------------------------------------------- settlement
 
     /// @notice The exchange's split of a pledged holder's revenue (IPledgeRouter.route).
     /// @dev Only the exchange, inside a settlement (which it guards against reentrancy). Ranks are the live pledges'
-    /// order by the legal registration time, then by id.
-    function route(uint256 assetId, address token, uint256 amount, uint256 orderId, address holder, bool asSeller)
+    /// order by the legal registration time, then by id. A certificate key comes only from an enforcement sale.
+    function route(uint256 key, address token, uint256 amount, uint256 orderId, address holder, bool asSeller)
         external
         returns (address[] memory to, uint256[] memory amounts)
     {
         if (msg.sender != address(exchange)) revert NotExchange(msg.sender);
-        uint256 enforcer = asSeller ? _enforcing[assetId] : 0;
-        uint256[] memory ranked = _ranked(assetId);
+        uint256 enforcer = asSeller ? _enforcing[key] : 0;
+        if (key & CERT_KEY != 0 && enforcer == 0) {
+            // A certificate its holder sold (consented or unpledged): no revenue pledge follows a certificate.
+            to = new address[](1);
+            amounts = new uint256[](1);
+            (to[0], amounts[0]) = (holder, amount);
+            return (to, amounts);
+        }
+        uint256 assetId = key & CERT_KEY == 0 ? key : _pledges[enforcer].terms.assetId;
+        uint256[] memory ranked = _ranked(key);
         to = new address[](ranked.length + 2);
         amounts = new uint256[](ranked.length + 2);
         uint256 left = amount;
@@ -312,7 +332,7 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
                 n++;
                 left -= costs;
             }
-            holder = _enforcedHolder[assetId];
+            holder = _enforcedHolder[key];
         } else if (holder == address(0)) {
             holder = registry.holderOf(assetId);
         }
@@ -344,10 +364,10 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
                 _end(_pledges[ranked[i]], PledgeStatus.Enforced);
                 emit PledgeEnforced(ranked[i], assetId, orderId, uint64(block.timestamp));
             }
-            delete _live[assetId];
-            delete _enforcing[assetId];
-            delete _enforcedHolder[assetId];
-            _sync(assetId);
+            delete _live[key];
+            delete _enforcing[key];
+            delete _enforcedHolder[key];
+            _sync(key, assetId);
         }
     }
 
@@ -380,9 +400,14 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     }
 
     /// @inheritdoc IPledgeRegistry
+    function livePledgesOfCertificate(uint256 certId) external view returns (uint256[] memory) {
+        return _ranked(CERT_KEY | certId);
+    }
+
+    /// @inheritdoc IPledgeRegistry
     function rankOf(uint256 pledgeId) external view returns (uint256) {
         Pledge storage p = _pledge(pledgeId);
-        uint256[] memory ranked = _ranked(p.terms.assetId);
+        uint256[] memory ranked = _ranked(_key(p.terms));
         for (uint256 i = 0; i < ranked.length; i++) {
             if (ranked[i] == pledgeId) return i + 1;
         }
@@ -407,11 +432,30 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
 
     // ---------------------------------------------------------------- internals
 
-    function _checkPledgor(uint256 assetId, address pledgor) private view {
+    /// @dev The pledgor must hold what it pledges, now: the active asset, or a transferable certificate of the asset
+    /// valid now (one that could not be sold could not be enforced).
+    function _checkPledgor(Collateral collateral, uint256 assetId, uint256 certId, address pledgor) private view {
         if (_publicInstitution[pledgor]) revert PublicInstitution(pledgor);
-        if (!registry.isActive(assetId, uint64(block.timestamp)) || registry.holderOf(assetId) != pledgor) {
-            revert NotHolder(assetId, pledgor);
+        if (collateral != Collateral.Certificate) {
+            if (!registry.isActive(assetId, uint64(block.timestamp)) || registry.holderOf(assetId) != pledgor) {
+                revert NotHolder(assetId, pledgor);
+            }
+            return;
         }
+        if (certId > type(uint64).max) revert CertificateNotPledgeable(certId);
+        IRightsCertificate.Right memory r = rights.rightOf(certId); // reverts for an unknown certificate
+        if (r.assetId != assetId || !r.transferable || !rights.isValid(certId, uint64(block.timestamp))) {
+            revert CertificateNotPledgeable(certId);
+        }
+        if (IERC721(address(rights)).ownerOf(certId) != pledgor) revert NotCertificateHolder(certId, pledgor);
+    }
+
+    function _holderOf(PledgeTerms storage t) private view returns (address) {
+        return t.collateral == Collateral.Certificate ? IERC721(address(rights)).ownerOf(t.certId) : registry.holderOf(t.assetId);
+    }
+
+    function _key(PledgeTerms storage t) private view returns (uint256) {
+        return t.collateral == Collateral.Certificate ? CERT_KEY | t.certId : t.assetId;
     }
 
     function _default(uint256 pledgeId, Pledge storage p, bool byArbiter, bytes32 rulingHash) private {
@@ -423,21 +467,22 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     /// @dev Takes a listed enforcement sale off the exchange (the caller re-syncs the flags). Refused while an order
     /// of it is open (the listing's one unit is taken): its buyer's settlement, even one an arbiter rules, must find
     /// the sale still enforcing, so that the proceeds go through the waterfall and never rest with this contract.
-    function _stopEnforcement(uint256 assetId) private {
-        Pledge storage e = _pledges[_enforcing[assetId]];
+    function _stopEnforcement(uint256 key) private {
+        Pledge storage e = _pledges[_enforcing[key]];
         uint256 listingId = e.listingId;
         IDataExchange.Listing memory l = exchange.listingOf(listingId);
         if (l.sold != 0) revert EnforcementOrderOpen(listingId);
-        delete _enforcing[assetId];
-        delete _enforcedHolder[assetId];
+        delete _enforcing[key];
+        delete _enforcedHolder[key];
         e.listingId = 0;
         e.enforcementCosts = 0;
         if (l.active) exchange.updateListing(listingId, l.terms.price, 1, false);
     }
 
-    /// @dev Recomputes what the asset's live pledges restrict and tells the registry when it changed.
-    function _sync(uint256 assetId) private {
-        uint256[] storage live = _live[assetId];
+    /// @dev Recomputes what the key's live pledges restrict and tells the registry (or, for a certificate, the rights
+    /// contract) when it changed.
+    function _sync(uint256 key, uint256 assetId) private {
+        uint256[] storage live = _live[key];
         uint8 flags;
         for (uint256 i = 0; i < live.length; i++) {
             Pledge storage p = _pledges[live[i]];
@@ -451,16 +496,23 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
                 flags |= ENC_LICENSING;
             }
         }
-        if (_enforcing[assetId] != 0) flags |= ENC_ENFORCING;
-        if (flags == _encumbrance[assetId]) return;
-        _encumbrance[assetId] = flags;
-        registry.setEncumbrance(assetId, flags);
-        emit EncumbranceChanged(assetId, flags);
+        if (_enforcing[key] != 0) flags |= ENC_ENFORCING;
+        if (key & CERT_KEY != 0) flags &= ~ENC_CANCEL; // a certificate ends by its term or revocation, not its holder
+        if (flags == _encumbrance[key]) return;
+        _encumbrance[key] = flags;
+        if (key & CERT_KEY == 0) {
+            registry.setEncumbrance(key, flags);
+            emit EncumbranceChanged(key, flags);
+        } else {
+            uint256 certId = key & ~CERT_KEY;
+            rights.setEncumbrance(certId, flags);
+            emit CertificateEncumbranceChanged(certId, assetId, flags);
+        }
     }
 
-    /// @dev The asset's live pledges by legal registration time, then id (insertion sort: at most MAX_LIVE_PLEDGES).
-    function _ranked(uint256 assetId) private view returns (uint256[] memory ids) {
-        uint256[] storage live = _live[assetId];
+    /// @dev The key's live pledges by legal registration time, then id (insertion sort: at most MAX_LIVE_PLEDGES).
+    function _ranked(uint256 key) private view returns (uint256[] memory ids) {
+        uint256[] storage live = _live[key];
         uint256 n = live.length;
         ids = new uint256[](n);
         uint64[] memory times = new uint64[](n);
@@ -478,8 +530,8 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         }
     }
 
-    function _unlink(uint256 assetId, uint256 pledgeId) private {
-        uint256[] storage live = _live[assetId];
+    function _unlink(uint256 key, uint256 pledgeId) private {
+        uint256[] storage live = _live[key];
         uint256 n = live.length;
         for (uint256 i = 0; i < n; i++) {
             if (live[i] == pledgeId) {

@@ -10,7 +10,9 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Relayable} from "./metatx/Relayable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IRightsCertificate, MAX_SUBLICENCE_DEPTH} from "./interfaces/IRightsCertificate.sol";
-import {IDataAssetRegistry} from "./interfaces/IDataAssetRegistry.sol";
+import {
+    IDataAssetRegistry, ENC_TRANSFER, ENC_LICENSING, ENC_ENFORCING
+} from "./interfaces/IDataAssetRegistry.sol";
 
 /// @title RightsCertificate
 /// @notice ERC-721 certificates of processing-use and product-operation rights granted over registered assets.
@@ -41,6 +43,7 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
         address holder;
         uint64 parentId;
         bool issuedByExchange;
+        uint8 encumbrance; // ENC_* flags from the certificate's live pledges (PledgeRegistry)
     }
 
     IDataAssetRegistry public immutable registry;
@@ -120,20 +123,82 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
     }
 
     /// @inheritdoc IRightsCertificate
-    function sublicensorCheck(uint256 certId, uint256 assetId, uint32 scopeMask, uint64 until, address seller)
-        external
+    function sellerCheck(
+        uint256 certId,
+        uint256 assetId,
+        uint32 scopeMask,
+        uint64 until,
+        address seller,
+        bool licence,
+        bool strict
+    ) external view returns (uint8 unfit) {
+        unfit = _sellerCheck(certId, assetId, scopeMask, until, seller, licence);
+        if (!strict || unfit == 0) return unfit;
+        if (unfit == 2) revert NotAuthorisedSeller(assetId, seller);
+        if (unfit == 3) revert CertificateEncumbered(certId, _rights[certId].encumbrance);
+        revert SellerCertUnsuitable(certId);
+    }
+
+    /// @dev sellerCheck's codes, and 3 for a restriction by pledges.
+    function _sellerCheck(uint256 certId, uint256 assetId, uint32 scopeMask, uint64 until, address seller, bool licence)
+        private
         view
         returns (uint8)
     {
         StoredRight storage c = _rights[certId];
-        if (
-            c.assetId == 0 || c.assetId != assetId || c.kind != RightKind.ProductOperation || !c.sublicensable
-                || c.depth >= MAX_DEPTH // its sublicences could never be issued: escrow would stick
-                || scopeMask & ~c.scopeMask != 0 || until > c.validUntil
-        ) return 1;
-        if (c.holder != seller) return 2;
+        if (c.assetId == 0 || c.assetId != assetId) return 1;
+        uint8 e = c.encumbrance;
+        uint8 restricted;
+        if (licence) {
+            if (
+                c.kind != RightKind.ProductOperation || !c.sublicensable
+                    || c.depth >= MAX_DEPTH // its sublicences could never be issued: escrow would stick
+                    || scopeMask & ~c.scopeMask != 0 || until > c.validUntil
+            ) return 1;
+            if (c.holder != seller) return 2;
+            restricted = e & (ENC_LICENSING | ENC_ENFORCING);
+        } else {
+            // The exchange pays a certificate's sale through the pledge registry: none, no sale.
+            address pledgeRegistry = registry.pledgeRegistry();
+            if (!c.transferable || pledgeRegistry == address(0)) return 1;
+            // In an enforcement sale the pledge registry sells for the pledgor; otherwise the holder, unrestricted.
+            if (e & ENC_ENFORCING == 0 || seller != pledgeRegistry) {
+                if (c.holder != seller) return 2;
+                restricted = e & (ENC_TRANSFER | ENC_ENFORCING);
+            }
+        }
         if (!isValid(certId, uint64(block.timestamp)) || !isValid(certId, until)) return 1;
-        return 0;
+        return restricted != 0 ? 3 : 0;
+    }
+
+    /// @inheritdoc IRightsCertificate
+    function transferByExchange(uint256 certId, address from, address to)
+        external
+        whenNotPaused
+        onlyRole(EXCHANGE_ROLE)
+    {
+        StoredRight storage r = _existing(certId);
+        if (to == address(0)) revert ERC721InvalidReceiver(to);
+        // In an enforcement sale the pledge registry sells the pledgor's certificate (the pledgor may buy it back).
+        if (r.encumbrance & ENC_ENFORCING != 0 && from == registry.pledgeRegistry()) {
+            from = r.holder;
+        } else {
+            if (r.holder != from) revert ERC721IncorrectOwner(from, certId, r.holder);
+            _unencumbered(certId, r, ENC_TRANSFER | ENC_ENFORCING);
+        }
+        _move(certId, r, from, to);
+    }
+
+    /// @inheritdoc IRightsCertificate
+    /// @dev No event of its own: the pledge registry's CertificateEncumbranceChanged says it, and why.
+    function setEncumbrance(uint256 certId, uint8 encumbrance) external {
+        if (msg.sender != registry.pledgeRegistry() || msg.sender == address(0)) revert NotPledgeRegistry(msg.sender);
+        _existing(certId).encumbrance = encumbrance;
+    }
+
+    /// @inheritdoc IRightsCertificate
+    function encumbranceOf(uint256 certId) external view returns (uint8) {
+        return _rights[certId].encumbrance;
     }
 
     /// @inheritdoc IRightsCertificate
@@ -268,6 +333,12 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
         if (_msgSender() != owner && !_operatorApprovals[owner][_msgSender()] && _tokenApprovals[tokenId] != _msgSender()) {
             revert ERC721InsufficientApproval(_msgSender(), tokenId);
         }
+        _unencumbered(tokenId, r, ENC_TRANSFER | ENC_ENFORCING);
+        _move(tokenId, r, from, to);
+    }
+
+    /// @dev Moves a transferable certificate that is valid now; refused while paused.
+    function _move(uint256 tokenId, StoredRight storage r, address from, address to) private {
         _requireNotPaused();
         if (!r.transferable) revert NotTransferable(tokenId);
         if (!isValid(tokenId, uint64(block.timestamp))) revert RightNotValid(tokenId);
@@ -278,6 +349,10 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
         }
         r.holder = to;
         emit Transfer(from, to, tokenId);
+    }
+
+    function _unencumbered(uint256 certId, StoredRight storage r, uint8 restricting) private view {
+        if (r.encumbrance & restricting != 0) revert CertificateEncumbered(certId, r.encumbrance);
     }
 
     function _revoke(uint256 certId, StoredRight storage r, string calldata reason) private {
@@ -310,6 +385,7 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
             if (p.holder != grantor) revert NotCertificateHolder(t.parentId, grantor);
             if (p.assetId != t.assetId) revert ParentAssetMismatch(t.parentId, t.assetId);
             if (!p.sublicensable) revert NotSublicensable(t.parentId);
+            _unencumbered(t.parentId, p, ENC_LICENSING | ENC_ENFORCING);
             // Kinds are ordered: a product-operation right covers granting processing-use; never the reverse.
             if (t.kind > p.kind) revert KindMismatch(t.parentId);
             if (t.scopeMask & ~p.scopeMask != 0) revert ScopeExceedsParent(t.scopeMask, p.scopeMask);
@@ -336,7 +412,8 @@ contract RightsCertificate is IRightsCertificate, IERC721Metadata, IERC721Errors
             scopeMask: t.scopeMask,
             holder: to,
             parentId: uint64(t.parentId),
-            issuedByExchange: byExchange
+            issuedByExchange: byExchange,
+            encumbrance: 0
         });
         if (!byExchange) _grantors[certId] = grantor;
         unchecked {

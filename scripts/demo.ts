@@ -708,6 +708,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
         return {
           assetId: assetId(p.asset),
           collateral: ord(["Holding", "Revenue"], p.collateral),
+          certId: 0n,
           debtor: addr(p.pledgor),
           pledgee: addr(p.pledgee),
           token: tokenAddress,

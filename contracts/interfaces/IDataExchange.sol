@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {IRightsCertificate} from "./IRightsCertificate.sol";
+
 /// @title On-exchange trading of data assets: listings, escrowed orders, delivery, disputes and settlement.
 /// @notice Buyers pay an ERC-20 price into escrow; the seller posts a delivery proof; the buyer accepts (or the
 /// acceptance window lapses) and settlement splits the price into the exchange fee, the data merchant's commission,
@@ -10,7 +12,8 @@ interface IDataExchange {
     enum Offer {
         ProcessingUse, // licence of the processing-use right
         ProductOperation, // licence of the product-operation right
-        HoldingTransfer // the registration certificate itself
+        HoldingTransfer // what the seller holds: the registration certificate, or with sellerCertId that rights
+        // certificate (transferable), as in an enforcement sale of a pledged certificate
     }
 
     enum OrderStatus {
@@ -95,7 +98,8 @@ interface IDataExchange {
         uint256 merchantCommission;
         RoyaltyPayment[] royalties;
         uint256 sellerNet;
-        uint256 certId; // the buyer's rights certificate; for a holding transfer, the registration certificate
+        uint256 certId; // the buyer's rights certificate; for a holding transfer, the registration certificate or
+        // the rights certificate sold
         uint64 settledAt;
     }
 
@@ -245,6 +249,9 @@ interface IDataExchange {
     function sweep(address token, address to) external returns (uint256 amount);
 
     function listingOf(uint256 listingId) external view returns (Listing memory);
+
+    /// @notice The rights certificate contract whose licences this exchange issues and whose certificates it sells.
+    function rights() external view returns (IRightsCertificate);
 
     function orderOf(uint256 orderId) external view returns (Order memory);
 

@@ -8,13 +8,18 @@ uint8 constant SCOPE_PENALTIES = 4;
 uint8 constant SCOPE_DAMAGES = 8;
 uint8 constant SCOPE_ENFORCEMENT_COSTS = 16;
 
+/// @dev What pledges rank on and restrict: an asset (its holding and revenue) by its id, or a rights certificate by
+/// CERT_KEY | certId. Asset ids are below 2^64, so the keys never meet.
+uint256 constant CERT_KEY = 1 << 255;
+
 /// @notice Called by the exchange at settlement for revenue that live pledges capture.
 interface IPledgeRouter {
-    /// @notice Splits `amount` of `token`, a holder's revenue from `assetId` in order `orderId` (the seller's net when
-    /// `asSeller`, else a royalty the asset earns as a parent), among its pledgees in rank order up to what each is
-    /// owed, the rest to `holder` (zero: the asset's holder). In an enforcement sale, the enforcement costs come
-    /// first and the rest goes to the pledgor. The parts sum exactly to `amount`.
-    function route(uint256 assetId, address token, uint256 amount, uint256 orderId, address holder, bool asSeller)
+    /// @notice Splits `amount` of `token`, a holder's revenue from `key` (an asset id, or CERT_KEY | a certificate id
+    /// the pledge registry sold) in order `orderId` (the seller's net when `asSeller`, else a royalty the asset earns
+    /// as a parent), among its pledgees in rank order up to what each is owed, the rest to `holder` (zero: the
+    /// asset's holder). In an enforcement sale, the enforcement costs come first and the rest goes to the pledgor.
+    /// The parts sum exactly to `amount`.
+    function route(uint256 key, address token, uint256 amount, uint256 orderId, address holder, bool asSeller)
         external
         returns (address[] memory to, uint256[] memory amounts);
 }
@@ -26,11 +31,11 @@ interface IPledgeRouter {
 /// cancellation, licensing), capture the holder's revenue (revenue pledges), and are enforced only by a sale on the
 /// exchange whose proceeds pay the enforcement costs, then the pledgees in rank order, then the pledgor.
 interface IPledgeRegistry is IPledgeRouter {
-    /// @notice What is pledged. Certificate (a use or operation rights certificate) is reserved: refused for now.
+    /// @notice What is pledged.
     enum Collateral {
         Holding, // the holding right (the registration certificate)
         Revenue, // the holder's revenue from the asset (收益权): its net from sales and its royalties as a parent
-        Certificate
+        Certificate // a transferable processing-use or product-operation rights certificate of the asset (certId)
     }
 
     enum PledgeStatus {
@@ -54,6 +59,7 @@ interface IPledgeRegistry is IPledgeRouter {
     struct PledgeTerms {
         uint256 assetId;
         Collateral collateral;
+        uint256 certId; // the pledged rights certificate (Collateral.Certificate); 0 otherwise
         address debtor; // may differ from the pledgor
         address pledgee;
         address token; // the currency of the secured amount
@@ -161,11 +167,16 @@ interface IPledgeRegistry is IPledgeRouter {
     event PledgeEnforced(uint256 indexed pledgeId, uint256 indexed assetId, uint256 orderId, uint64 at);
     /// @notice What the asset's live pledges restrict now (ENC_* flags of the data asset registry).
     event EncumbranceChanged(uint256 indexed assetId, uint8 encumbrance);
+    /// @notice What the certificate's live pledges restrict now (ENC_TRANSFER, ENC_LICENSING, ENC_ENFORCING).
+    event CertificateEncumbranceChanged(uint256 indexed certId, uint256 indexed assetId, uint8 encumbrance);
     event PublicInstitutionSet(address indexed account, bool isPublicInstitution, address by);
 
     error UnknownPledge(uint256 pledgeId);
     error CollateralNotSupported(Collateral collateral);
     error NotHolder(uint256 assetId, address account);
+    error NotCertificateHolder(uint256 certId, address account);
+    /// @notice Only a transferable certificate of the pledged asset, valid now, can be pledged (it must be saleable).
+    error CertificateNotPledgeable(uint256 certId);
     error PublicInstitution(address account);
     error InvalidPledgeTerms(string field);
     error WrongPledgeStatus(uint256 pledgeId, PledgeStatus status);
@@ -177,15 +188,16 @@ interface IPledgeRegistry is IPledgeRouter {
     error NoObjection(uint256 pledgeId);
     error NotDue(uint256 pledgeId, uint64 termEnd);
     error SaleNotAuthorised(uint256 pledgeId);
-    error EnforcementUnderway(uint256 assetId, uint256 pledgeId);
+    error EnforcementUnderway(uint256 key, uint256 pledgeId);
     error NotEnforcing(uint256 pledgeId);
     error NotEnforcementOrder(uint256 pledgeId, uint256 orderId);
     error EnforcementOrderOpen(uint256 listingId);
-    error TooManyPledges(uint256 assetId, uint256 max);
+    error TooManyPledges(uint256 key, uint256 max);
     error AmountIncrease(uint256 securedAmount, uint256 requested);
     error NotExchange(address account);
 
-    /// @notice The pledgor (the asset's holder) files a pledge registered with the legal registry.
+    /// @notice The pledgor (the asset's holder, or the pledged certificate's) files a pledge registered with the legal
+    /// registry.
     function file(PledgeTerms calldata terms) external returns (uint256 pledgeId);
 
     /// @notice The pledgor withdraws a filing the pledgee has not accepted.
@@ -218,8 +230,8 @@ interface IPledgeRegistry is IPledgeRouter {
     /// @notice The pledgor agrees to, or an arbiter orders, the enforcement sale.
     function authoriseSale(uint256 pledgeId, bytes32 rulingHash) external;
 
-    /// @notice The pledgee lists the pledged holding for sale on the exchange, after default, where the pledge
-    /// allows self-sale or the sale was authorised.
+    /// @notice The pledgee lists the pledged holding or certificate for sale on the exchange, after default, where
+    /// the pledge allows self-sale or the sale was authorised.
     function enforce(uint256 pledgeId, EnforcementSale calldata sale) external returns (uint256 listingId);
 
     /// @notice The enforcing pledgee delivers the data to the enforcement sale's buyer.
@@ -236,7 +248,10 @@ interface IPledgeRegistry is IPledgeRouter {
     /// @notice Live (and defaulted) pledges of the asset, in rank order.
     function livePledgesOf(uint256 assetId) external view returns (uint256[] memory pledgeIds);
 
-    /// @notice 1 for the senior live pledge on its asset; 0 when not live.
+    /// @notice Live (and defaulted) pledges of the rights certificate, in rank order.
+    function livePledgesOfCertificate(uint256 certId) external view returns (uint256[] memory pledgeIds);
+
+    /// @notice 1 for the senior live pledge on its asset (or certificate); 0 when not live.
     function rankOf(uint256 pledgeId) external view returns (uint256);
 
     /// @notice What the pledgee may still receive through this record: the secured amount less what it received.

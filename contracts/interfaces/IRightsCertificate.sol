@@ -80,6 +80,12 @@ interface IRightsCertificate {
     error TextTooLong(uint256 length, uint256 max);
     error ReasonRequired(uint256 certId);
     error NotIssuedByExchange(uint256 certId);
+    /// @notice Live pledges of the certificate restrict this (ENC_* flags): every pledgee must consent first.
+    error CertificateEncumbered(uint256 certId, uint8 encumbrance);
+    error NotPledgeRegistry(address account);
+    /// @dev The exchange's own errors (same selectors), raised here for its listing and ordering checks.
+    error NotAuthorisedSeller(uint256 assetId, address account);
+    error SellerCertUnsuitable(uint256 certId);
 
     /// @notice Grant a right as the asset's holder (`parentId` 0) or sublicense from a certificate you hold.
     /// @return certId the new certificate's id (its ERC-721 token id).
@@ -103,14 +109,31 @@ interface IRightsCertificate {
 
     function rightOf(uint256 certId) external view returns (Right memory);
 
-    /// @notice Whether `seller` may sell sublicences of `assetId` under certificate `certId` covering `scopeMask`
-    /// until `until`: 0 yes; 1 the certificate is unsuitable (another asset, not a sublicensable product-operation
-    /// right, too deep, narrower scope, ending or invalid before `until`); 2 `seller` does not hold it.
-    /// The exchange's listing and ordering check, in one call.
-    function sublicensorCheck(uint256 certId, uint256 assetId, uint32 scopeMask, uint64 until, address seller)
-        external
-        view
-        returns (uint8);
+    /// @notice Whether `seller` may sell, under certificate `certId` of `assetId`, sublicences covering `scopeMask`
+    /// until `until` (`licence`), or else the certificate itself: 0 yes; 1 the certificate is unsuitable (another
+    /// asset; for a licence not a sublicensable product-operation right, too deep, narrower scope, ending before
+    /// `until`; for a sale not transferable, or no pledge registry to pay it through; invalid); 2 `seller` does not
+    /// hold it; 3 its live pledges restrict it. The pledge registry sells a certificate whose pledge it enforces.
+    /// With `strict` (listing and ordering), any refusal reverts: SellerCertUnsuitable, NotAuthorisedSeller or
+    /// CertificateEncumbered. The exchange's check in one call.
+    function sellerCheck(
+        uint256 certId,
+        uint256 assetId,
+        uint32 scopeMask,
+        uint64 until,
+        address seller,
+        bool licence,
+        bool strict
+    ) external view returns (uint8);
+
+    /// @notice The exchange moves a transferable certificate it sold from `from` (the holder, or the pledge registry
+    /// in an enforcement sale, for the pledgor) to `to`.
+    function transferByExchange(uint256 certId, address from, address to) external;
+
+    /// @notice What the certificate's live pledges restrict (ENC_* flags); only the pledge registry sets it.
+    function setEncumbrance(uint256 certId, uint8 encumbrance) external;
+
+    function encumbranceOf(uint256 certId) external view returns (uint8);
 
     /// @notice Whether `certId` is a licence the exchange issued of `assetId` under `parentId` (0: the holder's), of
     /// `kind`, held by `holder`: 0 no; 1 yes; 2 yes, and revoked. The exchange's check before a licence remedy.

@@ -179,6 +179,7 @@ export async function file(session: Session, assetIdText: string | undefined, o:
   const terms: IPledgeRegistry.PledgeTermsStruct = {
     assetId,
     collateral: o.revenue ? 1 : 0,
+    certId: 0n,
     debtor: debtor ?? wallet.address,
     pledgee,
     token: tok.address,

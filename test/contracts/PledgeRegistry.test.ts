@@ -6,7 +6,7 @@ import { ethers } from "hardhat";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { DAY, YEAR, hash, registerActive, grantTerms, SZ } from "../helpers/registry";
+import { DAY, YEAR, hash, registerActive, grantTerms, SZ, RightKind } from "../helpers/registry";
 import { market, listingTerms, mined, settlementsIn, eventsIn, settlementToken, yuan, Offer, OrderStatus, type Market } from "../helpers/exchange";
 import { Collateral, Consent, ENC, PledgeStatus, SCOPE, pledgeTerms, type PledgeTerms } from "../helpers/pledges";
 
@@ -98,9 +98,13 @@ describe("PledgeRegistry", () => {
       const f = await loadFixture(pledgeable);
       await expect(f.pledges.connect(f.other).file(await termsOf(f))).to.be.revertedWithCustomError(f.pledges, "NotHolder").withArgs(f.assetId, f.other.address);
       await expect(f.pledges.connect(f.holder).file(await termsOf(f, { assetId: 999 }))).to.be.revertedWithCustomError(f.pledges, "NotHolder");
+      // A certificate pledge names its certificate; the others name none.
       await expect(f.pledges.connect(f.holder).file(await termsOf(f, { collateral: Collateral.Certificate })))
-        .to.be.revertedWithCustomError(f.pledges, "CollateralNotSupported")
-        .withArgs(Collateral.Certificate);
+        .to.be.revertedWithCustomError(f.pledges, "InvalidPledgeTerms")
+        .withArgs("certId");
+      await expect(f.pledges.connect(f.holder).file(await termsOf(f, { certId: 1n })))
+        .to.be.revertedWithCustomError(f.pledges, "InvalidPledgeTerms")
+        .withArgs("certId");
       // 财资〔2024〕1号: public institutions may not pledge data assets.
       await expect(f.pledges.connect(f.holder).setPublicInstitution(f.holder.address, true)).to.be.revertedWithCustomError(f.pledges, "AccessControlUnauthorizedAccount");
       await expect(f.pledges.setPublicInstitution(f.holder.address, true)).to.emit(f.pledges, "PublicInstitutionSet").withArgs(f.holder.address, true, f.admin.address);
@@ -440,6 +444,151 @@ describe("PledgeRegistry", () => {
       expect(await credit(f, f.holder)).to.equal(0n);
       expect(await f.registry.holderOf(f.assetId)).to.equal(f.buyer2.address);
       await expectSolvent(f);
+    });
+  });
+
+  describe("certificate pledges", () => {
+    /** A transferable processing-use certificate of the asset, granted by its holder to `licensee`, for 2 years. */
+    async function certificate(f: Fixture, overrides: Parameters<typeof grantTerms>[1] = {}): Promise<bigint> {
+      const until = (await time.latest()) + 2 * YEAR;
+      await f.rights.connect(f.holder).grant(grantTerms(f.assetId, { transferable: true, validUntil: until, ...overrides }), f.licensee.address);
+      return f.rights.certificateCount();
+    }
+    const certTerms = (f: Fixture, certId: bigint, overrides: Partial<Terms> = {}) =>
+      pledgeTerms(f.assetId, f.licensee.address, f.bank1.address, f.tokenAddress, { collateral: Collateral.Certificate, certId, securedAmount: yuan(100_000), ...overrides });
+    async function certPledge(f: Fixture, certId: bigint, overrides: Partial<Terms> = {}) {
+      const t = await certTerms(f, certId, overrides);
+      await f.pledges.connect(f.licensee).file(t);
+      const id = await f.pledges.pledgeCount();
+      await f.pledges.connect(await ethers.getSigner(t.pledgee as string)).accept(id);
+      return id;
+    }
+    const certSale = (f: Fixture, certId: bigint, price: bigint) =>
+      listingTerms(f, f.assetId, { offer: Offer.HoldingTransfer, sellerCertId: certId, maxQuantity: 1, price, licenceTerm: 0 });
+
+    it("is filed by the certificate's holder on a transferable certificate of the asset, and restricts the certificate, not the asset", async () => {
+      const f = await loadFixture(pledgeable);
+      const certId = await certificate(f);
+      const fixed = await certificate(f, { transferable: false });
+      await expect(f.pledges.connect(f.holder).file(await certTerms(f, certId))).to.be.revertedWithCustomError(f.pledges, "NotCertificateHolder").withArgs(certId, f.holder.address);
+      await expect(f.pledges.connect(f.licensee).file(await certTerms(f, fixed))).to.be.revertedWithCustomError(f.pledges, "CertificateNotPledgeable").withArgs(fixed);
+      const other = (await registerActive(f, f.other)).assetId;
+      await expect(f.pledges.connect(f.licensee).file(await certTerms(f, certId, { assetId: other }))).to.be.revertedWithCustomError(f.pledges, "CertificateNotPledgeable").withArgs(certId);
+      await expect(f.pledges.connect(f.licensee).file(await certTerms(f, 99n))).to.be.revertedWithCustomError(f.rights, "UnknownCertificate").withArgs(99n);
+      await f.pledges.setPublicInstitution(f.licensee.address, true);
+      await expect(f.pledges.connect(f.licensee).file(await certTerms(f, certId))).to.be.revertedWithCustomError(f.pledges, "PublicInstitution");
+      await f.pledges.setPublicInstitution(f.licensee.address, false);
+
+      await f.pledges.connect(f.licensee).file(await certTerms(f, certId));
+      await expect(f.pledges.connect(f.bank1).accept(1))
+        .to.emit(f.pledges, "CertificateEncumbranceChanged")
+        .withArgs(certId, f.assetId, ENC.transfer | ENC.licensing); // no cancellation: a certificate ends by its term
+      expect(await f.rights.encumbranceOf(certId)).to.equal(ENC.transfer | ENC.licensing);
+      expect(await encumbrance(f)).to.equal(0); // the asset's holder is untouched
+      expect(await f.pledges.livePledgesOfCertificate(certId)).to.deep.equal([1n]);
+      expect(await f.pledges.livePledgesOf(f.assetId)).to.deep.equal([]);
+      expect(await f.pledges.rankOf(1)).to.equal(1n);
+      // A second pledge of the same certificate ranks by its registration time, apart from the asset's pledges.
+      const now = await time.latest();
+      const senior = await certPledge(f, certId, { pledgee: f.bank2.address, externalRegisteredAt: now - 10 * DAY });
+      await pledge(f); // a holding pledge on the asset: ranks on its own
+      expect(await f.pledges.livePledgesOfCertificate(certId)).to.deep.equal([senior, 1n]);
+      expect(await f.pledges.rankOf(1)).to.equal(2n);
+      await f.pledges.connect(f.bank2).release(senior);
+      expect(await f.pledges.rankOf(1)).to.equal(1n);
+    });
+
+    it("refuses the certificate's transfer, sale and sublicensing without consent; consent lets each through; an order taken before the pledge is refunded", async () => {
+      const f = await loadFixture(pledgeable);
+      const certId = await certificate(f, { kind: RightKind.ProductOperation, sublicensable: true });
+      // Listed and ordered before the pledge.
+      await f.dex.connect(f.licensee).list(await certSale(f, certId, 10_000n));
+      await f.dex.connect(f.buyer).order(1, 10_000n);
+      const id = await certPledge(f, certId);
+      const flags = ENC.transfer | ENC.licensing;
+      await expect(f.rights.connect(f.licensee).transferFrom(f.licensee.address, f.other.address, certId)).to.be.revertedWithCustomError(f.rights, "CertificateEncumbered").withArgs(certId, flags);
+      await expect(f.dex.connect(f.licensee).list(await certSale(f, certId, 10_000n))).to.be.revertedWithCustomError(f.rights, "CertificateEncumbered").withArgs(certId, flags);
+      const until = (await time.latest()) + YEAR;
+      await expect(f.rights.connect(f.licensee).grant(grantTerms(f.assetId, { parentId: certId, validUntil: until }), f.other.address)).to.be.revertedWithCustomError(f.rights, "CertificateEncumbered");
+      await expect(f.dex.connect(f.licensee).list(await listingTerms(f, f.assetId, { sellerCertId: certId, offer: Offer.ProcessingUse }))).to.be.revertedWithCustomError(f.rights, "CertificateEncumbered");
+      // The earlier order cannot settle into the pledged certificate: refunded in full.
+      await f.dex.connect(f.licensee).deliver(1, hash("d"));
+      await expect(f.dex.connect(f.buyer).accept(1)).to.emit(f.dex, "Refunded");
+      expect(await f.rights.ownerOf(certId)).to.equal(f.licensee.address);
+      await expectSolvent(f);
+
+      await f.pledges.connect(f.bank1).consent(id, Consent.Licensing);
+      expect(await f.rights.encumbranceOf(certId)).to.equal(ENC.transfer);
+      await f.rights.connect(f.licensee).grant(grantTerms(f.assetId, { parentId: certId, validUntil: until }), f.other.address);
+      await f.pledges.connect(f.bank1).consent(id, Consent.Transfer);
+      expect(await f.rights.encumbranceOf(certId)).to.equal(0);
+      await f.rights.connect(f.licensee).transferFrom(f.licensee.address, f.buyer2.address, certId);
+      expect(await f.rights.ownerOf(certId)).to.equal(f.buyer2.address);
+    });
+
+    it("a holder sells its own transferable certificate on the exchange: the certificate moves, the seller is paid its net", async () => {
+      const f = await loadFixture(pledgeable);
+      const certId = await certificate(f);
+      const fixed = await certificate(f, { transferable: false });
+      await expect(f.dex.connect(f.licensee).list(await certSale(f, fixed, 10_000n))).to.be.revertedWithCustomError(f.dex, "SellerCertUnsuitable").withArgs(fixed);
+      await expect(f.dex.connect(f.other).list(await certSale(f, certId, 10_000n))).to.be.revertedWithCustomError(f.dex, "NotAuthorisedSeller");
+      await f.dex.connect(f.licensee).list(await certSale(f, certId, 10_000n));
+      await f.dex.connect(f.buyer).order(1, 10_000n);
+      await f.dex.connect(f.licensee).deliver(1, hash("d"));
+      const { receipt } = await mined(f.dex.connect(f.buyer).accept(1));
+      const [s] = settlementsIn(f, receipt);
+      expect([s.certId, s.sellerNet]).to.deep.equal([certId, 9_900n]); // 1% fee
+      expect(eventsIn(f.pledges, receipt, "ProceedsRouted")).to.deep.equal([]);
+      expect(await f.rights.ownerOf(certId)).to.equal(f.buyer.address);
+      expect(await credit(f, f.licensee)).to.equal(9_900n);
+      await expectSolvent(f);
+    });
+
+    it("enforcement sells the certificate: costs, then each pledgee in rank order, then the pledgor; the certificate passes to the buyer", async () => {
+      const f = await loadFixture(pledgeable);
+      const certId = await certificate(f);
+      const now = await time.latest();
+      const senior = await certPledge(f, certId, { selfSaleAllowed: true, securedAmount: 600_000n, externalRegisteredAt: now - 10 * DAY });
+      const junior = await certPledge(f, certId, { pledgee: f.bank2.address, securedAmount: 300_000n, externalRegisteredAt: now - DAY });
+      await time.increaseTo((await f.pledges.pledgeOf(senior)).terms.termEnd + 1n);
+      await f.pledges.connect(f.bank1).declareDefault(senior);
+      const sale = { venueId: SZ.id, price: 1_000_000n, deliveryWindow: 7 * DAY, acceptanceWindow: 3 * DAY, costs: 20_000n, costsEvidenceHash: hash("invoice") };
+      await expect(f.pledges.connect(f.bank1).enforce(senior, sale))
+        .to.emit(f.pledges, "EnforcementListed")
+        .withArgs(senior, f.assetId, 1n, f.licensee.address, 1_000_000n, 20_000n, () => true, () => true);
+      expect(await f.rights.encumbranceOf(certId)).to.equal(ENC.transfer | ENC.licensing | ENC.enforcing);
+      const listing = await f.dex.listingOf(1);
+      expect([listing.seller, Number(listing.terms.offer), listing.terms.sellerCertId]).to.deep.equal([await f.pledges.getAddress(), Offer.HoldingTransfer, certId]);
+      await expect(f.pledges.connect(f.bank2).enforce(junior, sale)).to.be.revertedWithCustomError(f.pledges, "WrongPledgeStatus"); // not in default
+      // The pledgor cannot move it away while the sale runs, even with a transfer consent.
+      await f.pledges.connect(f.bank2).consent(junior, Consent.Transfer);
+      await expect(f.rights.connect(f.licensee).transferFrom(f.licensee.address, f.other.address, certId)).to.be.revertedWithCustomError(f.rights, "CertificateEncumbered");
+
+      await f.dex.connect(f.buyer).order(1, 1_000_000n);
+      await f.pledges.connect(f.bank1).deliverEnforcementSale(senior, 1, hash("certificate handed over"));
+      const { receipt } = await mined(f.dex.connect(f.buyer).accept(1));
+      // Net 990,000 (1% fee): costs 20,000; senior 600,000; junior 300,000; pledgor 70,000.
+      const [settled] = settlementsIn(f, receipt);
+      expect([settled.certId, settled.sellerNet]).to.deep.equal([certId, 990_000n]);
+      const [r] = eventsIn(f.pledges, receipt, "ProceedsRouted");
+      expect([r.assetId, r.enforcement, r.costs, r.holder, r.toHolder]).to.deep.equal([f.assetId, true, 20_000n, f.licensee.address, 70_000n]);
+      expect(await credit(f, f.bank1)).to.equal(620_000n);
+      expect(await credit(f, f.bank2)).to.equal(300_000n);
+      expect(await credit(f, f.licensee)).to.equal(70_000n);
+      expect(await f.rights.ownerOf(certId)).to.equal(f.buyer.address);
+      expect(await f.registry.holderOf(f.assetId)).to.equal(f.holder.address); // the holding was not pledged
+      expect((await f.pledges.pledgeOf(senior)).status).to.equal(PledgeStatus.Enforced);
+      expect((await f.pledges.pledgeOf(junior)).status).to.equal(PledgeStatus.Enforced);
+      expect(await f.pledges.livePledgesOfCertificate(certId)).to.deep.equal([]);
+      expect(await f.rights.encumbranceOf(certId)).to.equal(0);
+      await expectSolvent(f);
+    });
+
+    it("only the pledge registry sets a certificate's encumbrance, and only the exchange moves a sold certificate", async () => {
+      const f = await loadFixture(pledgeable);
+      const certId = await certificate(f);
+      await expect(f.rights.connect(f.licensee).setEncumbrance(certId, 0)).to.be.revertedWithCustomError(f.rights, "NotPledgeRegistry").withArgs(f.licensee.address);
+      await expect(f.rights.connect(f.licensee).transferByExchange(certId, f.licensee.address, f.other.address)).to.be.revertedWithCustomError(f.rights, "AccessControlUnauthorizedAccount");
     });
   });
 

@@ -48,6 +48,7 @@ describe("indexer and API: pledges", function () {
     const terms = {
       assetId,
       collateral: Collateral.Holding,
+      certId: 0n,
       debtor: pledgor.address,
       pledgee: pledgee.address,
       token,
