@@ -236,6 +236,9 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         _expect(pledgeId, p, PledgeStatus.Defaulted);
         if (p.terms.collateral == Collateral.Revenue) revert CollateralNotSupported(p.terms.collateral);
         if (!p.terms.selfSaleAllowed && !p.saleAuthorised) revert SaleNotAuthorised(pledgeId);
+        if (!p.saleAuthorised && sale.price < p.terms.reservePrice) {
+            revert BelowReservePrice(pledgeId, sale.price, p.terms.reservePrice);
+        }
         // (an open objection does not stop it: see object)
         uint256 assetId = p.terms.assetId;
         uint256 key = _key(p.terms);

@@ -719,6 +719,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
           mainContractHash: h(`main contract ${p.key}: ${p.contract}`),
           licensingAllowed: p.licensingAllowed ?? false,
           selfSaleAllowed: p.selfSaleAllowed ?? false,
+          reservePrice: 0n,
           externalRegistry: encodeBytes32String("PBOC-ZDW"),
           externalNumber: p.registered.number,
           externalRegisteredAt: slot(m, p.registered.day, p.registered.hour, p.registered.minute),

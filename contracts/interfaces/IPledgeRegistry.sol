@@ -70,6 +70,10 @@ interface IPledgeRegistry is IPledgeRouter {
         bytes32 mainContractHash; // hash of the main (loan) contract
         bool licensingAllowed; // the holder may license without consent (art. 444 otherwise needs it)
         bool selfSaleAllowed; // on default the pledgee may sell without the pledgor's agreement or an order
+        // The lowest price a self-sale may ask (in the token's units; 0: none), agreed at filing, e.g. a share of the
+        // latest appraisal (art. 436: a price with reference to the market). Juniors see it before they lend. A sale
+        // the pledgor agreed to, or an arbiter ordered, may ask less.
+        uint256 reservePrice;
         bytes32 externalRegistry; // the legal registry, as short text (e.g. "PBOC-ZDW")
         string externalNumber; // its registration number (登记证明编号)
         uint64 externalRegisteredAt; // its registration time: the rank
@@ -188,6 +192,7 @@ interface IPledgeRegistry is IPledgeRouter {
     error NoObjection(uint256 pledgeId);
     error NotDue(uint256 pledgeId, uint64 termEnd);
     error SaleNotAuthorised(uint256 pledgeId);
+    error BelowReservePrice(uint256 pledgeId, uint256 price, uint256 reservePrice);
     error EnforcementUnderway(uint256 key, uint256 pledgeId);
     error NotEnforcing(uint256 pledgeId);
     error NotEnforcementOrder(uint256 pledgeId, uint256 orderId);

@@ -190,6 +190,7 @@ export async function file(session: Session, assetIdText: string | undefined, o:
     mainContractHash,
     licensingAllowed: !!o.allowLicensing,
     selfSaleAllowed: !!o.allowSelfSale,
+    reservePrice: 0n,
     externalRegistry,
     externalNumber: o.number,
     externalRegisteredAt: registeredAt,

@@ -359,7 +359,7 @@ describe("PledgeRegistry", () => {
       costsEvidenceHash: costs ? hash("auctioneer-invoice") : ethers.ZeroHash,
     });
 
-    it("refuses before default, a default declared before the term, and a sale neither allowed nor authorised", async () => {
+    it("refuses before default, a default declared before the term, a sale neither allowed nor authorised, and a self-sale below the reserve", async () => {
       const f = await loadFixture(pledgeable);
       const id = await pledge(f);
       await expect(f.pledges.connect(f.bank1).enforce(id, sale(yuan(100)))).to.be.revertedWithCustomError(f.pledges, "WrongPledgeStatus").withArgs(id, PledgeStatus.Live);
@@ -374,6 +374,14 @@ describe("PledgeRegistry", () => {
       const g = await loadFixture(pledgeable);
       const gid = await defaulted(g, { selfSaleAllowed: true, scope: SCOPE.principal });
       await expect(g.pledges.connect(g.bank1).enforce(gid, sale(yuan(100), 1n))).to.be.revertedWithCustomError(g.pledges, "InvalidPledgeTerms").withArgs("costs");
+      // A self-sale asks at least the reserve price agreed at filing; a sale the pledgor agreed to may ask less.
+      const r = await loadFixture(pledgeable);
+      const rid = await defaulted(r, { selfSaleAllowed: true, reservePrice: 800_000n });
+      await expect(r.pledges.connect(r.bank1).enforce(rid, sale(799_999n))).to.be.revertedWithCustomError(r.pledges, "BelowReservePrice").withArgs(rid, 799_999n, 800_000n);
+      await expect(r.pledges.connect(r.bank1).enforce(rid, sale(800_000n))).to.emit(r.pledges, "EnforcementListed");
+      await r.pledges.connect(r.bank1).withdrawEnforcement(rid);
+      await r.pledges.connect(r.holder).authoriseSale(rid, ethers.ZeroHash);
+      await expect(r.pledges.connect(r.bank1).enforce(rid, sale(500_000n))).to.emit(r.pledges, "EnforcementListed");
       // A revenue pledge has no holding to sell.
       const h = await loadFixture(pledgeable);
       const hid = await defaulted(h, { collateral: Collateral.Revenue, selfSaleAllowed: true });

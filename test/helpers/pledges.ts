@@ -30,6 +30,7 @@ export async function pledgeTerms(assetId: bigint, debtor: string, pledgee: stri
     mainContractHash: hash("loan"),
     licensingAllowed: false,
     selfSaleAllowed: false,
+    reservePrice: 0n,
     externalRegistry: ethers.encodeBytes32String("PBOC-ZDW"),
     externalNumber: "06543210000012345678",
     externalRegisteredAt: now - DAY,

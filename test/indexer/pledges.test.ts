@@ -59,6 +59,7 @@ describe("indexer and API: pledges", function () {
       mainContractHash: hash("loan"),
       licensingAllowed: false,
       selfSaleAllowed: false,
+      reservePrice: 0n,
       externalRegistry: ethers.encodeBytes32String("PBOC-ZDW"),
       externalNumber: `ZDW-${now}-${Math.random().toString(36).slice(2, 8)}`,
       externalRegisteredAt: now - 1000,
