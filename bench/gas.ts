@@ -137,6 +137,27 @@ async function livePledge(m: Market, assetId: bigint, bank: number, overrides: P
   return id;
 }
 
+/** A transferable certificate of a fresh asset, granted by its holder to the licensee, for two years. */
+async function transferableCertificate(m: Market) {
+  const { assetId } = await registerActive(m, m.holder);
+  const terms = grantTerms(assetId, { transferable: true, validUntil: (await time.latest()) + 2 * 365 * 86_400 });
+  await (await m.rights.connect(m.holder).grant(terms, m.licensee.address)).wait();
+  return { assetId, certId: await m.rights.certificateCount() };
+}
+
+/** Certificate pledge terms: the licensee pledges `certId` to `bank`. */
+async function certificatePledgeTerms(m: Market, assetId: bigint, certId: bigint, bank: number, overrides: Partial<PledgeTerms> = {}) {
+  return pledgeTerms(assetId, m.licensee.address, banks(m)[bank].address, await m.token.getAddress(), { collateral: Collateral.Certificate, certId, ...overrides });
+}
+
+/** A live pledge of the licensee's certificate to `bank`. */
+async function liveCertificatePledge(m: Market, assetId: bigint, certId: bigint, bank: number, overrides: Partial<PledgeTerms> = {}) {
+  await (await m.pledges.connect(m.licensee).file(await certificatePledgeTerms(m, assetId, certId, bank, overrides))).wait();
+  const id = await m.pledges.pledgeCount();
+  await (await m.pledges.connect(banks(m)[bank]).accept(id)).wait();
+  return id;
+}
+
 /** A delivered licence order of an asset whose revenue is pledged to two banks (owed more than the sale). */
 async function deliveredPledged(m: Market) {
   const { assetId } = await registerActive(m, m.holder, await withParents(m, 2));
@@ -298,6 +319,37 @@ const FLOWS: Record<string, Flow> = {
     const { assetId } = await registerActive(m, m.holder);
     const id = await livePledge(m, assetId, 0, { selfSaleAllowed: true, securedAmount: 300_000n, termEnd: (await time.latest()) + 86_400 });
     await livePledge(m, assetId, 1, { securedAmount: 300_000n });
+    await time.increase(86_401);
+    await (await m.pledges.connect(banks(m)[0]).declareDefault(id)).wait();
+    const sale = { venueId: 1, price: 1_000_000n, deliveryWindow: 7 * 86_400, acceptanceWindow: 3 * 86_400, costs: 10_000n, costsEvidenceHash: hash() };
+    await (await m.pledges.connect(banks(m)[0]).enforce(id, sale)).wait();
+    await (await m.dex.connect(m.buyer).order(await m.dex.listingCount(), sale.price)).wait();
+    const orderId = await m.dex.orderCount();
+    await (await m.pledges.connect(banks(m)[0]).deliverEnforcementSale(id, orderId, hash())).wait();
+    return [m.dex.connect(m.buyer).accept(orderId)];
+  }),
+  "pledge: file, of a certificate": onMarket(async (m) => {
+    const { assetId, certId } = await transferableCertificate(m);
+    return [m.pledges.connect(m.licensee).file(await certificatePledgeTerms(m, assetId, certId, 0))];
+  }),
+  "pledge: accept, of a certificate": onMarket(async (m) => {
+    const { assetId, certId } = await transferableCertificate(m);
+    await (await m.pledges.connect(m.licensee).file(await certificatePledgeTerms(m, assetId, certId, 0))).wait();
+    return [m.pledges.connect(banks(m)[0]).accept(await m.pledges.pledgeCount())];
+  }),
+  "accept + settle, certificate sold by its holder": onMarket(async (m) => {
+    const { assetId, certId } = await transferableCertificate(m);
+    const terms = await listingTerms(m, assetId, { offer: Offer.HoldingTransfer, sellerCertId: certId, maxQuantity: 1, licenceTerm: 0 });
+    await (await m.dex.connect(m.licensee).list(terms)).wait();
+    await (await m.dex.connect(m.buyer).order(await m.dex.listingCount(), terms.price)).wait();
+    const orderId = await m.dex.orderCount();
+    await (await m.dex.connect(m.licensee).deliver(orderId, hash())).wait();
+    return [m.dex.connect(m.buyer).accept(orderId)];
+  }),
+  "accept + settle, enforcement sale of a certificate (2 pledges, costs)": onMarket(async (m) => {
+    const { assetId, certId } = await transferableCertificate(m);
+    const id = await liveCertificatePledge(m, assetId, certId, 0, { selfSaleAllowed: true, securedAmount: 300_000n, termEnd: (await time.latest()) + 86_400 });
+    await liveCertificatePledge(m, assetId, certId, 1, { securedAmount: 300_000n });
     await time.increase(86_401);
     await (await m.pledges.connect(banks(m)[0]).declareDefault(id)).wait();
     const sale = { venueId: 1, price: 1_000_000n, deliveryWindow: 7 * 86_400, acceptanceWindow: 3 * 86_400, costs: 10_000n, costsEvidenceHash: hash() };
