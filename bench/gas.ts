@@ -158,6 +158,19 @@ async function liveCertificatePledge(m: Market, assetId: bigint, certId: bigint,
   return id;
 }
 
+/** After pledge `id` (to the first bank, self-sale allowed, due within a day) is due: the bank declares the default,
+ * lists the sale (10,000.00 with 100.00 of costs), the buyer orders and the bank delivers. The order's id. */
+async function enforcementSaleDelivered(m: Market, id: bigint) {
+  await time.increase(86_401);
+  await (await m.pledges.connect(banks(m)[0]).declareDefault(id)).wait();
+  const sale = { venueId: 1, price: 1_000_000n, deliveryWindow: 7 * 86_400, acceptanceWindow: 3 * 86_400, costs: 10_000n, costsEvidenceHash: hash() };
+  await (await m.pledges.connect(banks(m)[0]).enforce(id, sale)).wait();
+  await (await m.dex.connect(m.buyer).order(await m.dex.listingCount(), sale.price)).wait();
+  const orderId = await m.dex.orderCount();
+  await (await m.pledges.connect(banks(m)[0]).deliverEnforcementSale(id, orderId, hash())).wait();
+  return orderId;
+}
+
 /** A delivered licence order of an asset whose revenue is pledged to two banks (owed more than the sale). */
 async function deliveredPledged(m: Market) {
   const { assetId } = await registerActive(m, m.holder, await withParents(m, 2));
@@ -319,14 +332,7 @@ const FLOWS: Record<string, Flow> = {
     const { assetId } = await registerActive(m, m.holder);
     const id = await livePledge(m, assetId, 0, { selfSaleAllowed: true, securedAmount: 300_000n, termEnd: (await time.latest()) + 86_400 });
     await livePledge(m, assetId, 1, { securedAmount: 300_000n });
-    await time.increase(86_401);
-    await (await m.pledges.connect(banks(m)[0]).declareDefault(id)).wait();
-    const sale = { venueId: 1, price: 1_000_000n, deliveryWindow: 7 * 86_400, acceptanceWindow: 3 * 86_400, costs: 10_000n, costsEvidenceHash: hash() };
-    await (await m.pledges.connect(banks(m)[0]).enforce(id, sale)).wait();
-    await (await m.dex.connect(m.buyer).order(await m.dex.listingCount(), sale.price)).wait();
-    const orderId = await m.dex.orderCount();
-    await (await m.pledges.connect(banks(m)[0]).deliverEnforcementSale(id, orderId, hash())).wait();
-    return [m.dex.connect(m.buyer).accept(orderId)];
+    return [m.dex.connect(m.buyer).accept(await enforcementSaleDelivered(m, id))];
   }),
   "pledge: file, of a certificate": onMarket(async (m) => {
     const { assetId, certId } = await transferableCertificate(m);
@@ -350,14 +356,7 @@ const FLOWS: Record<string, Flow> = {
     const { assetId, certId } = await transferableCertificate(m);
     const id = await liveCertificatePledge(m, assetId, certId, 0, { selfSaleAllowed: true, securedAmount: 300_000n, termEnd: (await time.latest()) + 86_400 });
     await liveCertificatePledge(m, assetId, certId, 1, { securedAmount: 300_000n });
-    await time.increase(86_401);
-    await (await m.pledges.connect(banks(m)[0]).declareDefault(id)).wait();
-    const sale = { venueId: 1, price: 1_000_000n, deliveryWindow: 7 * 86_400, acceptanceWindow: 3 * 86_400, costs: 10_000n, costsEvidenceHash: hash() };
-    await (await m.pledges.connect(banks(m)[0]).enforce(id, sale)).wait();
-    await (await m.dex.connect(m.buyer).order(await m.dex.listingCount(), sale.price)).wait();
-    const orderId = await m.dex.orderCount();
-    await (await m.pledges.connect(banks(m)[0]).deliverEnforcementSale(id, orderId, hash())).wait();
-    return [m.dex.connect(m.buyer).accept(orderId)];
+    return [m.dex.connect(m.buyer).accept(await enforcementSaleDelivered(m, id))];
   }),
   withdraw: onMarket(async (m) => {
     await m.dex.connect(m.buyer).accept(await delivered(m, 0));
