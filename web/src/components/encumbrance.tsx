@@ -13,6 +13,8 @@ export interface PledgeLike {
   live: boolean;
   rank: number | null;
   collateral: string;
+  /** The pledged certificate (collateral Certificate); null otherwise. */
+  certificateId?: string | null;
   securedAmount: { raw: string; value: string | null; token: { symbol: string | null; address: string } };
   termEnd: string;
 }
@@ -30,15 +32,22 @@ export function restrictLabel(t: ReturnType<typeof useT>, name: string): string 
   return name in RESTRICT ? t(RESTRICT[name as keyof typeof RESTRICT]) : name;
 }
 
-/** The live pledges in rank order. */
-export function livePledges<P extends PledgeLike>(pledges: P[]): P[] {
-  return pledges.filter((p) => p.live && p.rank !== null).sort((a, b) => (a.rank as number) - (b.rank as number));
+/**
+ * The live pledges of the holding and the revenue in rank order (`certificateId`: of that certificate instead): a
+ * certificate's pledges rank apart and do not encumber the holding.
+ */
+export function livePledges<P extends PledgeLike>(pledges: P[], certificateId: string | null = null): P[] {
+  return pledges
+    .filter((p) => p.live && p.rank !== null && (p.certificateId ?? null) === certificateId)
+    .sort((a, b) => (a.rank as number) - (b.rank as number));
 }
 
 /** One live pledge as a line: "已质押 · 第1顺位 · 5,000,000.00 eCNY · 至 2027-06-30". */
 export function pledgeLine(t: ReturnType<typeof useT>, p: PledgeLike): string {
   const parts = [
-    t(p.collateral === "Revenue" ? "encRevenuePledged" : "encPledged"),
+    p.collateral === "Certificate"
+      ? t("encCertificatePledged", { id: p.certificateId ?? "—" })
+      : t(p.collateral === "Revenue" ? "encRevenuePledged" : "encPledged"),
     t("encRank", { n: p.rank ?? "—" }),
     money(p.securedAmount),
     t("encUntil", { d: cstDate(p.termEnd) }),

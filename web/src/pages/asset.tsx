@@ -29,16 +29,17 @@ const ASSET = `query Asset($id: ID!) {
     children { shareBps asset { ${NODE} } }
     royalties { asset { id name } percent depth }
     objections { id objector filedAt open upheld resolvedAt }
-    certificates { id kind holder grantor depth validFrom validUntil sublicensable transferable revokedAt valid parent { id } }
+    certificates { id kind holder grantor depth validFrom validUntil sublicensable transferable revokedAt valid parent { id }
+      encumbrance { livePledges enforcing summary } }
     submission { txHash blockNumber logIndex }
     ${ENCUMBRANCE}
-    pledges { id status live rank collateral termEnd securedAmount { raw value token { symbol address } } }
+    pledges { id status live rank collateral certificateId termEnd securedAmount { raw value token { symbol address } } }
   }
 }`;
 
 const AMOUNT = `raw value token { symbol address }`;
 const LISTINGS = `query Listings($id: ID!) {
-  listings(where: { assetId: $id }, first: 50) { nodes { id seller venueId offer price { ${AMOUNT} } maxQuantity sold active } }
+  listings(where: { assetId: $id }, first: 50) { nodes { id seller venueId offer sellerCertificate { id } price { ${AMOUNT} } maxQuantity sold active } }
 }`;
 const SETTLEMENTS = `query Settlements($id: ID!) {
   settlements(where: { assetId: $id }, first: 40) {
@@ -269,6 +270,7 @@ function Certificates(props: { a: any }) {
                     <span class={`badge ${c.valid ? "s-active" : c.revokedAt ? "s-rejected" : "s-cancelled"}`}>
                       {c.revokedAt ? t("revoked") : c.valid ? t("valid") : t("invalid")}
                     </span>
+                    <CertificateEncumbrance a={props.a} c={c} />
                   </td>
                 </tr>
               ))}
@@ -277,6 +279,33 @@ function Certificates(props: { a: any }) {
         </div>
       )}
     </Section>
+  );
+}
+
+/**
+ * A listing's offer: a holding transfer with a seller certificate sells that certificate (an enforcement sale of a
+ * pledged certificate, or its holder's resale); a licence under a certificate is a sublicence of it.
+ */
+function offerLabel(t: ReturnType<typeof useT>, l: { offer: string; sellerCertificate: { id: string } | null }): string {
+  if (!l.sellerCertificate) return t.word(l.offer);
+  const id = l.sellerCertificate.id;
+  return l.offer === "HoldingTransfer" ? t("certificateSale", { id }) : `${t.word(l.offer)} · ${t("underCertificate", { id })}`;
+}
+
+/** A pledged certificate's badges: one per live pledge of it in rank order, as the asset header shows the holding's. */
+function CertificateEncumbrance(props: { a: any; c: any }) {
+  const t = useT();
+  const e = props.c.encumbrance;
+  if (e.livePledges === 0 && !e.enforcing) return null;
+  return (
+    <span class="encumbrance" data-cert-encumbered={props.c.id} title={e.summary ?? undefined}>
+      {livePledges(props.a.pledges, props.c.id).map((p) => (
+        <span key={p.id} class="badge encumbered small" data-pledge={p.id}>
+          {pledgeLine(t, p)}
+        </span>
+      ))}
+      {e.enforcing && <span class="badge encumbered enforcing small">{t("encEnforcing")}</span>}
+    </span>
   );
 }
 
@@ -307,7 +336,7 @@ function Trades(props: { id: string }) {
                 {l.data.listings.nodes.map((l: any) => (
                   <tr key={l.id} data-listing={l.id}>
                     <td>{l.id}</td>
-                    <td>{t.word(l.offer)}</td>
+                    <td>{offerLabel(t, l)}</td>
                     <td class="num" data-field="price">{money(l.price)}</td>
                     <td class="num">
                       {l.sold}

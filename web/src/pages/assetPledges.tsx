@@ -1,7 +1,8 @@
-// The asset page's pledge panel (质押): each pledge with its rank, parties, what is pledged, the secured amount, what
-// the pledgee received and is still owed, the term, the external registration that gives it legal effect, consents,
-// licensing and self-sale terms, objection, default, enforcement and loan-to-value. Live and filed pledges first (in
-// the API's order: live ones by rank), released, enforced, voided and withdrawn ones below as history.
+// The asset page's pledge panel (质押): each pledge with its rank, parties, what is pledged (the holding, the revenue,
+// or one of the asset's rights certificates), the secured amount, what the pledgee received and is still owed, the
+// term, the external registration that gives it legal effect, consents, licensing and self-sale terms (with the
+// reserve price), objection, default, enforcement and loan-to-value. Live and filed pledges first (in the API's
+// order: live ones by rank), released, enforced, voided and withdrawn ones below as history.
 import { useGql } from "../api";
 import { useT } from "../i18n";
 import { cstDate, cstTime, money } from "../format";
@@ -13,10 +14,10 @@ const PLEDGES = `query Pledges($id: ID!) {
   asset(id: $id) {
     id
     pledges {
-      id status live rank collateral pledgor debtor pledgee maximumAmount termEnd mainContractHash
+      id status live rank collateral certificateId pledgor debtor pledgee maximumAmount termEnd mainContractHash
       securedAmount { ${AMOUNT} } received { ${AMOUNT} } outstanding { ${AMOUNT} }
       scope { principal interest penalties damages enforcementCosts }
-      licensingAllowed selfSaleAllowed externalRegistry externalNumber externalRegisteredAt
+      licensingAllowed selfSaleAllowed reservePrice { ${AMOUNT} } externalRegistry externalNumber externalRegisteredAt
       consents { transfer cancellation licensing } restricts
       objection { open objector objectedAt upheld resolvedAt }
       default { at by byArbiter }
@@ -86,7 +87,7 @@ function PledgeCard(props: { p: any }) {
   const restricts = (p.restricts as string[]).map((r) => restrictLabel(t, r));
   const ltv = p.loanToValue;
   const rows: [string, any, string][] = [
-    [t("collateral"), t.word(p.collateral), "collateral"],
+    [t("collateral"), p.certificateId ? <a href="#certificates">{`${t.word(p.collateral)} #${p.certificateId}`}</a> : t.word(p.collateral), "collateral"],
     [t("pledgee"), <Addr a={p.pledgee} />, "pledgee"],
     [t("pledgor"), <Addr a={p.pledgor} />, "pledgor"],
     [t("debtor"), <Addr a={p.debtor} />, "debtor"],
@@ -102,6 +103,7 @@ function PledgeCard(props: { p: any }) {
     [t("licensingAllowed"), yesNo(p.licensingAllowed), "licensingAllowed"],
     [t("selfSaleAllowed"), yesNo(p.selfSaleAllowed), "selfSaleAllowed"],
   ];
+  if (p.reservePrice) rows.push([t("reservePrice"), money(p.reservePrice), "reservePrice"]);
   if (p.live) rows.push([t("restricts"), restricts.join("、") || t("none"), "restricts"]);
   rows.push([t("filedAtP"), cstTime(p.filedAt), "filedAt"]);
   if (p.acceptedAt) rows.push([t("acceptedAt"), cstTime(p.acceptedAt), "acceptedAt"]);
