@@ -1,7 +1,8 @@
 // The entity page for accountants: the balance sheet's data-resource lines as of any date with the books behind them,
 // a chart of carrying amounts by category month by month, disclosure tables A and B of 财会〔2023〕11号 in their
-// official rows and columns with the identity checks, the journal, and the downloads (CSV, XLSX). The dates live in
-// the URL (?asOf=&from=&to=&fromMonth=&toMonth=&tab=), so a view can be shared and reloaded.
+// official rows and columns with the identity checks, the journal, the pledges it lends against or gave (for lenders),
+// and the downloads (CSV, XLSX). The dates live in the URL (?asOf=&from=&to=&fromMonth=&toMonth=&tab=), so a view can
+// be shared and reloaded.
 import { lazy, Suspense } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { gql, useGql } from "../api";
@@ -9,6 +10,7 @@ import { useT } from "../i18n";
 import { cstDate, groupDigits, money, type Amount } from "../format";
 import { navigate } from "../router";
 import { AssetLink, ErrorText, Loading, Message, Section } from "../components/ui";
+import { EntityPledges } from "./entityPledges";
 
 const Chart = lazy(() => import("../components/chart").then((m) => ({ default: m.Chart })));
 
@@ -66,7 +68,7 @@ const JOURNAL = `query Journal($entity: String!, $from: String!, $to: String!) {
   }
 }`;
 
-type Tab = "balance" | "disclosure" | "journal";
+type Tab = "balance" | "disclosure" | "journal" | "pledges";
 
 export function EntityPage(props: { address: string; query: URLSearchParams }) {
   const t = useT();
@@ -84,7 +86,7 @@ export function EntityPage(props: { address: string; query: URLSearchParams }) {
   const today = cstDate(meta.data._meta.latestBlockTime ?? new Date().toISOString());
   const q = props.query;
   const state = {
-    tab: (["balance", "disclosure", "journal"].includes(q.get("tab") ?? "") ? q.get("tab") : "balance") as Tab,
+    tab: (["balance", "disclosure", "journal", "pledges"].includes(q.get("tab") ?? "") ? q.get("tab") : "balance") as Tab,
     asOf: q.get("asOf") ?? today,
     from: q.get("from") ?? `${today.slice(0, 4)}-01-01`,
     to: q.get("to") ?? today,
@@ -102,6 +104,7 @@ export function EntityPage(props: { address: string; query: URLSearchParams }) {
     ["balance", t("tabBalance")],
     ["disclosure", t("tabDisclosure")],
     ["journal", t("tabJournal")],
+    ["pledges", t("tabPledges")],
   ];
   return (
     <div class="page entity" data-entity={props.address}>
@@ -132,6 +135,7 @@ export function EntityPage(props: { address: string; query: URLSearchParams }) {
       {state.tab === "disclosure" && (
         <Disclosure entity={props.address} from={state.from} to={state.to} go={(from, to) => navigate(link({ from, to }), true)} />
       )}
+      {state.tab === "pledges" && <EntityPledges entity={props.address} />}
       {state.tab === "journal" && <Journal entity={props.address} from={state.from} to={state.to} go={(from, to) => navigate(link({ from, to }), true)} />}
       <Downloads entity={props.address} {...state} />
     </div>
