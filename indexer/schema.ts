@@ -377,6 +377,19 @@ const MIGRATIONS: Migration[] = [
       AND e.tx_hash = settlements.tx_hash AND e.name = 'Settled' AND json_extract(e.args, '$.orderId') = CAST(settlements.order_id AS TEXT)
   );
   `,
+  `
+  -- Certificate pledges: collateral Certificate pledges a transferable rights certificate of the asset (cert_id; NULL
+  -- for Holding and Revenue), filed by the certificate's holder. A certificate's pledges rank, restrict and are
+  -- enforced apart from the asset's: readers rank the live pledges of an asset's holding and revenue together (cert_id
+  -- NULL), and each certificate's apart. reserve_price: the lowest price a self-sale may ask ('0': none). Rows indexed before are
+  -- holding and revenue pledges filed without a reserve price.
+  ALTER TABLE pledges ADD COLUMN cert_id INTEGER;
+  ALTER TABLE pledges ADD COLUMN reserve_price TEXT NOT NULL DEFAULT '0';
+  CREATE INDEX pledges_by_certificate ON pledges (cert_id, status) WHERE cert_id IS NOT NULL;
+  -- What the certificate's live pledges restrict now (CertificateEncumbranceChanged): ENC_* bits Transfer 1,
+  -- Licensing 4, Enforcing 16; the rights contract's encumbranceOf.
+  ALTER TABLE certificates ADD COLUMN encumbrance INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
-// PledgeRegistry events -> pledges (terms as filed, state as it moves), assets' encumbrance flags, and the pledged
-// revenue and enforcement proceeds routed at settlement (whose credits the exchange projection then skips on the
-// Settled line: see exchange.ts). Every event of a pledge carries its asset, for the asset's provenance.
+// PledgeRegistry events -> pledges (terms as filed, state as it moves), assets' and certificates' encumbrance flags,
+// and the pledged revenue and enforcement proceeds routed at settlement (whose credits the exchange projection then
+// skips on the Settled line: see exchange.ts). Every event of a pledge carries its asset (for a certificate pledge,
+// the certificate's asset), for the asset's provenance.
 import { Collateral, Consent, nameOf } from "../enums";
 import type { Store } from "../store";
 import { noteToken, plus, type Handlers } from "./context";
@@ -29,6 +30,7 @@ export const pledges: Handlers = {
       pledgor: a.pledgor,
       registrar_id: a.registrarId,
       collateral: nameOf(Collateral, t.collateral),
+      cert_id: t.certId === "0" ? null : n(t.certId),
       debtor: t.debtor,
       pledgee: t.pledgee,
       token: t.token,
@@ -39,6 +41,7 @@ export const pledges: Handlers = {
       main_contract_hash: t.mainContractHash,
       licensing_allowed: t.licensingAllowed,
       self_sale_allowed: t.selfSaleAllowed,
+      reserve_price: t.reservePrice,
       external_registry: t.externalRegistry,
       external_number: t.externalNumber,
       external_registered_at: n(t.externalRegisteredAt),
@@ -201,6 +204,11 @@ export const pledges: Handlers = {
     const id = n(a.assetId);
     store.update("assets", { id }, { encumbrance: a.encumbrance });
     return id;
+  },
+
+  CertificateEncumbranceChanged: ({ store }, a) => {
+    store.update("certificates", { id: n(a.certId) }, { encumbrance: a.encumbrance });
+    return n(a.assetId);
   },
 
   PublicInstitutionSet: ({ store }, a) => {

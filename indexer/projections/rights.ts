@@ -50,7 +50,9 @@ export const rights: Handlers = {
     return Number(a.assetId);
   },
 
-  // A mint's Transfer precedes its RightGranted (which records the holder); later Transfers move the certificate.
+  // A mint's Transfer precedes its RightGranted (which records the holder); later Transfers move the certificate: its
+  // holder's transfer, or the exchange's sale of it (a HoldingTransfer listing with it as seller certificate, an
+  // enforcement sale of its pledge included), whose settlement leaves the asset's holder as it was.
   Transfer: ({ store }, a) => {
     const id = Number(a.tokenId);
     if (a.from === ZERO_ADDRESS) return null;

@@ -820,6 +820,7 @@ describe("indexer projections", function () {
         revoked_at: null,
         revoked_by: null,
         revoke_reason: null,
+        encumbrance: 0,
       };
     }
 
@@ -883,6 +884,7 @@ describe("indexer projections", function () {
           sublicensable: flag(c.sublicensable),
           transferable: flag(c.transferable),
           revoked_at: c.revokedAt === 0n ? null : Number(c.revokedAt),
+          encumbrance: Number(await w.rights.encumbranceOf(r.id as number)),
         });
       }
     });
@@ -907,11 +909,12 @@ describe("indexer projections", function () {
       db.prepare(`UPDATE events SET asset_id = NULL WHERE contract = 'RightsCertificate' AND name = 'Transfer' AND json_extract(args, '$.from') = ?`).run(
         ethers.ZeroAddress,
       );
-      // Back to schema 3: without what migrations 5 (relayed actions), 6 (book positions), 8 (pledges) and 9 (the
-      // settlements' log index) added, then migrated forward again.
+      // Back to schema 3: without what migrations 5 (relayed actions), 6 (book positions), 8 (pledges), 9 (the
+      // settlements' log index) and 10 (certificate pledges) added, then migrated forward again.
       const settledLogs = () => s.rows<Row>("SELECT order_id, log_index FROM settlements ORDER BY order_id");
       const logs = settledLogs();
-      db.exec(`ALTER TABLE settlements DROP COLUMN log_index; DROP TABLE pledges; DROP TABLE proceeds_routes; DROP TABLE pledge_proceeds; DROP TABLE public_institutions;
+      db.exec(`ALTER TABLE certificates DROP COLUMN encumbrance;
+        ALTER TABLE settlements DROP COLUMN log_index; DROP TABLE pledges; DROP TABLE proceeds_routes; DROP TABLE pledge_proceeds; DROP TABLE public_institutions;
         ALTER TABLE assets DROP COLUMN encumbrance; DROP TABLE book_positions; DROP TABLE relayed_requests; DROP INDEX events_by_signer; DROP INDEX events_by_relayer;
         ALTER TABLE events DROP COLUMN signer; ALTER TABLE events DROP COLUMN relayer;`);
       db.pragma("user_version = 3");
