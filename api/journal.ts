@@ -25,10 +25,11 @@
 // - Sales: a settlement on the exchange where the entity is the seller and holds a book of the asset that day is a
 //   licence sale (or an inventory sale): 1002 the seller's net, 6601 the exchange fee and the merchant commission,
 //   6401 the royalties paid upstream, against revenue (gross). A derecognition by sale is linked to the settlement
-//   that sold the book's asset (by the entity, in the book's currency): the latest transfer of the holding right
-//   settled from the book's recognition to the derecognition's day, else a licence settled on the derecognition's
-//   day. Its proceeds are then that settlement's, in the derecognition's one voucher (dated as the derecognition),
-//   and the settlement has no voucher of its own; without a link, the proceeds recorded with the derecognition.
+//   that sold the book's asset (by the entity, in the book's currency): the latest transfer of the holding right (or
+//   of a rights certificate the entity held: a HoldingTransfer listing with its certificate) settled from the book's
+//   recognition to the derecognition's day, else a licence settled on the derecognition's day. Its proceeds are then
+//   that settlement's, in the derecognition's one voucher (dated as the derecognition), and the settlement has no
+//   voucher of its own; without a link, the proceeds recorded with the derecognition.
 // - A royalty line of a settlement crediting the entity is income (1002 against 6051), named by the upstream asset.
 // - A licence remedy (DataExchange.remedyLicence) after a sale that has a voucher reverses it in red ink (negative
 //   amounts, never a deletion): the original voucher's cash and revenue lines for the refund paid out of the seller's
@@ -519,9 +520,9 @@ const chainKey = (r: { block_number?: number | null; log_index?: number | null }
 
 /**
  * Links each derecognition by sale to the settlement it sold the asset in (see the header), by book id: the latest
- * holding-right transfer of the book's asset by the entity in the book's currency settled between the book's
- * recognition and the end of the derecognition's day; else the latest settlement of another offer (a licence) on the
- * derecognition's day. A settlement is linked to one derecognition at most.
+ * HoldingTransfer (of the holding right, or of a certificate it held) of the book's asset by the entity in the book's
+ * currency settled between the book's recognition and the end of the derecognition's day; else the latest settlement
+ * of another offer (a licence) on the derecognition's day. A settlement is linked to one derecognition at most.
  */
 function linkSales(books: readonly BookFacts[], sales: readonly SaleRow[]): Map<number, SaleRow> {
   const byBook = new Map<number, SaleRow>();

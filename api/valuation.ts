@@ -61,11 +61,8 @@ export interface SettlementRow {
   gross: string;
   seller_net: string;
   settled_at: number;
-}
-
-/** Columns of `listings` used here: no seller certificate means the holder sold (the exchange checks it). */
-export interface ListingRow {
-  id: number;
+  /** Its listing's seller certificate: null when the holder sold (the exchange checks it). A HoldingTransfer with one
+   *  sold that rights certificate, not the holding. */
   seller_cert_id: number | null;
 }
 
@@ -99,8 +96,6 @@ export interface ValuationRows {
   attestations: AttestationRow[];
   /** The target's settlements and other assets' settlements (candidate comparables). */
   settlements: SettlementRow[];
-  /** The listings of the target's settlements. */
-  listings: ListingRow[];
   /** The target's books and their entries. */
   books: BookRow[];
   bookEntries: BookEntryRow[];
@@ -691,8 +686,10 @@ function marketApproach(c: Context): Indication<MarketIndication> {
     if (!a) throw new Error(`settlement ${s.order_id} refers to asset ${s.asset_id}, which is not in rows.assets`);
     return a;
   };
+  // A certificate sold (a HoldingTransfer by its holder, or its pledgee's enforcement sale) is not the holding.
   const matching = c.rows.settlements
     .filter((s) => s.asset_id !== asset.id && s.settled_at <= asOf && s.offer === offer && sameAddress(s.token, token))
+    .filter((s) => offer !== "HoldingTransfer" || s.seller_cert_id === null)
     .filter((s) => kindOf(s).kind === asset.kind)
     .sort((a, b) => b.settled_at - a.settled_at || b.order_id - a.order_id);
   const what = `${offer} trades of other ${asset.kind} assets in ${token} settled by ${day(asOf)}`;
@@ -760,16 +757,10 @@ function incomeApproach(c: Context): Indication<IncomeIndication> {
     return insufficient(`asset ${asset.id}'s registration runs ${registrationMonths} whole months after ${day(asOf)} (to ${day(end)}): less than a year of income`);
   }
 
-  const listings = new Map(c.rows.listings.map((l) => [l.id, l]));
   const from = addMonths(asOf, -12);
   const settlements = c.rows.settlements
     .filter((s) => s.asset_id === asset.id && s.settled_at > from && s.settled_at <= asOf && s.offer !== "HoldingTransfer")
-    .filter((s) => sameAddress(s.token, token))
-    .filter((s) => {
-      const l = listings.get(s.listing_id);
-      if (!l) throw new Error(`settlement ${s.order_id} refers to listing ${s.listing_id}, which is not in rows.listings`);
-      return l.seller_cert_id === null;
-    })
+    .filter((s) => sameAddress(s.token, token) && s.seller_cert_id === null)
     .sort((a, b) => a.settled_at - b.settled_at || a.order_id - b.order_id)
     .map((s) => ({ orderId: s.order_id, offer: s.offer as OfferName, settledAt: s.settled_at, sellerNet: BigInt(s.seller_net) }));
   const revenue = settlements.reduce((sum, s) => sum + s.sellerNet, 0n);

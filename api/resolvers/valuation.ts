@@ -17,19 +17,18 @@ const CANDIDATES = 1_000;
 // other assets' attestations only quality scores (the market approach's quality factor; a quality attestation is
 // only ever superseded by another quality attestation of the same asset).
 const ASSET_COLUMNS = "id, kind, status, records, approved_at, valid_until, ended_at";
-const SETTLEMENT_COLUMNS = ["order_id", "listing_id", "asset_id", "offer", "token", "gross", "seller_net", "settled_at"];
+const SETTLEMENT_COLUMNS = ["order_id", "listing_id", "asset_id", "offer", "token", "gross", "seller_net", "settled_at"].map((c) => `s.${c}`);
+/** Each settlement with its listing's seller certificate (SettlementRow.seller_cert_id). */
+const SETTLEMENTS = `SELECT ${SETTLEMENT_COLUMNS}, l.seller_cert_id FROM settlements s JOIN listings l ON l.id = s.listing_id`;
 /** An id list as one parameter (a JSON array), so each query is one prepared statement whatever the list's length. */
 const IDS = "(SELECT value FROM json_each(?))";
 
 function rowsFor(ctx: Context, assetId: number, asOf: number, offer: string): ValuationRows {
   const target = prepared(ctx.db, `SELECT ${ASSET_COLUMNS} FROM assets WHERE id = ?`).get(assetId) as Row;
-  const own = prepared(ctx.db, `SELECT ${SETTLEMENT_COLUMNS} FROM settlements WHERE asset_id = ? AND settled_at <= ? ORDER BY settled_at`).all(
-    assetId,
-    asOf,
-  ) as Row[];
+  const own = prepared(ctx.db, `${SETTLEMENTS} WHERE s.asset_id = ? AND s.settled_at <= ? ORDER BY s.settled_at`).all(assetId, asOf) as Row[];
   const others = prepared(
     ctx.db,
-    `SELECT ${SETTLEMENT_COLUMNS.map((c) => `s.${c}`)} FROM settlements s JOIN assets a ON a.id = s.asset_id
+    `${SETTLEMENTS} JOIN assets a ON a.id = s.asset_id
      WHERE s.offer = ? AND a.kind = ? AND s.asset_id != ? AND s.settled_at <= ? ORDER BY s.settled_at DESC LIMIT ${CANDIDATES}`,
   ).all(offer, target.kind, assetId, asOf) as Row[];
   const otherIds = JSON.stringify([...new Set(others.map((s) => s.asset_id as number))]);
@@ -38,13 +37,11 @@ function rowsFor(ctx: Context, assetId: number, asOf: number, offer: string): Va
     ctx.db,
     `SELECT * FROM attestations WHERE asset_id = ? UNION ALL SELECT * FROM attestations WHERE kind = 'Quality' AND asset_id IN ${IDS}`,
   ).all(assetId, otherIds) as Row[];
-  const listingIds = JSON.stringify([...new Set(own.map((s) => s.listing_id as number))]);
-  const listings = prepared(ctx.db, `SELECT id, seller_cert_id FROM listings WHERE id IN ${IDS}`).all(listingIds) as Row[];
   const books = prepared(ctx.db, "SELECT * FROM books WHERE asset_id = ?").all(assetId) as Row[];
   const bookEntries = prepared(ctx.db, "SELECT e.* FROM book_entries e JOIN books b ON b.id = e.book_id WHERE b.asset_id = ? ORDER BY e.book_id, e.seq").all(
     assetId,
   ) as Row[];
-  return { assets, attestations, settlements: [...own, ...others], listings, books, bookEntries } as unknown as ValuationRows;
+  return { assets, attestations, settlements: [...own, ...others], books, bookEntries } as unknown as ValuationRows;
 }
 
 export const valuationQueries = {

@@ -12,7 +12,6 @@ import {
   type BookEntryRow,
   type BookRow,
   type Indication,
-  type ListingRow,
   type SettlementRow,
   type ValuationParams,
   type ValuationRows,
@@ -54,7 +53,7 @@ function appraisal(id: number, method: string, value: string, valuationDate: num
 
 /** A settlement on listing `orderId`; seller_net defaults to gross. */
 function settlement(orderId: number, assetId: number, settledAt: number, gross: string, o: Partial<SettlementRow> = {}): SettlementRow {
-  return { order_id: orderId, listing_id: orderId, asset_id: assetId, offer: "HoldingTransfer", token: TOKEN, gross, seller_net: gross, settled_at: settledAt, ...o };
+  return { order_id: orderId, listing_id: orderId, asset_id: assetId, offer: "HoldingTransfer", token: TOKEN, gross, seller_net: gross, settled_at: settledAt, seller_cert_id: null, ...o };
 }
 
 /** A book and its entries: opened on `opened`, then `more` entries in order. */
@@ -74,7 +73,7 @@ const derecognised = (date: number) => ({ kind: "Derecognised", date, amount: nu
 const intangible = () => book(1, "Intangible", at(2025, 1, 1), 36, [cost(at(2025, 1, 1), "100000000"), cost(at(2025, 8, 1), "5000000")]);
 
 function rows(o: Partial<ValuationRows> = {}): ValuationRows {
-  return { assets: [asset(TARGET)], attestations: [], settlements: [], listings: [], books: [], bookEntries: [], ...o };
+  return { assets: [asset(TARGET)], attestations: [], settlements: [], books: [], bookEntries: [], ...o };
 }
 
 const value = (params: ValuationParams, r: ValuationRows) => valuation(TARGET, AS_OF, params, r);
@@ -232,12 +231,14 @@ describe("api/valuation", () => {
           settlement(101, 2, at(2025, 6, 10), "1000000"),
           settlement(102, 3, at(2025, 3, 30, 12), "2000000"),
           settlement(103, 4, at(2025, 5, 31), "1500000"),
-          // Not comparable: the target itself, another asset kind, another right, another token, after asOf.
+          // Not comparable: the target itself, another asset kind, another right, another token, after asOf, and a
+          // rights certificate sold (a HoldingTransfer of its certificate, not of the holding).
           settlement(104, TARGET, at(2025, 6, 1), "9000000"),
           settlement(105, 5, at(2025, 6, 1), "9000000"),
           settlement(106, 2, at(2025, 6, 1), "9000000", { offer: "ProcessingUse" }),
           settlement(107, 2, at(2025, 6, 1), "9000000", { token: OTHER_TOKEN }),
           settlement(108, 2, at(2025, 7, 1), "9000000"),
+          settlement(109, 2, at(2025, 6, 1), "9000000", { seller_cert_id: 9 }),
         ],
       });
     const params: ValuationParams = { token: TOKEN, monthlyPriceGrowth: "0.01", volumeElasticity: "0.5" };
@@ -320,11 +321,10 @@ describe("api/valuation", () => {
           // Left out: at the window's open start, a holding transfer, a sublicensee's sale, after asOf, another token.
           settlement(203, TARGET, at(2024, 6, 30, 23, 59, 59), "1000", { offer: "ProcessingUse" }),
           settlement(204, TARGET, at(2025, 2, 1), "50000000"),
-          settlement(205, TARGET, at(2025, 2, 1), "300000", { offer: "ProcessingUse" }),
+          settlement(205, TARGET, at(2025, 2, 1), "300000", { offer: "ProcessingUse", seller_cert_id: 7 }),
           settlement(206, TARGET, at(2025, 7, 1), "300000", { offer: "ProcessingUse" }),
           settlement(207, TARGET, at(2025, 2, 1), "300000", { offer: "ProcessingUse", token: OTHER_TOKEN }),
         ],
-        listings: [201, 202, 203, 204, 206, 207].map((id): ListingRow => ({ id, seller_cert_id: null })).concat([{ id: 205, seller_cert_id: 7 }]),
       });
 
     it("discounts the trailing year's seller_net: 12,000.00, i = 10%, g = 0, n = 3 -> 29,842.23", () => {
@@ -480,7 +480,6 @@ describe("api/valuation", () => {
           settlement(303, 3, at(2025, 6, 2), E30.slice(0, -1) + "1"),
           settlement(304, 4, at(2025, 6, 3), E30.slice(0, -1) + "3"),
         ],
-        listings: [{ id: 301, seller_cert_id: null }],
       });
       const v = value({ token: TOKEN, replacementCost: E30 }, r);
       // Cost: scores sum 511, d = 511/600. 10^30 x 511 / 600 = 851,666,666,666,666,666,666,666,666,666.67 -> ...667.
@@ -538,7 +537,6 @@ describe("api/valuation", () => {
           settlement(103, 4, at(2025, 5, 31), "1500000"),
           settlement(201, TARGET, at(2024, 9, 1), "1200000", { offer: "ProcessingUse" }),
         ],
-        listings: [{ id: 201, seller_cert_id: null }],
       });
       const params: ValuationParams = { volumeElasticity: "0.5" };
       const reversed: ValuationRows = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, [...v].reverse()])) as unknown as ValuationRows;
