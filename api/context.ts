@@ -70,6 +70,24 @@ function oneLoader<K extends string | number>(db: Database, table: string, colum
   return new DataLoader<K, Row | null>(async (keys) => (await group.loadMany(keys)).map((r) => (r instanceof Error ? null : r[0] ?? null)));
 }
 
+/**
+ * Live pledges (Live or Defaulted) per key of `column`, among those `where` admits (all by default), in rank order:
+ * legal registration time, then id. The contract ranks per key: an asset's holding and revenue together, each
+ * certificate apart.
+ */
+function livePledgeLoader(db: Database, column: "asset_id" | "cert_id", where = "true") {
+  return new DataLoader<number, Row[]>(async (keys) => {
+    const rows = prepared(
+      db,
+      `SELECT * FROM pledges WHERE ${column} IN (${keys.map(() => "?").join(",")}) AND ${where} AND status IN ('Live', 'Defaulted')
+       ORDER BY external_registered_at, id`,
+    ).all(...keys) as Row[];
+    const by = new Map<number, Row[]>(keys.map((k) => [k, []]));
+    for (const r of rows) by.get(r[column])?.push(r);
+    return keys.map((k) => by.get(k)!);
+  });
+}
+
 /** `make()` on the first call, its result afterwards. */
 function once<T>(make: () => T): () => T {
   let made: { value: T } | undefined;
@@ -95,19 +113,14 @@ export function createLoaders(db: Database) {
     lines: groupLoader<number>(db, "settlement_lines", "order_id", "position"),
     token: oneLoader<string>(db, "tokens", "address") as DataLoader<string, TokenRow | null>,
     pledge: oneLoader<number>(db, "pledges", "id"),
-    /** Every pledge of an asset, by id. */
+    /** Every pledge of an asset (its certificates' included), by id. */
     pledgesOfAsset: groupLoader<number>(db, "pledges", "asset_id", "id"),
-    /** The asset's live pledges (Live or Defaulted) in rank order: legal registration time, then id. */
-    livePledges: new DataLoader<number, Row[]>(async (keys) => {
-      const rows = prepared(
-        db,
-        `SELECT * FROM pledges WHERE asset_id IN (${keys.map(() => "?").join(",")}) AND status IN ('Live', 'Defaulted')
-         ORDER BY external_registered_at, id`,
-      ).all(...keys) as Row[];
-      const by = new Map<number, Row[]>(keys.map((k) => [k, []]));
-      for (const r of rows) by.get(r.asset_id)?.push(r);
-      return keys.map((k) => by.get(k)!);
-    }),
+    /** Every pledge of a rights certificate, by id. */
+    pledgesOfCertificate: groupLoader<number>(db, "pledges", "cert_id", "id"),
+    /** The live pledges of an asset's holding and revenue, in rank order (its certificates' rank apart). */
+    livePledges: livePledgeLoader(db, "asset_id", "cert_id IS NULL"),
+    /** The live pledges of a rights certificate, in rank order. */
+    livePledgesOfCertificate: livePledgeLoader(db, "cert_id"),
     /** The events of one transaction, keyed `${block_number}:${tx_hash}` (the block narrows the lookup to an index). */
     eventsOfTx: new DataLoader<string, Row[]>(async (keys) => {
       const pairs = keys.map((k) => k.split(":"));

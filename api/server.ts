@@ -19,7 +19,7 @@ import { valuationQueries, valuationTypes } from "./resolvers/valuation";
 import { accountingQueries, accountingTypes } from "./resolvers/accounting";
 import { bookQueries, bookTypes } from "./resolvers/books";
 import { journalQueries } from "./resolvers/journal";
-import { pledgeAssetFields, pledgeQueries, pledgeTypes, verificationEncumbrance } from "./resolvers/pledges";
+import { pledgeAssetFields, pledgeCertificateFields, pledgeQueries, pledgeTypes, verificationEncumbrance } from "./resolvers/pledges";
 import { journalCsv, journalXlsx } from "./journalExport";
 import { balanceSheetCsv, csvLanguage, disclosureCsv } from "./csv";
 import { GraphQLError } from "graphql";
@@ -158,8 +158,9 @@ export const resolvers = {
   ...bookTypes,
   ...pledgeTypes,
   // Merged here, not imported by resolvers/registry.ts: pledges.ts imports from it, and a cycle would leave these
-  // undefined in whichever module loads first.
+  // undefined in whichever module loads first. A certificate's pledge fields likewise, beside the asset's.
   Asset: { ...registryTypes.Asset, ...pledgeAssetFields },
+  RightsCertificate: { ...rightsTypes.RightsCertificate, ...pledgeCertificateFields },
   ContentVerification: { encumbrance: verificationEncumbrance },
   Indication: { inputList: webTypes.inputList },
 };

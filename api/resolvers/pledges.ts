@@ -1,7 +1,7 @@
-// Pledges (质押) of data assets: the pledges query, a pledge's rank among the asset's live pledges, its amounts, its
-// loan-to-value for lenders, an asset's encumbrance (flags and a one-line summary), and the disclosure of pledged and
-// restricted data resources for accountants. Ranks, ratios and sums are computed here from the index's rows with
-// bigint: never floats.
+// Pledges (质押) of data assets: the pledges query, a pledge's rank among the live pledges of its asset's holding and
+// revenue or of its certificate, its amounts, its loan-to-value for lenders, an asset's and a certificate's
+// encumbrance (flags and a one-line summary), and the disclosure of pledged and restricted data resources for
+// accountants. Ranks, ratios and sums are computed here from the index's rows with bigint: never floats.
 import type { Database } from "better-sqlite3";
 import { prepared, type Context, type Row } from "../context";
 import { Encumbrance, PledgeScope, PledgeStatus } from "../../indexer/enums";
@@ -48,19 +48,26 @@ function grouped(value: string): string {
 
 const shortAddress = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 
-/** The 1-based rank of a pledge among its asset's live pledges, or null when it is not live. */
+/** The live pledges a pledge ranks among: its asset's holding and revenue pledges, or its certificate's. */
+const rankedWith = (ctx: Context, p: Row) =>
+  p.cert_id === null ? ctx.loaders.livePledges.load(p.asset_id) : ctx.loaders.livePledgesOfCertificate.load(p.cert_id);
+
+/** The 1-based rank of a pledge among the live pledges of what it pledges, or null when it is not live. */
 async function rankOf(ctx: Context, p: Row): Promise<number | null> {
   if (!LIVE.has(p.status)) return null;
-  const live = await ctx.loaders.livePledges.load(p.asset_id);
+  const live = await rankedWith(ctx, p);
   const i = live.findIndex((l) => l.id === p.id);
   return i === -1 ? null : i + 1;
 }
 
-/** What a live pledge restricts (the registry's ENC_* flags it contributes), as PledgeRegistry._sync computes them. */
+/**
+ * What a live pledge restricts (the ENC_* flags it contributes), as PledgeRegistry._sync computes them: a certificate
+ * pledge never restricts cancellation (a certificate ends by its term or revocation, not its holder).
+ */
 export function restrictionsOf(p: Row): number {
   let flags = 0;
   if ((p.consents & CONSENT.Transfer) === 0) flags |= Encumbrance.Transfer;
-  if ((p.consents & CONSENT.Cancellation) === 0) flags |= Encumbrance.Cancel;
+  if ((p.consents & CONSENT.Cancellation) === 0 && p.collateral !== "Certificate") flags |= Encumbrance.Cancel;
   if (p.collateral === "Revenue") flags |= Encumbrance.Revenue;
   else if (!p.licensing_allowed && (p.consents & CONSENT.Licensing) === 0) flags |= Encumbrance.Licensing;
   return flags;
@@ -68,10 +75,11 @@ export function restrictionsOf(p: Row): number {
 
 const outstanding = (p: Row) => BigInt(p.secured_amount) - BigInt(p.received);
 
-/** An asset's encumbrance: its flags by name, and a one-line summary of its live pledges in rank order. */
-async function encumbranceOf(ctx: Context, asset: Row) {
-  const flags: number = asset.encumbrance ?? 0;
-  const live = await ctx.loaders.livePledges.load(asset.id);
+/**
+ * An asset's encumbrance (of its holding and revenue) or a certificate's: the flags by name, and a one-line summary of
+ * the live pledges (`live`, in rank order) behind them.
+ */
+async function encumbranceOf(ctx: Context, flags: number, live: Row[]) {
   const names = Object.entries(Encumbrance)
     .filter(([, bit]) => (flags & bit) !== 0)
     .map(([name]) => name);
@@ -103,15 +111,21 @@ async function encumbranceOf(ctx: Context, asset: Row) {
 /** Today's date (UTC+8) on the chain's clock: "as of now" for a book's carrying amount. */
 const today = (ctx: Context) => formatDate(dateOf(ctx.now));
 
-/** Outstanding over the latest appraisal (same currency) and over the pledgor's book of the asset as of now. */
+/**
+ * Outstanding over the latest appraisal (same currency) and over the pledgor's book of the asset as of now. A
+ * certificate pledge has no appraisal ratio: an appraisal values the asset, not a licence of it.
+ */
 async function loanToValue(ctx: Context, p: Row) {
   const token = await tokenOf(ctx, p.token);
   const owed = outstanding(p);
-  const appraisal = prepared(
-    ctx.db,
-    `SELECT * FROM attestations WHERE asset_id = ? AND kind = 'Appraisal' AND currency = ? AND revoked_at IS NULL
-       AND superseded_by IS NULL ORDER BY valuation_date DESC, id DESC LIMIT 1`,
-  ).get(p.asset_id, p.token) as Row | undefined;
+  const appraisal =
+    p.collateral === "Certificate"
+      ? undefined
+      : (prepared(
+          ctx.db,
+          `SELECT * FROM attestations WHERE asset_id = ? AND kind = 'Appraisal' AND currency = ? AND revoked_at IS NULL
+             AND superseded_by IS NULL ORDER BY valuation_date DESC, id DESC LIMIT 1`,
+        ).get(p.asset_id, p.token) as Row | undefined);
   let book: { bookId: number; carrying: bigint } | null = null;
   const { sheets } = computeBalanceSheet(ctx.db, p.pledgor, today(ctx));
   for (const sheet of sheets) {
@@ -138,7 +152,15 @@ export const pledgeQueries = {
 
   pledges: (
     _: unknown,
-    args: { asset?: string | null; pledgor?: string | null; pledgee?: string | null; status?: string | null; first?: number; after?: string | null },
+    args: {
+      asset?: string | null;
+      certificate?: string | null;
+      pledgor?: string | null;
+      pledgee?: string | null;
+      status?: string | null;
+      first?: number;
+      after?: string | null;
+    },
     ctx: Context,
   ) => {
     const first = pageSize(args.first);
@@ -146,6 +168,10 @@ export const pledgeQueries = {
     const where: string[] = [];
     const params: unknown[] = [];
     if (args.asset !== undefined && args.asset !== null) (where.push("asset_id = ?"), params.push(id("asset", args.asset)));
+    if (args.certificate !== undefined && args.certificate !== null) {
+      where.push("cert_id = ?");
+      params.push(id("certificate", args.certificate));
+    }
     if (args.pledgor) (where.push("pledgor = ?"), params.push(address("pledgor", args.pledgor)));
     if (args.pledgee) (where.push("pledgee = ?"), params.push(address("pledgee", args.pledgee)));
     if (args.status) (where.push("status = ?"), params.push(STATUS_IN[args.status]));
@@ -169,6 +195,8 @@ export const pledgeTypes = {
     asset: (p: Row, _: unknown, ctx: Context) => ctx.loaders.asset.load(p.asset_id),
     assetId: (p: Row) => p.asset_id,
     registrar: (p: Row, _: unknown, ctx: Context) => ctx.loaders.registrars().get(p.registrar_id) ?? null,
+    certificateId: (p: Row) => p.cert_id,
+    certificate: (p: Row, _: unknown, ctx: Context) => (p.cert_id === null ? null : ctx.loaders.certificate.load(p.cert_id)),
     token: (p: Row, _: unknown, ctx: Context) => tokenOf(ctx, p.token),
     securedAmount: money("secured_amount"),
     received: money("received"),
@@ -186,6 +214,8 @@ export const pledgeTypes = {
     mainContractHash: (p: Row) => p.main_contract_hash,
     licensingAllowed: (p: Row) => p.licensing_allowed === 1,
     selfSaleAllowed: (p: Row) => p.self_sale_allowed === 1,
+    reservePrice: async (p: Row, _: unknown, ctx: Context) =>
+      p.reserve_price === "0" ? null : amount(p.reserve_price, await tokenOf(ctx, p.token)),
     externalRegistry: (p: Row) => bytes32Text(p.external_registry),
     externalRegistryHex: (p: Row) => p.external_registry,
     externalNumber: (p: Row) => p.external_number,
@@ -256,19 +286,36 @@ export const pledgeTypes = {
   },
 };
 
-/** Asset.encumbrance, Asset.pledges (live ones in rank order, then the others by id), ContentVerification.encumbrance. */
+const assetEncumbrance = async (ctx: Context, a: Row) => encumbranceOf(ctx, a.encumbrance, await ctx.loaders.livePledges.load(a.id));
+
+/**
+ * Asset.encumbrance (its holding and revenue), Asset.pledges (the live ones of its holding and revenue in rank order,
+ * then those of each of its certificates by certificate id in rank order, then the others by id),
+ * ContentVerification.encumbrance.
+ */
 export const pledgeAssetFields = {
-  encumbrance: (a: Row, _: unknown, ctx: Context) => encumbranceOf(ctx, a),
+  encumbrance: (a: Row, _: unknown, ctx: Context) => assetEncumbrance(ctx, a),
   pledges: async (a: Row, _: unknown, ctx: Context) => {
-    const live = await ctx.loaders.livePledges.load(a.id);
-    const others = (await ctx.loaders.pledgesOfAsset.load(a.id)).filter((p) => !LIVE.has(p.status));
-    return [...live, ...others];
+    const all = await ctx.loaders.pledgesOfAsset.load(a.id);
+    const pledgedCerts = new Set(all.filter((p) => p.cert_id !== null && LIVE.has(p.status)).map((p) => p.cert_id as number));
+    const live = await Promise.all([
+      ctx.loaders.livePledges.load(a.id),
+      ...[...pledgedCerts].sort((x, y) => x - y).map((c) => ctx.loaders.livePledgesOfCertificate.load(c)),
+    ]);
+    return [...live.flat(), ...all.filter((p) => !LIVE.has(p.status))];
   },
+};
+
+/** RightsCertificate.encumbrance and RightsCertificate.pledges (every pledge of it, by id). */
+export const pledgeCertificateFields = {
+  encumbrance: async (c: Row, _: unknown, ctx: Context) =>
+    encumbranceOf(ctx, c.encumbrance, await ctx.loaders.livePledgesOfCertificate.load(c.id)),
+  pledges: (c: Row, _: unknown, ctx: Context) => ctx.loaders.pledgesOfCertificate.load(c.id),
 };
 
 export const verificationEncumbrance = async (v: { assetId: number }, _: unknown, ctx: Context) => {
   const asset = await ctx.loaders.asset.load(v.assetId);
-  return asset ? encumbranceOf(ctx, asset) : null;
+  return asset ? assetEncumbrance(ctx, asset) : null;
 };
 
 // ---------------------------------------------------------------- disclosure
@@ -296,8 +343,9 @@ export const emptyEncumbered = (): EncumberedCarrying => ({
 
 /**
  * For the disclosure of `entity` over from..to, per currency: the books (on the balance sheet at the end of `to`) of
- * assets the entity pledged with a pledge live at that time (accepted by then, not ended by then), as `security`
- * (用于担保), and those among them whose transfer or licensing a live pledge restricts (its consents and terms as now
+ * assets the entity pledged (their holding or revenue, or a rights certificate of them it held) with a pledge live at
+ * that time (accepted by then, not ended by then), as `security` (用于担保), and those among them whose transfer or
+ * licensing (of the certificate, for a certificate pledge) a live pledge restricts (its consents and terms as now
  * recorded), as `restricted` (所有权或使用权受到限制): their carrying amounts at the end of `to` and, for intangibles,
  * the period's amortisation (accumulated at the end of `to` less at the end of the day before `from`).
  */

@@ -96,6 +96,7 @@ const CATEGORY: Record<string, string> = {
   EnforcementWithdrawn: "Pledge",
   PledgeEnforced: "Pledge",
   EncumbranceChanged: "Pledge",
+  CertificateEncumbranceChanged: "Pledge",
   ProceedsApplied: "Trade",
   ProceedsRouted: "Trade",
 };
