@@ -62,8 +62,9 @@ function roleName(role: string): string {
 export const PledgeStatus = ["None", "Filed", "Live", "Defaulted", "Released", "Enforced", "Voided", "Withdrawn"] as const;
 export const Collateral = ["Holding", "Revenue", "Certificate"] as const;
 
-/** What the registry's ENC_* flags restrict, in words: 1 transfer, 2 cancellation, 4 licensing, 8 revenue captured,
- * 16 an enforcement sale listed. */
+/** What the ENC_* flags restrict, in words: 1 transfer, 2 cancellation, 4 licensing, 8 revenue captured, 16 an
+ * enforcement sale listed (the registry's for an asset; the rights contract's for a certificate, whose licensing is
+ * sublicensing under it). */
 export function encumbranceWords(flags: number): string[] {
   const words: string[] = [];
   if (flags & 1) words.push("transfer");
@@ -74,6 +75,12 @@ export function encumbranceWords(flags: number): string[] {
   return words;
 }
 
+/** Pledges rank and restrict per key (IPledgeRegistry's CERT_KEY): an asset's id, or 1 << 255 | a certificate's id. */
+export function pledgeKeyWords(key: unknown): string {
+  const k = BigInt(key as bigint);
+  return k >> 255n === 1n ? `certificate ${k & ((1n << 255n) - 1n)}` : `asset ${k}`;
+}
+
 /** What a pledge's term or an enforcement sale got wrong, by the field InvalidPledgeTerms names. */
 const PLEDGE_FIELDS: Record<string, string> = {
   pledgee: "the pledgee is missing or is the pledgor itself",
@@ -81,7 +88,8 @@ const PLEDGE_FIELDS: Record<string, string> = {
   token: "the token is missing",
   securedAmount: "the secured amount is zero or too large (at most 2^128-1 minor units)",
   scope: "the scope of security is empty or unknown",
-  termEnd: "the term end is not in the future",
+  termEnd: "the term end is not in the future (in a change: earlier than the pledge's)",
+  certId: "a certificate pledge names its certificate, and only a certificate pledge does",
   mainContractHash: "the main contract's hash is missing",
   externalRegistry: "the legal registry is missing",
   externalNumber: "the registration number is empty or longer than 64 bytes",
@@ -170,8 +178,11 @@ const WORDS: Record<string, Words> = {
   InvalidLicenceTerm: (a) => `a licence term of ${Number(a.term) / 86_400} days is outside 1 second to 10 years`,
   InvalidMerchant: (a) => `merchant ${a.merchant} with ${n(a.bps)} bps is not allowed (at most 3000 bps, and a merchant address when bps > 0)`,
   InvalidQuantity: (a) => `quantity ${n(a.maxQuantity)} is not allowed (a holding transfer sells exactly 1)`,
-  NotAuthorisedSeller: (a) => `${a.account} may not sell asset ${n(a.assetId)}: neither its holder nor holder of a sublicensable product-operation right`,
-  SellerCertUnsuitable: (a) => `rights certificate ${n(a.certId)} cannot back this listing`,
+  NotAuthorisedSeller: (a) =>
+    `${a.account} may not sell asset ${n(a.assetId)}: neither its holder nor the holder of the rights certificate the listing names`,
+  SellerCertUnsuitable: (a) =>
+    `rights certificate ${n(a.certId)} cannot back this listing: a licence is sold under a sublicensable product-operation right of the asset ` +
+    `covering its scope and term; a certificate sold itself (holding transfer) must be transferable and valid through delivery`,
   UnknownListing: (a) => `there is no listing ${n(a.listingId)}`,
   NotSeller: (a) => `not the seller of listing ${n(a.listingId)} (signing as ${a.account})`,
   ListingInactive: (a) => `listing ${n(a.listingId)} is withdrawn`,
@@ -227,9 +238,13 @@ const WORDS: Record<string, Words> = {
     `asset ${n(a.assetId)} is pledged: its live pledges restrict ${encumbranceWords(Number(a.encumbrance)).join(", ") || "nothing"} until every pledgee consents or releases`,
   UnknownPledge: (a) => `there is no pledge ${n(a.pledgeId)}`,
   CollateralNotSupported: (a) =>
-    Collateral[Number(a.collateral)] === "Certificate"
-      ? "a rights certificate cannot be pledged yet: pledge the holding right or the revenue"
-      : `a ${(Collateral[Number(a.collateral)] ?? String(a.collateral)).toLowerCase()} pledge is not enforced by a sale (only a pledge of the holding right is)`,
+    `a ${(Collateral[Number(a.collateral)] ?? String(a.collateral)).toLowerCase()} pledge is not enforced by a sale (a pledge of the holding right or of a certificate is)`,
+  CertificateEncumbered: (a) =>
+    `rights certificate ${n(a.certId)} is pledged: its live pledges restrict ${encumbranceWords(Number(a.encumbrance)).join(", ") || "nothing"} until every pledgee consents or releases`,
+  CertificateNotPledgeable: (a) => `rights certificate ${n(a.certId)} cannot be pledged: only a transferable certificate of the pledged asset, valid now, can`,
+  NotPledgeRegistry: (a) => `${a.account} is not the pledge registry, which alone sets what a certificate's pledges restrict`,
+  BelowReservePrice: (a) =>
+    `the price ${n(a.price)} is below pledge ${n(a.pledgeId)}'s reserve price ${n(a.reservePrice)} (minor units), agreed at filing for a sale by the pledgee alone`,
   PublicInstitution: (a) => `${a.account} is a public institution (行政事业单位), which may not pledge data assets (财资〔2024〕1号)`,
   InvalidPledgeTerms: (a) => PLEDGE_FIELDS[a.field] ?? `the pledge's ${a.field} is not acceptable`,
   WrongPledgeStatus: (a) => `pledge ${n(a.pledgeId)} is ${PledgeStatus[Number(a.status)] ?? a.status}, which does not allow this`,
@@ -241,10 +256,10 @@ const WORDS: Record<string, Words> = {
   NoObjection: (a) => `pledge ${n(a.pledgeId)} has no open objection`,
   NotDue: (a) => `pledge ${n(a.pledgeId)} is not due: its term ends at ${when(a.termEnd)}`,
   SaleNotAuthorised: (a) => `pledge ${n(a.pledgeId)} does not allow a sale by the pledgee alone, and no sale was authorised`,
-  EnforcementUnderway: (a) => `an enforcement sale of asset ${n(a.assetId)} is already listed (pledge ${n(a.pledgeId)})`,
+  EnforcementUnderway: (a) => `an enforcement sale of ${pledgeKeyWords(a.key)} is already listed (pledge ${n(a.pledgeId)})`,
   NotEnforcing: (a) => `pledge ${n(a.pledgeId)} has no enforcement sale listed`,
   NotEnforcementOrder: (a) => `order ${n(a.orderId)} is not of pledge ${n(a.pledgeId)}'s enforcement sale`,
-  TooManyPledges: (a) => `asset ${n(a.assetId)} has the most live pledges allowed (${n(a.max)})`,
+  TooManyPledges: (a) => `${pledgeKeyWords(a.key)} has the most live pledges allowed (${n(a.max)})`,
   AmountIncrease: (a) => `a change may only lower the secured amount (${n(a.securedAmount)}), not raise it to ${n(a.requested)} (minor units)`,
   NotExchange: (a) => `${a.account} is not the exchange`,
   // OpenZeppelin
@@ -287,6 +302,11 @@ const HINTS: Record<string, Words> = {
   ReasonRequired: () => "give the cause with --reason",
   Encumbered: (a) =>
     `every pledgee consents first (dal pledge consent <pledgeId> transfer|cancellation|licensing) or releases the pledge (dal pledge release <pledgeId>); dal pledges --asset ${n(a.assetId)} lists them`,
+  CertificateEncumbered: (a) =>
+    `every pledgee consents first (dal pledge consent <pledgeId> transfer|licensing) or releases the pledge (dal pledge release <pledgeId>); dal pledges --certificate ${n(a.certId)} lists them`,
+  NotCertificateHolder: (a) => `sign with the key of rights certificate ${n(a.certId)}'s holder ${KEYS}`,
+  BelowReservePrice: (a) =>
+    `ask at least the reserve price; a sale the pledgor agrees to (dal pledge authorise-sale ${n(a.pledgeId)}, with the pledgor's key) or an arbiter orders (--ruling <file>) may ask less`,
   NotPledgee: (a) => `sign with the key of pledge ${n(a.pledgeId)}'s pledgee ${KEYS}`,
   NotPledgor: (a) => `sign with the key of pledge ${n(a.pledgeId)}'s pledgor ${KEYS}`,
   NotPledgorOrArbiter: (a) => `the pledgor agrees with its key, or an arbiter orders the sale: dal pledge authorise-sale ${n(a.pledgeId)} --ruling <file>`,
@@ -313,20 +333,27 @@ export function decodeRevert(err: unknown): DecodedRevert | undefined {
     if (!parsed) continue;
     const args: Record<string, unknown> = {};
     parsed.fragment.inputs.forEach((p, i) => (args[p.name || `arg${i}`] = parsed.args[i]));
-    const say = WORDS[parsed.name];
-    const text = say
-      ? say(args)
+    const text = WORDS[parsed.name]
+      ? undefined
       : `${spaced(parsed.name)}${parsed.fragment.inputs.length ? ` (${Object.entries(args).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`;
-    const hint = HINTS[parsed.name]?.(args);
-    return {
-      name: parsed.name,
-      args,
-      words: `${text} (${parsed.name})${hint ? `. Hint: ${hint}` : ""}`,
-      insufficient: INSUFFICIENT.has(parsed.name),
-    };
+    return { name: parsed.name, args, words: sentence(parsed.name, args, text), insufficient: INSUFFICIENT.has(parsed.name) };
   }
   // Error(string) and Panic(uint256) are builtin: ethers decodes them as `reason`.
   return undefined;
+}
+
+/** The error said in words, named, then its hint: `text` instead of the usual words when the caller says it better. */
+function sentence(name: string, args: Record<string, unknown>, text?: string): string {
+  const hint = HINTS[name]?.(args);
+  return `${text ?? WORDS[name](args)} (${name})${hint ? `. Hint: ${hint}` : ""}`;
+}
+
+/**
+ * The refusal the contract would give, for a check dal makes before sending: said as a decoded revert is (exit 5),
+ * with `text` where dal can say it better (amounts as decimals of the token, where the contract has minor units).
+ */
+export function refusal(name: string, args: Record<string, unknown>, text?: string): DalError {
+  return new DalError(EXIT.REFUSED, `refused: ${sentence(name, args, text)}`);
 }
 
 
