@@ -290,7 +290,18 @@ open objections each needs its own ruling: dal lists them (id and objector) and 
     .option("--merchant-bps <n>", "merchant commission in bps of the settled amount", "0")
     .option("--delivery-window <duration>", "time to deliver after an order (e.g. 7d, 36h)", "7d")
     .option("--acceptance-window <duration>", "time the buyer has to dispute a delivery", "3d")
-    .option("--seller-cert <certId>", "sell under this sublicensable product-operation right instead of as holder")
+    .option(
+      "--seller-cert <certId>",
+      "sell licences under this sublicensable product-operation right instead of as holder; with --offer holding-transfer, sell this transferable rights certificate itself",
+    )
+    .addHelpText(
+      "after",
+      `
+A holding transfer sells what the seller holds: the registration certificate (the holding right), or with
+--seller-cert that rights certificate, which must be transferable, valid, of the asset and not restricted by a live
+pledge. Buyers order, the seller delivers and the buyer accepts as for any listing; at settlement the certificate
+passes to the buyer.`,
+    )
     .action(run(async () => (await import("./trade")).list));
 
   dal
@@ -368,9 +379,16 @@ The refund is credited on the exchange; the buyer withdraws it with dal withdraw
   const pledge = dal
     .command("pledge")
     .description(
-      "pledgor (the asset's holder): file a pledge (质押) registered with the legal registry (中登网 or an IP authority); " +
-        "or a subcommand for the pledgee's and arbiter's steps",
-    )
+      "pledgor (the holder of what is pledged): file a pledge (质押) registered with the legal registry (中登网 or an IP authority): " +
+        "dal pledge <assetId> … (--revenue, --certificate <certId>); and the steps after it: pledge accept|change|release|consent|default " +
+        "(pledgee), pledge authorise-sale|withdraw (pledgor), pledge object (anyone but the pledgee), pledge objection uphold|dismiss " +
+        "(arbiter), pledge withdraw-sale (pledgee, of an enforcement sale)",
+    );
+  // Filing is the default subcommand (`dal pledge 7 …` is `dal pledge file 7 …`), so that its options belong to it
+  // and not to `pledge`, which would otherwise take a subcommand's --amount or --term-end for its own.
+  pledge
+    .command("file", { isDefault: true })
+    .description("pledgor: file a pledge registered with the legal registry (the default: dal pledge <assetId> … is dal pledge file <assetId> …)")
     .argument("[assetId]", "the pledged asset")
     .option("--pledgee <address>", "质权人: the lender")
     .option("--amount <decimal>", "secured amount in whole tokens (with --maximum-amount: the maximum)")
@@ -380,11 +398,13 @@ The refund is credited on the exchange; the buyer withdraws it with dal withdraw
     .option("--number <text>", "its registration number (登记证明编号), 1-64 bytes")
     .option("--registered-at <time>", "its registration time, YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC+8): pledges of an asset rank by it")
     .option("--revenue", "pledge the holder's revenue from the asset (收益权) instead of the holding right")
+    .option("--certificate <certId>", "pledge this transferable rights certificate of the asset, which you hold, instead of the holding right")
     .option("--debtor <address>", "the debtor, when not the pledgor (default: you)")
     .option("--scope <parts>", "scope of security (担保范围), comma-separated: principal, interest, penalties, damages, enforcement-costs (default: all)")
     .option("--maximum-amount", "a maximum-amount pledge (最高额质押, art. 439)")
     .option("--allow-licensing", "the holder may license without the pledgee's consent")
     .option("--allow-self-sale", "on default the pledgee may sell without the pledgor's agreement or an order")
+    .option("--reserve-price <decimal>", "with --allow-self-sale: the least such a sale may ask, in whole tokens (a sale the pledgor agrees to or an arbiter orders may ask less)")
     .option("--contract <file>", "the main (loan) contract, hashed locally")
     .option("--contract-hash <hash>", "or its 0x SHA-256 hash")
     .addHelpText(
@@ -396,7 +416,12 @@ the asset's live pledges by its legal registration time (then by id); a junior m
 While live it refuses transfers and cancellation of the asset, and licensing unless allowed (a revenue pledge never
 restricts licensing: the holder's net of each sale, and its royalties as a parent, go to the revenue pledgees in rank
 order up to what each is owed), until every pledgee consents or releases. Public institutions (行政事业单位) may
-not pledge. Times are UTC+8.`,
+not pledge. Times are UTC+8.
+
+With --certificate the pledgor is the certificate's holder (checked before sending, with the certificate's asset,
+transferability and validity). Its pledges rank, restrict and are sold apart from the asset's own: while live they
+refuse the certificate's transfer and sale and, unless allowed, sublicensing under it; the asset and its holder are
+untouched.`,
     )
     .action(run(async () => (await import("./pledge")).file));
   pledge
@@ -405,13 +430,22 @@ not pledge. Times are UTC+8.`,
     .argument("<pledgeId>", "pledge id")
     .action(run(async () => (await import("./pledge")).accept));
   pledge
+    .command("change")
+    .description("pledgee: record a change (变更登记): a lower secured amount, a later term, licensing allowed or not; the rest stays")
+    .argument("<pledgeId>", "pledge id")
+    .option("--amount <decimal>", "the new secured amount in whole tokens, no more than now")
+    .option("--term-end <date>", "the new due date, YYYY-MM-DD (through its end, UTC+8), no earlier than now")
+    .option("--allow-licensing", "licensing (or sublicensing under a pledged certificate) no longer needs the pledgee's consent")
+    .option("--no-allow-licensing", "licensing needs the pledgee's consent again")
+    .action(run(async () => (await import("./pledge")).change));
+  pledge
     .command("release")
     .description("pledgee: release the pledge (注销登记), e.g. once the loan is repaid; juniors move up")
     .argument("<pledgeId>", "pledge id")
     .action(run(async () => (await import("./pledge")).release));
   pledge
     .command("consent")
-    .description("pledgee: consent, standing, to a transfer, the cancellation or licensing of the pledged asset")
+    .description("pledgee: consent, standing, to a transfer, the cancellation or licensing of what is pledged (for a certificate: its transfer or sublicensing)")
     .argument("<pledgeId>", "pledge id")
     .addArgument(new Argument("<what>", "what is consented to").choices(["transfer", "cancellation", "licensing"]))
     .action(run(async () => (await import("./pledge")).consent));
@@ -432,10 +466,35 @@ not pledge. Times are UTC+8.`,
     .description("pledgor: withdraw a filing the pledgee has not accepted")
     .argument("<pledgeId>", "pledge id")
     .action(run(async () => (await import("./pledge")).withdraw));
+  pledge
+    .command("withdraw-sale")
+    .description("pledgee: take the enforcement sale off the exchange (not while an order of it is open); the pledge stays in default")
+    .argument("<pledgeId>", "pledge id")
+    .action(run(async () => (await import("./pledge")).withdrawSale));
+  pledge
+    .command("object")
+    .description("anyone but the pledgee (the pledgor, another creditor, a buyer): object to a pledge (异议登记), with evidence; a notice until an arbiter rules")
+    .argument("<pledgeId>", "pledge id")
+    .requiredOption("--evidence <file|hash>", "evidence of the objection (hashed locally)")
+    .action(run(async () => (await import("./pledge")).object));
+  const pledgeObjection = pledge
+    .command("objection")
+    .description("arbiter of the pledge registry: rule on a pledge's open objection (uphold: the pledge is void; dismiss: it stands)");
+  for (const [verb, what, fn] of [
+    ["uphold", "uphold the pledge's open objection: the pledge is void, juniors move up", "upholdObjection"],
+    ["dismiss", "dismiss the pledge's open objection: the pledge stands", "dismissObjection"],
+  ] as const) {
+    pledgeObjection
+      .command(verb)
+      .description(`arbiter: ${what}`)
+      .argument("<pledgeId>", "pledge id (a pledge has at most one open objection)")
+      .requiredOption("--resolution <file|hash>", "the ruling's document (hashed locally; its hash goes on chain)")
+      .action(run(async () => (await import("./pledge"))[fn]));
+  }
 
   dal
     .command("enforce")
-    .description("pledgee: after default, list the pledged holding for sale on the exchange (实现质权); buyers order it as any listing")
+    .description("pledgee: after default, list the pledged holding or certificate for sale on the exchange (实现质权); buyers order it as any listing")
     .argument("<pledgeId>", "pledge id")
     .requiredOption("--price <decimal>", "price in whole tokens of the pledge's token")
     .option("--venue <id>", "venue (exchange) to list on (default: the asset's registrar)")
@@ -446,18 +505,21 @@ not pledge. Times are UTC+8.`,
     .addHelpText(
       "after",
       `
-Where the pledge allows self-sale, or the pledgor agreed or an arbiter ordered it (dal pledge authorise-sale). The
-listing is a holding transfer with the pledge registry as seller. After a buyer's order the pledgee delivers
+Where the pledge allows self-sale (at no less than its reserve price, if it has one), or the pledgor agreed or an
+arbiter ordered it (dal pledge authorise-sale; then any price). The listing is a holding transfer of the holding, or
+of the pledged certificate, with the pledge registry as seller. After a buyer's order the pledgee delivers
 (dal deliver <orderId> --proof <file>: dal sends it through the pledge registry) and the buyer accepts. The proceeds
-pay the enforcement costs, then every live pledge of the asset in rank order up to what it is owed, the rest to the
-pledgor; every pledge of the asset ends (a shortfall stays the debtor's debt).`,
+pay the enforcement costs, then every live pledge of the asset (or of the certificate) in rank order up to what it
+is owed, the rest to the pledgor; every one of those pledges ends (a shortfall stays the debtor's debt). The pledgee
+takes an unsold sale off the exchange with dal pledge withdraw-sale <pledgeId>.`,
     )
     .action(run(async () => (await import("./pledge")).enforce));
 
   dal
     .command("pledges")
     .description("pledges with their rank, outstanding amount and status, from the pledge registry on the chain")
-    .option("--asset <assetId>", "only this asset's (live ones in rank order first)")
+    .option("--asset <assetId>", "only this asset's (live ones in rank order first; then its certificates')")
+    .option("--certificate <certId>", "only this rights certificate's (live ones in rank order first)")
     .option("--pledgor <address>", "only this pledgor's")
     .option("--pledgee <address>", "only this pledgee's")
     .action(run(async () => (await import("./pledge")).list));

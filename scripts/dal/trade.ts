@@ -83,6 +83,8 @@ export async function list(session: Session, assetIdText: string, o: ListOptions
       .add("listing id", listed.listingId)
       .add("asset id", assetId)
       .add("offer", Offer[offer])
+      // A holding transfer with a seller certificate sells that certificate; otherwise licences are sold under it.
+      .add(holding ? "certificate sold" : "seller certificate", sellerCertId === 0n ? undefined : sellerCertId)
       .add("price", tok.show(units), tok.json(units))
       .text("price (minor units)", units)
       .add("token", tok.address)
@@ -198,6 +200,8 @@ export async function outcomeFacts(chain: Chain, receipt: ContractTransactionRec
   }
   const s = settled.settlement;
   const tok = await token(chain, s.token);
+  const holding = Offer[Number(s.offer)] === "HoldingTransfer";
+  const certificateSold = holding && (await chain.exchange.listingOf(s.listingId)).terms.sellerCertId !== 0n;
   facts
     .add("result", "settled")
     .add("gross", tok.show(s.gross), tok.json(s.gross))
@@ -216,7 +220,11 @@ export async function outcomeFacts(chain: Chain, receipt: ContractTransactionRec
   pledgedProceeds(chain, receipt, tok, facts);
   return facts
     // A ruling settles what the seller can still grant: no certificate when it can grant nothing.
-    .add(Offer[Number(s.offer)] === "HoldingTransfer" ? "registration certificate" : "rights certificate", s.certId === 0n ? "none" : s.certId, s.certId === 0n ? null : s.certId.toString())
+    .add(
+      certificateSold ? "rights certificate sold" : holding ? "registration certificate" : "rights certificate",
+      s.certId === 0n ? "none" : s.certId,
+      s.certId === 0n ? null : s.certId.toString(),
+    )
     .add("settled at", cstTime(s.settledAt))
     .add("tx", receipt.hash);
 }

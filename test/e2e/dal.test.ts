@@ -18,7 +18,7 @@ import { SettlementToken__factory, type SettlementToken } from "../../typechain-
 import { indexerOptions, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
 import { graphqlData } from "../helpers/api";
 import { currentContentHash } from "../helpers/content";
-import { grantTerms, submission } from "../helpers/registry";
+import { RightKind, grantTerms, submission } from "../helpers/registry";
 
 const ROOT = join(__dirname, "..", "..");
 const DAY = 24 * 60 * 60;
@@ -170,7 +170,7 @@ describe("dal CLI (end to end, as a process)", function () {
   });
 
   it("documents itself: --help on the program and on commands, exit codes listed; --private-key refused; an unknown flag named", async () => {
-    const [top, register, recognise, privateKey, bogus, missing, verifyHelp, dismissHelp, approveHelp, refundHelp] = await Promise.all([
+    const [top, register, recognise, privateKey, bogus, missing, verifyHelp, dismissHelp, approveHelp, refundHelp, pledgeHelp, fileHelp, listHelp] = await Promise.all([
       dal(["--help"]),
       dal(["register", "--help"]),
       dal(["record", "recognise", "--help"]),
@@ -181,6 +181,9 @@ describe("dal CLI (end to end, as a process)", function () {
       dal(["objection", "dismiss", "--help"]),
       dal(["approve", "--help"]),
       dal(["refund", "--help"]),
+      dal(["pledge", "--help"]),
+      dal(["pledge", "file", "--help"]),
+      dal(["list", "--help"]),
     ]);
     expectExit(top, 0);
     for (const command of [
@@ -206,6 +209,16 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(approveHelp.stdout).to.include("--all-due").and.include("--dry-run").and.include("from the API").and.include("RegistrationSubmitted");
     expectExit(refundHelp, 0);
     expect(refundHelp.stdout).to.include("refundUndelivered").and.include("refundUnresolvedDispute").and.include("refundStranded");
+    // Every pledge step, at a glance in `dal --help` and as a subcommand of `dal pledge`.
+    expect(top.stdout.replace(/\s+/g, " ")).to.include("pledge accept|change|release|consent|default").and.include("pledge objection uphold|dismiss");
+    expectExit(pledgeHelp, 0);
+    for (const sub of ["file", "accept", "change", "release", "consent", "default", "authorise-sale", "withdraw", "withdraw-sale", "object", "objection"]) {
+      expect(pledgeHelp.stdout).to.match(new RegExp(`^  ${sub} `, "m"));
+    }
+    expectExit(fileHelp, 0);
+    expect(fileHelp.stdout).to.include("--certificate <certId>").and.include("--reserve-price <decimal>");
+    expectExit(listHelp, 0);
+    expect(listHelp.stdout.replace(/\s+/g, " ")).to.include("--seller-cert <certId>").and.include("sell this transferable rights certificate itself");
     // An unknown flag is named, even when a required option is missing too; a missing one alone is still said.
     expectExit(bogus, 2);
     expect(bogus.stderr).to.include("unknown option '--bogus'").and.not.include("required option");
@@ -1335,5 +1348,228 @@ describe("dal CLI (end to end, as a process)", function () {
     expect(await d.pledges.outstandingOf(first)).to.equal(0n);
     expect(await d.registry.holderOf(assetId)).to.equal(buyer.address);
     expect((await d.exchange.creditOf(licensee.address, tokenAddress)) - creditBefore).to.equal(512_000_00n);
+  });
+
+  it("certificate pledges: filed by the certificate's holder (refusing one it does not hold, a non-transferable one, another asset's), ranked apart from the asset's, with a reserve price; changed, objected to and ruled on, enforced by a sale of the certificate withdrawn and listed again; a holder sells its own certificate", async () => {
+    await (await d.pledges.grantRole(await d.pledges.ARBITER_ROLE(), arbiter.address)).wait();
+    const now = await time.latest();
+    const assetId = await submitted(holder, { contentHash: "0x" + sha256(`certificate pledge asset ${now}`).toString("hex") });
+    const other = await submitted(holder, { contentHash: "0x" + sha256(`another asset ${now}`).toString("hex") });
+    await reach((await d.registry.assetOf(assetId)).noticeEndsAt + 1n);
+    await (await d.registry.connect(registrar).approveRegistration(assetId)).wait();
+    // The licensee's rights: two transferable certificates (one to pledge, one to sell) and a non-transferable one.
+    const until = (await time.latest()) + 2 * 365 * DAY;
+    const grant = async (transferable: boolean) => {
+      await (await d.rights.connect(holder).grant(grantTerms(BigInt(assetId), { kind: RightKind.ProductOperation, sublicensable: true, transferable, validUntil: until }), licensee.address)).wait();
+      return String(await d.rights.certificateCount());
+    };
+    const [cert, fixed, spare] = [await grant(true), await grant(false), await grant(true)];
+    const today = await time.latest();
+    const contract = join(tmp.dir, "certificate-loan.pdf");
+    writeFileSync(contract, "经营权质押借款合同 No. 2026-0412");
+    const termEnd = cstDay(today + 30 * DAY);
+    const terms = (number: string, registeredAt = cstDay(today)) => [
+      "--token", "eCNY", "--term-end", termEnd, "--registry", "PBOC-ZDW", "--number", number, "--registered-at", registeredAt, "--contract", contract,
+    ];
+    const pledgeOf = (certId: string, pledgee: string, amount: string, number: string, ...more: string[]) =>
+      ["pledge", assetId, "--certificate", certId, "--pledgee", pledgee, "--amount", amount, ...terms(number), ...more];
+
+    const [filed, notHeld, notTransferable, otherAsset, unknown, both, reserveAlone] = await Promise.all([
+      dal(pledgeOf(cert, buyer.address, "50000.00", "06628631000500000001", "--allow-self-sale", "--reserve-price", "80000.00"), as("licensee")),
+      dal(pledgeOf(cert, buyer.address, "1", "C-1"), as("holder")),
+      dal(pledgeOf(fixed, buyer.address, "1", "C-2"), as("licensee")),
+      dal(["pledge", other, "--certificate", cert, "--pledgee", buyer.address, "--amount", "1", ...terms("C-3")], as("licensee")),
+      dal(pledgeOf("999", buyer.address, "1", "C-4"), as("licensee")),
+      dal([...pledgeOf(cert, buyer.address, "1", "C-5"), "--revenue"], as("licensee")),
+      dal(pledgeOf(cert, buyer.address, "1", "C-6", "--reserve-price", "10"), as("licensee")),
+    ]);
+    expectExit(filed, 0);
+    const junior = fact(filed.stdout, "pledge id");
+    expect(fact(filed.stdout, "collateral")).to.equal(`rights certificate ${cert}: ranked, restricted and sold apart from the asset's own pledges`);
+    expect(fact(filed.stdout, "certificate id")).to.equal(cert);
+    expect(fact(filed.stdout, "reserve price")).to.equal("80000.00 eCNY (the least a sale by the pledgee alone may ask)");
+    expect(fact(filed.stdout, "certificate restricted")).to.equal("nothing");
+    const stored = await d.pledges.pledgeOf(junior);
+    expect([stored.pledgor, stored.terms.collateral, stored.terms.certId, stored.terms.reservePrice, stored.terms.selfSaleAllowed]).to.deep.equal([
+      licensee.address, 2n, BigInt(cert), 80_000_00n, true,
+    ]);
+    expectExit(notHeld, 5);
+    expect(notHeld.stderr).to.include(`rights certificate ${cert} is held by ${licensee.address}, not by the signer ${holder.address} (NotCertificateHolder)`);
+    expect(notHeld.stderr).to.include(`Hint: sign with the key of rights certificate ${cert}'s holder`);
+    expectExit(notTransferable, 5);
+    expect(notTransferable.stderr).to.include(`rights certificate ${fixed} cannot be pledged: it is not transferable`).and.include("(CertificateNotPledgeable)");
+    expectExit(otherAsset, 5);
+    expect(otherAsset.stderr).to.include(`it is of asset ${assetId}, not ${other}`).and.include("(CertificateNotPledgeable)");
+    expectExit(unknown, 5);
+    expect(unknown.stderr).to.include("there is no rights certificate 999 (UnknownCertificate)");
+    expectExit(both, 2);
+    expect(both.stderr).to.include("--revenue and --certificate exclude each other");
+    expectExit(reserveAlone, 2);
+    expect(reserveAlone.stderr).to.include("--reserve-price binds only a sale by the pledgee alone: give --allow-self-sale too");
+    // Nothing else was filed: every refusal came before sending.
+    expect(await d.pledges.pledgeCount()).to.equal(BigInt(junior));
+
+    // A second pledge of the certificate, registered a day earlier, outranks it; the asset's own pledges rank apart.
+    const seniorFiled = await dal(["pledge", assetId, "--certificate", cert, "--pledgee", assessor.address, "--amount", "20000", ...terms("06628631000500000002", cstDay(today - DAY))], as("licensee"));
+    expectExit(seniorFiled, 0);
+    const senior = fact(seniorFiled.stdout, "pledge id");
+    const [acceptedJunior, acceptedSenior] = await Promise.all([dal(["pledge", "accept", junior], as("buyer")), dal(["pledge", "accept", senior], as("assessor"))]);
+    expectExit(acceptedJunior, 0);
+    expectExit(acceptedSenior, 0);
+    expect(await d.pledges.livePledgesOfCertificate(cert)).to.deep.equal([BigInt(senior), BigInt(junior)]);
+    expect(await d.pledges.livePledgesOf(assetId)).to.deep.equal([]);
+    expect(await d.rights.encumbranceOf(cert)).to.equal(1n | 4n);
+
+    const [listed, listedJson, byAsset, sale, sublicence] = await Promise.all([
+      dal(["pledges", "--certificate", cert]),
+      dal(["--json", "pledges", "--certificate", cert]),
+      dal(["pledges", "--asset", assetId]),
+      dal(["list", assetId, "--price", "5000", "--offer", "holding-transfer", "--seller-cert", cert], as("licensee")),
+      dal(["list", assetId, "--price", "100", "--seller-cert", cert, "--scope-mask", "1"], as("licensee")),
+    ]);
+    expectExit(listed, 0);
+    const rows = listed.stdout.split("\n").filter((l) => /^\d+\s+\d+\s/.test(l)).map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => r.slice(0, 8))).to.deep.equal([
+      [senior, assetId, `certificate ${cert}`, "1", "live", "20000.00 eCNY", "20000.00 eCNY", "-"],
+      [junior, assetId, `certificate ${cert}`, "2", "live", "50000.00 eCNY", "50000.00 eCNY", "80000.00 eCNY"],
+    ]);
+    expectExit(listedJson, 0);
+    const json = JSON.parse(listedJson.stdout);
+    expect(json.count).to.equal(2);
+    expect(json.pledges[1]).to.deep.include({ id: junior, assetId, collateral: "Certificate", certId: cert, status: "Live", rank: 2, pledgor: licensee.address, selfSaleAllowed: true });
+    expect(json.pledges[1].reservePrice).to.deep.include({ amount: "80000.00", raw: "8000000", symbol: "eCNY", decimals: 2 });
+    expect(json.pledges[0].reservePrice).to.deep.include({ amount: "0.00", raw: "0" });
+    expectExit(byAsset, 0);
+    expect(byAsset.stdout).to.include("2 pledges\n");
+    expectExit(sale, 5);
+    expect(sale.stderr).to.include(`rights certificate ${cert} is pledged: its live pledges restrict transfer, licensing`).and.include("(CertificateEncumbered)");
+    expect(sale.stderr).to.include(`dal pledges --certificate ${cert}`);
+    expectExit(sublicence, 5);
+    expect(sublicence.stderr).to.include("(CertificateEncumbered)");
+
+    // The pledgee's change: only a lower amount and a later term; what is not named stays.
+    const later = cstDay(today + 60 * DAY);
+    const [raised, earlier, nothing, notPledgee, changed] = await Promise.all([
+      dal(["pledge", "change", junior, "--amount", "60000"], as("buyer")),
+      dal(["pledge", "change", junior, "--term-end", cstDay(today + 10 * DAY)], as("buyer")),
+      dal(["pledge", "change", junior], as("buyer")),
+      dal(["pledge", "change", junior, "--amount", "1"], as("licensee")),
+      dal(["pledge", "change", senior, "--amount", "15000.50", "--term-end", later, "--allow-licensing"], as("assessor")),
+    ]);
+    expectExit(raised, 5);
+    expect(raised.stderr).to.include("a change may only lower the secured amount, now 50000.00 eCNY, not raise it to 60000.00 eCNY").and.include("(AmountIncrease)");
+    expectExit(earlier, 5);
+    expect(earlier.stderr).to.include("a change may only make the term later than").and.include("(InvalidPledgeTerms)");
+    expectExit(nothing, 2);
+    expect(nothing.stderr).to.include("nothing to change");
+    expectExit(notPledgee, 5);
+    expect(notPledgee.stderr).to.include(`not the pledgee of pledge ${junior}`).and.include("(NotPledgee)");
+    expectExit(changed, 0);
+    expect(fact(changed.stdout, "secured amount")).to.equal("15000.50 eCNY");
+    expect(fact(changed.stdout, "term end")).to.equal(`${later}T23:59:59+08:00`);
+    expect(fact(changed.stdout, "licensing")).to.equal("allowed without consent");
+    const senior2 = await d.pledges.pledgeOf(senior);
+    expect([senior2.terms.securedAmount, senior2.terms.licensingAllowed, senior2.terms.reservePrice]).to.deep.equal([15_000_50n, true, 0n]);
+    expect(await d.rights.encumbranceOf(cert)).to.equal(1n | 4n); // the junior still restricts sublicensing
+
+    // Objections: anyone but the pledgee, with evidence; a notice until the arbiter rules. Dismissed, then upheld.
+    const ruling = join(tmp.dir, "pledge-ruling.pdf");
+    writeFileSync(ruling, "仲裁裁决书");
+    const [byPledgee, objected] = await Promise.all([
+      dal(["pledge", "object", junior, "--evidence", files.evidence], as("buyer")),
+      dal(["pledge", "object", senior, "--evidence", files.evidence], as("holder")),
+    ]);
+    expectExit(byPledgee, 5);
+    expect(byPledgee.stderr).to.include(`the pledgee of pledge ${junior} cannot object to it (PledgeeCannotObject)`);
+    expectExit(objected, 0);
+    expect(fact(objected.stdout, "objector")).to.equal(holder.address);
+    expect(fact(objected.stdout, "evidence hash")).to.equal("0x" + sha256(readFileSync(files.evidence)).toString("hex"));
+    expect(fact(objected.stdout, "status")).to.equal("live, rank 1 of 2; objection open");
+    const [notArbiter, dismissed] = await Promise.all([
+      dal(["pledge", "objection", "uphold", senior, "--resolution", ruling], as("holder")),
+      dal(["pledge", "objection", "dismiss", senior, "--resolution", ruling], as("arbiter")),
+    ]);
+    expectExit(notArbiter, 5);
+    expect(notArbiter.stderr).to.include("lacks the role ARBITER_ROLE").and.include("Hint: sign with an arbiter's key");
+    expectExit(dismissed, 0);
+    expect(fact(dismissed.stdout, "ruling")).to.equal("dismissed: the pledge stands");
+    expect(fact(dismissed.stdout, "status")).to.equal("live, rank 1 of 2");
+    expectExit(await dal(["pledge", "object", senior, "--evidence", files.evidence], as("licensee")), 0);
+    const upheld = await dal(["pledge", "objection", "uphold", senior, "--resolution", ruling], as("arbiter"));
+    expectExit(upheld, 0);
+    expect(fact(upheld.stdout, "ruling")).to.equal("upheld: the pledge is void");
+    expect(fact(upheld.stdout, "status")).to.match(/^voided at /);
+    expect(fact(upheld.stdout, "next")).to.equal(`junior pledges of certificate ${cert} move up a rank: dal pledges --certificate ${cert}`);
+    expect(await d.pledges.rankOf(junior)).to.equal(1n);
+
+    // Default; a self-sale at no less than the reserve price; withdrawn, listed again, bought, delivered, accepted.
+    await reach((await d.pledges.pledgeOf(junior)).terms.termEnd + 1n);
+    const defaulted = await dal(["pledge", "default", junior], as("buyer"));
+    expectExit(defaulted, 0);
+    expect(fact(defaulted.stdout, "next")).to.equal(`the pledgee lists certificate ${cert} for sale: dal enforce ${junior} --price <decimal>`);
+    const below = await dal(["enforce", junior, "--price", "79999.99"], as("buyer"));
+    expectExit(below, 5);
+    expect(below.stderr).to.include(`the price 79999.99 eCNY is below pledge ${junior}'s reserve price 80000.00 eCNY`).and.include("(BelowReservePrice)");
+    expect(below.stderr).to.include(`dal pledge authorise-sale ${junior}`);
+    const enforced = await dal(["enforce", junior, "--price", "90000"], as("buyer"));
+    expectExit(enforced, 0);
+    expect(fact(enforced.stdout, "certificate sold")).to.equal(cert);
+    expect(fact(enforced.stdout, "holder (pledgor)")).to.equal(licensee.address);
+    expect(fact(enforced.stdout, "certificate restricted")).to.equal("transfer, licensing, an enforcement sale is listed");
+    const firstListing = fact(enforced.stdout, "listing id");
+    const [notEnforcer, withdrawn] = await Promise.all([dal(["pledge", "withdraw-sale", junior], as("licensee")), dal(["pledge", "withdraw-sale", junior], as("buyer"))]);
+    expectExit(notEnforcer, 5);
+    expect(notEnforcer.stderr).to.include("(NotPledgee)");
+    expectExit(withdrawn, 0);
+    expect(fact(withdrawn.stdout, "listing id")).to.equal(firstListing);
+    expect(fact(withdrawn.stdout, "status")).to.equal("defaulted (rank 1 of 1)");
+    expect(fact(withdrawn.stdout, "next")).to.equal(`the pledge stays in default; to sell again: dal enforce ${junior} --price <decimal>`);
+    expect((await d.exchange.listingOf(firstListing)).active).to.equal(false);
+    const again = await dal(["enforce", junior, "--price", "90000"], as("buyer"));
+    expectExit(again, 0);
+    const saleListing = fact(again.stdout, "listing id");
+    await (await token.mint(registrar.address, 100_000_00n)).wait();
+    const bought = await dal(["buy", saleListing], as("registrar"));
+    expectExit(bought, 0);
+    const order = fact(bought.stdout, "order id");
+    const delivered = await dal(["deliver", order, "--proof", files.evidence], as("buyer"));
+    expectExit(delivered, 0);
+    expect(fact(delivered.stdout, "enforcement sale of pledge")).to.equal(junior);
+    const settled = await dal(["--json", "accept", order], as("registrar"));
+    expectExit(settled, 0);
+    const out = JSON.parse(settled.stdout);
+    expect(out.rightsCertificateSold).to.equal(cert);
+    const [split] = out.pledgedProceeds;
+    expect(split.enforcement).to.equal(true);
+    expect(split.pledges).to.deep.equal([{ pledgeId: junior, amount: "50000.00", raw: "5000000", token: tokenAddress, symbol: "eCNY", decimals: 2, to: buyer.address }]);
+    expect(split.holder.to).to.equal(licensee.address);
+    expect(BigInt(split.holder.raw)).to.equal(90_000_00n - 90_000_00n / 100n - 50_000_00n); // the venue's 1% fee, then the bank
+    expect(await d.rights.ownerOf(cert)).to.equal(registrar.address);
+    expect(await d.rights.encumbranceOf(cert)).to.equal(0n);
+    expect((await d.pledges.pledgeOf(junior)).status).to.equal(5n); // Enforced
+    expect(await d.registry.holderOf(assetId)).to.equal(holder.address); // the holding was never pledged
+
+    // A holder sells its own (unpledged, transferable) certificate: a holding transfer naming it.
+    const [own, unsuitable] = await Promise.all([
+      dal(["list", assetId, "--price", "5000.00", "--offer", "holding-transfer", "--seller-cert", spare], as("licensee")),
+      dal(["list", assetId, "--price", "5000.00", "--offer", "holding-transfer", "--seller-cert", fixed], as("licensee")),
+    ]);
+    expectExit(own, 0);
+    expect(fact(own.stdout, "offer")).to.equal("HoldingTransfer");
+    expect(fact(own.stdout, "certificate sold")).to.equal(spare);
+    expectExit(unsuitable, 5);
+    expect(unsuitable.stderr).to.include(`rights certificate ${fixed} cannot back this listing`).and.include("must be transferable").and.include("(SellerCertUnsuitable)");
+    const ownOrder = fact((await dal(["buy", fact(own.stdout, "listing id")], as("registrar"))).stdout, "order id");
+    const ownDelivered = await dal(["deliver", ownOrder, "--proof", files.evidence], as("licensee"));
+    expectExit(ownDelivered, 0);
+    expect(ownDelivered.stdout).not.to.include("enforcement sale");
+    const creditBefore = await d.exchange.creditOf(licensee.address, tokenAddress);
+    const ownSettled = await dal(["accept", ownOrder], as("registrar"));
+    expectExit(ownSettled, 0);
+    expect(fact(ownSettled.stdout, "rights certificate sold")).to.equal(spare);
+    expect(fact(ownSettled.stdout, "seller net")).to.equal(`4950.00 eCNY to ${licensee.address}`);
+    expect(ownSettled.stdout).not.to.include("pledged revenue");
+    expect(await d.rights.ownerOf(spare)).to.equal(registrar.address);
+    expect((await d.exchange.creditOf(licensee.address, tokenAddress)) - creditBefore).to.equal(4_950_00n);
   });
 });
