@@ -3,8 +3,9 @@
 // operation, an inspection-data product from compliance assessment to trade, a construction-data pool on the
 // balance sheet, AI datasets as inventory, self-development, derived products paying royalties, objections, every
 // valuation method, a dispute, a refund, withdrawals; and financing: a bank's loan against an appraised product's
-// revenue (its licence sale repays the bank), a second-rank pledge, a pledge released, and one enforced by a sale on
-// the exchange after default and an arbiter's order, its proceeds paying costs, the bank, then the pledgor.
+// revenue (its licence sale repays the bank), a second-rank pledge, a pledge released, one enforced by a sale on the
+// exchange after default and an arbiter's order, its proceeds paying costs, the bank, then the pledgor, and a
+// reseller's pledge of the transferable product-operation right it bought (a certificate pledge, with a reserve price).
 //
 // How it runs: automine is switched off and each step's transactions (independent of one another) are sent with
 // explicit nonces and gas, then mined in one block at a chosen timestamp; every receipt is checked, and a revert
@@ -84,6 +85,8 @@ export interface DemoSummary {
   /** The financed assets: revenue pledged (two ranks, a licence sale repaying the bank), a pledge released, a pledge
    * enforced by a sale on the exchange. */
   pledgedAssets: { revenue: number; released: number; enforced: number };
+  /** The pledged rights certificate (live, ranked apart from its asset's pledges) and its asset. */
+  pledgedCertificate: { certId: number; assetId: number };
   /** Every pledge of demoData.PLEDGES by its key ("bank:F1", ...): amounts in minor units (fen) as decimal strings. */
   pledges: Record<
     string,
@@ -94,9 +97,13 @@ export interface DemoSummary {
       pledgor: string;
       pledgee: string;
       collateral: string;
+      /** The pledged rights certificate of a certificate pledge, else null. */
+      certId: number | null;
       status: string;
       rank: number;
       securedAmount: string;
+      /** The least a sale by the pledgee alone may ask ("0": none). */
+      reservePrice: string;
       received: string;
       outstanding: string;
     }
@@ -705,10 +712,12 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
       await chain.flush();
 
       function pledgeTerms(p: PledgeSpec) {
+        const certId = p.certificate ? certIds.get(p.certificate) : 0n;
+        if (certId === undefined) throw new Error(`demo: pledge ${p.key} pledges ${p.certificate}, which does not exist yet`);
         return {
           assetId: assetId(p.asset),
-          collateral: ord(["Holding", "Revenue"], p.collateral),
-          certId: 0n,
+          collateral: ord(Enum.Collateral, p.collateral),
+          certId,
           debtor: addr(p.pledgor),
           pledgee: addr(p.pledgee),
           token: tokenAddress,
@@ -719,7 +728,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
           mainContractHash: h(`main contract ${p.key}: ${p.contract}`),
           licensingAllowed: p.licensingAllowed ?? false,
           selfSaleAllowed: p.selfSaleAllowed ?? false,
-          reservePrice: 0n,
+          reservePrice: yuan(p.reservePrice ?? 0),
           externalRegistry: encodeBytes32String("PBOC-ZDW"),
           externalNumber: p.registered.number,
           externalRegisteredAt: slot(m, p.registered.day, p.registered.hour, p.registered.minute),
@@ -765,7 +774,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
         scopeHash: holding ? ZeroHash : h(`licence scope ${l.key}`),
         scopeMask: l.scopeMask ?? 0,
         licenceSublicensable: l.sublicensable ?? false,
-        licenceTransferable: false,
+        licenceTransferable: l.transferable ?? false,
         merchant: l.merchantBps ? addr("merchant") : ZeroAddress,
         merchantBps: l.merchantBps ?? 0,
         deliveryWindow: DELIVERY_WINDOW,
@@ -857,9 +866,11 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
           pledgor: stored.pledgor,
           pledgee: stored.terms.pledgee,
           collateral: p.collateral,
+          certId: p.certificate ? Number(stored.terms.certId) : null,
           status,
           rank: Number(await pledges.rankOf(id)),
           securedAmount: stored.terms.securedAmount.toString(),
+          reservePrice: stored.terms.reservePrice.toString(),
           received: stored.received.toString(),
           outstanding: (await pledges.outstandingOf(id)).toString(),
         };
@@ -900,6 +911,7 @@ export async function seedDemo(opts: DemoOptions): Promise<DemoSummary> {
           cancelled: n("S5"),
         },
         pledgedAssets: { revenue: n("F1"), released: n("F2"), enforced: n("F3") },
+        pledgedCertificate: { certId: pledgeSummary["bank:T-P2op"].certId!, assetId: n("P2") },
         pledges: pledgeSummary,
         entities: {
           construction: addr("construction"),

@@ -170,6 +170,8 @@ export interface ListingSpec {
   termDays?: number;
   scopeMask?: number;
   sublicensable?: boolean;
+  /** Licences sold may be transferred (and so pledged, as a certificate: see PLEDGES). */
+  transferable?: boolean;
   maxQuantity?: number;
   merchantBps?: number;
 }
@@ -182,7 +184,7 @@ export const LISTINGS: ListingSpec[] = [
   { key: "LS2", month: 0, asset: "S2", seller: "dataService", venue: "szde", offer: "ProcessingUse", price: 380_000, termDays: 730, scopeMask: SCOPE.AI_TRAINING, merchantBps: 600 },
   { key: "LP1", month: 1, asset: "P1", seller: "operator", venue: "szde", offer: "ProcessingUse", price: 120_000, scopeMask: SCOPE.CREDIT | SCOPE.INSURANCE | SCOPE.COMMERCIAL, merchantBps: 500 },
   { key: "LP2", month: 1, asset: "P2", seller: "operator", venue: "bjidex", offer: "ProcessingUse", price: 8_000, scopeMask: SCOPE.COMMERCIAL | SCOPE.CREDIT | SCOPE.URBAN },
-  { key: "LP2op", month: 1, asset: "P2", seller: "operator", venue: "bjidex", offer: "ProductOperation", price: 150_000, termDays: 730, scopeMask: SCOPE.COMMERCIAL | SCOPE.CREDIT, sublicensable: true, maxQuantity: 1 },
+  { key: "LP2op", month: 1, asset: "P2", seller: "operator", venue: "bjidex", offer: "ProductOperation", price: 150_000, termDays: 730, scopeMask: SCOPE.COMMERCIAL | SCOPE.CREDIT, sublicensable: true, transferable: true, maxQuantity: 1 },
   { key: "LP3", month: 1, asset: "P3", seller: "operator", venue: "bjidex", offer: "ProcessingUse", price: 60_000, scopeMask: SCOPE.URBAN | SCOPE.COMMERCIAL },
   { key: "LI2", month: 1, asset: "I2", seller: "inspection", venue: "szde", offer: "ProcessingUse", price: 45_000, scopeMask: SCOPE.INSURANCE | SCOPE.CREDIT | SCOPE.RESEARCH | SCOPE.AI_TRAINING, merchantBps: 800 },
   { key: "LI3", month: 1, asset: "I3", seller: "inspection", venue: "szde", offer: "ProcessingUse", price: 30_000, scopeMask: SCOPE.INSURANCE | SCOPE.URBAN },
@@ -490,8 +492,8 @@ export const PLEDGE_SCOPE = { PRINCIPAL: 1, INTEREST: 2, PENALTIES: 4, DAMAGES: 
 /**
  * Pledges (质押) of data assets, each registered first with the PBOC's unified registry (中登网, 动产融资统一登记公示
  * 系统) as a receivables / other-rights security: its registration number and time (UTC+8) are mirrored on chain and
- * rank the pledges of one asset. Filed by the pledgor on the 22nd of `month` and accepted by the pledgee the same
- * day; due `termMonths` later (on the 22nd, 00:00).
+ * rank the pledges of one asset (or of one certificate). Filed by the pledgor on the 22nd of `month` and accepted by
+ * the pledgee the same day; due `termMonths` later (on the 22nd, 00:00).
  */
 export interface PledgeSpec {
   key: string;
@@ -499,7 +501,9 @@ export interface PledgeSpec {
   asset: string;
   pledgor: PartyKey;
   pledgee: PartyKey;
-  collateral: "Holding" | "Revenue";
+  collateral: "Holding" | "Revenue" | "Certificate";
+  /** For a certificate pledge: the trade (or grant) key whose transferable rights certificate is pledged. */
+  certificate?: string;
   /** Secured amount, whole yuan. */
   amount: number;
   scope: number;
@@ -508,6 +512,8 @@ export interface PledgeSpec {
   registered: { day: number; hour: number; minute: number; number: string };
   licensingAllowed?: boolean;
   selfSaleAllowed?: boolean;
+  /** The least a sale by the pledgee alone may ask, whole yuan (default none). */
+  reservePrice?: number;
   /** The main (loan or guarantee) contract, hashed as its evidence. */
   contract: string;
 }
@@ -534,11 +540,20 @@ export const PLEDGES: PledgeSpec[] = [
     registered: { day: 21, hour: 10, minute: 0, number: "06628631000492870215" }, licensingAllowed: true,
     contract: "流动资金借款合同 临农商银(2026)质贷字第0179号: 1,200,000 yuan, 12 months",
   },
-  // A three-month bridge loan the parking operator does not repay: default, an arbitral order, a sale on the exchange.
+  // A three-month bridge loan the parking operator does not repay: default, an arbitral order, a sale on the exchange
+  // (1,960,000 yuan, above the reserve price of 75% of the 2.4 m market appraisal agreed at filing).
   {
     key: "bank:F3", month: 6, asset: "F3", pledgor: "smartCity", pledgee: "bank", collateral: "Holding", amount: 1_500_000, scope: SECURED | PLEDGE_SCOPE.ENFORCEMENT_COSTS, termMonths: 3,
-    registered: { day: 20, hour: 16, minute: 45, number: "06628631000492733308" },
+    registered: { day: 20, hour: 16, minute: 45, number: "06628631000492733308" }, reservePrice: 1_800_000,
     contract: "流动资金借款合同 临农商银(2026)质贷字第0177号: 1,500,000 yuan, 3 months",
+  },
+  // The housing index's exclusive reseller pledges the transferable product-operation right it bought (经营权质押),
+  // not the asset: it keeps sublicensing under it, and on default the bank may sell the right itself, for no less
+  // than 80% of the 150,000 yuan it cost.
+  {
+    key: "bank:T-P2op", month: 11, asset: "P2", certificate: "T-P2op", pledgor: "proptech", pledgee: "bank", collateral: "Certificate", amount: 90_000, scope: SECURED, termMonths: 6,
+    registered: { day: 20, hour: 11, minute: 20, number: "06628631000531204476" }, licensingAllowed: true, selfSaleAllowed: true, reservePrice: 120_000,
+    contract: "流动资金借款合同 临农商银(2026)质贷字第0236号: 90,000 yuan, 6 months",
   },
 ];
 

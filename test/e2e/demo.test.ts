@@ -263,11 +263,11 @@ describe("demo seed (e2e)", function () {
     expect(moved.filter((e) => e.args.orderId === 0n).map((e) => e.args.to)).to.deep.equal([role("operator")]);
   });
 
-  it("finances data assets with pledges: a revenue pledge repaid from a licence sale ahead of a second rank, one released, one enforced by a sale paying costs, the bank, then the pledgor", async () => {
+  it("finances data assets with pledges: a revenue pledge repaid from a licence sale ahead of a second rank, one released, one enforced by a sale above its reserve price paying costs, the bank, then the pledgor, and a reseller's certificate pledged apart from its asset", async () => {
     const P = s.pledges;
     const bank = role("bank");
     expect(s.counts.pledges).to.equal(PLEDGES.length).and.to.equal(Number(await d.pledges.pledgeCount()));
-    expect([s.counts.livePledges, s.counts.releasedPledges, s.counts.enforcedPledges]).to.deep.equal([2, 1, 1]);
+    expect([s.counts.livePledges, s.counts.releasedPledges, s.counts.enforcedPledges]).to.deep.equal([3, 1, 1]);
     // Each pledge on chain as the catalogue says, and registered with 中登网 before it was filed.
     for (const spec of PLEDGES) {
       const p = await d.pledges.pledgeOf(P[spec.key].id);
@@ -276,7 +276,9 @@ describe("demo seed (e2e)", function () {
       expect(ethers.decodeBytes32String(p.terms.externalRegistry)).to.equal("PBOC-ZDW");
       expect(p.terms.externalNumber).to.equal(spec.registered.number);
       expect(p.terms.externalRegisteredAt).to.be.at.most(p.filedAt);
-      // Financing against an appraised asset: its appraisal came first.
+      expect(p.terms.reservePrice).to.equal(BigInt(spec.reservePrice ?? 0) * YUAN).and.to.equal(BigInt(P[spec.key].reservePrice));
+      // Financing against an appraised asset: its appraisal came first (a certificate's reserve follows its price).
+      if (spec.collateral === "Certificate") continue;
       const appraisals = await d.ledger.queryFilter(d.ledger.filters.AppraisalAttested(undefined, p.terms.assetId));
       expect(appraisals.some((e) => e.args.attestedAt < p.filedAt), spec.key).to.equal(true);
     }
@@ -321,6 +323,7 @@ describe("demo seed (e2e)", function () {
     expect([authorised.args.by, authorised.args.byArbiter]).to.deep.equal([role("arbiter"), true]);
     const [listed] = await d.pledges.queryFilter(d.pledges.filters.EnforcementListed(enforced.id));
     expect([listed.args.price, listed.args.costs, listed.args.holder]).to.deep.equal([1_960_000n * YUAN, 58_800n * YUAN, role("smartCity")]);
+    expect(listed.args.price).to.be.at.least(BigInt(enforced.reservePrice)).and.to.be.greaterThan(0n);
     const [settledSale] = (await d.exchange.queryFilter(d.exchange.filters.Settled())).filter((e) => e.args.settlement.listingId === listed.args.listingId);
     const proceeds = settledSale.args.settlement.sellerNet;
     const [split] = await d.pledges.queryFilter(d.pledges.filters.ProceedsRouted(f3));
@@ -333,6 +336,27 @@ describe("demo seed (e2e)", function () {
     const block = settledSale.blockNumber;
     expect((await credit("bank", block)) - (await credit("bank", block - 1))).to.equal(58_800n * YUAN + 1_500_000n * YUAN);
     expect((await credit("smartCity", block)) - (await credit("smartCity", block - 1))).to.equal(split.args.toHolder);
+
+    // A certificate pledge: the reseller's transferable product-operation right of the housing index, bought on the
+    // exchange, pledged to the bank; it ranks and restricts apart from the asset, whose holder is untouched.
+    const certPledge = P["bank:T-P2op"];
+    const { certId, assetId: p2 } = s.pledgedCertificate;
+    expect([certPledge.collateral, certPledge.certId, certPledge.status, certPledge.rank, certPledge.assetId]).to.deep.equal(["Certificate", certId, "Live", 1, p2]);
+    expect(p2).to.equal(s.assets.P2.id);
+    const right = await d.rights.rightOf(certId);
+    expect([right.assetId, Number(right.kind), right.transferable, right.issuedByExchange]).to.deep.equal([BigInt(p2), RightKind.ProductOperation, true, true]);
+    expect(await d.rights.ownerOf(certId)).to.equal(role("proptech"));
+    const stored = await d.pledges.pledgeOf(certPledge.id);
+    expect([stored.pledgor, stored.terms.collateral, stored.terms.certId, stored.terms.selfSaleAllowed, stored.terms.licensingAllowed]).to.deep.equal([
+      role("proptech"), 2n, BigInt(certId), true, true,
+    ]);
+    expect(BigInt(certPledge.reservePrice)).to.equal(120_000n * YUAN);
+    expect(await d.pledges.livePledgesOfCertificate(certId)).to.deep.equal([BigInt(certPledge.id)]);
+    expect(await d.pledges.livePledgesOf(p2)).to.deep.equal([]);
+    expect(await d.rights.encumbranceOf(certId)).to.equal(1n); // its transfer; sublicensing is allowed
+    expect((await d.registry.assetOf(p2)).encumbrance).to.equal(0n);
+    const [certEnc] = await d.pledges.queryFilter(d.pledges.filters.CertificateEncumbranceChanged(certId));
+    expect([certEnc.args.assetId, certEnc.args.encumbrance]).to.deep.equal([BigInt(p2), 1n]);
 
     // A public institution may not pledge (财资〔2024〕1号).
     expect(await d.pledges.isPublicInstitution(role("authority"))).to.equal(true);
