@@ -182,7 +182,7 @@ const WORDS: Record<string, Words> = {
     `${a.account} may not sell asset ${n(a.assetId)}: neither its holder nor the holder of the rights certificate the listing names`,
   SellerCertUnsuitable: (a) =>
     `rights certificate ${n(a.certId)} cannot back this listing: a licence is sold under a sublicensable product-operation right of the asset ` +
-    `covering its scope and term; a certificate sold itself (holding transfer) must be transferable and valid through delivery`,
+    `covering its scope and term; a certificate sold itself (holding transfer) must be transferable and valid now and at settlement`,
   UnknownListing: (a) => `there is no listing ${n(a.listingId)}`,
   NotSeller: (a) => `not the seller of listing ${n(a.listingId)} (signing as ${a.account})`,
   ListingInactive: (a) => `listing ${n(a.listingId)} is withdrawn`,
