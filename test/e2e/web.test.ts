@@ -432,7 +432,7 @@ describe("web app in a real browser (e2e)", function () {
 
   it("asset page: the encumbrance badges in the header and the pledge panel (ranks, parties, amounts received and outstanding, terms, registration, consents, default, enforcement, loan-to-value, history) equal the API's", async () => {
     const A = `value token { symbol }`;
-    const PLEDGE = `id status live rank collateral maximumAmount pledgor debtor pledgee termEnd externalRegistry externalNumber externalRegisteredAt licensingAllowed selfSaleAllowed
+    const PLEDGE = `id status live rank collateral certificateId reservePrice { ${A} } maximumAmount pledgor debtor pledgee termEnd externalRegistry externalNumber externalRegisteredAt licensingAllowed selfSaleAllowed
       securedAmount { ${A} } received { ${A} } outstanding { ${A} } consents { transfer cancellation licensing }
       default { byArbiter } saleAuthorisation { byArbiter } enforcement { listingId orderId costs { ${A} } } proceeds { orderId amount { ${A} } } loanToValue { appraisal book }`;
     const zh: Record<string, string> = { FILED: "待质权人接受", LIVE: "有效", DEFAULTED: "已违约", RELEASED: "已注销", ENFORCED: "已实现（变卖）", VOIDED: "已撤销（异议成立）", WITHDRAWN: "已撤回" };
@@ -441,11 +441,14 @@ describe("web app in a real browser (e2e)", function () {
         ? `${p.collateral === "Revenue" ? "收益权已质押" : "已质押"} · 第${p.rank}顺位 · ${money(p.securedAmount)} · 至 ${cstDay(p.termEnd)}${p.status === "DEFAULTED" ? " · 已违约" : ""}`
         : `${p.collateral === "Revenue" ? "Revenue pledged" : "Pledged"} · rank ${p.rank} · ${money(p.securedAmount)} · until ${cstDay(p.termEnd)}${p.status === "DEFAULTED" ? " · in default" : ""}`;
     const seen = new Set<string>();
-    // The demo's financed assets (revenue pledged in two ranks and partly repaid, released, enforced by a sale) and the one pledged here.
-    for (const id of [demo.pledgedAssets.revenue, demo.pledgedAssets.released, demo.pledgedAssets.enforced, pledged.asset].map(String)) {
+    // The demo's financed assets (revenue pledged in two ranks and partly repaid, released, enforced by a sale, a
+    // rights certificate pledged) and the one pledged here.
+    const certified = demo.pledgedCertificate;
+    for (const id of [demo.pledgedAssets.revenue, demo.pledgedAssets.released, demo.pledgedAssets.enforced, certified.assetId, pledged.asset].map(String)) {
       const { asset } = await data(`query ($id: ID!) { asset(id: $id) { encumbrance { livePledges enforcing summary } pledges { ${PLEDGE} } } }`, { id });
       expect(asset.pledges.length, `asset ${id}`).to.be.greaterThan(0);
-      const live = asset.pledges.filter((p: any) => p.live);
+      // The header shows the holding's and revenue's live pledges; a certificate's rank apart, on its certificate's row.
+      const live = asset.pledges.filter((p: any) => p.live && p.certificateId === null);
       await open(`/asset/${id}`);
       await page.waitForSelector('[data-testid="pledges-current"], [data-testid="pledges-history"]');
       // The header: one badge per live pledge in rank order, the API's summary as the group's title; none when unencumbered.
@@ -469,7 +472,11 @@ describe("web app in a real browser (e2e)", function () {
         expect(await field("status")).to.equal(zh[p.status]);
         if (p.rank !== null) expect(await field("rank")).to.equal(`第${p.rank}顺位`);
         else expect(await card.locator('[data-field="rank"]').count()).to.equal(0);
-        expect(await field("collateral")).to.equal(p.collateral === "Revenue" ? "收益权" : "持有权");
+        expect(await field("collateral")).to.equal(
+          p.collateral === "Certificate" ? `使用权/经营权证书 #${p.certificateId}` : p.collateral === "Revenue" ? "收益权" : "持有权",
+        );
+        if (p.reservePrice) expect(await field("reservePrice")).to.equal(money(p.reservePrice));
+        else expect(await card.locator('[data-field="reservePrice"]').count()).to.equal(0);
         expect(await field("securedAmount")).to.equal(money(p.securedAmount) + (p.maximumAmount ? " (最高额质押)" : ""));
         for (const f of ["received", "outstanding"]) expect(await field(f), `pledge ${p.id} ${f}`).to.equal(money(p[f]));
         for (const f of ["pledgee", "pledgor", "debtor"]) expect(await card.locator(`[data-field="${f}"] a`).getAttribute("title")).to.equal(p[f]);
@@ -513,6 +520,16 @@ describe("web app in a real browser (e2e)", function () {
         expect(await page.locator(`[data-result="${id}"] [data-encumbered]`).innerText()).to.equal(`已质押 ×${live.length}`);
       }
       if (id === String(demo.pledgedAssets.enforced)) await page.locator("#pledges").screenshot({ path: join(SCREENSHOTS, "pledges-enforced.png") });
+      if (id === String(certified.assetId)) {
+        // The pledged certificate's row in the certificates table: its live pledges in rank order.
+        const certPledges = asset.pledges.filter((p: any) => p.live && p.certificateId === String(certified.certId));
+        expect(certPledges.length).to.be.greaterThan(0);
+        const row = page.locator(`[data-cert-encumbered="${certified.certId}"] [data-pledge]`);
+        expect(await row.allInnerTexts()).to.deep.equal(
+          certPledges.map((p: any) => `证书 #${certified.certId} 已质押 · 第${p.rank}顺位 · ${money(p.securedAmount)} · 至 ${cstDay(p.termEnd)}`),
+        );
+        await page.locator("#certificates").screenshot({ path: join(SCREENSHOTS, "certificate-pledged.png") });
+      }
     }
     expect([...seen]).to.include.members(["LIVE", "RELEASED", "ENFORCED"]);
     // An asset never pledged says so.
@@ -522,6 +539,28 @@ describe("web app in a real browser (e2e)", function () {
       await page.waitForSelector('[data-testid="no-pledges"]');
       expect(await page.locator('[data-testid="encumbrance"]').count()).to.equal(0);
     }
+  });
+
+  it("entity page: the pledges tab lists what the bank lends against and what it pledged, with outstanding totals per currency, equal to the API's", async () => {
+    const bank = demo.roles.bank.address;
+    const page1 = async (side: "pledgee" | "pledgor") =>
+      (await data(`query ($a: String!) { pledges(${side}: $a, first: 100) { nodes { id live status outstanding { raw value token { symbol } } } } }`, { a: bank })).pledges.nodes;
+    const lent = await page1("pledgee");
+    expect(lent.length).to.be.greaterThan(2);
+    await open(`/entity/${bank}?tab=pledges`);
+    await page.waitForSelector('[data-testid="entity-pledges-pledgee"]');
+    const rows = page.locator('[data-testid="entity-pledges-pledgee"] tbody tr');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-pledge")))).to.deep.equal(lent.map((p: any) => p.id));
+    expect(await page.locator('[data-testid="entity-pledges-pledgee"] [data-field="outstanding"]').allInnerTexts()).to.deep.equal(lent.map((p: any) => money(p.outstanding)));
+    // The total outstanding of the live pledges, added in minor units (one currency in the demo).
+    const live = lent.filter((p: any) => p.live);
+    const total = live.reduce((n: bigint, p: any) => n + BigInt(p.outstanding.raw), 0n);
+    const cents = total.toString().padStart(3, "0");
+    const expected = money({ value: `${cents.slice(0, -2)}.${cents.slice(-2)}`, token: live[0].outstanding.token });
+    expect(await text('[data-testid="entity-pledges-pledgee"] [data-field="totals"]')).to.equal(expected);
+    // The bank pledged nothing itself: said so.
+    if ((await page1("pledgor")).length === 0) await page.waitForSelector('[data-testid="no-pledges-pledgor"]');
+    await page.locator("#pledges").screenshot({ path: join(SCREENSHOTS, "entity-pledges.png") });
   });
 
   it("entity page: the disclosure shows data resources restricted by pledges and used as security, carrying amounts and amortisation equal to the API's", async () => {

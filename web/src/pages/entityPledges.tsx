@@ -5,7 +5,7 @@
 import { useGql } from "../api";
 import { useT } from "../i18n";
 import { cstDate, money, unitsToDecimal } from "../format";
-import { AssetLink, ErrorText, Loading, Section } from "../components/ui";
+import { Addr, AssetLink, ErrorText, Loading, Section } from "../components/ui";
 import { ratioPercent } from "./assetPledges";
 
 const AMOUNT = `raw value token { symbol address decimals }`;
@@ -98,7 +98,9 @@ function PledgeTable(props: { entity: string; asPledgee: boolean }) {
                 {t.word(p.collateral)}
                 {p.certificateId ? ` #${p.certificateId}` : ""}
               </td>
-              <td class="mono">{props.asPledgee ? p.pledgor : p.pledgee}</td>
+              <td>
+                <Addr a={props.asPledgee ? p.pledgor : p.pledgee} />
+              </td>
               <td>
                 <span class={`badge ps-${p.status.toLowerCase()}`}>{t(`PLEDGE_${p.status}` as any)}</span>
                 {p.rank !== null && <span class="rank"> {t("rankN", { n: p.rank })}</span>}
