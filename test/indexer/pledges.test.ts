@@ -160,26 +160,23 @@ describe("indexer and API: pledges", function () {
     periodTo = endMonth.toISOString().slice(0, 10);
     await time.increaseTo(cstDate(endMonth.getUTCFullYear(), endMonth.getUTCMonth() + 1, endMonth.getUTCDate()) + DAY + 3600);
 
+    /** Pledgee 1 declares `pledgeId` in default, lists it at `price` with `costs`, `buyer` orders, it is delivered and accepted. */
+    const enforceAndSell = async (pledgeId: bigint, price: bigint, costs: bigint, buyer: HardhatEthersSigner) => {
+      await mined(m.pledges.connect(pledgee1).declareDefault(pledgeId));
+      await mined(m.pledges.connect(pledgee1).enforce(pledgeId, { venueId: SZ.id, price, deliveryWindow: 7 * DAY, acceptanceWindow: 3 * DAY, costs, costsEvidenceHash: hash("costs") }));
+      const listingId = await m.dex.listingCount();
+      await mined(m.dex.connect(buyer).order(listingId, price));
+      const orderId = await m.dex.orderCount();
+      await mined(m.pledges.connect(pledgee1).deliverEnforcementSale(pledgeId, orderId, hash("delivery")));
+      await mined(m.dex.connect(buyer).accept(orderId));
+      return { listingId, orderId };
+    };
     // Default and enforcement of P1 (self-sale allowed) with costs: 10,000.00 costs, then P2 (rank 1), P1, the holder.
-    await mined(m.pledges.connect(pledgee1).declareDefault(P.p1));
-    await mined(
-      m.pledges.connect(pledgee1).enforce(P.p1, { venueId: SZ.id, price: yuan(1_000_000), deliveryWindow: 7 * DAY, acceptanceWindow: 3 * DAY, costs: yuan(10_000), costsEvidenceHash: hash("costs") }),
-    );
-    ids.enforcementListing = await m.dex.listingCount();
-    await mined(m.dex.connect(m.buyer).order(ids.enforcementListing, yuan(1_000_000)));
-    ids.enforcementOrder = await m.dex.orderCount();
-    await mined(m.pledges.connect(pledgee1).deliverEnforcementSale(P.p1, ids.enforcementOrder, hash("delivery")));
-    await mined(m.dex.connect(m.buyer).accept(ids.enforcementOrder));
+    const p1Sale = await enforceAndSell(P.p1, yuan(1_000_000), yuan(10_000), m.buyer);
+    [ids.enforcementListing, ids.enforcementOrder] = [p1Sale.listingId, p1Sale.orderId];
     // Enforcement of C1 (self-sale, at no less than its reserve price): the certificate is sold for 100,000.00.
-    await mined(m.pledges.connect(pledgee1).declareDefault(P.c1));
-    await mined(
-      m.pledges.connect(pledgee1).enforce(P.c1, { venueId: SZ.id, price: yuan(100_000), deliveryWindow: 7 * DAY, acceptanceWindow: 3 * DAY, costs: yuan(1_000), costsEvidenceHash: hash("costs") }),
-    );
-    ids.certEnforcementListing = await m.dex.listingCount();
-    await mined(m.dex.connect(m.buyer2).order(ids.certEnforcementListing, yuan(100_000)));
-    ids.certEnforcementOrder = await m.dex.orderCount();
-    await mined(m.pledges.connect(pledgee1).deliverEnforcementSale(P.c1, ids.certEnforcementOrder, hash("delivery")));
-    await mined(m.dex.connect(m.buyer2).accept(ids.certEnforcementOrder));
+    const c1Sale = await enforceAndSell(P.c1, yuan(100_000), yuan(1_000), m.buyer2);
+    [ids.certEnforcementListing, ids.certEnforcementOrder] = [c1Sale.listingId, c1Sale.orderId];
     // Withdrawals keep credits honest.
     await mined(m.dex.connect(pledgee2).withdraw(token, pledgee2.address));
 
