@@ -112,12 +112,28 @@ async function encumbranceOf(ctx: Context, flags: number, live: Row[]) {
 const today = (ctx: Context) => formatDate(dateOf(ctx.now));
 
 /**
- * Outstanding over the latest appraisal (same currency) and over the pledgor's book of the asset as of now. A
- * certificate pledge has no appraisal ratio: an appraisal values the asset, not a licence of it.
+ * What the live pledges ranked ahead of a live pledge may still receive in its currency: an enforcement sale pays them
+ * first (pledges in another currency take nothing from it), so a junior lender's cover is what is left after them.
+ */
+async function aheadOf(ctx: Context, p: Row): Promise<bigint> {
+  if (!LIVE.has(p.status)) return 0n;
+  let ahead = 0n;
+  for (const l of await rankedWith(ctx, p)) {
+    if (l.id === p.id) break;
+    if (l.token === p.token) ahead += outstanding(l);
+  }
+  return ahead;
+}
+
+/**
+ * Outstanding over the latest appraisal (same currency) and over the pledgor's book of the asset as of now, alone and
+ * with what the pledges ranked ahead of it may still receive (cumulative). A certificate pledge has no appraisal
+ * ratio: an appraisal values the asset, not a licence of it.
  */
 async function loanToValue(ctx: Context, p: Row) {
   const token = await tokenOf(ctx, p.token);
   const owed = outstanding(p);
+  const ahead = await aheadOf(ctx, p);
   const appraisal =
     p.collateral === "Certificate"
       ? undefined
@@ -136,11 +152,14 @@ async function loanToValue(ctx: Context, p: Row) {
   const appraised = appraisal ? BigInt(appraisal.value) : null;
   return {
     outstanding: amount(owed, token),
+    ahead: amount(ahead, token),
     appraisal: appraised === null ? null : ratio(owed, appraised),
+    cumulativeAppraisal: appraised === null ? null : ratio(ahead + owed, appraised),
     appraisalValue: appraised === null ? null : amount(appraised, token),
     appraisalId: appraisal?.id ?? null,
     appraisalDate: appraisal ? iso(appraisal.valuation_date) : null,
     book: book === null ? null : ratio(owed, book.carrying),
+    cumulativeBook: book === null ? null : ratio(ahead + owed, book.carrying),
     bookCarryingAmount: book === null ? null : amount(book.carrying, token),
     bookId: book?.bookId ?? null,
     asOf: today(ctx),

@@ -434,7 +434,7 @@ describe("web app in a real browser (e2e)", function () {
     const A = `value token { symbol }`;
     const PLEDGE = `id status live rank collateral certificateId reservePrice { ${A} } maximumAmount pledgor debtor pledgee termEnd externalRegistry externalNumber externalRegisteredAt licensingAllowed selfSaleAllowed
       securedAmount { ${A} } received { ${A} } outstanding { ${A} } consents { transfer cancellation licensing }
-      default { byArbiter } saleAuthorisation { byArbiter } enforcement { listingId orderId costs { ${A} } } proceeds { orderId amount { ${A} } } loanToValue { appraisal book }`;
+      default { byArbiter } saleAuthorisation { byArbiter } enforcement { listingId orderId costs { ${A} } } proceeds { orderId amount { ${A} } } loanToValue { appraisal book cumulativeAppraisal cumulativeBook ahead { ${A} } }`;
     const zh: Record<string, string> = { FILED: "待质权人接受", LIVE: "有效", DEFAULTED: "已违约", RELEASED: "已注销", ENFORCED: "已实现（变卖）", VOIDED: "已撤销（异议成立）", WITHDRAWN: "已撤回" };
     const badgeLine = (p: any, inZh: boolean) =>
       inZh
@@ -501,7 +501,13 @@ describe("web app in a real browser (e2e)", function () {
           for (const k of ["appraisal", "book"]) {
             const ltv = card.locator(`[data-ltv="${k}"]`);
             if (p.loanToValue[k] === null) expect(await ltv.count()).to.equal(0);
-            else expect(await ltv.getAttribute("data-ratio")).to.equal(p.loanToValue[k]);
+            else {
+              expect(await ltv.getAttribute("data-ratio")).to.equal(p.loanToValue[k]);
+              // With pledges ranked ahead, the cumulative ratio too.
+              const cumulative = p.loanToValue[k === "book" ? "cumulativeBook" : "cumulativeAppraisal"];
+              expect(await ltv.getAttribute("data-cumulative")).to.equal(cumulative);
+              if (p.loanToValue.ahead.value !== "0.00") expect(await ltv.innerText()).to.contain(cumulative === null ? "" : "连同在先质押合计");
+            }
           }
         }
       }

@@ -373,9 +373,11 @@ describe("indexer and API: pledges", function () {
   });
 
   it("API: loan-to-value against the latest appraisal (12,000,000 fen) and the pledgor's inventory book (10,000,000 fen)", async () => {
-    const d = await data(`{ pledge(id: "${P.revenue}") { loanToValue { outstanding { raw } appraisal appraisalValue { raw } book bookCarryingAmount { raw } } } }`);
-    // 2,555,000 / 12,000,000 = 0.21291…; 2,555,000 / 10,000,000 = 0.2555.
-    expect(d.pledge.loanToValue).to.deep.equal({ outstanding: { raw: "2555000" }, appraisal: "0.2129", appraisalValue: { raw: "12000000" }, book: "0.2555", bookCarryingAmount: { raw: "10000000" } });
+    const d = await data(`{ pledge(id: "${P.revenue}") { loanToValue { outstanding { raw } ahead { raw } appraisal cumulativeAppraisal appraisalValue { raw } book bookCarryingAmount { raw } } } }`);
+    // 2,555,000 / 12,000,000 = 0.21291…; 2,555,000 / 10,000,000 = 0.2555. Rank 1: nothing ahead, cumulative the same.
+    expect(d.pledge.loanToValue).to.deep.equal({
+      outstanding: { raw: "2555000" }, ahead: { raw: "0" }, appraisal: "0.2129", cumulativeAppraisal: "0.2129", appraisalValue: { raw: "12000000" }, book: "0.2555", bookCarryingAmount: { raw: "10000000" },
+    });
   });
 
   it("API: the disclosure's pledged data resources at the period end, with the period's amortisation", async () => {
@@ -404,6 +406,7 @@ describe("indexer and API: pledges", function () {
         status rank received { value } enforcement { costs { value } settlement { certificateId offer buyer } }
         certificate { holder encumbrance { flags livePledges summary } pledges { id status } }
       }
+      c4: pledge(id: "${P.c4}") { rank loanToValue { outstanding { raw } ahead { raw } book cumulativeBook } }
       byCertificate: pledges(certificate: "${ids.cert1}") { totalCount nodes { id } }
       cert3: pledges(certificate: "${ids.cert3}", status: LIVE) { nodes { id rank } }
       asset(id: "${ids.b}") { certificates { id encumbrance { flags livePledges } } }
@@ -427,6 +430,8 @@ describe("indexer and API: pledges", function () {
       // 2,000,000 / the licensee's inventory book of B, 5,000,000 = 0.4.
       loanToValue: { outstanding: { raw: "2000000" }, appraisal: null, appraisalValue: null, appraisalId: null, book: "0.4000", bookCarryingAmount: { raw: "5000000" }, bookId: String(ids.licenseeBook) },
     });
+    // C4 ranks behind C3 (20,000.00 outstanding): its 10,000.00 is 0.2 of the 50,000.00 book alone, 0.6 with C3's.
+    expect(d.c4).to.deep.equal({ rank: 2, loanToValue: { outstanding: { raw: "1000000" }, ahead: { raw: "2000000" }, book: "0.2000", cumulativeBook: "0.6000" } });
     expect(d.revenue).to.deep.equal({ collateral: "Revenue", certificateId: null, certificate: null, reservePrice: null });
     expect(d.c1).to.deep.equal({
       status: "ENFORCED", rank: null, received: { value: "60000.00" },

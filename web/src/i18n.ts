@@ -375,6 +375,7 @@ const D = {
   ltvAppraisal: ["按最新评估值", "on the latest appraisal"],
   ltvBook: ["按出质人账面价值", "on the pledgor's carrying amount"],
   ltvNone: ["无评估或账面价值", "no appraisal or book"],
+  ltvCumulative: ["连同在先质押合计 {r}", "{r} with the pledges ranked ahead"],
   proceeds: ["受偿记录", "Payments received"],
   PLEDGE_FILED: ["待质权人接受", "Filed, awaiting acceptance"],
   PLEDGE_LIVE: ["有效", "Live"],

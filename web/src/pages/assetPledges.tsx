@@ -25,7 +25,7 @@ const PLEDGES = `query Pledges($id: ID!) {
       enforcement { listingId costs { ${AMOUNT} } orderId }
       filedAt acceptedAt endedAt
       proceeds { orderId amount { ${AMOUNT} } chain { blockNumber } }
-      loanToValue { appraisal appraisalValue { ${AMOUNT} } appraisalDate book bookCarryingAmount { ${AMOUNT} } asOf }
+      loanToValue { appraisal cumulativeAppraisal appraisalValue { ${AMOUNT} } appraisalDate book cumulativeBook bookCarryingAmount { ${AMOUNT} } asOf ahead { ${AMOUNT} } }
     }
   }
 }`;
@@ -86,6 +86,8 @@ function PledgeCard(props: { p: any }) {
   const consents = (["transfer", "cancellation", "licensing"] as const).filter((k) => p.consents[k]).map((k) => t(`consent_${k}`));
   const restricts = (p.restricts as string[]).map((r) => restrictLabel(t, r));
   const ltv = p.loanToValue;
+  // Pledges ranked ahead are paid first from a sale: the cumulative ratio is what this lender's cover rests on.
+  const ahead = ltv.ahead.raw !== "0";
   const rows: [string, any, string][] = [
     [t("collateral"), p.certificateId ? <a href="#certificates">{`${t.word(p.collateral)} #${p.certificateId}`}</a> : t.word(p.collateral), "collateral"],
     [t("pledgee"), <Addr a={p.pledgee} />, "pledgee"],
@@ -134,13 +136,15 @@ function PledgeCard(props: { p: any }) {
       ) : (
         <>
           {ltv.appraisal !== null && (
-            <div data-ltv="appraisal" data-ratio={ltv.appraisal}>
+            <div data-ltv="appraisal" data-ratio={ltv.appraisal} data-cumulative={ltv.cumulativeAppraisal}>
               {ratioPercent(ltv.appraisal)} {t("ltvAppraisal")} ({money(ltv.appraisalValue)}, {cstDate(ltv.appraisalDate)})
+              {ahead && ` · ${t("ltvCumulative", { r: ratioPercent(ltv.cumulativeAppraisal) })}`}
             </div>
           )}
           {ltv.book !== null && (
-            <div data-ltv="book" data-ratio={ltv.book}>
+            <div data-ltv="book" data-ratio={ltv.book} data-cumulative={ltv.cumulativeBook}>
               {ratioPercent(ltv.book)} {t("ltvBook")} ({money(ltv.bookCarryingAmount)}, {ltv.asOf})
+              {ahead && ` · ${t("ltvCumulative", { r: ratioPercent(ltv.cumulativeBook) })}`}
             </div>
           )}
         </>
