@@ -752,6 +752,24 @@ describe("web app in a real browser (e2e)", function () {
     expect(await page.locator(`[data-entity-row="${entity}"]`).count()).to.equal(1);
   });
 
+  it("exchange page: the enforcement sales on its venue, with the settled price, equal the API's", async () => {
+    const SALE = `id enforcement { listing { id venueId active } settlement { order { id } gross { value token { symbol } } } }`;
+    const { DEFAULTED, ENFORCED } = await data(`{ DEFAULTED: pledges(status: DEFAULTED, first: 50) { nodes { ${SALE} } } ENFORCED: pledges(status: ENFORCED, first: 50) { nodes { ${SALE} } } }`);
+    const sold = ENFORCED.nodes.filter((p: any) => p.enforcement?.settlement);
+    expect(sold.length, "the demo's sale by an arbiter's order").to.be.greaterThan(0);
+    const venue = String(sold[0].enforcement.listing.venueId);
+    const onVenue = (p: any) => p.enforcement?.listing && String(p.enforcement.listing.venueId) === venue;
+    const expected = [...DEFAULTED.nodes.filter((p: any) => onVenue(p) && p.enforcement.listing.active), ...sold.filter(onVenue)];
+    await open(`/exchange/${venue}`);
+    await page.waitForSelector('[data-testid="enforcement-sales"]');
+    const rows = page.locator('[data-testid="enforcement-sales"] tbody tr');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-pledge")))).to.deep.equal(expected.map((p: any) => p.id));
+    const row = page.locator(`[data-testid="enforcement-sales"] tr[data-pledge="${sold[0].id}"]`);
+    expect(await row.locator('[data-field="price"]').innerText()).to.equal(money(sold[0].enforcement.settlement.gross));
+    expect(await row.locator('[data-field="state"]').innerText()).to.contain(`订单 #${sold[0].enforcement.settlement.order.id}`);
+    await page.locator("#enforcement-sales").screenshot({ path: join(SCREENSHOTS, "enforcement-sales.png") });
+  });
+
   it("exchange page: registrations by status, the objections waiting, and settlements and fees by month equal the API's", async () => {
     const x = demo.exchanges[0];
     const counts = await data(

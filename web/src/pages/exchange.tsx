@@ -1,5 +1,6 @@
-// The exchange page: a registrar's registrations by status, the objections waiting for its decision (and the
-// registrations whose notice is over, due for review), and the settlements on its venue with their fees, by month.
+// The exchange page: a registrar's registrations by status, the enforcement sales of pledged assets on its venue, the
+// objections waiting for its decision (and the registrations whose notice is over, due for review), and the
+// settlements on its venue with their fees, by month.
 // Monthly sums are exact: BigInt over the API's raw minor units, shown with the token's decimals.
 import { lazy, Suspense } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
@@ -8,6 +9,7 @@ import { useT } from "../i18n";
 import { cstTime, groupDigits, unitsToDecimal } from "../format";
 import { Addr, AssetLink, ErrorText, Loading, Message, Section, StatusBadge } from "../components/ui";
 import { duration } from "./home";
+import { EnforcementSales } from "./exchangeEnforcement";
 
 const Chart = lazy(() => import("../components/chart").then((m) => ({ default: m.Chart })));
 
@@ -144,6 +146,7 @@ export function ExchangePage(props: { id: string }) {
           </details>
         ))}
       </Section>
+      <EnforcementSales venueId={props.id} />
       <Section title={t("waitingObjections")} id="objections">
         {waiting.length === 0 ? (
           <p class="empty">{t("noWaiting")}</p>
