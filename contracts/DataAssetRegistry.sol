@@ -15,7 +15,8 @@ import {
     ENC_CANCEL,
     ENC_LICENSING,
     ENC_REVENUE,
-    ENC_ENFORCING
+    ENC_ENFORCING,
+    ENC_PROCEEDS
 } from "./interfaces/IDataAssetRegistry.sol";
 import {RegistrationNumber} from "./libraries/RegistrationNumber.sol";
 
@@ -556,7 +557,7 @@ contract DataAssetRegistry is IDataAssetRegistry, IERC721Metadata, IERC721Errors
                 payees[i] = holder;
             }
         }
-        if (_assets[assetId].encumbrance & (ENC_REVENUE | ENC_ENFORCING) != 0) pledged |= 1 << 255;
+        if (_assets[assetId].encumbrance & (ENC_REVENUE | ENC_ENFORCING | ENC_PROCEEDS) != 0) pledged |= 1 << 255;
     }
 
     /// @inheritdoc IDataAssetRegistry

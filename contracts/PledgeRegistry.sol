@@ -8,7 +8,8 @@ import {
     ENC_CANCEL,
     ENC_LICENSING,
     ENC_REVENUE,
-    ENC_ENFORCING
+    ENC_ENFORCING,
+    ENC_PROCEEDS
 } from "./interfaces/IDataAssetRegistry.sol";
 import {IDataExchange} from "./interfaces/IDataExchange.sol";
 import {IRightsCertificate} from "./interfaces/IRightsCertificate.sol";
@@ -310,15 +311,15 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     {
         if (msg.sender != address(exchange)) revert NotExchange(msg.sender);
         uint256 enforcer = asSeller ? _enforcing[key] : 0;
-        if (key & CERT_KEY != 0 && enforcer == 0) {
-            // A certificate its holder sold (consented or unpledged): no revenue pledge follows a certificate.
+        uint256[] memory ranked = _ranked(key);
+        if (key & CERT_KEY != 0 && enforcer == 0 && ranked.length == 0) {
+            // A certificate its holder sold, unpledged: all to the holder.
             to = new address[](1);
             amounts = new uint256[](1);
             (to[0], amounts[0]) = (holder, amount);
             return (to, amounts);
         }
-        uint256 assetId = key & CERT_KEY == 0 ? key : _pledges[enforcer].terms.assetId;
-        uint256[] memory ranked = _ranked(key);
+        uint256 assetId = key & CERT_KEY == 0 ? key : _pledges[enforcer != 0 ? enforcer : ranked[0]].terms.assetId;
         to = new address[](ranked.length + 2);
         amounts = new uint256[](ranked.length + 2);
         uint256 left = amount;
@@ -341,8 +342,9 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
         }
         for (uint256 i = 0; i < ranked.length; i++) {
             Pledge storage p = _pledges[ranked[i]];
-            // Revenue goes to revenue pledges only; an enforcement sale pays every pledge on the asset.
-            if (p.terms.token != token || (enforcer == 0 && p.terms.collateral != Collateral.Revenue)) continue;
+            // A sale's proceeds (the seller's net) pay every live pledge of what was sold: an enforcement sale's,
+            // and an agreed transfer's or licence's (arts. 443-444); royalties as a parent pay revenue pledges only.
+            if (p.terms.token != token || (!asSeller && p.terms.collateral != Collateral.Revenue)) continue;
             uint256 owed = p.terms.securedAmount - p.received;
             uint256 pay = owed < left ? owed : left;
             if (pay != 0) {
@@ -495,8 +497,11 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
             if (c & (1 << uint8(Consent.Cancellation)) == 0) flags |= ENC_CANCEL;
             if (p.terms.collateral == Collateral.Revenue) {
                 flags |= ENC_REVENUE; // licensing is how a revenue pledge is paid: never restricted by it
-            } else if (!p.terms.licensingAllowed && c & (1 << uint8(Consent.Licensing)) == 0) {
-                flags |= ENC_LICENSING;
+            } else {
+                // What an agreed transfer or licence of the pledged holding (or certificate) earns goes to the
+                // pledgees first (arts. 443-444). A certificate's sales reach the pledge registry anyway.
+                if (key & CERT_KEY == 0) flags |= ENC_PROCEEDS;
+                if (!p.terms.licensingAllowed && c & (1 << uint8(Consent.Licensing)) == 0) flags |= ENC_LICENSING;
             }
         }
         if (_enforcing[key] != 0) flags |= ENC_ENFORCING;

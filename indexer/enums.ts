@@ -17,7 +17,7 @@ export const Collateral = ["Holding", "Revenue", "Certificate"] as const;
 export const PledgeStatus = ["None", "Filed", "Live", "Defaulted", "Released", "Enforced", "Voided", "Withdrawn"] as const;
 export const Consent = ["Transfer", "Cancellation", "Licensing"] as const;
 /** The data asset registry's encumbrance flags (ENC_* of IDataAssetRegistry.sol), by bit. */
-export const Encumbrance = { Transfer: 1, Cancel: 2, Licensing: 4, Revenue: 8, Enforcing: 16 } as const;
+export const Encumbrance = { Transfer: 1, Cancel: 2, Licensing: 4, Revenue: 8, Enforcing: 16, Proceeds: 32 } as const;
 /** A pledge's scope of security (SCOPE_* of IPledgeRegistry.sol, 担保范围), by bit. */
 export const PledgeScope = { Principal: 1, Interest: 2, Penalties: 4, Damages: 8, EnforcementCosts: 16 } as const;
 

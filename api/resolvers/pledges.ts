@@ -62,14 +62,18 @@ async function rankOf(ctx: Context, p: Row): Promise<number | null> {
 
 /**
  * What a live pledge restricts (the ENC_* flags it contributes), as PledgeRegistry._sync computes them: a certificate
- * pledge never restricts cancellation (a certificate ends by its term or revocation, not its holder).
+ * pledge never restricts cancellation (a certificate ends by its term or revocation, not its holder); a holding pledge
+ * takes the proceeds of an agreed sale of the asset (a certificate's sales pay its pledgees without a flag).
  */
 export function restrictionsOf(p: Row): number {
   let flags = 0;
   if ((p.consents & CONSENT.Transfer) === 0) flags |= Encumbrance.Transfer;
   if ((p.consents & CONSENT.Cancellation) === 0 && p.collateral !== "Certificate") flags |= Encumbrance.Cancel;
   if (p.collateral === "Revenue") flags |= Encumbrance.Revenue;
-  else if (!p.licensing_allowed && (p.consents & CONSENT.Licensing) === 0) flags |= Encumbrance.Licensing;
+  else {
+    if (p.collateral === "Holding") flags |= Encumbrance.Proceeds;
+    if (!p.licensing_allowed && (p.consents & CONSENT.Licensing) === 0) flags |= Encumbrance.Licensing;
+  }
   return flags;
 }
 
@@ -102,6 +106,7 @@ async function encumbranceOf(ctx: Context, flags: number, live: Row[]) {
     licensing: (flags & Encumbrance.Licensing) !== 0,
     revenue: (flags & Encumbrance.Revenue) !== 0,
     enforcing: (flags & Encumbrance.Enforcing) !== 0,
+    proceeds: (flags & Encumbrance.Proceeds) !== 0,
     names,
     livePledges: live.length,
     summary: parts.length ? parts.join("; ") : null,

@@ -15,6 +15,9 @@ uint8 constant ENC_LICENSING = 4;
 uint8 constant ENC_REVENUE = 8;
 /// @dev An enforcement sale is listed: the pledge registry, not the holder, sells the holding on the exchange.
 uint8 constant ENC_ENFORCING = 16;
+/// @dev The holding is pledged: the holder's proceeds of a sale of the asset on the exchange (a transfer or licence the
+/// pledgees agreed to) go through the pledge registry to them first, as early repayment (arts. 443-444).
+uint8 constant ENC_PROCEEDS = 32;
 
 /// @title Data asset registry: registration with public notice, the holding right, versions, lineage.
 /// @notice Exchanges (registrars) register data resources and products after a public notice. Approval mints an

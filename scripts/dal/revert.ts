@@ -63,8 +63,8 @@ export const PledgeStatus = ["None", "Filed", "Live", "Defaulted", "Released", "
 export const Collateral = ["Holding", "Revenue", "Certificate"] as const;
 
 /** What the ENC_* flags restrict, in words: 1 transfer, 2 cancellation, 4 licensing, 8 revenue captured, 16 an
- * enforcement sale listed (the registry's for an asset; the rights contract's for a certificate, whose licensing is
- * sublicensing under it). */
+ * enforcement sale listed, 32 an agreed sale's proceeds captured (the registry's for an asset; the rights contract's for
+ * a certificate, whose licensing is sublicensing under it). */
 export function encumbranceWords(flags: number): string[] {
   const words: string[] = [];
   if (flags & 1) words.push("transfer");
@@ -72,6 +72,7 @@ export function encumbranceWords(flags: number): string[] {
   if (flags & 4) words.push("licensing");
   if (flags & 8) words.push("revenue goes to the pledgees");
   if (flags & 16) words.push("an enforcement sale is listed");
+  if (flags & 32) words.push("sale proceeds go to the pledgees");
   return words;
 }
 

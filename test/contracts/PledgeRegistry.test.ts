@@ -84,13 +84,13 @@ describe("PledgeRegistry", () => {
       await expect(f.pledges.connect(f.bank1).accept(1))
         .to.emit(f.pledges, "PledgeAccepted")
         .and.to.emit(f.pledges, "EncumbranceChanged")
-        .withArgs(f.assetId, ENC.transfer | ENC.cancel | ENC.licensing);
+        .withArgs(f.assetId, ENC.transfer | ENC.cancel | ENC.licensing | ENC.proceeds);
       p = await f.pledges.pledgeOf(1);
       expect(p.status).to.equal(PledgeStatus.Live);
       expect(p.terms.securedAmount).to.equal(yuan(5_000_000));
       expect(await f.pledges.rankOf(1)).to.equal(1n);
       expect(await f.pledges.outstandingOf(1)).to.equal(yuan(5_000_000));
-      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel | ENC.licensing);
+      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel | ENC.licensing | ENC.proceeds);
       await expect(f.pledges.connect(f.bank1).accept(1)).to.be.revertedWithCustomError(f.pledges, "WrongPledgeStatus").withArgs(1, PledgeStatus.Live);
     });
 
@@ -157,7 +157,7 @@ describe("PledgeRegistry", () => {
       await f.registry.connect(f.holder).requestTransfer(f.assetId, f.other.address, hash("deal"));
       const evidence = (await f.registry.pendingTransferOf(f.assetId))[1];
       await pledge(f);
-      const flags = ENC.transfer | ENC.cancel | ENC.licensing;
+      const flags = ENC.transfer | ENC.cancel | ENC.licensing | ENC.proceeds;
       await expect(f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, f.other.address, evidence))
         .to.be.revertedWithCustomError(f.registry, "Encumbered")
         .withArgs(f.assetId, flags);
@@ -171,7 +171,7 @@ describe("PledgeRegistry", () => {
       // Consent to a transfer lifts only that restriction.
       await expect(f.pledges.connect(f.holder).consent(1, Consent.Transfer)).to.be.revertedWithCustomError(f.pledges, "NotPledgee");
       await expect(f.pledges.connect(f.bank1).consent(1, Consent.Transfer)).to.emit(f.pledges, "PledgeConsented").withArgs(1, f.assetId, Consent.Transfer, f.bank1.address, () => true);
-      expect(await encumbrance(f)).to.equal(ENC.cancel | ENC.licensing);
+      expect(await encumbrance(f)).to.equal(ENC.cancel | ENC.licensing | ENC.proceeds);
       await f.registry.connect(f.holder).requestTransfer(f.assetId, f.other.address, hash("deal3"));
       await f.registry.connect(f.szRegistrar).approveTransfer(f.assetId, f.other.address, (await f.registry.pendingTransferOf(f.assetId))[1]);
       expect(await f.registry.holderOf(f.assetId)).to.equal(f.other.address);
@@ -196,13 +196,41 @@ describe("PledgeRegistry", () => {
       await expectSolvent(f);
 
       await f.pledges.connect(f.bank1).consent(1, Consent.Licensing);
-      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel);
+      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel | ENC.proceeds);
       await f.rights.connect(f.holder).grant(grantTerms(f.assetId, { validUntil: until }), f.licensee.address);
       // A pledge that allows licensing never restricted it.
       const g = await loadFixture(pledgeable);
       await pledge(g, { licensingAllowed: true });
-      expect(await encumbrance(g)).to.equal(ENC.transfer | ENC.cancel);
+      expect(await encumbrance(g)).to.equal(ENC.transfer | ENC.cancel | ENC.proceeds);
       await sellLicence(g, yuan(2_000));
+    });
+
+    it("what an agreed licence or transfer of the pledged holding earns goes to its pledgees first, in rank order (arts. 443-444)", async () => {
+      const f = await loadFixture(pledgeable);
+      const now = await time.latest();
+      const senior = await pledge(f, { licensingAllowed: true, securedAmount: 100_000n, externalRegisteredAt: now - 2 * DAY });
+      const junior = await pledge(f, { pledgee: f.bank2.address, licensingAllowed: true, securedAmount: 50_000n, externalRegisteredAt: now - DAY });
+      // A licence of 2,000.00 (net 198,000 after the 1% fee): 100,000 to the senior, 50,000 to the junior, 48,000 to the holder.
+      const s = await sellLicence(f, yuan(2_000));
+      expect(s.settlement.sellerNet).to.equal(198_000n);
+      const [r] = eventsIn(f.pledges, s.receipt, "ProceedsRouted");
+      expect([r.asSeller, r.enforcement, r.holder, r.toHolder]).to.deep.equal([true, false, f.holder.address, 48_000n]);
+      expect(eventsIn(f.pledges, s.receipt, "ProceedsApplied").map((e) => [e.pledgeId, e.amount])).to.deep.equal([[senior, 100_000n], [junior, 50_000n]]);
+      expect([await credit(f, f.bank1), await credit(f, f.bank2), await credit(f, f.holder)]).to.deep.equal([100_000n, 50_000n, 48_000n]);
+      expect([await f.pledges.outstandingOf(senior), await f.pledges.outstandingOf(junior)]).to.deep.equal([0n, 0n]);
+      await expectSolvent(f);
+      // Both paid: a transfer they agree to pays the holder in full (the pledges still follow the asset until released).
+      await f.pledges.connect(f.bank1).consent(senior, Consent.Transfer);
+      await f.pledges.connect(f.bank2).consent(junior, Consent.Transfer);
+      await f.dex.connect(f.holder).list(await listingTerms(f, f.assetId, { offer: Offer.HoldingTransfer, maxQuantity: 1, price: 10_000n }));
+      const listingId = await f.dex.listingCount();
+      await f.dex.connect(f.buyer).order(listingId, 10_000n);
+      const orderId = await f.dex.orderCount();
+      await f.dex.connect(f.holder).deliver(orderId, hash("d"));
+      await f.dex.connect(f.buyer).accept(orderId);
+      expect(await credit(f, f.holder)).to.equal(48_000n + 9_900n);
+      expect(await f.registry.holderOf(f.assetId)).to.equal(f.buyer.address);
+      await expectSolvent(f);
     });
 
     it("the pledgee changes (lower amount, term, licensing) and releases; never the pledgor; juniors move up", async () => {
@@ -399,7 +427,7 @@ describe("PledgeRegistry", () => {
       await expect(f.pledges.connect(f.bank1).enforce(senior, sale(1_000_000n, 20_000n)))
         .to.emit(f.pledges, "EnforcementListed")
         .withArgs(senior, f.assetId, listingId, f.holder.address, 1_000_000n, 20_000n, () => true, () => true);
-      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel | ENC.licensing | ENC.enforcing);
+      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel | ENC.licensing | ENC.enforcing | ENC.proceeds);
       const listing = await f.dex.listingOf(listingId);
       expect([listing.seller, Number(listing.terms.offer)]).to.deep.equal([await f.pledges.getAddress(), Offer.HoldingTransfer]);
       await expect(f.pledges.connect(f.bank1).enforce(senior, sale(1n))).to.be.revertedWithCustomError(f.pledges, "EnforcementUnderway").withArgs(f.assetId, senior);
@@ -439,7 +467,7 @@ describe("PledgeRegistry", () => {
       await expect(f.dex.connect(f.buyer).refundUndelivered(1)).to.emit(f.dex, "Refunded");
       await expect(f.pledges.connect(f.bank1).withdrawEnforcement(senior)).to.emit(f.pledges, "EnforcementWithdrawn");
       expect((await f.dex.listingOf(1)).active).to.equal(false);
-      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel | ENC.licensing);
+      expect(await encumbrance(f)).to.equal(ENC.transfer | ENC.cancel | ENC.licensing | ENC.proceeds);
       expect(await f.registry.holderOf(f.assetId)).to.equal(f.holder.address);
       await expectSolvent(f);
       // Listed again, sold: net 495,000 -> costs 10,000, senior 485,000 of its 600,000.
@@ -530,8 +558,16 @@ describe("PledgeRegistry", () => {
       await f.rights.connect(f.licensee).grant(grantTerms(f.assetId, { parentId: certId, validUntil: until }), f.other.address);
       await f.pledges.connect(f.bank1).consent(id, Consent.Transfer);
       expect(await f.rights.encumbranceOf(certId)).to.equal(0);
-      await f.rights.connect(f.licensee).transferFrom(f.licensee.address, f.buyer2.address, certId);
-      expect(await f.rights.ownerOf(certId)).to.equal(f.buyer2.address);
+      // An agreed sale of the certificate on the exchange pays its pledgee first: net 9,900 of the 10,000.00 owed.
+      await f.dex.connect(f.licensee).list(await certSale(f, certId, 10_000n));
+      const listingId = await f.dex.listingCount();
+      await f.dex.connect(f.buyer).order(listingId, 10_000n);
+      await f.dex.connect(f.licensee).deliver(await f.dex.orderCount(), hash("d"));
+      const { receipt } = await mined(f.dex.connect(f.buyer).accept(await f.dex.orderCount()));
+      expect(eventsIn(f.pledges, receipt, "ProceedsApplied").map((e) => [e.pledgeId, e.amount])).to.deep.equal([[id, 9_900n]]);
+      expect([await credit(f, f.bank1), await credit(f, f.licensee)]).to.deep.equal([9_900n, 0n]);
+      expect(await f.rights.ownerOf(certId)).to.equal(f.buyer.address);
+      await expectSolvent(f);
     });
 
     it("a holder sells its own transferable certificate on the exchange: the certificate moves, the seller is paid its net", async () => {

@@ -1267,7 +1267,7 @@ describe("dal CLI (end to end, as a process)", function () {
     ]);
     expectExit(accepted, 0);
     expect(fact(accepted.stdout, "status")).to.equal("live, rank 1 of 1");
-    expect(fact(accepted.stdout, "asset restricted")).to.equal("transfer, cancellation, licensing");
+    expect(fact(accepted.stdout, "asset restricted")).to.equal("transfer, cancellation, licensing, sale proceeds go to the pledgees");
     expectExit(wrongKey, 5);
     expect(wrongKey.stderr).to.include(`not the pledgee of pledge ${second}`).and.include("(NotPledgee)").and.include("Hint: sign with the key of pledge");
     expectExit(unknownPledge, 5);

@@ -8,7 +8,7 @@ export enum Collateral { Holding, Revenue, Certificate }
 export enum PledgeStatus { None, Filed, Live, Defaulted, Released, Enforced, Voided, Withdrawn }
 export enum Consent { Transfer, Cancellation, Licensing }
 /** The registry's ENC_* flags (a certificate's in the rights contract: transfer, licensing, enforcing). */
-export const ENC = { transfer: 1, cancel: 2, licensing: 4, revenue: 8, enforcing: 16 };
+export const ENC = { transfer: 1, cancel: 2, licensing: 4, revenue: 8, enforcing: 16, proceeds: 32 };
 export const SCOPE = { principal: 1, interest: 2, penalties: 4, damages: 8, costs: 16 };
 
 export type PledgeTerms = IPledgeRegistry.PledgeTermsStruct;

@@ -354,6 +354,7 @@ const D = {
   restrict_Licensing: ["许可", "licensing"],
   restrict_Revenue: ["收益先付质权人", "revenue to pledgee first"],
   restrict_Enforcing: ["变卖中", "enforcement sale"],
+  restrict_Proceeds: ["转让/许可价款先付质权人", "sale proceeds to pledgee first"],
   filedAtP: ["申请时间", "Filed"],
   acceptedAt: ["接受时间", "Accepted"],
   endedAt: ["终止时间", "Ended"],

@@ -25,6 +25,7 @@ const RESTRICT = {
   Licensing: "restrict_Licensing",
   Revenue: "restrict_Revenue",
   Enforcing: "restrict_Enforcing",
+  Proceeds: "restrict_Proceeds",
 } as const;
 
 /** A restriction's name from the API (Transfer, Cancel, Licensing, Revenue, Enforcing) in the page's language. */
