@@ -432,7 +432,7 @@ describe("web app in a real browser (e2e)", function () {
 
   it("asset page: the encumbrance badges in the header and the pledge panel (ranks, parties, amounts received and outstanding, terms, registration, consents, default, enforcement, loan-to-value, history) equal the API's", async () => {
     const A = `value token { symbol }`;
-    const PLEDGE = `id status live rank collateral certificateId reservePrice { ${A} } maximumAmount pledgor debtor pledgee termEnd externalRegistry externalNumber externalRegisteredAt licensingAllowed selfSaleAllowed
+    const PLEDGE = `id status live rank collateral certificateId certificate { validUntil revokedAt } reservePrice { ${A} } maximumAmount pledgor debtor pledgee termEnd externalRegistry externalNumber externalRegisteredAt licensingAllowed selfSaleAllowed
       securedAmount { ${A} } received { ${A} } outstanding { ${A} } consents { transfer cancellation licensing }
       default { byArbiter } saleAuthorisation { byArbiter } enforcement { listingId orderId costs { ${A} } } proceeds { orderId amount { ${A} } } loanToValue { appraisal book cumulativeAppraisal cumulativeBook ahead { ${A} } }`;
     const zh: Record<string, string> = { FILED: "待质权人接受", LIVE: "有效", DEFAULTED: "已违约", RELEASED: "已注销", ENFORCED: "已实现（变卖）", VOIDED: "已撤销（异议成立）", WITHDRAWN: "已撤回" };
@@ -477,6 +477,12 @@ describe("web app in a real browser (e2e)", function () {
         );
         if (p.reservePrice) expect(await field("reservePrice")).to.equal(money(p.reservePrice));
         else expect(await card.locator('[data-field="reservePrice"]').count()).to.equal(0);
+        if (p.certificate) {
+          // The certificate's own term, and a warning when it ends before the debt is due.
+          expect(await field("certificateTerm")).to.contain(`有效至 ${cstDay(p.certificate.validUntil)}`);
+          const lapses = Date.parse(p.certificate.validUntil) < Date.parse(p.termEnd);
+          expect(await card.locator('[data-warning="lapses-before-due"]').count()).to.equal(lapses ? 1 : 0);
+        } else expect(await card.locator('[data-field="certificateTerm"]').count()).to.equal(0);
         expect(await field("securedAmount")).to.equal(money(p.securedAmount) + (p.maximumAmount ? " (最高额质押)" : ""));
         for (const f of ["received", "outstanding"]) expect(await field(f), `pledge ${p.id} ${f}`).to.equal(money(p[f]));
         for (const f of ["pledgee", "pledgor", "debtor"]) expect(await card.locator(`[data-field="${f}"] a`).getAttribute("title")).to.equal(p[f]);

@@ -14,7 +14,7 @@ const PLEDGES = `query Pledges($id: ID!) {
   asset(id: $id) {
     id
     pledges {
-      id status live rank collateral certificateId pledgor debtor pledgee maximumAmount termEnd mainContractHash
+      id status live rank collateral certificateId certificate { validUntil revokedAt } pledgor debtor pledgee maximumAmount termEnd mainContractHash
       securedAmount { ${AMOUNT} } received { ${AMOUNT} } outstanding { ${AMOUNT} }
       scope { principal interest penalties damages enforcementCosts }
       licensingAllowed selfSaleAllowed reservePrice { ${AMOUNT} } externalRegistry externalNumber externalRegisteredAt
@@ -106,6 +106,19 @@ function PledgeCard(props: { p: any }) {
     [t("selfSaleAllowed"), yesNo(p.selfSaleAllowed), "selfSaleAllowed"],
   ];
   if (p.reservePrice) rows.push([t("reservePrice"), money(p.reservePrice), "reservePrice"]);
+  if (p.certificate) {
+    // The collateral lapses with the certificate: a lender must see a term or revocation that leaves the debt bare.
+    const lapsesFirst = Date.parse(p.certificate.validUntil) < Date.parse(p.termEnd);
+    rows.push([
+      t("certificateTerm"),
+      <>
+        {t("validUntilD", { d: cstDate(p.certificate.validUntil) })}
+        {p.certificate.revokedAt && <span class="badge s-rejected">{t("revoked")}</span>}
+        {lapsesFirst && <span class="badge encumbered small" data-warning="lapses-before-due">{t("lapsesBeforeDue")}</span>}
+      </>,
+      "certificateTerm",
+    ]);
+  }
   if (p.live) rows.push([t("restricts"), restricts.join("、") || t("none"), "restricts"]);
   rows.push([t("filedAtP"), cstTime(p.filedAt), "filedAt"]);
   if (p.acceptedAt) rows.push([t("acceptedAt"), cstTime(p.acceptedAt), "acceptedAt"]);
