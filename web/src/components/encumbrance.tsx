@@ -33,6 +33,11 @@ export function restrictLabel(t: ReturnType<typeof useT>, name: string): string 
   return name in RESTRICT ? t(RESTRICT[name as keyof typeof RESTRICT]) : name;
 }
 
+/** What a pledge is on, in the page's language: "收益权", or "使用权/经营权证书 #22" for a certificate pledge. */
+export function collateralLabel(t: ReturnType<typeof useT>, p: { collateral: string; certificateId?: string | null }): string {
+  return `${t.word(p.collateral)}${p.certificateId ? ` #${p.certificateId}` : ""}`;
+}
+
 /**
  * The live pledges of the holding and the revenue in rank order (`certificateId`: of that certificate instead): a
  * certificate's pledges rank apart and do not encumber the holding.

@@ -7,7 +7,7 @@ import { useGql } from "../api";
 import { useT } from "../i18n";
 import { cstDate, cstTime, money } from "../format";
 import { Addr, ErrorText, Hash, Loading, Section } from "../components/ui";
-import { restrictLabel } from "../components/encumbrance";
+import { collateralLabel, restrictLabel } from "../components/encumbrance";
 
 const AMOUNT = `raw value token { symbol address }`;
 const PLEDGES = `query Pledges($id: ID!) {
@@ -89,7 +89,7 @@ function PledgeCard(props: { p: any }) {
   // Pledges ranked ahead are paid first from a sale: the cumulative ratio is what this lender's cover rests on.
   const ahead = ltv.ahead.raw !== "0";
   const rows: [string, any, string][] = [
-    [t("collateral"), p.certificateId ? <a href="#certificates">{`${t.word(p.collateral)} #${p.certificateId}`}</a> : t.word(p.collateral), "collateral"],
+    [t("collateral"), p.certificateId ? <a href="#certificates">{collateralLabel(t, p)}</a> : collateralLabel(t, p), "collateral"],
     [t("pledgee"), <Addr a={p.pledgee} />, "pledgee"],
     [t("pledgor"), <Addr a={p.pledgor} />, "pledgor"],
     [t("debtor"), <Addr a={p.debtor} />, "debtor"],

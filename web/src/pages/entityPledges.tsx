@@ -4,6 +4,7 @@
 // minor units.
 import { useGql } from "../api";
 import { useT } from "../i18n";
+import { collateralLabel } from "../components/encumbrance";
 import { cstDate, money, unitsToDecimal } from "../format";
 import { Addr, AssetLink, ErrorText, Loading, Section } from "../components/ui";
 import { ratioPercent } from "./assetPledges";
@@ -94,10 +95,7 @@ function PledgeTable(props: { entity: string; asPledgee: boolean }) {
               <td>
                 <AssetLink a={p.asset} />
               </td>
-              <td>
-                {t.word(p.collateral)}
-                {p.certificateId ? ` #${p.certificateId}` : ""}
-              </td>
+              <td>{collateralLabel(t, p)}</td>
               <td>
                 <Addr a={props.asPledgee ? p.pledgor : p.pledgee} />
               </td>

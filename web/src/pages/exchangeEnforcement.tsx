@@ -3,6 +3,7 @@
 // costs paid first from it, whether an order is open, and the sales already settled with their price.
 import { useGql } from "../api";
 import { useT } from "../i18n";
+import { collateralLabel } from "../components/encumbrance";
 import { cstTime, money } from "../format";
 import { AssetLink, ErrorText, Loading, Section } from "../components/ui";
 
@@ -58,10 +59,7 @@ export function EnforcementSales(props: { venueId: string }) {
                   <td>
                     <AssetLink a={p.asset} />
                   </td>
-                  <td>
-                    {t.word(p.collateral)}
-                    {p.certificateId ? ` #${p.certificateId}` : ""}
-                  </td>
+                  <td>{collateralLabel(t, p)}</td>
                   <td>
                     <a href={`/asset/${p.asset.id}#pledges`}>#{p.id}</a>
                   </td>
