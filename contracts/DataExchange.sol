@@ -563,8 +563,8 @@ contract DataExchange is IDataExchange, Relayable, ReentrancyGuard {
         s.sellerNet = net - paid; // rounding remainders go to the seller: the parts sum exactly to `amount`
         _credit(s.venueTreasury, s.token, s.exchangeFee);
         _credit(s.merchant, s.token, s.merchantCommission);
-        // The seller's net goes through the pledge registry when the holder's revenue is pledged, and for a
-        // certificate sold (keyed CERT_KEY | certId there): its pledges' enforcement sale pays their waterfall.
+        // The seller's net goes through the pledge registry when the holder's revenue or holding is pledged, and for
+        // every certificate sold (keyed CERT_KEY | certId there), which pays the certificate's pledges first.
         if (l.sellerCertId == 0 ? pledged >> 255 == 0 : l.offer != Offer.HoldingTransfer) {
             _credit(s.seller, s.token, s.sellerNet);
         } else {

@@ -304,7 +304,8 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
 
     /// @notice The exchange's split of a pledged holder's revenue (IPledgeRouter.route).
     /// @dev Only the exchange, inside a settlement (which it guards against reentrancy). Ranks are the live pledges'
-    /// order by the legal registration time, then by id. A certificate key comes only from an enforcement sale.
+    /// order by the legal registration time, then by id. A certificate key comes from any sale of a certificate: its
+    /// live pledges are paid first, whether the sale enforces one of them or was agreed to.
     function route(uint256 key, address token, uint256 amount, uint256 orderId, address holder, bool asSeller)
         external
         returns (address[] memory to, uint256[] memory amounts)
@@ -488,27 +489,28 @@ contract PledgeRegistry is IPledgeRegistry, Relayable {
     /// contract) when it changed.
     function _sync(uint256 key, uint256 assetId) private {
         uint256[] storage live = _live[key];
+        bool onAsset = key & CERT_KEY == 0;
         uint8 flags;
         for (uint256 i = 0; i < live.length; i++) {
             Pledge storage p = _pledges[live[i]];
             uint8 c = p.consents;
             // Both kinds tie the holding: a revenue pledge follows the asset's revenue whoever holds it.
             if (c & (1 << uint8(Consent.Transfer)) == 0) flags |= ENC_TRANSFER;
-            if (c & (1 << uint8(Consent.Cancellation)) == 0) flags |= ENC_CANCEL;
+            // A certificate ends by its term or revocation, not by its holder: nothing to cancel.
+            if (onAsset && c & (1 << uint8(Consent.Cancellation)) == 0) flags |= ENC_CANCEL;
             if (p.terms.collateral == Collateral.Revenue) {
                 flags |= ENC_REVENUE; // licensing is how a revenue pledge is paid: never restricted by it
             } else {
-                // What an agreed transfer or licence of the pledged holding (or certificate) earns goes to the
-                // pledgees first (arts. 443-444). A certificate's sales reach the pledge registry anyway.
-                if (key & CERT_KEY == 0) flags |= ENC_PROCEEDS;
+                // What an agreed transfer or licence of the pledged holding earns goes to the pledgees first
+                // (arts. 443-444). A certificate's sales reach the pledge registry without a flag.
+                if (onAsset) flags |= ENC_PROCEEDS;
                 if (!p.terms.licensingAllowed && c & (1 << uint8(Consent.Licensing)) == 0) flags |= ENC_LICENSING;
             }
         }
         if (_enforcing[key] != 0) flags |= ENC_ENFORCING;
-        if (key & CERT_KEY != 0) flags &= ~ENC_CANCEL; // a certificate ends by its term or revocation, not its holder
         if (flags == _encumbrance[key]) return;
         _encumbrance[key] = flags;
-        if (key & CERT_KEY == 0) {
+        if (onAsset) {
             registry.setEncumbrance(key, flags);
             emit EncumbranceChanged(key, flags);
         } else {
