@@ -103,10 +103,16 @@ export function dateOf(t: number): CalendarDate {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
+/** The last time monthOf was asked for, and its month: a balance sheet asks it for the same time once per book. */
+let monthOfLast = { t: NaN, month: 0 };
+
 /** The UTC+8 calendar month containing unix time `t`, as a month number (year x 12 + month - 1) for arithmetic. */
 export function monthOf(t: number): number {
+  if (t === monthOfLast.t) return monthOfLast.month;
   const d = dateOf(t);
-  return d.year * 12 + d.month - 1;
+  const month = d.year * 12 + d.month - 1;
+  monthOfLast = { t, month };
+  return month;
 }
 
 /**
@@ -115,7 +121,8 @@ export function monthOf(t: number): number {
  * last day it is that month; on any earlier day of a month, the month before.
  */
 export function lastMonthEndedBy(t: number): number {
-  return monthOf(t + 1) - 1;
+  const month = monthOf(t); // not monthOf(t + 1) - 1: monthOf keeps one answer, and callers ask it for t as well
+  return t + 1 >= monthStart(month + 1) ? month : month - 1;
 }
 
 /** Unix time of 00:00 UTC+8 on the first day of month number `month` (see monthOf). */
@@ -464,15 +471,14 @@ function stateOf(book: Book, t: number): BookState {
 export function positionAt(state: BookState, t: number): Position {
   const { plan, removed, cost, impairment } = state;
   const month = monthOf(t);
-  // Months charged: those ended by t (each is booked at the end of its last day), and never the month of
-  // derecognition (which is on or before t, so its month has not ended before it).
-  const through = Math.min(lastMonthEndedBy(t), removed ? monthOf(removed.date) - 1 : Infinity);
+  const through = monthsChargedThrough(state, t);
   const amortisation = plan ? accumulatedThrough(plan, through) : 0n;
   const monthsAmortised = plan ? Math.max(0, Math.min(through, plan.last) - plan.first + 1) : 0;
   const charging = plan !== null && !removed && month >= plan.first && month <= plan.last;
   let basis: AmortisationBasis | null = null;
   if (charging) {
-    const seg = plan.segments.filter((s) => s.from <= month).pop()!;
+    let seg = plan.segments[0];
+    for (const s of plan.segments) if (s.from <= month) seg = s;
     basis = { from: formatMonth(seg.from), base: seg.base, months: seg.months };
   }
   const onSheet = state.recognisedOn <= t && !removed;
@@ -493,6 +499,15 @@ export function positionAt(state: BookState, t: number): Position {
     basis,
     derecognition: removed && { ...removed, amortisation, carrying: removed.cost - amortisation - removed.impairment },
   };
+}
+
+/**
+ * The last month charged by time `t` to a book in `state`: those ended by t (each is booked at the end of its last
+ * day), and never the month of derecognition (which is on or before t, so its month has not ended before it).
+ */
+function monthsChargedThrough(state: BookState, t: number): number {
+  const ended = lastMonthEndedBy(t);
+  return state.removed ? Math.min(ended, monthOf(state.removed.date) - 1) : ended;
 }
 
 /** Replays the entries dated up to `t` (the end of a day) into the book's position at `t`. */
@@ -678,31 +693,50 @@ export interface BalanceSheet {
 
 function byCurrency<B extends { id: number; currency: string }>(books: readonly B[]): [string, B[]][] {
   const groups = new Map<string, B[]>();
-  for (const b of [...books].sort((x, y) => x.id - y.id)) {
+  let sorted = true; // books usually come by id (positions are read so): no copy and sort then
+  for (let i = 1; sorted && i < books.length; i++) sorted = books[i - 1].id < books[i].id;
+  for (const b of sorted ? books : [...books].sort((x, y) => x.id - y.id)) {
     if (!groups.has(b.currency)) groups.set(b.currency, []);
     groups.get(b.currency)!.push(b);
   }
   return [...groups].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
-/** A book on its way to the balance sheet: its position as of the sheet's date, computed when asked. */
+/** A book on its way to the balance sheet: its row as of the sheet's date (null when not on it), computed when asked. */
 interface SheetBook {
   id: number;
   currency: string;
-  position: () => Position;
+  row: () => BalanceSheetRow | null;
+}
+
+/** The balance-sheet row of a book at `p`, its position then; null when not on the balance sheet then. */
+function sheetRowOf(p: Position): BalanceSheetRow | null {
+  if (!p.recognised || p.derecognised) return null;
+  const { bookId, assetId, category, source, cost, amortisation, impairment, carrying } = p;
+  return { bookId, assetId, category, source, cost, amortisation, impairment, carrying };
+}
+
+/**
+ * positionAt's figures as sheetRowOf gives them, without the rest of the position (a balance sheet of 1,000 books
+ * computed each of those 1,000 times per request).
+ */
+function sheetRowAt(state: BookState, t: number): BalanceSheetRow | null {
+  if (state.recognisedOn > t || state.removed) return null;
+  const { bookId, assetId, category, source, cost, impairment, plan } = state;
+  const amortisation = plan ? accumulatedThrough(plan, monthsChargedThrough(state, t)) : 0n;
+  return { bookId, assetId, category, source, cost, amortisation, impairment, carrying: cost - amortisation - impairment };
 }
 
 function sheetsOf(books: readonly SheetBook[], asOf: string): BalanceSheet[] {
   return byCurrency(books).map(([currency, group]) => {
     const sheet: BalanceSheet = { currency, asOf, inventory: 0n, intangible: 0n, development: 0n, rows: [] };
     for (const b of group) {
-      const p = b.position();
-      if (!p.recognised || p.derecognised) continue;
+      const row = b.row();
+      if (!row) continue;
       const line =
-        p.category === "Inventory" ? "inventory" : p.category === "Intangible" ? "intangible" : "development";
-      sheet[line] += p.carrying;
-      const { bookId, assetId, category, source, cost, amortisation, impairment, carrying } = p;
-      sheet.rows.push({ bookId, assetId, category, source, cost, amortisation, impairment, carrying });
+        row.category === "Inventory" ? "inventory" : row.category === "Intangible" ? "intangible" : "development";
+      sheet[line] += row.carrying;
+      sheet.rows.push(row);
     }
     return sheet;
   });
@@ -719,7 +753,7 @@ export function balanceSheet(
     books.map((row) => ({
       id: row.id,
       currency: row.currency,
-      position: () => replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position,
+      row: () => sheetRowOf(replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position),
     })),
     asOf,
   );
@@ -744,17 +778,17 @@ export function balanceSheetOf(
   asOf: string,
 ): BalanceSheet[] {
   const t = endOfDay(asOf);
-  const kept = new Set<number>();
+  const toReplay = new Map(books.map((row) => [row.id, row]));
+  const replayed = (row: BookRow): SheetBook => ({ id: row.id, currency: row.currency, row: () => sheetRowOf(replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position) });
+  // In the positions' order (by book id, as the API reads them: no sort then), each book from its position or replayed.
   const items: SheetBook[] = [];
   for (const p of positions) {
-    if (!positionServes(p, t)) continue;
-    kept.add(p.book_id);
-    items.push({ id: p.book_id, currency: p.currency, position: () => positionAt(stateOfRow(p), t) });
+    const row = toReplay.get(p.book_id);
+    toReplay.delete(p.book_id);
+    if (positionServes(p, t)) items.push({ id: p.book_id, currency: p.currency, row: () => sheetRowAt(stateOfRow(p), t) });
+    else if (row) items.push(replayed(row));
   }
-  for (const row of books) {
-    if (kept.has(row.id)) continue;
-    items.push({ id: row.id, currency: row.currency, position: () => replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position });
-  }
+  for (const row of toReplay.values()) items.push(replayed(row));
   return sheetsOf(items, asOf);
 }
 
@@ -1188,18 +1222,18 @@ export function disclosureOf(
   to: string,
 ): Disclosure[] {
   const [t0, t1] = periodTimes(from, to);
-  const kept = new Set<number>();
   type Item = { id: number; currency: string; add: (a: Figures, b: Figures, rd: ResearchAndDevelopment) => void };
+  const toReplay = new Map(books.map((row) => [row.id, row]));
+  const replayed = (row: BookRow): Item => ({ id: row.id, currency: row.currency, add: (a, b, rd) => disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b, rd) });
+  // As balanceSheetOf: in the positions' order, each book from its position or replayed.
   const items: Item[] = [];
   for (const p of positions) {
-    if (!positionServes(p, t0)) continue;
-    kept.add(p.book_id);
-    items.push({ id: p.book_id, currency: p.currency, add: (a, b) => discloseKept(stateOfRow(p), t0, t1, a, b) });
+    const row = toReplay.get(p.book_id);
+    toReplay.delete(p.book_id);
+    if (positionServes(p, t0)) items.push({ id: p.book_id, currency: p.currency, add: (a, b) => discloseKept(stateOfRow(p), t0, t1, a, b) });
+    else if (row) items.push(replayed(row));
   }
-  for (const row of books) {
-    if (kept.has(row.id)) continue;
-    items.push({ id: row.id, currency: row.currency, add: (a, b, rd) => disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b, rd) });
-  }
+  for (const row of toReplay.values()) items.push(replayed(row));
   return byCurrency(items).map(([currency, group]) => {
     const a = new Figures(TABLE_A);
     const b = new Figures(TABLE_B);

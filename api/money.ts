@@ -9,9 +9,13 @@ export interface TokenRow {
 
 /** `raw` minor units as a decimal string with `decimals` places (e.g. 123450, 2 -> "1234.50"). */
 export function formatUnits(raw: string | bigint, decimals: number): string {
-  const v = BigInt(raw);
-  const negative = v < 0n;
-  const digits = (negative ? -v : v).toString().padStart(decimals + 1, "0");
+  return pointed(BigInt(raw).toString(), decimals);
+}
+
+/** `text`, an integer's decimal string as BigInt gives it, with `decimals` places. */
+function pointed(text: string, decimals: number): string {
+  const negative = text[0] === "-";
+  const digits = (negative ? text.slice(1) : text).padStart(decimals + 1, "0");
   const whole = digits.slice(0, digits.length - decimals);
   const frac = decimals > 0 ? "." + digits.slice(digits.length - decimals) : "";
   return (negative ? "-" : "") + whole + frac;
@@ -24,7 +28,8 @@ export interface Amount {
 }
 
 export function amount(raw: string | bigint, token: TokenRow): Amount {
-  return { raw: BigInt(raw).toString(), value: token.decimals === null ? null : formatUnits(raw, token.decimals), token };
+  const text = (typeof raw === "bigint" ? raw : BigInt(raw)).toString(); // once: a balance sheet makes 5,000 amounts
+  return { raw: text, value: token.decimals === null ? null : pointed(text, token.decimals), token };
 }
 
 /** A token the index has no metadata for (e.g. a ledger currency never allowed on the exchange). */

@@ -51,9 +51,12 @@ const POSITION_COLUMNS = [
   "derecognised_on", "derecognition_reason", "proceeds", "last_entry_date", "schedule", "rules",
 ];
 
-/** The positions of an entity's books, read as arrays (better-sqlite3's raw mode: the fastest way to many rows). */
+/**
+ * The positions of an entity's books by book id (the order the accounting lists them in, so it need not sort them per
+ * request), read as arrays (better-sqlite3's raw mode: the fastest way to many rows).
+ */
 function positionsOf(db: Database, entity: string): PositionRow[] {
-  const rows = prepared(db, `SELECT ${POSITION_COLUMNS} FROM book_positions WHERE entity = ?`).raw(true).all(entity) as unknown[][];
+  const rows = prepared(db, `SELECT ${POSITION_COLUMNS} FROM book_positions WHERE entity = ? ORDER BY book_id`).raw(true).all(entity) as unknown[][];
   return rows.map((r) => {
     const p: Record<string, unknown> = {};
     for (let i = 0; i < POSITION_COLUMNS.length; i++) p[POSITION_COLUMNS[i]] = r[i];
