@@ -16,7 +16,7 @@ import { registryQueries, registryTypes } from "./resolvers/registry";
 import { rightsQueries, rightsTypes } from "./resolvers/rights";
 import { tradeQueries, tradeTypes } from "./resolvers/trades";
 import { valuationQueries, valuationTypes } from "./resolvers/valuation";
-import { accountingQueries, accountingTypes } from "./resolvers/accounting";
+import { accountingQueries } from "./resolvers/accounting";
 import { bookQueries, bookTypes } from "./resolvers/books";
 import { journalQueries } from "./resolvers/journal";
 import { pledgeAssetFields, pledgeCertificateFields, pledgeQueries, pledgeTypes, verificationEncumbrance } from "./resolvers/pledges";
@@ -154,7 +154,6 @@ export const resolvers = {
   ...rightsTypes,
   ...tradeTypes,
   ...valuationTypes,
-  ...accountingTypes,
   ...bookTypes,
   ...pledgeTypes,
   // Merged here, not imported by resolvers/registry.ts: pledges.ts imports from it, and a cycle would leave these

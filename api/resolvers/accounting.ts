@@ -1,7 +1,7 @@
 // balanceSheet(entity, asOf) and disclosure(entity, from, to): the "其中：数据资源" lines and disclosure tables A and B
 // of DOMAIN.md §5, computed by api/accounting.ts from the entity's books and their dated entries.
 import type { Database } from "better-sqlite3";
-import type { GraphQLResolveInfo } from "graphql";
+import type { GraphQLResolveInfo, SelectionNode } from "graphql";
 import {
   balanceSheet,
   balanceSheetOf,
@@ -16,7 +16,7 @@ import {
 } from "../accounting";
 import { columnsOf, manyRows, prepared, type Context, type Row } from "../context";
 import { address, badInput, endOfDay } from "../inputs";
-import { amount, unknownToken, type TokenRow } from "../money";
+import { amount, unknownToken, type Amount, type TokenRow } from "../money";
 import { noteIndexReach } from "../notices";
 import { VersionCache } from "../versionCache";
 import { emptyEncumbered, encumberedCarrying, encumberedResources } from "./pledges";
@@ -177,33 +177,41 @@ const ASSET_FIELD_COLUMNS: Record<string, string | null> = {
 };
 
 /**
- * The columns of `assets` that the fields asked under a row's `asset` read, when they are all simple ones (so a
- * balance sheet asking each row's asset name reads 3 columns of 1,000 assets, not 30); null: read every column.
+ * The columns of `assets` that the fields asked under the rows' `asset` read, when they are all simple ones (so a
+ * balance sheet asking each row's asset name reads 3 columns of 1,000 assets, not 30); null: read every column (a
+ * fragment, or a field with a resolver of its own, which is given the whole row).
  */
 function assetColumns(info: GraphQLResolveInfo): string[] | null {
   const columns = new Set(["id"]);
-  for (const node of info.fieldNodes) {
-    for (const sel of node.selectionSet?.selections ?? []) {
-      if (sel.kind !== "Field" || !(sel.name.value in ASSET_FIELD_COLUMNS)) return null;
-      const column = ASSET_FIELD_COLUMNS[sel.name.value];
-      if (column) columns.add(column);
+  const under = (nodes: readonly SelectionNode[], name: string): SelectionNode[] | null => {
+    const found: SelectionNode[] = [];
+    for (const sel of nodes) {
+      if (sel.kind !== "Field") return null;
+      if (sel.name.value === name) found.push(...(sel.selectionSet?.selections ?? []));
     }
+    return found;
+  };
+  const rows = under(info.fieldNodes.flatMap((n) => n.selectionSet?.selections ?? []), "rows");
+  const asset = rows && under(rows, "asset");
+  if (!asset) return null;
+  for (const sel of asset) {
+    if (sel.kind !== "Field" || !(sel.name.value in ASSET_FIELD_COLUMNS)) return null;
+    const column = ASSET_FIELD_COLUMNS[sel.name.value];
+    if (column) columns.add(column);
   }
   return [...columns];
 }
 
-/** The assets of an entity's books per index version, entity and columns read (see assetsOfBooks). */
+/** The assets of an entity's books per index version, entity and columns read (see BalanceSheetRowAnswer). */
 const bookAssetsAtVersion = new VersionCache<Map<number, Row>>(32);
 
 /**
- * The assets of an entity's books, read in one query on first use (only if a row's `asset` is asked for: every row
- * asks the same fields, so the first decides the columns) and then resolved synchronously: through the DataLoader, a
- * promise per row of a 1,000-row sheet cost more than the sheet. Kept per index version like the positions: reading
- * 1,000 assets took a quarter of a balance sheet's time.
+ * The assets of an entity's books, in one query (and then kept per index version like the positions: reading 1,000
+ * assets took a quarter of a balance sheet's time), with the columns the request asks of a row's asset.
  */
-function assetsOfBooks(db: Database, entity: string): (info: GraphQLResolveInfo) => Map<number, Row> {
+function assetsOfBooks(db: Database, entity: string, info: GraphQLResolveInfo): () => Map<number, Row> {
   let assets: Map<number, Row> | undefined;
-  return (info) => {
+  return () => {
     if (assets) return assets;
     const columns = assetColumns(info) ?? columnsOf(db, "assets");
     const sql = `SELECT ${columns.join(", ")} FROM assets WHERE id IN (SELECT asset_id FROM books WHERE entity = ?)`;
@@ -213,15 +221,38 @@ function assetsOfBooks(db: Database, entity: string): (info: GraphQLResolveInfo)
   };
 }
 
+/**
+ * A row of the balance sheet as the API answers it. Its `asset` is a getter on the class (read only if asked, and
+ * then from the entity's assets read once): a resolver per row, as a promise through the DataLoader or even a plain
+ * call, cost more than computing the row.
+ */
+class BalanceSheetRowAnswer {
+  constructor(
+    readonly bookId: number,
+    readonly assetId: number,
+    private readonly assets: () => Map<number, Row>,
+    readonly category: string,
+    readonly source: string,
+    readonly cost: Amount,
+    readonly accumulatedAmortisation: Amount,
+    readonly impairment: Amount,
+    readonly carryingAmount: Amount,
+  ) {}
+
+  get asset(): Row | undefined {
+    return this.assets().get(this.assetId);
+  }
+}
+
 export function tokenRow(db: Database, address: string): TokenRow {
   return (prepared(db, "SELECT * FROM tokens WHERE address = ?").get(address) as TokenRow | undefined) ?? unknownToken(address);
 }
 
 export const accountingQueries = {
-  balanceSheet: (_: unknown, args: { entity: string; asOf: string }, ctx: Context) => {
+  balanceSheet: (_: unknown, args: { entity: string; asOf: string }, ctx: Context, info: GraphQLResolveInfo) => {
     const { entity, sheets } = computeBalanceSheet(ctx.db, args.entity, args.asOf);
     noteIndexReach(ctx, "asOf", args.asOf, endOfDay("asOf", args.asOf));
-    const assets = assetsOfBooks(ctx.db, entity);
+    const assets = assetsOfBooks(ctx.db, entity, info);
     return sheets.map((s) => {
       const token = tokenRow(ctx.db, s.currency);
       return {
@@ -231,17 +262,20 @@ export const accountingQueries = {
         inventory: amount(s.inventory, token),
         intangible: amount(s.intangible, token),
         development: amount(s.development, token),
-        rows: s.rows.map((r) => ({
-          bookId: r.bookId,
-          assetId: r.assetId,
-          assets,
-          category: r.category,
-          source: r.source,
-          cost: amount(r.cost, token),
-          accumulatedAmortisation: amount(r.amortisation, token),
-          impairment: amount(r.impairment, token),
-          carryingAmount: amount(r.carrying, token),
-        })),
+        rows: s.rows.map(
+          (r) =>
+            new BalanceSheetRowAnswer(
+              r.bookId,
+              r.assetId,
+              assets,
+              r.category,
+              r.source,
+              amount(r.cost, token),
+              amount(r.amortisation, token),
+              amount(r.impairment, token),
+              amount(r.carrying, token),
+            ),
+        ),
       };
     });
   },
@@ -293,8 +327,3 @@ export const accountingQueries = {
   },
 };
 
-export const accountingTypes = {
-  BalanceSheetRow: {
-    asset: (r: Row, _: unknown, __: unknown, info: GraphQLResolveInfo) => r.assets(info).get(r.assetId),
-  },
-};

@@ -37,6 +37,10 @@ function queries(entity: string, assetId: string, today: string): [string, strin
       entity asOf currency { address symbol decimals } inventory ${AMT} intangible ${AMT} development ${AMT}
       rows { bookId asset { id name registrationNumber } category source cost ${AMT} accumulatedAmortisation ${AMT}
         impairment ${AMT} carryingAmount ${AMT} } } }`, { entity, asOf: today }],
+    // The rows' asset with a fragment and a field with a resolver of its own: every column of the asset is read.
+    ["balance sheet, the rows' asset through a fragment", `query BF($entity: String!, $asOf: String!) { balanceSheet(entity: $entity, asOf: $asOf) {
+      rows { bookId asset { ...G versions { version current } } } } }
+      fragment G on Asset { id name kind status holder registrationNumber }`, { entity, asOf: today }],
     ["disclosure", `query D($entity: String!, $from: String!, $to: String!) { disclosure(entity: $entity, from: $from, to: $to) {
       currency { symbol decimals } checksPass checks { name expected actual ok }
       intangible { title columns { purchased total } rows { key section label purchased ${AMT} selfDeveloped ${AMT} other ${AMT} total ${AMT} } }
@@ -191,6 +195,18 @@ describe("API: compiled execution (graphql-jit)", function () {
     }
     const all = await graphqlData(compiled.url, `query ($entity: String!, $from: String!, $to: String!) { journal(entity: $entity, from: $from, to: $to) { vouchers { number } } }`, { entity, from: "2025-01-01", to: today });
     expect(seen).to.deep.equal(all.journal.vouchers.map((v: { number: string }) => v.number));
+  });
+
+  it("gives a balance sheet row's asset whole, however it is asked (plain fields, a fragment, fields with resolvers)", async () => {
+    const asset = await graphqlData(compiled.url, `query ($id: ID!) { asset(id: $id) { id name kind status holder registrationNumber versions { version current } } }`, { id: String(assetId) });
+    for (const api of [compiled, interpreted]) {
+      const plain = await graphqlData(api.url, `query ($entity: String!, $asOf: String!) { balanceSheet(entity: $entity, asOf: $asOf) { rows { bookId asset { name } } } }`, { entity, asOf: today });
+      const viaFragment = await graphqlData(api.url, `query ($entity: String!, $asOf: String!) { balanceSheet(entity: $entity, asOf: $asOf) {
+        rows { bookId asset { ...G versions { version current } } } } } fragment G on Asset { id name kind status holder registrationNumber }`, { entity, asOf: today });
+      const row = viaFragment.balanceSheet[0].rows.find((r: { asset: { id: string } }) => r.asset.id === String(assetId));
+      expect(row.asset).to.deep.equal(asset.asset);
+      expect(plain.balanceSheet[0].rows.map((r: { asset: { name: string } }) => r.asset.name)).to.include("Municipal inspection records");
+    }
   });
 
   it("gives a user's bad input the same error (answered by yoga's executor after the compiled answer's error)", async () => {
