@@ -702,11 +702,11 @@ function byCurrency<B extends { id: number; currency: string }>(books: readonly 
   return [...groups].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
-/** A book on its way to the balance sheet: its row as of the sheet's date (null when not on it), computed when asked. */
+/** A book on its way to the balance sheet: its row as of the sheet's date, null when not on it then. */
 interface SheetBook {
   id: number;
   currency: string;
-  row: () => BalanceSheetRow | null;
+  row: BalanceSheetRow | null;
 }
 
 /** The balance-sheet row of a book at `p`, its position then; null when not on the balance sheet then. */
@@ -731,7 +731,7 @@ function sheetsOf(books: readonly SheetBook[], asOf: string): BalanceSheet[] {
   return byCurrency(books).map(([currency, group]) => {
     const sheet: BalanceSheet = { currency, asOf, inventory: 0n, intangible: 0n, development: 0n, rows: [] };
     for (const b of group) {
-      const row = b.row();
+      const { row } = b;
       if (!row) continue;
       const line =
         row.category === "Inventory" ? "inventory" : row.category === "Intangible" ? "intangible" : "development";
@@ -753,7 +753,7 @@ export function balanceSheet(
     books.map((row) => ({
       id: row.id,
       currency: row.currency,
-      row: () => sheetRowOf(replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position),
+      row: sheetRowOf(replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position),
     })),
     asOf,
   );
@@ -779,13 +779,13 @@ export function balanceSheetOf(
 ): BalanceSheet[] {
   const t = endOfDay(asOf);
   const toReplay = new Map(books.map((row) => [row.id, row]));
-  const replayed = (row: BookRow): SheetBook => ({ id: row.id, currency: row.currency, row: () => sheetRowOf(replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position) });
+  const replayed = (row: BookRow): SheetBook => ({ id: row.id, currency: row.currency, row: sheetRowOf(replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position) });
   // In the positions' order (by book id, as the API reads them: no sort then), each book from its position or replayed.
   const items: SheetBook[] = [];
   for (const p of positions) {
     const row = toReplay.get(p.book_id);
     toReplay.delete(p.book_id);
-    if (positionServes(p, t)) items.push({ id: p.book_id, currency: p.currency, row: () => sheetRowAt(stateOfRow(p), t) });
+    if (positionServes(p, t)) items.push({ id: p.book_id, currency: p.currency, row: sheetRowAt(stateOfRow(p), t) });
     else if (row) items.push(replayed(row));
   }
   for (const row of toReplay.values()) items.push(replayed(row));
