@@ -13,7 +13,7 @@
 //   BENCH_CPU_PROF=1: V8 CPU profile of the API process in <results>/profiles.
 //   BENCH_API_BASELINE: a directory holding another checkout compiled with tsconfig.build.json (dist/): its API is the
 //     one measured, for a side-by-side comparison on the same index (use BENCH_RESULTS to keep its figures apart).
-//   API_WORKERS, API_CACHE_MB: as for `npm run api` (API_CACHE_MB=0 measures every answer computed afresh).
+//   API_WORKERS, API_CACHE_MB, API_SEMI_SPACE_MB: as for `npm run api` (API_CACHE_MB=0 measures every answer computed afresh).
 // Generates activity on the in-process Hardhat chain (bench/activity.ts: every row comes from a real transaction),
 // indexes it into a SQLite file, serves the API from the compiled JavaScript (tsconfig.build.json) in separate
 // processes (bench/apiChild.ts: API_WORKERS workers, default the number of CPU cores, as `npm run api`), and loads it over keep-alive HTTP from here with 1 and 8 concurrent clients. Every

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import http from "node:http";
 import { Indexer } from "../../indexer/indexer";
 import { indexTag, readiness } from "../../api/server";
-import { startApiWorkers, workerCount, maxLagFromEnv, type ApiWorkers } from "../../api/workers";
+import { startApiWorkers, workerCount, workerFlags, maxLagFromEnv, type ApiWorkers } from "../../api/workers";
 import { syncFromIndex } from "../../api/indexSync";
 import { openIndex } from "../../api/server";
 import { market, type Market } from "../helpers/exchange";
@@ -47,6 +47,16 @@ describe("API workers (issue 15)", function () {
     expect(maxLagFromEnv({})).to.equal(undefined);
     expect(maxLagFromEnv({ MAX_LAG_BLOCKS: "5" })).to.equal(5);
     expect(() => maxLagFromEnv({ MAX_LAG_BLOCKS: "-1" })).to.throw(/MAX_LAG_BLOCKS/);
+  });
+
+  it("API_SEMI_SPACE_MB: the workers' young generation, 64 MB unless the operator set it", () => {
+    expect(workerFlags({}, ["--enable-source-maps"])).to.deep.equal(["--enable-source-maps", "--max-semi-space-size=64"]);
+    expect(workerFlags({ API_SEMI_SPACE_MB: "128" }, [])).to.deep.equal(["--max-semi-space-size=128"]);
+    expect(workerFlags({ API_SEMI_SPACE_MB: "0" }, [])).to.deep.equal([]); // V8's own
+    expect(workerFlags({}, ["--max-semi-space-size=32"])).to.deep.equal(["--max-semi-space-size=32"]);
+    expect(workerFlags({ NODE_OPTIONS: "--max_semi_space_size=16 --trace-gc" }, [])).to.deep.equal([]);
+    expect(() => workerFlags({ API_SEMI_SPACE_MB: "lots" }, [])).to.throw(/API_SEMI_SPACE_MB=lots: expected a whole number/);
+    expect(() => workerFlags({ API_SEMI_SPACE_MB: "-1" }, [])).to.throw(/API_SEMI_SPACE_MB/);
   });
 
   it("answers from every worker; /metrics counts the requests of all of them", async () => {
