@@ -100,7 +100,7 @@ export class WorkerReader {
 
 function serve(start: Start): void {
   const port = parentPort!;
-  const reader = new RangeReader(start.settings, (message) => port.postMessage({ type: "log", message } satisfies Reply));
+  const reader = new RangeReader({ ...start.settings, readAhead: true }, (message) => port.postMessage({ type: "log", message } satisfies Reply));
   reader.range.size = Math.min(start.rangeSize, reader.range.max);
   // One read at a time, in the order asked (the indexer never asks for more than one ahead).
   let queue = Promise.resolve();

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { ChainNotLinked, Indexer } from "../../indexer/indexer";
 import { LogRange, isRangeError, suggestedRange } from "../../indexer/logRange";
+import { RangeReader, type ReadRange, type ReaderSettings } from "../../indexer/rangeReader";
 import { RpcError, RpcUnreachable } from "../../indexer/rpc";
 import { listingTerms, market, mined } from "../helpers/exchange";
 import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, mine, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
@@ -208,6 +209,62 @@ describe("indexer: RPC faults", function () {
     } finally {
       await indexer.stop();
     }
+  });
+
+  it("reads the next range ahead while one is decoded, and asks afresh when what it read ahead cannot serve", async () => {
+    const o = indexerOptions(server.url, record, ":memory:");
+    const settings: ReaderSettings = {
+      rpcUrl: server.url, contracts: o.contracts, startBlock: o.startBlock, confirmations: 0, reorgWindow: o.reorgWindow, initialLogRange: 2, maxLogRange: 4,
+    };
+    /** Every range from the start block to the head, read one after another as the indexer does. */
+    const readAll = async (reader: RangeReader, seen: string[]) => {
+      const ranges: ReadRange[] = [];
+      let parent: { number: number; hash: string } | null = null;
+      for (let i = 0; i < 10_000; i++) {
+        seen.push("read");
+        const r = await reader.read(parent);
+        if (r.kind === "idle") return ranges;
+        if (r.kind === "again") continue;
+        if (r.kind !== "range") throw new Error(`unexpected ${r.kind}`);
+        ranges.push(r);
+        parent = { number: r.to, hash: r.last.hash };
+      }
+      throw new Error("never idle");
+    };
+    /** Records each eth_getLogs asked (its first block), and refuses those over `maxRange` blocks as a provider would. */
+    const recording = (seen: string[], maxRange: number) =>
+      (async (url: string | URL | Request, init?: RequestInit) => {
+        const body = JSON.parse(String(init!.body));
+        if (!Array.isArray(body) && body.method === "eth_getLogs") {
+          const [from, to] = [Number(body.params[0].fromBlock), Number(body.params[0].toBlock)];
+          seen.push(`getLogs ${from}`);
+          if (to - from + 1 > maxRange) return Response.json({ jsonrpc: "2.0", id: body.id, error: { code: -32005, message: `exceed maximum block range: ${maxRange}` } });
+        }
+        return fetch(url, init);
+      }) as typeof fetch;
+    const events = (ranges: ReadRange[]) => ranges.flatMap((r) => r.events.map((e) => `${e.blockNumber}/${e.logIndex} ${e.name} ${e.argsJson}`));
+
+    const plain = await readAll(new RangeReader(settings, () => undefined), []);
+    expect(events(plain).length).to.be.greaterThan(20);
+
+    const seen: string[] = [];
+    const ahead = await readAll(new RangeReader({ ...settings, readAhead: true }, () => undefined, recording(seen, 100)), seen);
+    expect(events(ahead)).to.deep.equal(events(plain));
+    expect(ahead.at(-1)!.last.hash).to.equal(plain.at(-1)!.last.hash);
+    // Each range after the first was asked for before the read that returns it, and only then: once per range.
+    expect(seen.filter((x) => x.startsWith("getLogs"))).to.have.length(ahead.length);
+    ahead.slice(1).forEach((r, k) => {
+      const asked = seen.indexOf(`getLogs ${r.from}`);
+      const readsBefore = seen.slice(0, asked).filter((x) => x === "read").length;
+      expect(readsBefore, `range ${r.from}..${r.to} asked during the read before its own`).to.equal(k + 1);
+    });
+
+    // A provider that refuses more than 3 blocks: the ranges grow to 4, what was read ahead is refused, and the read
+    // asks afresh, shrinks and goes on. Nothing is missed or read twice.
+    const refusing: string[] = [];
+    const shrunk = await readAll(new RangeReader({ ...settings, readAhead: true }, () => undefined, recording(refusing, 3)), refusing);
+    expect(events(shrunk)).to.deep.equal(events(plain));
+    expect(refusing.filter((x) => x.startsWith("getLogs")).length, "refused asks, made again").to.be.greaterThan(shrunk.length);
   });
 });
 
