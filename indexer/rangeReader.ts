@@ -139,6 +139,7 @@ export class RangeReader {
     const headers = early?.headers ?? new Map<number, RpcBlock>();
     try {
       logs = early?.logs ?? (await this.rpc.getLogs(from, to, this.addresses));
+      if (early) early.logs = []; // held by `logs` alone, so that it goes when that is let go (below)
     } catch (err) {
       if (!isRangeError(err)) throw err;
       if (!this.range.shrink(err)) throw err; // a single block the provider refuses: nothing smaller to ask
