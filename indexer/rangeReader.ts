@@ -8,8 +8,7 @@
 // read, by a worker thread (readerWorker.ts) that parses and decodes off the thread that writes, or on that same
 // thread when a worker cannot be used. Either way the writes are what they were; only their waiting goes. The
 // worker also asks the node for range k + 2's logs and headers while it decodes range k + 1 (readAhead), so that
-// the node, the reader and the writer each work at once: on the benchmark chain, 1.37x the events/s of before the
-// pipeline, from 1.29x with the reader alone ahead (bench/REPORT.md).
+// the node, the reader and the writer each work at once (bench/REPORT.md: the backfill against the version before).
 import { AbiCoder } from "ethers";
 import { Decoder, type DecodedLog } from "./decoder";
 import { CONTRACTS, type ContractName } from "./deployment";
