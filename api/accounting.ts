@@ -765,6 +765,24 @@ export function positionServes(p: PositionRow, t: number): boolean {
 }
 
 /**
+ * Every book once, in the positions' order (by book id, as the API reads them: no sort per request): `kept` of its
+ * position where that serves at `t`, else `replayed` of its row in `books` (skipped if absent); then the books of
+ * `books` that have no position.
+ */
+function eachBook<T>(positions: readonly PositionRow[], books: readonly BookRow[], t: number, kept: (p: PositionRow) => T, replayed: (row: BookRow) => T): T[] {
+  const toReplay = new Map(books.map((row) => [row.id, row]));
+  const items: T[] = [];
+  for (const p of positions) {
+    const row = toReplay.get(p.book_id);
+    toReplay.delete(p.book_id);
+    if (positionServes(p, t)) items.push(kept(p));
+    else if (row) items.push(replayed(row));
+  }
+  for (const row of toReplay.values()) items.push(replayed(row));
+  return items;
+}
+
+/**
  * The same lines as balanceSheet, from the positions the indexer keeps (`positions`, book_positions) for the books
  * whose last entry is dated on or before the end of `asOf` (positionServes): their figures are closed-form, with no
  * replay of entries. The other books (an `asOf` before their last entry, or a position kept under other rules) are
@@ -778,17 +796,13 @@ export function balanceSheetOf(
   asOf: string,
 ): BalanceSheet[] {
   const t = endOfDay(asOf);
-  const toReplay = new Map(books.map((row) => [row.id, row]));
-  const replayed = (row: BookRow): SheetBook => ({ id: row.id, currency: row.currency, row: sheetRowOf(replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position) });
-  // In the positions' order (by book id, as the API reads them: no sort then), each book from its position or replayed.
-  const items: SheetBook[] = [];
-  for (const p of positions) {
-    const row = toReplay.get(p.book_id);
-    toReplay.delete(p.book_id);
-    if (positionServes(p, t)) items.push({ id: p.book_id, currency: p.currency, row: sheetRowAt(stateOfRow(p), t) });
-    else if (row) items.push(replayed(row));
-  }
-  for (const row of toReplay.values()) items.push(replayed(row));
+  const items = eachBook<SheetBook>(
+    positions,
+    books,
+    t,
+    (p) => ({ id: p.book_id, currency: p.currency, row: sheetRowAt(stateOfRow(p), t) }),
+    (row) => ({ id: row.id, currency: row.currency, row: sheetRowOf(replay(bookOf(row, entriesByBook.get(row.id) ?? []), t).position) }),
+  );
   return sheetsOf(items, asOf);
 }
 
@@ -1223,17 +1237,13 @@ export function disclosureOf(
 ): Disclosure[] {
   const [t0, t1] = periodTimes(from, to);
   type Item = { id: number; currency: string; add: (a: Figures, b: Figures, rd: ResearchAndDevelopment) => void };
-  const toReplay = new Map(books.map((row) => [row.id, row]));
-  const replayed = (row: BookRow): Item => ({ id: row.id, currency: row.currency, add: (a, b, rd) => disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b, rd) });
-  // As balanceSheetOf: in the positions' order, each book from its position or replayed.
-  const items: Item[] = [];
-  for (const p of positions) {
-    const row = toReplay.get(p.book_id);
-    toReplay.delete(p.book_id);
-    if (positionServes(p, t0)) items.push({ id: p.book_id, currency: p.currency, add: (a, b) => discloseKept(stateOfRow(p), t0, t1, a, b) });
-    else if (row) items.push(replayed(row));
-  }
-  for (const row of toReplay.values()) items.push(replayed(row));
+  const items = eachBook<Item>(
+    positions,
+    books,
+    t0,
+    (p) => ({ id: p.book_id, currency: p.currency, add: (a, b) => discloseKept(stateOfRow(p), t0, t1, a, b) }),
+    (row) => ({ id: row.id, currency: row.currency, add: (a, b, rd) => disclose(bookOf(row, entriesByBook.get(row.id) ?? []), t0, t1, a, b, rd) }),
+  );
   return byCurrency(items).map(([currency, group]) => {
     const a = new Figures(TABLE_A);
     const b = new Figures(TABLE_B);
