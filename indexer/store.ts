@@ -42,19 +42,42 @@ export class Store {
     if (this.recordUndo) this.log(table, pick(row, keyColumns(table)), null);
   }
 
-  /** Changes some columns of an existing row and returns the row as it now is. */
-  update<T = Row>(table: string, key: Row, patch: Row): T {
+  /** Changes some columns of an existing row. */
+  update(table: string, key: Row, patch: Row): void {
+    this.updated(table, key, patch, null);
+  }
+
+  /**
+   * Changes some columns of an existing row and returns one column of it as it now is (the asset an event is about,
+   * say): only that column, as a whole row costs a JavaScript object per update.
+   */
+  updateReturning<T>(table: string, key: Row, patch: Row, column: string): T {
+    return this.updated(table, key, patch, column) as T;
+  }
+
+  private updated(table: string, key: Row, patch: Row, column: string | null): unknown {
     const keys = keyColumns(table);
-    // The before-image is read only when it may be needed to undo; RETURNING gives the row as it now is.
+    // The before-image is read only when it may be needed to undo.
     const before = this.recordUndo ? this.get<Row>(table, key) : undefined;
     const cols = Object.keys(patch);
-    const after = this.stmt(
-      `upd:${table}:${cols}`,
-      () => `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE ${keys.map((c) => `${c} = ?`).join(" AND ")} RETURNING *`,
-    ).get(...cols.map((c) => sqlValue(patch[c] as Value)), ...keys.map((c) => sqlValue(key[c] as Value))) as T | undefined;
-    if (!after) throw new Error(`${table} ${JSON.stringify(key)} not found (events out of order?)`);
+    const statement = this.stmt(
+      `upd:${table}:${cols}:${column}`,
+      () =>
+        `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(", ")} WHERE ${keys.map((c) => `${c} = ?`).join(" AND ")}` +
+        (column === null ? "" : ` RETURNING ${column}`),
+    );
+    const params = [...cols.map((c) => sqlValue(patch[c] as Value)), ...keys.map((c) => sqlValue(key[c] as Value))];
+    let found: boolean;
+    let value: unknown;
+    if (column === null) found = statement.run(...params).changes > 0;
+    else {
+      const row = statement.get(...params) as Row | undefined;
+      found = row !== undefined;
+      value = row?.[column];
+    }
+    if (!found) throw new Error(`${table} ${JSON.stringify(key)} not found (events out of order?)`);
     if (before) this.log(table, pick(before, keys), before);
-    return after;
+    return value;
   }
 
   /** Inserts or replaces a whole row. */

@@ -67,12 +67,12 @@ export const exchange: Handlers = {
   },
 
   ListingUpdated: ({ store }, a) =>
-    store.update<{ asset_id: number }>("listings", { id: Number(a.listingId) }, {
+    store.updateReturning<number>("listings", { id: Number(a.listingId) }, {
       price: a.price,
       max_quantity: a.maxQuantity,
       active: a.active,
       updated_at: Number(a.updatedAt),
-    }).asset_id,
+    }, "asset_id"),
 
   Ordered: ({ store }, a) => {
     const listingId = Number(a.listingId);
@@ -95,26 +95,26 @@ export const exchange: Handlers = {
   },
 
   Delivered: ({ store }, a) =>
-    store.update<OrderRow>("orders", { id: Number(a.orderId) }, {
+    store.updateReturning<number>("orders", { id: Number(a.orderId) }, {
       status: "Delivered",
       delivery_hash: a.deliveryHash,
       delivered_at: Number(a.deliveredAt),
       acceptance_ends_at: Number(a.acceptanceEndsAt),
-    }).asset_id,
+    }, "asset_id"),
 
   Disputed: ({ store }, a) =>
-    store.update<OrderRow>("orders", { id: Number(a.orderId) }, {
+    store.updateReturning<number>("orders", { id: Number(a.orderId) }, {
       status: "Disputed",
       dispute_evidence_hash: a.evidenceHash,
       disputed_at: Number(a.disputedAt),
-    }).asset_id,
+    }, "asset_id"),
 
   DisputeResolved: ({ store }, a) =>
-    store.update<OrderRow>("orders", { id: Number(a.orderId) }, {
+    store.updateReturning<number>("orders", { id: Number(a.orderId) }, {
       arbiter: a.arbiter,
       resolution_hash: a.resolutionHash,
       resolved_at: Number(a.resolvedAt),
-    }).asset_id,
+    }, "asset_id"),
 
   // A partial arbitration refund is followed by a settlement of the rest in the same transaction; any other
   // refund returns the order's escrow and frees its unit on the listing.

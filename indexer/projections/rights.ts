@@ -56,7 +56,7 @@ export const rights: Handlers = {
   Transfer: ({ store }, a) => {
     const id = Number(a.tokenId);
     if (a.from === ZERO_ADDRESS) return null;
-    return store.update<{ asset_id: number }>("certificates", { id }, { holder: a.to }).asset_id;
+    return store.updateReturning<number>("certificates", { id }, { holder: a.to }, "asset_id");
   },
 
   Approval: ({ store }, a) => assetOfCert(store, Number(a.tokenId)),
