@@ -24,6 +24,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
+import { INDEXER_NODE_FLAGS } from "../indexer/config";
 import type { ReorgUndo } from "../indexer/indexer";
 import { generateActivity } from "./activity";
 import type { BackfillReport, ChildMessage, ParentMessage } from "./indexerChild";
@@ -88,11 +89,15 @@ class IndexerChild {
   private notify?: () => void;
   private ended?: Error;
 
-  constructor(env: NodeJS.ProcessEnv, profileDir?: string, script = join(ROOT, "dist/bench/indexerChild.js")) {
-    this.proc = fork(script, [], {
+  /** `baseline`: the child script of the baseline's build, run without flags as that version was. */
+  constructor(env: NodeJS.ProcessEnv, opts: { profileDir?: string; baseline?: string } = {}) {
+    const { profileDir, baseline } = opts;
+    // Never this process's (ts-node) flags: the indexer's own, as `npm run indexer` runs it.
+    const flags = baseline ? [] : INDEXER_NODE_FLAGS;
+    this.proc = fork(baseline ?? join(ROOT, "dist/bench/indexerChild.js"), [], {
       cwd: ROOT,
       env,
-      execArgv: profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [], // never this process's (ts-node) flags
+      execArgv: [...flags, ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [])],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     this.proc.on("message", (m: ChildMessage) => {
@@ -401,7 +406,7 @@ async function sideBySide(
       for (const which of (i % 2 === 0 ? ["baseline", "current"] : ["current", "baseline"]) as ("baseline" | "current")[]) {
         const file = join(dir, `${which}-${i}.sqlite`);
         const loadAverage = loadavg()[0];
-        const child = new IndexerChild({ ...env, INDEX_DB: file }, undefined, which === "baseline" ? baseline.child : undefined);
+        const child = new IndexerChild({ ...env, INDEX_DB: file }, { baseline: which === "baseline" ? baseline.child : undefined });
         children.push(child);
         const serving = process.cpuUsage();
         const run = await child.next("backfill");
@@ -479,7 +484,7 @@ async function main() {
     const comparison =
       baselineCommit === "none" ? { skipped: "BENCH_BASELINE=none" } : await sideBySide(env, tmp.dir, baselineCommit, rounds, activity, children);
     console.error(`backfilling ${activity.events} events (${activity.blocks} blocks) in a separate process...`);
-    const child = new IndexerChild({ ...env, INDEX_DB: database }, profileDir);
+    const child = new IndexerChild({ ...env, INDEX_DB: database }, { profileDir });
     children.push(child);
     const serving = process.cpuUsage();
     const run: BackfillReport = await child.next("backfill");

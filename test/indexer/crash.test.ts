@@ -8,13 +8,16 @@ import { expect } from "chai";
 import hre from "hardhat";
 import Database from "better-sqlite3";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateActivity, type ActivityResult } from "../../bench/activity";
+import { INDEXER_NODE_FLAGS } from "../../indexer/config";
 import { writeDeployment } from "../../scripts/deploy";
 import { dumpFile, expectSameIndex, freshIndexDump, serveChain, tempDir, type RpcServer } from "../helpers/indexer";
 
 const ROOT = resolve(__dirname, "../..");
+/** The standalone indexer as `npm run indexer` starts it (V8 flags included), so that what is killed is what runs. */
+const INDEXER_ARGS = [...INDEXER_NODE_FLAGS, "-r", "ts-node/register/transpile-only", "indexer/main.ts"];
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const EVENTS = 3_000;
 /** Small ranges: many commits, so kills land between and inside them. */
@@ -84,7 +87,7 @@ describe("indexer: crash safety", function () {
   const children = new Set<Child>();
 
   const startIndexer = (database: string): Child => {
-    const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "indexer/main.ts"], {
+    const proc = spawn(process.execPath, INDEXER_ARGS, {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -147,6 +150,11 @@ describe("indexer: crash safety", function () {
     await server?.close();
     tmp?.remove();
     if (snapshot) await hre.network.provider.send("evm_revert", [snapshot]);
+  });
+
+  it("starts the indexer as `npm run indexer` does", () => {
+    const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+    expect(scripts.indexer).to.equal(`hardhat compile --quiet && node ${INDEXER_ARGS.join(" ")}`);
   });
 
   type Kill = { delayMs: number; before: number | null; after: number | null; fromSpawn: boolean };
