@@ -17,19 +17,91 @@ function checksummed(lower: string): string {
   return a;
 }
 
-function isDynamic(t: ParamType): boolean {
-  if (t.baseType === "string" || t.baseType === "bytes") return true;
-  if (t.isArray()) return t.arrayLength === -1 || isDynamic(t.arrayChildren);
-  if (t.isTuple()) return t.components.some(isDynamic);
-  return false;
+/** How one ABI type is read: whether it is dynamic, the bytes it takes in a head, and its reader. */
+interface Layout {
+  dynamic: boolean;
+  head: number;
+  /** The value whose head is at `at`, inside an encoding that starts at `base`. */
+  read(buf: Buffer, at: number, base: number): unknown;
 }
 
-/** Bytes a static type takes in the head. */
-function headSize(t: ParamType): number {
-  if (isDynamic(t)) return 32;
-  if (t.isArray()) return t.arrayLength * headSize(t.arrayChildren);
-  if (t.isTuple()) return t.components.reduce((n, c) => n + headSize(c), 0);
-  return 32;
+// Layouts are worked out once per type (ethers keeps its fragments' ParamTypes): decoding a log then only walks bytes.
+const layouts = new WeakMap<ParamType, Layout>();
+
+function layout(t: ParamType): Layout {
+  let l = layouts.get(t);
+  if (!l) {
+    l = makeLayout(t);
+    layouts.set(t, l);
+  }
+  return l;
+}
+
+function makeLayout(t: ParamType): Layout {
+  if (t.isTuple()) {
+    const fields = t.components.map((c) => ({ name: c.name, layout: layout(c) }));
+    const dynamic = fields.some((f) => f.layout.dynamic);
+    const readTuple = (buf: Buffer, base: number) => tuple(fields, buf, base);
+    return dynamic
+      ? { dynamic, head: 32, read: (buf, at, base) => readTuple(buf, base + offset(buf, at)) }
+      : { dynamic, head: fields.reduce((n, f) => n + f.layout.head, 0), read: (buf, at) => readTuple(buf, at) };
+  }
+  if (t.isArray()) {
+    const child = layout(t.arrayChildren);
+    const fixed = t.arrayLength;
+    if (fixed === -1) {
+      return {
+        dynamic: true,
+        head: 32,
+        read: (buf, at, base) => {
+          const start = base + offset(buf, at);
+          return list(child, offset(buf, start), buf, start + 32);
+        },
+      };
+    }
+    return child.dynamic
+      ? { dynamic: true, head: 32, read: (buf, at, base) => list(child, fixed, buf, base + offset(buf, at)) }
+      : { dynamic: false, head: fixed * child.head, read: (buf, at) => list(child, fixed, buf, at) };
+  }
+  const type = t.baseType;
+  if (type === "string" || type === "bytes") {
+    return {
+      dynamic: true,
+      head: 32,
+      read: (buf, at, base) => {
+        const start = base + offset(buf, at);
+        const len = offset(buf, start);
+        if (start + 32 + len > buf.length) throw new Error("ABI bytes beyond data");
+        return type === "string" ? buf.toString("utf8", start + 32, start + 32 + len) : "0x" + buf.toString("hex", start + 32, start + 32 + len);
+      },
+    };
+  }
+  const elementary = (read: (buf: Buffer, at: number) => unknown): Layout => ({
+    dynamic: false,
+    head: 32,
+    read: (buf, at) => {
+      if (at + 32 > buf.length) throw new Error(`ABI data too short: word at ${at} of ${buf.length} bytes`);
+      return read(buf, at);
+    },
+  });
+  if (type === "address") return elementary((buf, at) => checksummed("0x" + buf.toString("hex", at + 12, at + 32)));
+  if (type === "bool") return elementary((buf, at) => buf[at + 31] === 1);
+  const int = /^(u?)int(\d+)$/.exec(type);
+  if (int) {
+    const signed = int[1] === "";
+    const small = Number(int[2]) <= 48;
+    return elementary((buf, at) => {
+      let v = word(buf, at);
+      if (signed && v >> 255n === 1n) v -= 1n << 256n; // two's complement
+      return small ? Number(v) : v.toString();
+    });
+  }
+  const fixedBytes = /^bytes(\d+)$/.exec(type);
+  if (fixedBytes) {
+    const n = Number(fixedBytes[1]);
+    return elementary((buf, at) => "0x" + buf.toString("hex", at, at + n));
+  }
+  throw new Error(`ABI type ${t.type} not supported`);
 }
 
 function word(buf: Buffer, at: number): bigint {
@@ -47,78 +119,56 @@ function offset(buf: Buffer, at: number): number {
   return Number(v);
 }
 
-function integer(t: ParamType, buf: Buffer, at: number): number | string {
-  const bits = Number(/^u?int(\d+)$/.exec(t.type)?.[1] ?? 256);
-  let v = word(buf, at);
-  if (t.baseType.startsWith("int") && v >> 255n === 1n) v -= 1n << 256n; // two's complement
-  return bits <= 48 ? Number(v) : v.toString();
-}
-
-/** Decodes one value of type `t` whose head is at `at`, inside an encoding that starts at `base`. */
-function value(t: ParamType, buf: Buffer, at: number, base: number): unknown {
-  if (isDynamic(t)) {
-    const start = base + offset(buf, at);
-    if (t.baseType === "string" || t.baseType === "bytes") {
-      const len = offset(buf, start);
-      if (start + 32 + len > buf.length) throw new Error("ABI bytes beyond data");
-      return t.baseType === "string"
-        ? buf.toString("utf8", start + 32, start + 32 + len)
-        : "0x" + buf.toString("hex", start + 32, start + 32 + len);
-    }
-    if (t.isArray()) {
-      const len = t.arrayLength === -1 ? offset(buf, start) : t.arrayLength;
-      const body = t.arrayLength === -1 ? start + 32 : start;
-      return list(t.arrayChildren, len, buf, body);
-    }
-    return tuple(t.components!, buf, start);
-  }
-  if (t.isTuple()) return tuple(t.components!, buf, at);
-  if (t.isArray()) return list(t.arrayChildren, t.arrayLength, buf, at);
-  switch (t.baseType) {
-    case "address":
-      return checksummed("0x" + buf.toString("hex", at + 12, at + 32));
-    case "bool":
-      return buf[at + 31] === 1;
-    default:
-      if (t.baseType.startsWith("uint") || t.baseType.startsWith("int")) return integer(t, buf, at);
-      if (/^bytes\d+$/.test(t.baseType)) return "0x" + buf.toString("hex", at, at + Number(t.baseType.slice(5)));
-      throw new Error(`ABI type ${t.type} not supported`);
-  }
-}
-
-function list(child: ParamType, len: number, buf: Buffer, base: number): unknown[] {
-  const size = headSize(child);
+function list(child: Layout, len: number, buf: Buffer, base: number): unknown[] {
   if (len > buf.length) throw new Error(`ABI array length ${len} beyond data`);
   const out = new Array(len);
-  for (let i = 0; i < len; i++) out[i] = value(child, buf, base + i * size, base);
+  for (let i = 0; i < len; i++) out[i] = child.read(buf, base + i * child.head, base);
   return out;
 }
 
-function tuple(components: readonly ParamType[], buf: Buffer, base: number): Record<string, unknown> {
+function tuple(fields: readonly { name: string; layout: Layout }[], buf: Buffer, base: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let at = base;
-  for (const c of components) {
-    out[c.name] = value(c, buf, at, base);
-    at += headSize(c);
+  for (const f of fields) {
+    out[f.name] = f.layout.read(buf, at, base);
+    at += f.layout.head;
   }
   return out;
+}
+
+/** An event's inputs in order: each read from the data (by its offset in the non-indexed head) or from a topic. */
+type EventPlan = { name: string; topic: number; layout: Layout; hashOnly: boolean; at: number }[];
+const plans = new WeakMap<EventFragment, EventPlan>();
+
+function planOf(fragment: EventFragment): EventPlan {
+  let plan = plans.get(fragment);
+  if (!plan) {
+    let topic = fragment.anonymous ? 0 : 1;
+    let at = 0;
+    plan = fragment.inputs.map((p) => {
+      const l = layout(p);
+      if (p.indexed) return { name: p.name, topic: topic++, layout: l, hashOnly: l.dynamic || p.isTuple() || p.isArray(), at: -1 };
+      const step = { name: p.name, topic: -1, layout: l, hashOnly: false, at };
+      at += l.head;
+      return step;
+    });
+    plans.set(fragment, plan);
+  }
+  return plan;
 }
 
 /** Decodes an event log's topics and data by its fragment. Indexed dynamic values come back as their topic hash. */
 export function decodeEvent(fragment: EventFragment, topics: string[], data: string): Record<string, unknown> {
   const buf = Buffer.from(data.slice(2), "hex");
   const args: Record<string, unknown> = {};
-  const nonIndexed = fragment.inputs.filter((p) => !p.indexed);
-  const decoded = tuple(nonIndexed, buf, 0);
-  let topic = fragment.anonymous ? 0 : 1;
-  for (const p of fragment.inputs) {
-    if (!p.indexed) {
-      args[p.name] = decoded[p.name];
+  for (const p of planOf(fragment)) {
+    if (p.topic < 0) {
+      args[p.name] = p.layout.read(buf, p.at, 0);
       continue;
     }
-    const t = topics[topic++];
+    const t = topics[p.topic];
     if (t === undefined) throw new Error(`${fragment.name}: missing topic for ${p.name}`);
-    args[p.name] = isDynamic(p) || p.isTuple() || p.isArray() ? t.toLowerCase() : value(p, Buffer.from(t.slice(2), "hex"), 0, 0);
+    args[p.name] = p.hashOnly ? t.toLowerCase() : p.layout.read(Buffer.from(t.slice(2), "hex"), 0, 0);
   }
   return args;
 }

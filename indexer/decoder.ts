@@ -31,8 +31,12 @@ export interface DecodedLog {
   address: string;
   name: string;
   args: Args;
+  /** The arguments' JSON text, as the events table stores it. */
+  argsJson: string;
   blockNumber: number;
   blockHash: string;
+  /** The block's time (unix seconds). */
+  time: number;
   logIndex: number;
   txHash: string;
   txIndex: number;
@@ -56,21 +60,25 @@ export class Decoder {
     }
   }
 
-  decode(log: RpcLog): DecodedLog {
+  /** A log of a block of time `time`, decoded. Built as one object literal: every event then has the same shape. */
+  decode(log: RpcLog, time: number): DecodedLog {
     const known = this.byAddress.get(log.address.toLowerCase());
     if (!known) throw new Error(`log from unexpected address ${log.address}`);
-    const base = {
+    const fragment = known.events.get(log.topics[0]?.toLowerCase() ?? "");
+    // An event this build has no ABI for is kept verbatim rather than dropped.
+    const args = fragment ? decodeEvent(fragment, log.topics, log.data) : { topics: log.topics, data: log.data };
+    return {
       contract: known.contract,
       address: known.address,
+      name: fragment ? fragment.name : "Unknown",
+      args,
+      argsJson: JSON.stringify(args),
       blockNumber: Number(log.blockNumber),
       blockHash: log.blockHash.toLowerCase(),
+      time,
       logIndex: Number(log.logIndex),
       txHash: log.transactionHash.toLowerCase(),
       txIndex: Number(log.transactionIndex),
     };
-    const fragment = known.events.get(log.topics[0]?.toLowerCase() ?? "");
-    // An event this build has no ABI for is kept verbatim rather than dropped.
-    if (!fragment) return { ...base, name: "Unknown", args: { topics: log.topics, data: log.data } };
-    return { ...base, name: fragment.name, args: decodeEvent(fragment, log.topics, log.data) };
   }
 }

@@ -1,7 +1,7 @@
 // The read half of the indexer: everything about a block range that needs only the chain, never the index. It
 // polls the head, checks that the block the range extends is still on the chain, fetches the logs (sizing the
 // range adaptively), the headers, and the senders of relayed transactions, checks that all of it is one chain,
-// decodes the events (with their JSON text, ready to store) and reads token metadata. What it returns is all the
+// decodes the events (with their block time and JSON text, ready to store) and reads token metadata. What it returns is all the
 // write half (indexer.ts) needs to write the range in one transaction.
 //
 // Because it needs nothing from the index, it can run ahead of the writes: while range k is written, range k + 1 is
@@ -49,12 +49,6 @@ export interface Parent {
   hash: string;
 }
 
-/** An event as the write half stores it: decoded, with its block's time and its arguments' JSON text. */
-export interface ReadEvent extends DecodedLog {
-  time: number;
-  argsJson: string;
-}
-
 export interface ReadRequest extends RelayedRequest {
   time: number;
 }
@@ -77,7 +71,7 @@ export interface ReadRange {
   windowStart: number;
   /** The parent this range was read against: it may only be written right after it. */
   parentHash: string | null;
-  events: ReadEvent[];
+  events: DecodedLog[];
   relayed: ReadRequest[];
   /** Headers of blocks windowStart..to, as [number, hash, parentHash, timestamp]. */
   windowBlocks: [number, string, string, number][];
@@ -160,20 +154,15 @@ export class RangeReader {
     if (unlinked) return unlinked; // the chain moved under us (or the node is inconsistent): retried, then fatal
     if (this.s.readAhead && to < target) this.readAhead(to + 1, Math.min(target, to + this.range.size));
 
-    const decoded = logs
+    const time = (n: number) => Number(headers.get(n)!.timestamp);
+    const events = logs
       .filter((l) => !l.removed)
       .sort((a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex))
-      .map((l) => this.decoder.decode(l));
+      .map((l) => this.decoder.decode(l, time(Number(l.blockNumber))));
     logs = []; // the raw answer is no longer needed: let it go before the next one arrives
-    const relayed = await this.relayed(decoded);
+    const relayed = await this.relayed(events);
     if (!Array.isArray(relayed)) return relayed;
-    const tokens = await this.tokenMetadata(decoded);
-    const time = (n: number) => Number(headers.get(n)!.timestamp);
-    const events = decoded as ReadEvent[];
-    for (const ev of events) {
-      ev.time = time(ev.blockNumber);
-      ev.argsJson = JSON.stringify(ev.args);
-    }
+    const tokens = await this.tokenMetadata(events);
     const windowBlocks: ReadRange["windowBlocks"] = [];
     for (let n = windowStart; n <= to; n++) {
       const h = headers.get(n)!;
