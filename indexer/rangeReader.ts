@@ -1,8 +1,8 @@
 // The read half of the indexer: everything about a block range that needs only the chain, never the index. It
 // polls the head, checks that the block the range extends is still on the chain, fetches the logs (sizing the
 // range adaptively), the headers, and the senders of relayed transactions, checks that all of it is one chain,
-// decodes the events (with their block time and JSON text, ready to store) and reads token metadata. What it returns is all the
-// write half (indexer.ts) needs to write the range in one transaction.
+// decodes the events (with their block time and JSON text, ready to store) and reads token metadata. What it
+// returns is all the write half (indexer.ts) needs to write the range in one transaction.
 //
 // Because it needs nothing from the index, it can run ahead of the writes: while range k is written, range k + 1 is
 // read, by a worker thread (readerWorker.ts) that parses and decodes off the thread that writes, or on that same
