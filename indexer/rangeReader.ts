@@ -60,6 +60,12 @@ export interface Unlinked {
   problem: string;
 }
 
+/**
+ * A range's events in chain order: an array, or the packed chunks a reader thread sent (readerWorker.ts), each
+ * unpacked only when the writer reaches it.
+ */
+export type Events = Iterable<DecodedLog> & { readonly length: number };
+
 export interface ReadRange {
   kind: "range";
   from: number;
@@ -71,7 +77,7 @@ export interface ReadRange {
   windowStart: number;
   /** The parent this range was read against: it may only be written right after it. */
   parentHash: string | null;
-  events: DecodedLog[];
+  events: Events;
   relayed: ReadRequest[];
   /** Headers of blocks windowStart..to, as [number, hash, parentHash, timestamp]. */
   windowBlocks: [number, string, string, number][];

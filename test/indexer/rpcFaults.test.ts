@@ -242,7 +242,7 @@ describe("indexer: RPC faults", function () {
         }
         return fetch(url, init);
       }) as typeof fetch;
-    const events = (ranges: ReadRange[]) => ranges.flatMap((r) => r.events.map((e) => `${e.blockNumber}/${e.logIndex} ${e.name} ${e.argsJson}`));
+    const events = (ranges: ReadRange[]) => ranges.flatMap((r) => Array.from(r.events, (e) => `${e.blockNumber}/${e.logIndex} ${e.name} ${e.argsJson}`));
 
     const plain = await readAll(new RangeReader(settings, () => undefined), []);
     expect(events(plain).length).to.be.greaterThan(20);
