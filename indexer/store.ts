@@ -26,9 +26,11 @@ export class Store {
     this.recordUndo = recordUndo;
   }
 
-  get<T = Row>(table: string, key: Row): T | undefined {
+  /** A row by its key: the columns named, or all of them (a projection's hot reads name theirs: rows are wide). */
+  get<T = Row>(table: string, key: Row, columns?: readonly string[]): T | undefined {
     const cols = keyColumns(table);
-    return this.stmt(`get:${table}`, () => `SELECT * FROM ${table} WHERE ${cols.map((c) => `${c} = ?`).join(" AND ")}`).get(
+    const what = columns ? columns.join(", ") : "*";
+    return this.stmt(`get:${table}:${what}`, () => `SELECT ${what} FROM ${table} WHERE ${cols.map((c) => `${c} = ?`).join(" AND ")}`).get(
       ...cols.map((c) => sqlValue(key[c] as Value)),
     ) as T | undefined;
   }

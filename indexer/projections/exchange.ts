@@ -13,21 +13,22 @@ interface OrderRow {
   price: string;
   refunded: string;
 }
+const ORDER_COLUMNS: readonly (keyof OrderRow)[] = ["listing_id", "asset_id", "price", "refunded"];
 
 export function credit(store: Store, account: string, token: string, amount: string): void {
   if (amount === "0") return; // the contract skips zero credits too
-  const row = store.get<{ credited: string; balance: string }>("credits", { account, token });
+  const row = store.get<{ credited: string; balance: string }>("credits", { account, token }, ["credited", "balance"]);
   if (!row) store.insert("credits", { account, token, credited: amount, withdrawn: "0", balance: amount });
   else store.update("credits", { account, token }, { credited: plus(row.credited, amount), balance: plus(row.balance, amount) });
 }
 
 function changeSold(store: Store, listingId: number, delta: number): void {
-  const l = store.get<{ sold: number }>("listings", { id: listingId })!;
+  const l = store.get<{ sold: number }>("listings", { id: listingId }, ["sold"])!;
   store.update("listings", { id: listingId }, { sold: l.sold + delta });
 }
 
 const orderOf = (store: Store, id: number) => {
-  const o = store.get<OrderRow>("orders", { id });
+  const o = store.get<OrderRow>("orders", { id }, ORDER_COLUMNS);
   if (!o) throw new Error(`order ${id} not indexed`);
   return o;
 };
@@ -212,7 +213,7 @@ export const exchange: Handlers = {
     });
     if (a.refundPaid !== "0") {
       const key = { account: a.seller, token: a.token };
-      const row = store.get<{ credited: string; balance: string }>("credits", key)!;
+      const row = store.get<{ credited: string; balance: string }>("credits", key, ["credited", "balance"])!;
       store.update("credits", key, { credited: minus(row.credited, a.refundPaid), balance: minus(row.balance, a.refundPaid) });
       credit(store, a.buyer, a.token, a.refundPaid);
     }
@@ -221,7 +222,7 @@ export const exchange: Handlers = {
 
   Withdrawn: ({ store }, a) => {
     const key = { account: a.account, token: a.token };
-    const row = store.get<{ withdrawn: string; balance: string }>("credits", key);
+    const row = store.get<{ withdrawn: string; balance: string }>("credits", key, ["withdrawn", "balance"]);
     if (!row) throw new Error(`withdrawal by ${a.account} without indexed credit`);
     store.update("credits", key, { withdrawn: plus(row.withdrawn, a.amount), balance: minus(row.balance, a.amount) });
   },

@@ -68,7 +68,7 @@ export const registry: Handlers = {
       filed_at: Number(a.filedAt),
       open: 1,
     });
-    const asset = store.get<{ open_objections: number }>("assets", { id: assetId })!;
+    const asset = store.get<{ open_objections: number }>("assets", { id: assetId }, ["open_objections"])!;
     store.update("assets", { id: assetId }, { open_objections: asset.open_objections + 1 });
     return assetId;
   },
@@ -82,7 +82,7 @@ export const registry: Handlers = {
       resolution_hash: a.resolutionHash,
       resolved_at: Number(a.resolvedAt),
     });
-    const asset = store.get<{ open_objections: number }>("assets", { id: assetId })!;
+    const asset = store.get<{ open_objections: number }>("assets", { id: assetId }, ["open_objections"])!;
     store.update("assets", { id: assetId }, { open_objections: asset.open_objections - 1 });
     return assetId; // an upheld objection's rejection comes as its own RegistrationRejected event
   },
@@ -110,7 +110,7 @@ export const registry: Handlers = {
     const id = Number(a.assetId);
     // The event names only the new hash; the previous one is the asset's current hash, from its submission or
     // its last VersionAdded.
-    const { content_hash: previous } = store.get<{ content_hash: string }>("assets", { id })!;
+    const { content_hash: previous } = store.get<{ content_hash: string }>("assets", { id }, ["content_hash"])!;
     store.insert("asset_versions", {
       asset_id: id,
       version: a.version,

@@ -4,20 +4,26 @@ import type { Store } from "../store";
 import { ZERO_ADDRESS, type Handlers } from "./context";
 
 const assetOfCert = (store: Store, certId: number) =>
-  store.get<{ asset_id: number }>("certificates", { id: certId })?.asset_id ?? null;
+  store.get<{ asset_id: number }>("certificates", { id: certId }, ["asset_id"])?.asset_id ?? null;
 
 /**
- * The mint's Transfer(0, holder, certId) precedes its RightGranted in the same transaction, so when the Transfer was
- * written the certificate's asset was not yet known: its raw event row gets the asset now, so that the asset's
- * provenance has every log. No undo entry is needed: both rows are of one block, which a reorg deletes whole.
+ * The log index of each mint's Transfer(0, holder, certId) not yet followed by its RightGranted, by transaction and
+ * certificate: the Transfer precedes the RightGranted in the same transaction, so when the Transfer is written the
+ * certificate's asset is not yet known.
+ */
+const mints = new WeakMap<Store, Map<string, number>>();
+const mintsOf = (store: Store) => mints.get(store) ?? mints.set(store, new Map()).get(store)!;
+
+/**
+ * Gives the mint's raw event row its asset now, so that the asset's provenance has every log. No undo entry is
+ * needed: both rows are of one block, which a reorg deletes whole.
  */
 function tagMint(store: Store, blockNumber: number, txHash: string, certId: string, assetId: number): void {
-  store
-    .prepared(
-      `UPDATE events SET asset_id = ? WHERE block_number = ? AND tx_hash = ? AND contract = 'RightsCertificate' AND name = 'Transfer'
-         AND asset_id IS NULL AND json_extract(args, '$.from') = ? AND json_extract(args, '$.tokenId') = ?`,
-    )
-    .run(assetId, blockNumber, txHash, ZERO_ADDRESS, certId);
+  const key = `${txHash}:${certId}`;
+  const logIndex = mintsOf(store).get(key);
+  if (logIndex === undefined) throw new Error(`certificate ${certId} granted in transaction ${txHash} without its mint's Transfer before it`);
+  mintsOf(store).delete(key);
+  store.prepared("UPDATE events SET asset_id = ? WHERE block_number = ? AND log_index = ?").run(assetId, blockNumber, logIndex);
 }
 
 export const rights: Handlers = {
@@ -53,9 +59,12 @@ export const rights: Handlers = {
   // A mint's Transfer precedes its RightGranted (which records the holder); later Transfers move the certificate: its
   // holder's transfer, or the exchange's sale of it (a HoldingTransfer listing with it as seller certificate, an
   // enforcement sale of its pledge included), whose settlement leaves the asset's holder as it was.
-  Transfer: ({ store }, a) => {
+  Transfer: ({ store, ev }, a) => {
     const id = Number(a.tokenId);
-    if (a.from === ZERO_ADDRESS) return null;
+    if (a.from === ZERO_ADDRESS) {
+      mintsOf(store).set(`${ev.txHash}:${a.tokenId}`, ev.logIndex);
+      return null;
+    }
     return store.updateReturning<number>("certificates", { id }, { holder: a.to }, "asset_id");
   },
 
