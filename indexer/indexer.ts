@@ -11,7 +11,7 @@ import { dirname } from "node:path";
 import { DEFAULTS, type IndexerOptions } from "./config";
 import { CONTRACTS } from "./deployment";
 import { BackfillProgress } from "./progress";
-import { project } from "./projections";
+import { keepPositions, project } from "./projections";
 import { RangeReader, type Parent, type ReadRange, type ReadResult, type ReaderSettings } from "./rangeReader";
 import { ReaderThreadFailed, WorkerReader } from "./readerWorker";
 import { JsonRpc, RpcError, RpcUnreachable } from "./rpc";
@@ -391,6 +391,10 @@ export class Indexer {
     });
     const tokens = new Map(r.tokens);
     db.transaction(() => {
+      // Book positions: derived once at the end of a dense backfill rather than after every entry (nothing below the
+      // reorg window is undone); first brought up to date for any range that reaches the window or the head.
+      store.at(r.from, -1, false);
+      keepPositions(store, r.windowStart > r.to && r.to < r.target);
       for (const ev of r.events) {
         store.at(ev.blockNumber, ev.logIndex, ev.blockNumber >= r.windowStart);
         const assetId = project({ store, ev, time: ev.time, tokens });

@@ -34,3 +34,4 @@ export function tokenMentioned(name: string, args: Record<string, any>): string 
   return null;
 }
 export type { TokenMeta } from "./context";
+export { keepPositions } from "./ledger";

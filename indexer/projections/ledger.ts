@@ -144,10 +144,43 @@ export function positionRow(book: LedgerBook & { entity: string; residual_value:
   }
 }
 
-/** Re-derives a book's position from its entries (a handful) after a new one; undone on reorgs like any row. */
+/**
+ * Whether a store's ranges defer positions (a dense backfill below the reorg window), keep them entry by entry, or
+ * have not said yet (a process just started: positions deferred before a crash may be missing).
+ */
+const positionMode = new WeakMap<Store, "defer" | "keep">();
+
+/**
+ * Re-derives a book's position from its entries (a handful) after a new one; undone on reorgs like any row. While
+ * positions are deferred, the book's position row is deleted instead: the API replays a book without one, so it is
+ * never stale, and keepPositions derives it once the backfill reaches the reorg window or the head.
+ */
 function keepPosition(store: Store, bookId: number): void {
+  if (positionMode.get(store) === "defer") {
+    store.prepared("DELETE FROM book_positions WHERE book_id = ?").run(bookId);
+    return;
+  }
   const book = store.get<LedgerBook & { entity: string; residual_value: string }>("books", { id: bookId })!;
   store.put("book_positions", positionRow(book, entriesOf(store.db, bookId)));
+}
+
+/**
+ * Called before each range is written (in its transaction). `defer`: a dense backfill below the reorg window, where
+ * nothing is undone and a book's position would be re-derived after each of its entries (a fifth of the writing
+ * thread's time); it is derived once instead. Otherwise, first derives the position of every book with entries and
+ * none (deferred, in this process or before a crash: a missing row is the mark, so it survives one).
+ */
+export function keepPositions(store: Store, defer: boolean): void {
+  if (defer) {
+    positionMode.set(store, "defer");
+    return;
+  }
+  if (positionMode.get(store) === "keep") return;
+  positionMode.set(store, "keep");
+  const missing = store
+    .prepared("SELECT id FROM books WHERE entry_count > 0 AND NOT EXISTS (SELECT 1 FROM book_positions WHERE book_id = books.id) ORDER BY id")
+    .all() as { id: number }[];
+  for (const { id } of missing) keepPosition(store, id);
 }
 
 export const ledger: Handlers = {

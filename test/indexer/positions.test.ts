@@ -94,4 +94,33 @@ describe("indexer: book positions", function () {
       await indexer.stop();
     }
   });
+
+  it("a backfill below the reorg window derives them once it reaches the window: missing meanwhile, never stale, the same rows", async () => {
+    const ledger = l.ledger.connect(l.entity);
+    const { bookId } = await openBook(l, { date: d(8, 1), usefulLifeMonths: 12 });
+    await ledger.addCost(bookId, 1_200n * YUAN, CostSource.Purchased, CostPhase.None, d(8, 1), 0, hash("late cost"));
+    await ledger.impair(bookId, 100n * YUAN, d(8, 20), hash("late impairment"));
+    for (let i = 0; i < 4; i++) await hre.network.provider.send("evm_mine", []); // the 3-block window: after every entry
+
+    // Ranges of at most 2 blocks, all but the last below a 3-block window: positions are deferred.
+    const indexer = new Indexer(indexerOptions(server.url, record, file(), { reorgWindow: 3, initialLogRange: 2, maxLogRange: 2 }));
+    const count = (sql: string) => (indexer.database.prepare(sql).get() as { n: number }).n;
+    const missing: number[] = [];
+    indexer.onCommit = () => {
+      missing.push(count("SELECT COUNT(*) AS n FROM books WHERE entry_count > 0 AND id NOT IN (SELECT book_id FROM book_positions)"));
+      // A position the index has is always up to date with its book's entries (the API uses it as it is).
+      expect(count("SELECT COUNT(*) AS n FROM book_positions p JOIN books b ON b.id = p.book_id WHERE p.entry_count <> b.entry_count")).to.equal(0);
+    };
+    try {
+      await indexer.syncToHead();
+      expect(Math.max(...missing), "positions deferred during the backfill").to.be.greaterThan(0);
+      expect(missing.at(-1)).to.equal(0);
+      expectPositionsDerived(indexer);
+      // The same rows as a backfill that keeps them after every entry (its window covers the whole chain).
+      const eager = await freshIndexDump(server.url, record, file(), { reorgWindow: 100_000 });
+      expect(dumpDatabase(indexer.database).book_positions).to.deep.equal(eager.book_positions);
+    } finally {
+      await indexer.stop();
+    }
+  });
 });
