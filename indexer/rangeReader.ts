@@ -7,8 +7,9 @@
 // Because it needs nothing from the index, it can run ahead of the writes: while range k is written, range k + 1 is
 // read, by a worker thread (readerWorker.ts) that parses and decodes off the thread that writes, or on that same
 // thread when a worker cannot be used. Either way the writes are what they were; only their waiting goes. The
-// worker also asks the node for range k + 2's logs and headers while it decodes range k + 1 (readAhead), so that
-// the node, the reader and the writer each work at once (bench/REPORT.md: the backfill against the version before).
+// worker also asks the node for the logs and headers of the ranges after k + 1 while it decodes range k + 1
+// (readAhead), so that the node, the reader and the writer each work at once (bench/REPORT.md: the backfill against
+// the version before).
 import { AbiCoder } from "ethers";
 import { Decoder, type DecodedLog } from "./decoder";
 import { CONTRACTS, type ContractName } from "./deployment";
@@ -31,10 +32,10 @@ export interface ReaderSettings {
   initialLogRange: number;
   maxLogRange: number;
   /**
-   * Ask for the next range's logs and headers while this one is decoded (a reader thread's backfill: the node then
-   * works while the reader does, instead of each waiting on the other).
+   * How many ranges to ask the logs and headers of ahead, while this one is decoded (a reader thread's backfill: the
+   * node then works while the reader does, instead of each waiting on the other). Unset: none.
    */
-  readAhead?: boolean;
+  readAhead?: number;
 }
 
 /** A range's logs and the headers of its blocks with logs and of its last block, as asked of the node. */
@@ -103,8 +104,8 @@ export class RangeReader {
   private readonly addresses: string[];
   private readonly tokenMeta = new Map<string, TokenMeta>();
   private zeroParentSeen = false;
-  /** The next range, asked for ahead (readAhead): used if the next read starts there, else dropped. */
-  private ahead?: { from: number; to: number; fetched: Promise<Fetched> };
+  /** The next ranges, asked for ahead (readAhead), in order: used while the reads start where they do, else dropped. */
+  private ahead: { from: number; to: number; fetched: Promise<Fetched> }[] = [];
 
   constructor(
     private readonly s: ReaderSettings,
@@ -119,8 +120,9 @@ export class RangeReader {
 
   /** Reads the range that follows `parent` (or starts at the start block), up to the range size and the target. */
   async read(parent: Parent | null): Promise<ReadResult> {
-    const ahead = this.ahead; // used only if this read starts where it does
-    this.ahead = undefined;
+    const queued = this.ahead; // used only if this read starts where the first does
+    this.ahead = [];
+    const ahead = queued[0];
     const head = await this.rpc.blockNumber();
     const target = head - this.s.confirmations;
     if (parent) {
@@ -158,7 +160,19 @@ export class RangeReader {
     await this.getHeaders([...wanted].filter((n) => !headers.has(n)), headers);
     const unlinked = this.unlinked(parent?.hash, from, to, windowStart, logs, headers);
     if (unlinked) return unlinked; // the chain moved under us (or the node is inconsistent): retried, then fatal
-    if (this.s.readAhead && to < target) this.readAhead(to + 1, Math.min(target, to + this.range.size));
+    if (this.s.readAhead) {
+      // Those asked after this one, while they follow on and fit under the target; then more, up to readAhead.
+      let last = to;
+      for (const q of early ? queued.slice(1) : []) {
+        if (q.from !== last + 1 || q.to > target) break;
+        this.ahead.push(q);
+        last = q.to;
+      }
+      while (this.ahead.length < this.s.readAhead && last < target) {
+        this.ahead.push(this.readAhead(last + 1, Math.min(target, last + this.range.size)));
+        last = this.ahead[this.ahead.length - 1].to;
+      }
+    }
 
     const time = (n: number) => Number(headers.get(n)!.timestamp);
     const events = logs
@@ -200,16 +214,16 @@ export class RangeReader {
     }
   }
 
-  /** Asks for the logs of blocks from..to and the headers of their blocks with logs and of `to`, for the next read. */
-  private readAhead(from: number, to: number): void {
+  /** Asks for the logs of blocks from..to and the headers of their blocks with logs and of `to`, for a later read. */
+  private readAhead(from: number, to: number): { from: number; to: number; fetched: Promise<Fetched> } {
     const fetched = (async () => {
       const logs = await this.rpc.getLogs(from, to, this.addresses);
       const headers = new Map<number, RpcBlock>();
       await this.getHeaders([...new Set([...logs.map((l) => Number(l.blockNumber)), to])], headers);
       return { logs, headers };
     })();
-    fetched.catch(() => undefined); // a failure here is the next read's to have again, asking afresh
-    this.ahead = { from, to, fetched };
+    fetched.catch(() => undefined); // a failure here is the read's to have again, asking afresh
+    return { from, to, fetched };
   }
 
   /**

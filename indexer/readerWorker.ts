@@ -76,6 +76,13 @@ class PackedEvents implements Events {
   }
 }
 
+/**
+ * Ranges whose logs and headers the reader thread asks for ahead. Two: the node then always has the next one to
+ * serve while the reader decodes and the writer writes (with one, it sat idle between answers, and the reader
+ * waited on it for about half of each read).
+ */
+const READ_AHEAD = 2;
+
 /** The reader thread failed or stopped (out of its memory, say): the range is read on the writing thread instead. */
 export class ReaderThreadFailed extends Error {}
 
@@ -136,7 +143,7 @@ export class WorkerReader {
 
 function serve(start: Start): void {
   const port = parentPort!;
-  const reader = new RangeReader({ ...start.settings, readAhead: true }, (message) => port.postMessage({ type: "log", message } satisfies Reply));
+  const reader = new RangeReader({ ...start.settings, readAhead: READ_AHEAD }, (message) => port.postMessage({ type: "log", message } satisfies Reply));
   reader.range.size = Math.min(start.rangeSize, reader.range.max);
   // One read at a time, in the order asked (the indexer never asks for more than one ahead).
   let queue = Promise.resolve();

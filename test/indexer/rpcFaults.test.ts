@@ -211,7 +211,7 @@ describe("indexer: RPC faults", function () {
     }
   });
 
-  it("reads the next range ahead while one is decoded, and asks afresh when what it read ahead cannot serve", async () => {
+  it("reads the next ranges ahead (one or two) while one is decoded, and asks afresh when what it read ahead cannot serve", async () => {
     const o = indexerOptions(server.url, record, ":memory:");
     const settings: ReaderSettings = {
       rpcUrl: server.url, contracts: o.contracts, startBlock: o.startBlock, confirmations: 0, reorgWindow: o.reorgWindow, initialLogRange: 2, maxLogRange: 4,
@@ -247,24 +247,26 @@ describe("indexer: RPC faults", function () {
     const plain = await readAll(new RangeReader(settings, () => undefined), []);
     expect(events(plain).length).to.be.greaterThan(20);
 
-    const seen: string[] = [];
-    const ahead = await readAll(new RangeReader({ ...settings, readAhead: true }, () => undefined, recording(seen, 100)), seen);
-    expect(events(ahead)).to.deep.equal(events(plain));
-    expect(ahead.at(-1)!.last.hash).to.equal(plain.at(-1)!.last.hash);
-    // Each range after the first was asked for before the read that returns it, and only then: once per range.
-    expect(seen.filter((x) => x.startsWith("getLogs"))).to.have.length(ahead.length);
-    ahead.slice(1).forEach((r, k) => {
-      const asked = seen.indexOf(`getLogs ${r.from}`);
-      const readsBefore = seen.slice(0, asked).filter((x) => x === "read").length;
-      expect(readsBefore, `range ${r.from}..${r.to} asked during the read before its own`).to.equal(k + 1);
-    });
+    for (const depth of [1, 2]) {
+      const seen: string[] = [];
+      const ahead = await readAll(new RangeReader({ ...settings, readAhead: depth }, () => undefined, recording(seen, 100)), seen);
+      expect(events(ahead)).to.deep.equal(events(plain));
+      expect(ahead.at(-1)!.last.hash).to.equal(plain.at(-1)!.last.hash);
+      // Range i (from 0) was asked for once, `depth` reads before its own: the first read asks for ranges 1..depth.
+      expect(seen.filter((x) => x.startsWith("getLogs"))).to.have.length(ahead.length);
+      ahead.forEach((r, i) => {
+        const asked = seen.indexOf(`getLogs ${r.from}`);
+        const readsBefore = seen.slice(0, asked).filter((x) => x === "read").length;
+        expect(readsBefore, `depth ${depth}: range ${i}, ${r.from}..${r.to}, asked during read`).to.equal(Math.max(1, i - depth + 1));
+      });
 
-    // A provider that refuses more than 3 blocks: the ranges grow to 4, what was read ahead is refused, and the read
-    // asks afresh, shrinks and goes on. Nothing is missed or read twice.
-    const refusing: string[] = [];
-    const shrunk = await readAll(new RangeReader({ ...settings, readAhead: true }, () => undefined, recording(refusing, 3)), refusing);
-    expect(events(shrunk)).to.deep.equal(events(plain));
-    expect(refusing.filter((x) => x.startsWith("getLogs")).length, "refused asks, made again").to.be.greaterThan(shrunk.length);
+      // A provider that refuses more than 3 blocks: the ranges grow to 4, what was read ahead is refused, and the read
+      // asks afresh, shrinks and goes on. Nothing is missed or read twice.
+      const refusing: string[] = [];
+      const shrunk = await readAll(new RangeReader({ ...settings, readAhead: depth }, () => undefined, recording(refusing, 3)), refusing);
+      expect(events(shrunk)).to.deep.equal(events(plain));
+      expect(refusing.filter((x) => x.startsWith("getLogs")).length, `depth ${depth}: refused asks, made again`).to.be.greaterThan(shrunk.length);
+    }
   });
 });
 
