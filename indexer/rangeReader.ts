@@ -16,7 +16,7 @@ import { CONTRACTS, type ContractName } from "./deployment";
 import { LogRange, isRangeError } from "./logRange";
 import { tokenMentioned, type TokenMeta } from "./projections";
 import { attributeRelayed, relayedTransactions, type RelayedRequest } from "./relay";
-import { JsonRpc, RpcUnreachable, type RpcBlock, type RpcLog, type RpcOptions } from "./rpc";
+import { JsonRpc, RpcUnreachable, type RpcBlock, type RpcOptions } from "./rpc";
 
 const HEADER_BATCH = 500;
 const ZERO_HASH = "0x" + "0".repeat(64);
@@ -38,9 +38,12 @@ export interface ReaderSettings {
   readAhead?: number;
 }
 
-/** A range's logs and the headers of its blocks with logs and of its last block, as asked of the node. */
+/**
+ * A range's events (decoded as their logs were parsed: their block times are set once the headers are in) and the
+ * headers of its blocks with logs and of its last block, as asked of the node.
+ */
 interface Fetched {
-  logs: RpcLog[];
+  events: DecodedLog[];
   headers: Map<number, RpcBlock>;
 }
 
@@ -136,17 +139,16 @@ export class RangeReader {
     const early = ahead && ahead.from === from && ahead.to <= target ? await ahead.fetched.catch(() => undefined) : undefined;
     const to = early ? ahead!.to : Math.min(target, from + this.range.size - 1);
 
-    let logs: RpcLog[];
+    let events: DecodedLog[];
     const headers = early?.headers ?? new Map<number, RpcBlock>();
     try {
-      logs = early?.logs ?? (await this.rpc.getLogs(from, to, this.addresses));
-      if (early) early.logs = []; // held by `logs` alone, so that it goes when that is let go (below)
+      events = early?.events ?? (await this.getLogs(from, to));
     } catch (err) {
       if (!isRangeError(err)) throw err;
       if (!this.range.shrink(err)) throw err; // a single block the provider refuses: nothing smaller to ask
       return { kind: "again", head };
     }
-    this.range.succeeded(logs.length);
+    this.range.succeeded(events.length);
 
     // Headers: every block in the reorg window (to detect and undo reorgs), every block with logs (their time),
     // and the range's last block (the checkpoint).
@@ -154,11 +156,11 @@ export class RangeReader {
     // blocks above the target are not indexed, so they are no part of what a reorg would have to undo.
     const windowStart = Math.max(from, target - this.s.reorgWindow + 1);
     const wanted = new Set<number>();
-    for (const l of logs) wanted.add(Number(l.blockNumber));
+    for (const ev of events) wanted.add(ev.blockNumber);
     for (let n = windowStart; n <= to; n++) wanted.add(n);
     wanted.add(to);
     await this.getHeaders([...wanted].filter((n) => !headers.has(n)), headers);
-    const unlinked = this.unlinked(parent?.hash, from, to, windowStart, logs, headers);
+    const unlinked = this.unlinked(parent?.hash, from, to, windowStart, events, headers);
     if (unlinked) return unlinked; // the chain moved under us (or the node is inconsistent): retried, then fatal
     if (this.s.readAhead) {
       // Those asked after this one, while they follow on and fit under the target; then more, up to readAhead.
@@ -175,11 +177,8 @@ export class RangeReader {
     }
 
     const time = (n: number) => Number(headers.get(n)!.timestamp);
-    const events = logs
-      .filter((l) => !l.removed)
-      .sort((a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex))
-      .map((l) => this.decoder.decode(l, time(Number(l.blockNumber))));
-    logs = []; // the raw answer is no longer needed: let it go before the next one arrives
+    events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    for (const ev of events) ev.time = time(ev.blockNumber);
     const relayed = await this.relayed(events);
     if (!Array.isArray(relayed)) return relayed;
     const tokens = await this.tokenMetadata(events);
@@ -214,13 +213,19 @@ export class RangeReader {
     }
   }
 
+  /** The events of blocks from..to, decoded as their logs are parsed (block times not yet set); removed logs left out. */
+  private async getLogs(from: number, to: number): Promise<DecodedLog[]> {
+    const events = await this.rpc.getLogs(from, to, this.addresses, (l) => (l.removed ? null : this.decoder.decode(l, 0)));
+    return events.filter((ev): ev is DecodedLog => ev !== null);
+  }
+
   /** Asks for the logs of blocks from..to and the headers of their blocks with logs and of `to`, for a later read. */
   private readAhead(from: number, to: number): { from: number; to: number; fetched: Promise<Fetched> } {
     const fetched = (async () => {
-      const logs = await this.rpc.getLogs(from, to, this.addresses);
+      const events = await this.getLogs(from, to);
       const headers = new Map<number, RpcBlock>();
-      await this.getHeaders([...new Set([...logs.map((l) => Number(l.blockNumber)), to])], headers);
-      return { logs, headers };
+      await this.getHeaders([...new Set([...events.map((ev) => ev.blockNumber), to])], headers);
+      return { events, headers };
     })();
     fetched.catch(() => undefined); // a failure here is the read's to have again, asking afresh
     return { from, to, fetched };
@@ -239,18 +244,17 @@ export class RangeReader {
     from: number,
     to: number,
     windowStart: number,
-    logs: RpcLog[],
+    events: DecodedLog[],
     headers: Map<number, RpcBlock>,
   ): Unlinked | null {
     if (!headers.has(to)) return { kind: "unlinked", block: to, problem: "the node has no header for it (behind the head it reported?)" };
-    for (const l of logs) {
-      const n = Number(l.blockNumber);
-      const hash = headers.get(n)?.hash;
-      if (hash !== l.blockHash) {
+    for (const ev of events) {
+      const hash = headers.get(ev.blockNumber)?.hash;
+      if (hash?.toLowerCase() !== ev.blockHash) {
         return {
           kind: "unlinked",
-          block: n,
-          problem: `log ${Number(l.logIndex)} names block hash ${l.blockHash}, but the block's header has hash ${hash ?? "(none)"}`,
+          block: ev.blockNumber,
+          problem: `log ${ev.logIndex} names block hash ${ev.blockHash}, but the block's header has hash ${hash ?? "(none)"}`,
         };
       }
     }

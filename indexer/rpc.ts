@@ -102,13 +102,33 @@ export class JsonRpc {
   getCode = (address: string) => this.call<string>("eth_getCode", [address, "latest"]);
   getBlock = (n: number) => this.call<RpcBlock | null>("eth_getBlockByNumber", [hex(n), false]);
   getBlocks = (ns: number[]) => this.batch<RpcBlock | null>("eth_getBlockByNumber", ns.map((n) => [hex(n), false]));
-  getLogs = (from: number, to: number, address: string[]) =>
-    this.call<RpcLog[]>("eth_getLogs", [{ fromBlock: hex(from), toBlock: hex(to), address }]);
+  /**
+   * eth_getLogs, each log handed to `each` as soon as it is parsed: a range's raw logs never all exist as objects at
+   * once (parsed whole, thousands of them survived, and were copied by, every young-generation collection until
+   * they were decoded). A compact answer, as nodes send one, is cut between its logs; any other is parsed whole.
+   */
+  async getLogs<T>(from: number, to: number, address: string[], each: (log: RpcLog) => T): Promise<T[]> {
+    const method = "eth_getLogs";
+    const payload = { jsonrpc: "2.0", id: this.nextId++, method, params: [{ fromBlock: hex(from), toBlock: hex(to), address }] };
+    const answer = await this.post(method, payload, logPieces);
+    if (!(answer instanceof LogPieces)) return unwrap<RpcLog[]>(method, answer).map(each);
+    const out: T[] = [];
+    for (const piece of answer.pieces) {
+      let log: RpcLog;
+      try {
+        log = JSON.parse(piece);
+      } catch {
+        return unwrap<RpcLog[]>(method, parseWhole(method, answer.text)).map(each); // not cut where it looked cut
+      }
+      out.push(each(log));
+    }
+    return out;
+  }
   getTransactions = (hashes: string[]) => this.batch<RpcTransaction | null>("eth_getTransactionByHash", hashes.map((h) => [h]));
   ethCall = (to: string, data: string) => this.call<string>("eth_call", [{ to, data }, "latest"]);
 
-  /** POSTs with retries on transport failures; JSON-RPC errors are answers, not retried here. */
-  private async post(method: string, payload: unknown): Promise<any> {
+  /** POSTs with retries on transport failures (an answer `parse` refuses is one); JSON-RPC errors are answers, not retried here. */
+  private async post(method: string, payload: unknown, parse: (text: string) => any = JSON.parse): Promise<any> {
     const text = JSON.stringify(payload);
     let delay = this.backoffMs;
     for (let attempt = 0; ; attempt++) {
@@ -120,7 +140,7 @@ export class JsonRpc {
           body: text,
           signal: AbortSignal.timeout(this.timeoutMs),
         });
-        if (res.ok) return JSON.parse(await res.text());
+        if (res.ok) return parse(await res.text());
         const detail = (await res.text().catch(() => "")).slice(0, 200);
         // A provider that answers a too-large request with HTTP 413 or a JSON error body: surface it as an RPC error.
         if (res.status === 413) throw new RpcError(method, -32005, `HTTP 413 ${detail}`);
@@ -136,6 +156,45 @@ export class JsonRpc {
       await sleep(delay);
       delay = Math.min(delay * 2, 10_000);
     }
+  }
+}
+
+/** An eth_getLogs answer's text and its logs' texts, cut between them. */
+class LogPieces {
+  constructor(
+    readonly text: string,
+    readonly pieces: string[],
+  ) {}
+}
+
+const COMPACT_RESULT = /^\{"jsonrpc":"2\.0","id":\d+,"result":\[/;
+
+/**
+ * An answer {"jsonrpc":"2.0","id":n,"result":[{...},{...}]} without spaces, cut between its logs (a log holds no
+ * object, and its strings are hex, so "},{" is only ever between two); any other answer parsed whole. A piece that
+ * is not JSON after all is parsed whole again by the caller.
+ */
+function logPieces(text: string): LogPieces | unknown {
+  const head = COMPACT_RESULT.exec(text);
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) <= 32) end--;
+  if (!head || !text.startsWith("]}", end - 2)) return JSON.parse(text);
+  end -= 2;
+  const pieces: string[] = [];
+  for (let at = head[0].length; at < end; ) {
+    const cut = text.indexOf("},{", at);
+    const stop = cut === -1 || cut >= end ? end : cut + 1;
+    pieces.push(text.slice(at, stop));
+    at = stop + 1;
+  }
+  return new LogPieces(text, pieces);
+}
+
+function parseWhole(method: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RpcError(method, -32603, "malformed answer");
   }
 }
 

@@ -5,7 +5,7 @@ import { ethers } from "hardhat";
 import { ChainNotLinked, Indexer } from "../../indexer/indexer";
 import { LogRange, isRangeError, suggestedRange } from "../../indexer/logRange";
 import { RangeReader, type ReadRange, type ReaderSettings } from "../../indexer/rangeReader";
-import { RpcError, RpcUnreachable } from "../../indexer/rpc";
+import { JsonRpc, RpcError, RpcUnreachable } from "../../indexer/rpc";
 import { listingTerms, market, mined } from "../helpers/exchange";
 import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, mine, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
 import { hash, registerActive } from "../helpers/registry";
@@ -306,5 +306,37 @@ describe("indexer: log ranges", () => {
     expect(r.size).to.equal(1);
     expect(r.shrink(new Error("x"))).to.equal(false);
     expect(() => new LogRange(0, 10)).to.throw(/1 <= initial/);
+  });
+});
+
+describe("indexer: eth_getLogs answers", () => {
+  const LOG = {
+    removed: false, logIndex: "0x0", transactionIndex: "0x0", transactionHash: "0x" + "1".repeat(64), blockHash: "0x" + "2".repeat(64),
+    blockNumber: "0x5", address: "0x" + "3".repeat(40), data: "0x", topics: ["0x" + "4".repeat(64)],
+  };
+  const logs = [LOG, { ...LOG, logIndex: "0x1", topics: [] }, { ...LOG, logIndex: "0x2", data: "0x00" }];
+  /** A JsonRpc whose node answers every request with `text`. */
+  const answering = (text: string) => new JsonRpc("http://node.invalid", { retries: 0, fetch: (async () => new Response(text)) as typeof fetch });
+  const read = (text: string) => answering(text).getLogs(0, 9, [], (l) => l);
+
+  it("reads a compact answer log by log, and any other answer whole, to the same logs", async () => {
+    const compact = JSON.stringify({ jsonrpc: "2.0", id: 1, result: logs });
+    expect(await read(compact)).to.deep.equal(logs);
+    expect(await read(compact + "\n")).to.deep.equal(logs);
+    expect(await read(JSON.stringify({ jsonrpc: "2.0", id: 1, result: logs }, null, 2))).to.deep.equal(logs);
+    expect(await read(JSON.stringify({ id: 1, jsonrpc: "2.0", result: logs }))).to.deep.equal(logs);
+    expect(await read(JSON.stringify({ jsonrpc: "2.0", id: 1, result: [] }))).to.deep.equal([]);
+    // A node that adds fields of its own, "},{" in a string included: the cut pieces are not JSON, so it is read whole.
+    const odd = logs.map((l) => ({ ...l, note: "a},{b", extra: { nested: [1] } }));
+    expect(await read(JSON.stringify({ jsonrpc: "2.0", id: 1, result: odd }))).to.deep.equal(odd);
+  });
+
+  it("an error answer is an RpcError, and text that is not JSON a transport failure", async () => {
+    const error = read(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32005, message: "query returned more than 10000 results" } }));
+    await error.then(() => expect.fail("no error"), (err) => {
+      expect(err).to.be.instanceOf(RpcError);
+      expect(isRangeError(err)).to.equal(true);
+    });
+    await read('{"jsonrpc":"2.0","id":1,"result":[{"removed":fal').then(() => expect.fail("no error"), (err) => expect(err).to.be.instanceOf(RpcUnreachable));
   });
 });
