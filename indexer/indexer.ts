@@ -9,6 +9,7 @@ import type { Database as Db, Statement } from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DEFAULTS, type IndexerOptions } from "./config";
+import type { Args, DecodedLog } from "./decoder";
 import { CONTRACTS } from "./deployment";
 import { BackfillProgress } from "./progress";
 import { keepPositions, project } from "./projections";
@@ -397,7 +398,8 @@ export class Indexer {
       keepPositions(store, r.windowStart > r.to && r.to < r.target);
       for (const ev of r.events) {
         store.at(ev.blockNumber, ev.logIndex, ev.blockNumber >= r.windowStart);
-        const assetId = project({ store, ev, time: ev.time, tokens });
+        ev.args ??= JSON.parse(ev.argsJson) as Args; // a range carries most arguments as text (RangeEvent)
+        const assetId = project({ store, ev: ev as DecodedLog, time: ev.time, tokens });
         q.insertEvent.run(
           ev.blockNumber,
           ev.blockHash,

@@ -11,7 +11,7 @@
 // (readAhead), so that the node, the reader and the writer each work at once (bench/REPORT.md: the backfill against
 // the version before).
 import { AbiCoder } from "ethers";
-import { Decoder, type DecodedLog } from "./decoder";
+import { Decoder, type Args, type DecodedLog } from "./decoder";
 import { CONTRACTS, type ContractName } from "./deployment";
 import { LogRange, isRangeError } from "./logRange";
 import { tokenMentioned, type TokenMeta } from "./projections";
@@ -39,13 +39,21 @@ export interface ReaderSettings {
 }
 
 /**
- * A range's events (decoded as their logs were parsed: their block times are set once the headers are in) and the
- * headers of its blocks with logs and of its last block, as asked of the node.
+ * A range's events (decoded as their logs were parsed: their block times are set once the headers are in), the
+ * tokens they name, and the headers of its blocks with logs and of its last block, as asked of the node.
  */
 interface Fetched {
-  events: DecodedLog[];
+  events: RangeEvent[];
+  tokens: Set<string>;
   headers: Map<number, RpcBlock>;
 }
+
+/**
+ * An event as a range carries it: its arguments as JSON text only (argsJson: the writer parses them), but for the
+ * forwarder's events, which the reader reads itself. A thousand small objects per range cost more to keep alive
+ * while the range is read, to copy in garbage collections, and to send to the writing thread than their text.
+ */
+export type RangeEvent = Omit<DecodedLog, "args"> & { args?: Args };
 
 /** The block a range extends: the checkpoint (or the range being written ahead of it). Null before the first range. */
 export interface Parent {
@@ -68,7 +76,7 @@ export interface Unlinked {
  * A range's events in chain order: an array, or the packed chunks a reader thread sent (readerWorker.ts), each
  * unpacked only when the writer reaches it.
  */
-export type Events = Iterable<DecodedLog> & { readonly length: number };
+export type Events = Iterable<RangeEvent> & { readonly length: number };
 
 export interface ReadRange {
   kind: "range";
@@ -139,10 +147,11 @@ export class RangeReader {
     const early = ahead && ahead.from === from && ahead.to <= target ? await ahead.fetched.catch(() => undefined) : undefined;
     const to = early ? ahead!.to : Math.min(target, from + this.range.size - 1);
 
-    let events: DecodedLog[];
+    let events: RangeEvent[];
+    let tokensNamed: Set<string>;
     const headers = early?.headers ?? new Map<number, RpcBlock>();
     try {
-      events = early?.events ?? (await this.getLogs(from, to));
+      ({ events, tokens: tokensNamed } = early ?? (await this.getLogs(from, to)));
     } catch (err) {
       if (!isRangeError(err)) throw err;
       if (!this.range.shrink(err)) throw err; // a single block the provider refuses: nothing smaller to ask
@@ -181,7 +190,7 @@ export class RangeReader {
     for (const ev of events) ev.time = time(ev.blockNumber);
     const relayed = await this.relayed(events);
     if (!Array.isArray(relayed)) return relayed;
-    const tokens = await this.tokenMetadata(events);
+    const tokens = await this.tokenMetadata(tokensNamed);
     const windowBlocks: ReadRange["windowBlocks"] = [];
     for (let n = windowStart; n <= to; n++) {
       const h = headers.get(n)!;
@@ -213,19 +222,30 @@ export class RangeReader {
     }
   }
 
-  /** The events of blocks from..to, decoded as their logs are parsed (block times not yet set); removed logs left out. */
-  private async getLogs(from: number, to: number): Promise<DecodedLog[]> {
-    const events = await this.rpc.getLogs(from, to, this.addresses, (l) => (l.removed ? null : this.decoder.decode(l, 0)));
-    return events.filter((ev): ev is DecodedLog => ev !== null);
+  /**
+   * The events of blocks from..to, decoded as their logs are parsed (block times not yet set; arguments as text but
+   * for the forwarder's), and the tokens they name. Removed logs are left out.
+   */
+  private async getLogs(from: number, to: number): Promise<{ events: RangeEvent[]; tokens: Set<string> }> {
+    const tokens = new Set<string>();
+    const events = await this.rpc.getLogs(from, to, this.addresses, (l): RangeEvent | null => {
+      if (l.removed) return null;
+      const ev: RangeEvent = this.decoder.decode(l, 0);
+      const token = tokenMentioned(ev.name, ev.args!);
+      if (token !== null) tokens.add(token);
+      if (ev.contract !== "RelayForwarder") ev.args = undefined; // kept as argsJson
+      return ev;
+    });
+    return { events: events.filter((ev): ev is RangeEvent => ev !== null), tokens };
   }
 
   /** Asks for the logs of blocks from..to and the headers of their blocks with logs and of `to`, for a later read. */
   private readAhead(from: number, to: number): { from: number; to: number; fetched: Promise<Fetched> } {
     const fetched = (async () => {
-      const events = await this.getLogs(from, to);
+      const { events, tokens } = await this.getLogs(from, to);
       const headers = new Map<number, RpcBlock>();
       await this.getHeaders([...new Set([...events.map((ev) => ev.blockNumber), to])], headers);
-      return { events, headers };
+      return { events, tokens, headers };
     })();
     fetched.catch(() => undefined); // a failure here is the read's to have again, asking afresh
     return { from, to, fetched };
@@ -244,7 +264,7 @@ export class RangeReader {
     from: number,
     to: number,
     windowStart: number,
-    events: DecodedLog[],
+    events: RangeEvent[],
     headers: Map<number, RpcBlock>,
   ): Unlinked | null {
     if (!headers.has(to)) return { kind: "unlinked", block: to, problem: "the node has no header for it (behind the head it reported?)" };
@@ -282,7 +302,7 @@ export class RangeReader {
    * requests. Reads the senders of the transactions with forwarder logs only, in batches: none for a range without.
    * A transaction the node does not know, or knows in another block than its logs, is the chain moving: unlinked.
    */
-  private async relayed(events: DecodedLog[]): Promise<RelayedRequest[] | Unlinked> {
+  private async relayed(events: RangeEvent[]): Promise<RelayedRequest[] | Unlinked> {
     const txs = relayedTransactions(events);
     if (txs.size === 0) return [];
     const hashes = [...txs.keys()];
@@ -312,7 +332,7 @@ export class RangeReader {
    * token and remembered: the projections use them only for a token's first row, and reading ahead of the writes
    * cannot know which tokens the index already has.
    */
-  private async tokenMetadata(events: DecodedLog[]): Promise<[string, TokenMeta][]> {
+  private async tokenMetadata(tokens: Set<string>): Promise<[string, TokenMeta][]> {
     const out = new Map<string, TokenMeta>();
     const coder = AbiCoder.defaultAbiCoder();
     const read = async (token: string, selector: string, type: string) => {
@@ -323,9 +343,7 @@ export class RangeReader {
         return null; // not an ERC-20 with metadata
       }
     };
-    for (const ev of events) {
-      const token = tokenMentioned(ev.name, ev.args);
-      if (token === null || out.has(token)) continue;
+    for (const token of tokens) {
       let meta = this.tokenMeta.get(token);
       if (!meta) {
         const decimals = await read(token, "0x313ce567", "uint8");

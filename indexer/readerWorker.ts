@@ -6,8 +6,7 @@
 // compiled (dist/, production and benchmarks) it loads the JavaScript directly.
 import { deserialize, serialize } from "node:v8";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import type { DecodedLog } from "./decoder";
-import { RangeReader, type Events, type Parent, type ReadResult, type ReaderSettings } from "./rangeReader";
+import { RangeReader, type Events, type Parent, type RangeEvent, type ReadResult, type ReaderSettings } from "./rangeReader";
 import { RpcError, RpcUnreachable } from "./rpc";
 
 interface Start {
@@ -55,7 +54,7 @@ interface Packed {
   count: number;
 }
 
-function pack(events: DecodedLog[]): Packed {
+function pack(events: RangeEvent[]): Packed {
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < events.length; i += CHUNK_EVENTS) {
     const chunk = serialize(events.slice(i, i + CHUNK_EVENTS));
@@ -71,8 +70,8 @@ class PackedEvents implements Events {
   constructor(private readonly packed: Packed) {
     this.length = packed.count;
   }
-  *[Symbol.iterator](): Iterator<DecodedLog> {
-    for (const chunk of this.packed.chunks) yield* deserialize(chunk) as DecodedLog[];
+  *[Symbol.iterator](): Iterator<RangeEvent> {
+    for (const chunk of this.packed.chunks) yield* deserialize(chunk) as RangeEvent[];
   }
 }
 
@@ -155,7 +154,7 @@ function serve(start: Start): void {
           port.postMessage({ type: "result", id: m.id, result, rangeSize: reader.range.size } satisfies Reply);
           return;
         }
-        const packed = pack(result.events as DecodedLog[]);
+        const packed = pack(result.events as RangeEvent[]); // an array from a RangeReader
         const reply: Reply = { type: "result", id: m.id, result: { ...result, events: [] }, packed, rangeSize: reader.range.size };
         port.postMessage(reply, packed.chunks.map((c) => c.buffer as ArrayBuffer)); // moved, not copied
       } catch (err) {

@@ -11,7 +11,7 @@
 // call in the same transaction would be taken for that request's: only a relayer contract that also calls our
 // contracts itself could do that; logs alone cannot tell, and the relay service and `dal relay` never do.
 import { getAddress } from "ethers";
-import type { DecodedLog } from "./decoder";
+import type { Args, DecodedLog } from "./decoder";
 
 /** One request the forwarder executed, as stored in relayed_requests. */
 export interface RelayedRequest {
@@ -29,14 +29,17 @@ export interface RelayedRequest {
   events: number;
 }
 
-const isExecuted = (ev: DecodedLog) => ev.contract === "RelayForwarder" && ev.name === "ExecutedForwardRequest";
+/** An event as relayed requests are found in: the arguments of the forwarder's events are needed, no others. */
+type Relayable = Omit<DecodedLog, "args"> & { args?: Args };
+
+const isExecuted = (ev: Relayable) => ev.contract === "RelayForwarder" && ev.name === "ExecutedForwardRequest";
 
 /**
  * The transactions with an ExecutedForwardRequest, each with one of its logs (for its block): the only ones whose
  * sender is read.
  */
-export function relayedTransactions(events: DecodedLog[]): Map<string, DecodedLog> {
-  const out = new Map<string, DecodedLog>();
+export function relayedTransactions<E extends Relayable>(events: E[]): Map<string, E> {
+  const out = new Map<string, E>();
   for (const ev of events) if (isExecuted(ev) && !out.has(ev.txHash)) out.set(ev.txHash, ev);
   return out;
 }
@@ -46,7 +49,7 @@ export function relayedTransactions(events: DecodedLog[]): Map<string, DecodedLo
  * returns the requests, oldest first. `events` are in chain order; `senders` maps each relayed transaction to its
  * sender.
  */
-export function attributeRelayed(events: DecodedLog[], senders: Map<string, string>): RelayedRequest[] {
+export function attributeRelayed(events: Relayable[], senders: Map<string, string>): RelayedRequest[] {
   const requests: RelayedRequest[] = [];
   let tx = "";
   let current: RelayedRequest | null = null;
@@ -61,6 +64,7 @@ export function attributeRelayed(events: DecodedLog[], senders: Map<string, stri
     if (from === undefined) continue;
     const relayer = getAddress(from);
     if (isExecuted(ev)) {
+      if (!ev.args) throw new Error(`the forwarder's ExecutedForwardRequest in ${ev.txHash} came without its arguments`);
       current = {
         blockNumber: ev.blockNumber,
         blockHash: ev.blockHash,
