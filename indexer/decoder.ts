@@ -48,8 +48,21 @@ export interface DecodedLog {
   relayer?: string;
 }
 
+/** `given` lowercased, as the last time if it is the same text. */
+function same(last: { given: string; lower: string }, given: string): string {
+  if (given !== last.given) {
+    last.given = given;
+    last.lower = given.toLowerCase();
+  }
+  return last.lower;
+}
+
 export class Decoder {
   private readonly byAddress = new Map<string, { contract: ContractName; address: string; events: Map<string, EventFragment> }>();
+  // The last block hash and transaction hash, as given and lowercased: the events of one block (or transaction)
+  // then share one string each, rather than keeping one per event alive until their range is written.
+  private block = { given: "", lower: "" };
+  private tx = { given: "", lower: "" };
 
   constructor(addresses: Record<ContractName, string>) {
     for (const contract of CONTRACTS) {
@@ -74,10 +87,10 @@ export class Decoder {
       args,
       argsJson: JSON.stringify(args),
       blockNumber: Number(log.blockNumber),
-      blockHash: log.blockHash.toLowerCase(),
+      blockHash: same(this.block, log.blockHash),
       time,
       logIndex: Number(log.logIndex),
-      txHash: log.transactionHash.toLowerCase(),
+      txHash: same(this.tx, log.transactionHash),
       txIndex: Number(log.transactionIndex),
     };
   }
