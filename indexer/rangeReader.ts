@@ -230,9 +230,10 @@ export class RangeReader {
     const tokens = new Set<string>();
     const events = await this.rpc.getLogs(from, to, this.addresses, (l): RangeEvent | null => {
       if (l.removed) return null;
-      const ev: RangeEvent = this.decoder.decode(l, 0);
-      const token = tokenMentioned(ev.name, ev.args!);
+      const decoded = this.decoder.decode(l, 0);
+      const token = tokenMentioned(decoded.name, decoded.args);
       if (token !== null) tokens.add(token);
+      const ev: RangeEvent = decoded;
       if (ev.contract !== "RelayForwarder") ev.args = undefined; // kept as argsJson
       return ev;
     });

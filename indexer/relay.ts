@@ -11,7 +11,7 @@
 // call in the same transaction would be taken for that request's: only a relayer contract that also calls our
 // contracts itself could do that; logs alone cannot tell, and the relay service and `dal relay` never do.
 import { getAddress } from "ethers";
-import type { Args, DecodedLog } from "./decoder";
+import type { RangeEvent } from "./rangeReader";
 
 /** One request the forwarder executed, as stored in relayed_requests. */
 export interface RelayedRequest {
@@ -29,16 +29,14 @@ export interface RelayedRequest {
   events: number;
 }
 
-/** An event as relayed requests are found in: the arguments of the forwarder's events are needed, no others. */
-type Relayable = Omit<DecodedLog, "args"> & { args?: Args };
-
-const isExecuted = (ev: Relayable) => ev.contract === "RelayForwarder" && ev.name === "ExecutedForwardRequest";
+// Events as a range carries them: only the forwarder's keep their arguments as objects, and only those are read here.
+const isExecuted = (ev: RangeEvent) => ev.contract === "RelayForwarder" && ev.name === "ExecutedForwardRequest";
 
 /**
  * The transactions with an ExecutedForwardRequest, each with one of its logs (for its block): the only ones whose
  * sender is read.
  */
-export function relayedTransactions<E extends Relayable>(events: E[]): Map<string, E> {
+export function relayedTransactions<E extends RangeEvent>(events: E[]): Map<string, E> {
   const out = new Map<string, E>();
   for (const ev of events) if (isExecuted(ev) && !out.has(ev.txHash)) out.set(ev.txHash, ev);
   return out;
@@ -49,7 +47,7 @@ export function relayedTransactions<E extends Relayable>(events: E[]): Map<strin
  * returns the requests, oldest first. `events` are in chain order; `senders` maps each relayed transaction to its
  * sender.
  */
-export function attributeRelayed(events: Relayable[], senders: Map<string, string>): RelayedRequest[] {
+export function attributeRelayed(events: RangeEvent[], senders: Map<string, string>): RelayedRequest[] {
   const requests: RelayedRequest[] = [];
   let tx = "";
   let current: RelayedRequest | null = null;
