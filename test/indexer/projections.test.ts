@@ -904,6 +904,8 @@ describe("indexer projections", function () {
       expect(tagged.filter((t) => t.sender === ethers.ZeroAddress)).to.have.length(5); // c1..c5
       for (const t of tagged) expect(t.asset_id, JSON.stringify(t)).to.equal(t.cert_asset);
 
+      const events = () => s.rows<Row>("SELECT * FROM events ORDER BY block_number, log_index");
+      const before = events();
       // An index an older indexer wrote (schema 3) had the mints without their asset: migration 4 tags them.
       const db = s.database;
       db.prepare(`UPDATE events SET asset_id = NULL WHERE contract = 'RightsCertificate' AND name = 'Transfer' AND json_extract(args, '$.from') = ?`).run(
@@ -913,16 +915,43 @@ describe("indexer projections", function () {
       // settlements' log index) and 10 (certificate pledges) added, then migrated forward again.
       const settledLogs = () => s.rows<Row>("SELECT order_id, log_index FROM settlements ORDER BY order_id");
       const logs = settledLogs();
+      // ... and 11 (events keyed by block and log index alone): the events table as schema 1 made it, with its key on
+      // (block_hash, log_index).
       db.exec(`ALTER TABLE certificates DROP COLUMN encumbrance;
         ALTER TABLE settlements DROP COLUMN log_index; DROP TABLE pledges; DROP TABLE proceeds_routes; DROP TABLE pledge_proceeds; DROP TABLE public_institutions;
-        ALTER TABLE assets DROP COLUMN encumbrance; DROP TABLE book_positions; DROP TABLE relayed_requests; DROP INDEX events_by_signer; DROP INDEX events_by_relayer;
-        ALTER TABLE events DROP COLUMN signer; ALTER TABLE events DROP COLUMN relayer;`);
+        ALTER TABLE assets DROP COLUMN encumbrance; DROP TABLE book_positions; DROP TABLE relayed_requests;
+        CREATE TABLE events_1 (
+          block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, block_time INTEGER NOT NULL,
+          log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, tx_index INTEGER NOT NULL,
+          contract TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
+          asset_id INTEGER, args TEXT NOT NULL,
+          UNIQUE (block_hash, log_index)
+        );
+        INSERT INTO events_1 SELECT block_number, block_hash, block_time, log_index, tx_hash, tx_index, contract, address, name, asset_id, args FROM events;
+        DROP TABLE events; ALTER TABLE events_1 RENAME TO events;
+        CREATE INDEX events_by_block ON events (block_number, log_index);
+        CREATE INDEX events_by_asset ON events (asset_id, block_number, log_index) WHERE asset_id IS NOT NULL;`);
       db.pragma("user_version = 3");
       migrate(db);
       expect(db.pragma("user_version", { simple: true })).to.equal(SCHEMA_VERSION);
       expect(transfers()).to.deep.equal(tagged);
       // Migration 9 fills the settlements' log index from their Settled events, as the projection writes it.
       expect(settledLogs()).to.deep.equal(logs);
+      // With migration 11, every event is as it was before (this scenario relays nothing: signer and relayer are
+      // NULL), and one key is left: the event's place in the chain.
+      expect(before.every((e) => e.signer === null && e.relayer === null)).to.equal(true);
+      expect(events()).to.deep.equal(before);
+      const keys = s.rows<Row>("SELECT name, \"unique\" FROM pragma_index_list('events') ORDER BY name");
+      expect(keys).to.deep.equal([
+        { name: "events_by_asset", unique: 0 },
+        { name: "events_by_block", unique: 1 },
+        { name: "events_by_relayer", unique: 0 },
+        { name: "events_by_signer", unique: 0 },
+      ]);
+      const first = before[0];
+      expect(() =>
+        db.prepare("INSERT INTO events SELECT * FROM events WHERE block_number = ? AND log_index = ?").run(first.block_number, first.log_index),
+      ).to.throw(/UNIQUE constraint failed: events.block_number, events.log_index/);
     });
   });
 
