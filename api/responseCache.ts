@@ -24,6 +24,11 @@ export class ResponseCache {
     readonly maxEntryBytes = Math.min(maxBytes, Math.max(8 * 1024 * 1024, Math.floor(maxBytes / 4))),
   ) {}
 
+  /** Bytes kept (answers' bodies and keys). */
+  get size(): number {
+    return this.bytes;
+  }
+
   get enabled(): boolean {
     return this.maxBytes > 0;
   }
@@ -40,9 +45,20 @@ export class ResponseCache {
     return hit;
   }
 
-  /** Keeps `answer` for `key` at state `tag` (nothing if the state has moved on meanwhile, or it is too large). */
+  /**
+   * Keeps `answer` for `key` at state `tag` (nothing if the state has moved on meanwhile, or it is too large). An answer
+   * already kept for the key at this state is the same answer (computed afresh on request: Cache-Control: no-cache),
+   * so the one kept stays: replacing it would only turn a buffer old enough to be in V8's old generation into garbage
+   * on every such request, and their collection was most of the tail latency of repeated no-cache requests.
+   */
   set(tag: string, key: string, answer: CachedAnswer): void {
     if (tag !== this.tag) return;
+    const kept = this.answers.get(key);
+    if (kept) {
+      this.answers.delete(key); // most recently used last
+      this.answers.set(key, kept);
+      return;
+    }
     const size = answer.body.length + key.length;
     if (size > this.maxEntryBytes) return;
     this.answers.set(key, answer);
