@@ -12,7 +12,7 @@
 //    new chain, table by table.
 // Before 1-3, the previous version side by side: the indexer at BENCH_BASELINE (a commit, default the one before the
 // pipelined backfill) is checked out with `git worktree add` into a temporary directory, compiled there, and both
-// backfill the same chain BENCH_ROUNDS times (default 3; 1 in the smoke run), alternately, each in its own process
+// backfill the same chain BENCH_ROUNDS times (default 5: the machine is shared, and a median of 3 moved by ±5% from run to run; 1 in the smoke run), alternately, each in its own process
 // and file: the ratio of their median events/s is the change (the machine is shared; a ratio in one run is what
 // means something), and the two indexes must be identical table by table. BENCH_BASELINE=none skips it.
 // Writes bench/results/indexer.json. BENCH_CPU_PROF=1 also writes a V8 CPU profile of the indexer process (backfill
@@ -480,7 +480,7 @@ async function main() {
 
     await build();
     const baselineCommit = process.env.BENCH_BASELINE ?? BASELINE.commit;
-    const rounds = positive("BENCH_ROUNDS", process.env.BENCH_SMOKE === "1" ? 1 : 3);
+    const rounds = positive("BENCH_ROUNDS", process.env.BENCH_SMOKE === "1" ? 1 : 5);
     const comparison =
       baselineCommit === "none" ? { skipped: "BENCH_BASELINE=none" } : await sideBySide(env, tmp.dir, baselineCommit, rounds, activity, children);
     console.error(`backfilling ${activity.events} events (${activity.blocks} blocks) in a separate process...`);
