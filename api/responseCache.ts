@@ -47,9 +47,9 @@ export class ResponseCache {
 
   /**
    * Keeps `answer` for `key` at state `tag` (nothing if the state has moved on meanwhile, or it is too large). An answer
-   * already kept for the key at this state is the same answer (computed afresh on request: Cache-Control: no-cache),
-   * so the one kept stays: replacing it would only turn a buffer old enough to be in V8's old generation into garbage
-   * on every such request, and their collection was most of the tail latency of repeated no-cache requests.
+   * already kept for the key at this state is the same answer (computed afresh on request: Cache-Control: no-cache):
+   * the one kept stays, now the most recently used. Setting it again counted its bytes twice, and repeated no-cache
+   * requests pushed the count past the bound until the cache threw out every answer.
    */
   set(tag: string, key: string, answer: CachedAnswer): void {
     if (tag !== this.tag) return;
