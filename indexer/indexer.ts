@@ -16,7 +16,7 @@ import { keepPositions, project } from "./projections";
 import { RangeReader, type Parent, type ReadRange, type ReadResult, type ReaderSettings } from "./rangeReader";
 import { ReaderThreadFailed, WorkerReader } from "./readerWorker";
 import { JsonRpc, RpcError, RpcUnreachable } from "./rpc";
-import { migrate } from "./schema";
+import { SCHEMA_VERSION, migrate } from "./schema";
 import { Store } from "./store";
 
 /**
@@ -137,7 +137,7 @@ export class Indexer {
     try {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL"); // WAL + NORMAL: a crash loses at most the last commit, never consistency
-      migrate(db);
+      migrate(db, SCHEMA_VERSION, this.log);
       this.checkMeta(db, anchor.hash);
     } catch (err) {
       db.close();

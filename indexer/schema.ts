@@ -416,18 +416,25 @@ const MIGRATIONS: Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the database up to the latest schema (or `target`: tests); each migration commits with its version number. */
-export function migrate(db: Database, target = SCHEMA_VERSION): void {
+/**
+ * Brings the database up to the latest schema (or `target`: tests); each migration commits with its version number.
+ * `log` hears of each migration of a file an older indexer wrote (some rebuild a table: seconds per million events),
+ * not of the creation of a new one.
+ */
+export function migrate(db: Database, target = SCHEMA_VERSION, log?: (message: string) => void): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(`index database has schema version ${current}, newer than this indexer (${SCHEMA_VERSION}); upgrade the indexer`);
   }
   for (let v = current; v < target; v++) {
+    const started = Date.now();
+    if (current > 0) log?.(`migrating the index from schema ${v} to ${v + 1}...`);
     db.transaction(() => {
       const m = MIGRATIONS[v];
       if (typeof m === "string") db.exec(m);
       else m(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
+    if (current > 0) log?.(`migrated the index to schema ${v + 1} in ${Date.now() - started} ms`);
   }
 }

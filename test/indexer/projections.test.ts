@@ -2,6 +2,7 @@
 // part of the system on the in-process Hardhat chain, indexes it over real HTTP JSON-RPC into a real SQLite file, and
 // compares the rows with values computed from the transactions sent, then with the contracts' own views, then the raw
 // `events` table with the logs of the chain's receipts.
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
@@ -932,8 +933,16 @@ describe("indexer projections", function () {
         CREATE INDEX events_by_block ON events (block_number, log_index);
         CREATE INDEX events_by_asset ON events (asset_id, block_number, log_index) WHERE asset_id IS NOT NULL;`);
       db.pragma("user_version = 3");
-      migrate(db);
+      const said: string[] = [];
+      migrate(db, SCHEMA_VERSION, (m) => said.push(m));
       expect(db.pragma("user_version", { simple: true })).to.equal(SCHEMA_VERSION);
+      // Each step is told (the operator of a large index sees where a long migration is).
+      expect(said).to.have.length(2 * (SCHEMA_VERSION - 3));
+      expect(said[0]).to.equal("migrating the index from schema 3 to 4...");
+      expect(said[said.length - 1]).to.match(new RegExp(`^migrated the index to schema ${SCHEMA_VERSION} in \\d+ ms$`));
+      const created: string[] = []; // a new file is created, not migrated: nothing to tell
+      migrate(new Database(":memory:"), SCHEMA_VERSION, (m) => created.push(m));
+      expect(created).to.deep.equal([]);
       expect(transfers()).to.deep.equal(tagged);
       // Migration 9 fills the settlements' log index from their Settled events, as the projection writes it.
       expect(settledLogs()).to.deep.equal(logs);
