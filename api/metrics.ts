@@ -47,8 +47,16 @@ export class Metrics {
     });
   }
 
-  /** Reports the response cache's hits and misses (api/responseCache.ts). */
-  cacheOf(cache: { hits: number; misses: number }): void {
+  /** Reports the response cache's hits and misses, and the bytes it keeps (api/responseCache.ts). */
+  cacheOf(cache: { hits: number; misses: number; size: number }): void {
+    new Gauge({
+      name: "dal_api_cache_bytes",
+      help: "Bytes of /graphql answers kept by the response cache (all API workers together)",
+      registers: [this.registry],
+      collect() {
+        this.set(cache.size);
+      },
+    });
     new Counter({
       name: "dal_api_cache_requests_total",
       help: "/graphql requests answered from the response cache (hit) or computed (miss)",

@@ -131,6 +131,21 @@ describe("API workers (issue 15)", function () {
     });
     expect(await freshly.json()).to.deep.equal(first);
     expect(await hits()).to.equal(beforeFresh);
+    // Answers computed afresh again and again leave the bytes kept as they were: each worker keeps one copy (new
+    // connections reach both workers in turn). They were counted again for every request, until the count passed the
+    // bound and the cache threw everything out.
+    const kept = async () => Number(/^dal_api_cache_bytes (\d+)$/m.exec(await (await fetch(`${api.url}/metrics`)).text())?.[1]);
+    const afresh = async () => {
+      for (let i = 0; i < 8; i++) {
+        const res = await postOnNewConnection(`${api.url}/graphql`, JSON.stringify({ query }), { "cache-control": "no-cache" });
+        expect(JSON.parse(res.body)).to.deep.equal(first);
+      }
+    };
+    await afresh();
+    const bytes = await kept();
+    expect(bytes).to.be.greaterThan(0);
+    await afresh();
+    expect(await kept()).to.equal(bytes);
     await registerActive(m, m.holder, { name: "Another block" });
     await indexer.syncToHead();
     const fresh = await ask();
@@ -170,9 +185,9 @@ describe("API workers (issue 15)", function () {
     expect(refused, "nothing listens after close").to.equal(true);
   });
 
-  function postOnNewConnection(url: string, body: string): Promise<{ status: number; body: string; worker?: string }> {
+  function postOnNewConnection(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; worker?: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request(url, { method: "POST", agent: false, headers: { "content-type": "application/json" } }, (res) => {
+      const req = http.request(url, { method: "POST", agent: false, headers: { "content-type": "application/json", ...headers } }, (res) => {
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (c) => (text += c));
