@@ -36,8 +36,8 @@ const isExecuted = (ev: RangeEvent) => ev.contract === "RelayForwarder" && ev.na
  * The transactions with an ExecutedForwardRequest, each with one of its logs (for its block): the only ones whose
  * sender is read.
  */
-export function relayedTransactions<E extends RangeEvent>(events: E[]): Map<string, E> {
-  const out = new Map<string, E>();
+export function relayedTransactions(events: RangeEvent[]): Map<string, RangeEvent> {
+  const out = new Map<string, RangeEvent>();
   for (const ev of events) if (isExecuted(ev) && !out.has(ev.txHash)) out.set(ev.txHash, ev);
   return out;
 }
