@@ -38,8 +38,7 @@ export class ResponseCache {
     if (tag !== this.tag) this.reset(tag);
     const hit = this.answers.get(key);
     if (hit) {
-      this.answers.delete(key); // most recently used last
-      this.answers.set(key, hit);
+      this.used(key, hit);
       this.hits++;
     } else this.misses++;
     return hit;
@@ -54,11 +53,7 @@ export class ResponseCache {
   set(tag: string, key: string, answer: CachedAnswer): void {
     if (tag !== this.tag) return;
     const kept = this.answers.get(key);
-    if (kept) {
-      this.answers.delete(key); // most recently used last
-      this.answers.set(key, kept);
-      return;
-    }
+    if (kept) return this.used(key, kept);
     const size = answer.body.length + key.length;
     if (size > this.maxEntryBytes) return;
     this.answers.set(key, answer);
@@ -68,6 +63,12 @@ export class ResponseCache {
       this.answers.delete(k);
       this.bytes -= a.body.length + k.length;
     }
+  }
+
+  /** Makes `key` the most recently used (the last in the map's order, the last to leave). */
+  private used(key: string, answer: CachedAnswer): void {
+    this.answers.delete(key);
+    this.answers.set(key, answer);
   }
 
   private reset(tag: string): void {
