@@ -12,9 +12,10 @@
 //    new chain, table by table.
 // Before 1-3, the previous version side by side: the indexer at BENCH_BASELINE (a commit, default the one before the
 // pipelined backfill) is checked out with `git worktree add` into a temporary directory, compiled there, and both
-// backfill the same chain BENCH_ROUNDS times (default 5: the machine is shared, and a median of 3 moved by ±5% from run to run; 1 in the smoke run), alternately, each in its own process
-// and file: the ratio of their median events/s is the change (the machine is shared; a ratio in one run is what
-// means something), and the two indexes must be identical table by table. BENCH_BASELINE=none skips it.
+// backfill the same chain BENCH_ROUNDS times (default 5: a median of 3 moved by ±5% from run to run; 1 in the smoke
+// run), alternately, each in its own process and file: the ratio of their median events/s is the change (the machine
+// is shared; a ratio in one run is what means something), and the two indexes must be identical table by table.
+// BENCH_BASELINE=none skips it.
 // Writes bench/results/indexer.json. BENCH_CPU_PROF=1 also writes a V8 CPU profile of the indexer process (backfill
 // and following) there; MAX_LOG_RANGE, POLL_INTERVAL_MS and other indexer settings pass through to the child.
 import Database from "better-sqlite3";
