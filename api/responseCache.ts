@@ -33,6 +33,16 @@ export class ResponseCache {
     return this.maxBytes > 0;
   }
 
+  /**
+   * For an answer computed afresh on request (Cache-Control: no-cache): whether one is kept for `key` at state `tag`
+   * already (the same answer); if so it becomes the most recently used, as asked for again. Not counted as a hit.
+   */
+  renew(tag: string, key: string): boolean {
+    const kept = tag === this.tag ? this.answers.get(key) : undefined;
+    if (kept) this.used(key, kept);
+    return kept !== undefined;
+  }
+
   /** The answer kept for `key` at index state `tag`, if any (a new tag empties the cache). */
   get(tag: string, key: string): CachedAnswer | undefined {
     if (tag !== this.tag) this.reset(tag);

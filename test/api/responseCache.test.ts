@@ -45,6 +45,23 @@ describe("API answer cache", function () {
     expect(cache.size).to.equal(800);
   });
 
+  it("renew: the server asks it first of an answer computed afresh, which then need not be set again", () => {
+    const cache = new ResponseCache(1000, 1000);
+    cache.get("t1", "a");
+    expect(cache.renew("t1", "a")).to.equal(false); // nothing kept yet: the server sets the answer
+    cache.set("t1", "a", answer(299));
+    cache.set("t1", "b", answer(299));
+    cache.set("t1", "c", answer(299));
+    const hits = cache.hits;
+    expect(cache.renew("t1", "a")).to.equal(true);
+    expect(cache.hits).to.equal(hits); // an answer computed afresh is no hit
+    cache.set("t1", "d", answer(299)); // a was renewed: b, now the least recently used, leaves
+    expect(cache.get("t1", "b")).to.equal(undefined);
+    expect(cache.get("t1", "a")).to.not.equal(undefined);
+    expect(cache.renew("t2", "a")).to.equal(false); // another state: not the same answer
+    expect(cache.size).to.equal(900);
+  });
+
   it("a new index state empties it; an answer of a state that has passed, or one too large, is not kept", () => {
     const cache = new ResponseCache(1000, 400);
     cache.get("t1", "a");
