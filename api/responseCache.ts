@@ -43,9 +43,18 @@ export class ResponseCache {
     return kept !== undefined;
   }
 
+  /**
+   * The index is at state `tag` (a request's, as it starts: the index only moves on): a new state empties the cache.
+   * get does this; a request for an answer computed afresh, which does not get, says so here, or a worker that only
+   * had such requests since the index moved would keep none of their answers.
+   */
+  at(tag: string): void {
+    if (tag !== this.tag) this.reset(tag);
+  }
+
   /** The answer kept for `key` at index state `tag`, if any (a new tag empties the cache). */
   get(tag: string, key: string): CachedAnswer | undefined {
-    if (tag !== this.tag) this.reset(tag);
+    this.at(tag);
     const hit = this.answers.get(key);
     if (hit) {
       this.used(key, hit);

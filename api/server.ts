@@ -343,6 +343,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       const key = `${method} ${req.url} ${req.headers.accept ?? ""} ${req.headers["content-type"] ?? ""}\n${body.toString("latin1")}`;
       // Cache-Control: no-cache (or no-store) asks for an answer computed afresh (it is still kept for others).
       const fresh = /no-cache|no-store/i.test(req.headers["cache-control"] ?? "");
+      if (fresh) cache.at(tag);
       const hit = fresh ? undefined : cache.get(tag, key);
       if (hit) {
         res.writeHead(hit.status, Object.fromEntries(hit.headers));

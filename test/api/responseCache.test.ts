@@ -62,6 +62,19 @@ describe("API answer cache", function () {
     expect(cache.size).to.equal(900);
   });
 
+  it("at: requests for answers computed afresh alone move it to a new state, whose answers it then keeps", () => {
+    const cache = new ResponseCache(1000, 1000);
+    cache.get("t1", "a");
+    cache.set("t1", "a", answer(299));
+    cache.at("t2"); // a no-cache request at a new block: no get
+    expect(cache.size).to.equal(0);
+    expect(cache.renew("t2", "a")).to.equal(false);
+    cache.set("t2", "a", answer(299)); // its answer is kept (before, the cache stayed at t1 and refused it)
+    expect(cache.get("t2", "a")).to.not.equal(undefined);
+    cache.at("t2");
+    expect(cache.size).to.equal(300); // the same state: nothing emptied
+  });
+
   it("a new index state empties it; an answer of a state that has passed, or one too large, is not kept", () => {
     const cache = new ResponseCache(1000, 400);
     cache.get("t1", "a");

@@ -148,9 +148,17 @@ describe("API workers (issue 15)", function () {
     expect(await kept()).to.equal(bytes);
     await registerActive(m, m.holder, { name: "Another block" });
     await indexer.syncToHead();
-    const fresh = await ask();
+    // At the new block, requests for answers computed afresh alone (to both workers) get the new answer, and it is
+    // kept: the next plain request is a hit. Before, a cache that saw no plain request stayed at the old block.
+    for (let i = 0; i < 4; i++) {
+      const res = await postOnNewConnection(`${api.url}/graphql`, JSON.stringify({ query }), { "cache-control": "no-cache" });
+      expect(JSON.parse(res.body).data._meta.latestBlock).to.equal(indexer.status().latestBlock);
+    }
+    const beforeNew = await hits();
+    const fresh = JSON.parse((await postOnNewConnection(`${api.url}/graphql`, JSON.stringify({ query }))).body);
     expect(fresh.data._meta.latestBlock).to.equal(indexer.status().latestBlock);
     expect(fresh.data._meta.latestBlock).to.be.greaterThan(first.data._meta.latestBlock);
+    expect(await hits()).to.equal(beforeNew + 1);
   });
 
   it("close() lets a request in flight finish, then every worker exits", async () => {
