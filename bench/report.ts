@@ -112,7 +112,7 @@ function apiSection(api: any): string {
       (d.journal
         ? `; journal of its ${n(d.journal.books)} books for ${d.journal.from}..${d.journal.to}: ${n(d.journal.vouchers)} vouchers, ${n(d.journal.lines)} lines (${n(d.journal.amortisationLines)} amortisation lines), also as XLSX.`
         : ".") +
-      ` Latency in ms over keep-alive HTTP, load generator on the same machine.`,
+      ` Latency in ms over keep-alive HTTP, load generator on the same machine (each distinct answer parsed and checked, its repeats compared byte for byte).`,
     ``,
     table(["query", "clients", "p50 ms", "p99 ms", "req/s", "aim"], rows),
   ].join("\n");
