@@ -70,9 +70,7 @@ export class ResponseCache {
    * requests pushed the count past the bound until the cache threw out every answer.
    */
   set(tag: string, key: string, answer: CachedAnswer): void {
-    if (tag !== this.tag) return;
-    const kept = this.answers.get(key);
-    if (kept) return this.used(key, kept);
+    if (tag !== this.tag || this.renew(tag, key)) return;
     const size = answer.body.length + key.length;
     if (size > this.maxEntryBytes) return;
     this.answers.set(key, answer);
