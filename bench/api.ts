@@ -479,6 +479,12 @@ async function measure(url: URL, s: Scenario, clients: number, seconds: number, 
   const checked = new Map<string, Buffer>();
   let checkedBytes = 0;
   const run = async (until: bigint, record: boolean) => {
+    const count = (ms: number, size: number) => {
+      if (record) {
+        latencies.push(ms);
+        bytes += size;
+      }
+    };
     while (process.hrtime.bigint() < until) {
       const variables = s.variables(rnd);
       const body = JSON.stringify({ query: s.query, variables });
@@ -493,17 +499,11 @@ async function measure(url: URL, s: Scenario, clients: number, seconds: number, 
         const rows = zip ? 0 : res.bytes.toString("utf8").split("\r\n").length - 1;
         const wrong = s.check({ bytes: res.bytes.length, zip, rows }, variables);
         if (wrong) throw new Error(`${s.name} ${get}: ${wrong}`);
-        if (record) {
-          latencies.push(ms);
-          bytes += res.bytes.length;
-        }
+        count(ms, res.bytes.length);
         continue;
       }
       if (res.status === 200 && !s.checksEach && checked.get(body)?.equals(res.bytes)) {
-        if (record) {
-          latencies.push(ms);
-          bytes += res.bytes.length;
-        }
+        count(ms, res.bytes.length);
         continue;
       }
       const text = res.bytes.toString("utf8");
@@ -520,10 +520,7 @@ async function measure(url: URL, s: Scenario, clients: number, seconds: number, 
         checked.set(body, res.bytes);
         checkedBytes += res.bytes.length;
       }
-      if (record) {
-        latencies.push(ms);
-        bytes += res.bytes.length;
-      }
+      count(ms, res.bytes.length);
     }
   };
   const clock = () => process.hrtime.bigint();
