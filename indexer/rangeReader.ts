@@ -1,7 +1,7 @@
 // The read half of the indexer: everything about a block range that needs only the chain, never the index. It
 // polls the head, checks that the block the range extends is still on the chain, fetches the logs (sizing the
 // range adaptively), the headers, and the senders of relayed transactions, checks that all of it is one chain,
-// decodes the events (with their block time and JSON text, ready to store) and reads token metadata. What it
+// decodes the events (with their JSON text, ready to store: rangeEvents.ts) and reads token metadata. What it
 // returns is all the write half (indexer.ts) needs to write the range in one transaction.
 //
 // Because it needs nothing from the index, it can run ahead of the writes: while range k is written, range k + 1 is
@@ -15,8 +15,9 @@ import { Decoder, type Args, type DecodedLog } from "./decoder";
 import { CONTRACTS, type ContractName } from "./deployment";
 import { LogRange, isRangeError } from "./logRange";
 import { tokenMentioned, type TokenMeta } from "./projections";
+import { RangeEvents } from "./rangeEvents";
 import { attributeRelayed, relayedTransactions, type RelayedRequest } from "./relay";
-import { JsonRpc, RpcUnreachable, type RpcBlock, type RpcOptions } from "./rpc";
+import { JsonRpc, RpcUnreachable, type RpcBlock, type RpcLog, type RpcOptions } from "./rpc";
 
 const HEADER_BATCH = 500;
 const ZERO_HASH = "0x" + "0".repeat(64);
@@ -36,6 +37,8 @@ export interface ReaderSettings {
    * node then works while the reader does, instead of each waiting on the other). Unset: none.
    */
   readAhead?: number;
+  /** Pack the events for another thread as they are decoded (a reader thread's: rangeEvents.ts). */
+  pack?: boolean;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface ReaderSettings {
  * tokens they name, and the headers of its blocks with logs and of its last block, as asked of the node.
  */
 interface Fetched {
-  events: RangeEvent[];
+  events: RangeEvents;
   tokens: Set<string>;
   headers: Map<number, RpcBlock>;
 }
@@ -72,12 +75,6 @@ export interface Unlinked {
   problem: string;
 }
 
-/**
- * A range's events in chain order: an array, or the packed chunks a reader thread sent (readerWorker.ts), each
- * unpacked only when the writer reaches it.
- */
-export type Events = Iterable<RangeEvent> & { readonly length: number };
-
 export interface ReadRange {
   kind: "range";
   from: number;
@@ -89,7 +86,8 @@ export interface ReadRange {
   windowStart: number;
   /** The parent this range was read against: it may only be written right after it. */
   parentHash: string | null;
-  events: Events;
+  /** In chain order, with their block times (and signers and relayers) set as they are iterated. */
+  events: RangeEvents;
   relayed: ReadRequest[];
   /** Headers of blocks windowStart..to, as [number, hash, parentHash, timestamp]. */
   windowBlocks: [number, string, string, number][];
@@ -147,7 +145,7 @@ export class RangeReader {
     const early = ahead && ahead.from === from && ahead.to <= target ? await ahead.fetched.catch(() => undefined) : undefined;
     const to = early ? ahead!.to : Math.min(target, from + this.range.size - 1);
 
-    let events: RangeEvent[];
+    let events: RangeEvents;
     let tokensNamed: Set<string>;
     const headers = early?.headers ?? new Map<number, RpcBlock>();
     try {
@@ -165,7 +163,7 @@ export class RangeReader {
     // blocks above the target are not indexed, so they are no part of what a reorg would have to undo.
     const windowStart = Math.max(from, target - this.s.reorgWindow + 1);
     const wanted = new Set<number>();
-    for (const ev of events) wanted.add(ev.blockNumber);
+    for (const n of events.blockHashes.keys()) wanted.add(n);
     for (let n = windowStart; n <= to; n++) wanted.add(n);
     wanted.add(to);
     await this.getHeaders([...wanted].filter((n) => !headers.has(n)), headers);
@@ -186,8 +184,7 @@ export class RangeReader {
     }
 
     const time = (n: number) => Number(headers.get(n)!.timestamp);
-    events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
-    for (const ev of events) ev.time = time(ev.blockNumber);
+    events.setTimes(time);
     const relayed = await this.relayed(events);
     if (!Array.isArray(relayed)) return relayed;
     const tokens = await this.tokenMetadata(tokensNamed);
@@ -226,18 +223,22 @@ export class RangeReader {
    * The events of blocks from..to, decoded as their logs are parsed (block times not yet set; arguments as text but
    * for the forwarder's), and the tokens they name. Removed logs are left out.
    */
-  private async getLogs(from: number, to: number): Promise<{ events: RangeEvent[]; tokens: Set<string> }> {
+  private async getLogs(from: number, to: number): Promise<{ events: RangeEvents; tokens: Set<string> }> {
     const tokens = new Set<string>();
-    const events = await this.rpc.getLogs(from, to, this.addresses, (l): RangeEvent | null => {
-      if (l.removed) return null;
+    const fresh = () => (this.s.pack ? RangeEvents.packing() : RangeEvents.listing());
+    let events = fresh();
+    const add = (l: RpcLog) => {
+      if (l.removed) return;
       const decoded = this.decoder.decode(l, 0);
       const token = tokenMentioned(decoded.name, decoded.args);
       if (token !== null) tokens.add(token);
       const ev: RangeEvent = decoded;
       if (ev.contract !== "RelayForwarder") ev.args = undefined; // kept as argsJson
-      return ev;
-    });
-    return { events: events.filter((ev): ev is RangeEvent => ev !== null), tokens };
+      events.add(ev);
+    };
+    await this.rpc.getLogs(from, to, this.addresses, add, () => ((events = fresh()), tokens.clear()));
+    events.end();
+    return { events, tokens };
   }
 
   /** Asks for the logs of blocks from..to and the headers of their blocks with logs and of `to`, for a later read. */
@@ -245,7 +246,7 @@ export class RangeReader {
     const fetched = (async () => {
       const { events, tokens } = await this.getLogs(from, to);
       const headers = new Map<number, RpcBlock>();
-      await this.getHeaders([...new Set([...events.map((ev) => ev.blockNumber), to])], headers);
+      await this.getHeaders([...new Set([...events.blockHashes.keys(), to])], headers);
       return { events, tokens, headers };
     })();
     fetched.catch(() => undefined); // a failure here is the read's to have again, asking afresh
@@ -265,18 +266,16 @@ export class RangeReader {
     from: number,
     to: number,
     windowStart: number,
-    events: RangeEvent[],
+    events: RangeEvents,
     headers: Map<number, RpcBlock>,
   ): Unlinked | null {
     if (!headers.has(to)) return { kind: "unlinked", block: to, problem: "the node has no header for it (behind the head it reported?)" };
-    for (const ev of events) {
-      const hash = headers.get(ev.blockNumber)?.hash;
-      if (hash?.toLowerCase() !== ev.blockHash) {
-        return {
-          kind: "unlinked",
-          block: ev.blockNumber,
-          problem: `log ${ev.logIndex} names block hash ${ev.blockHash}, but the block's header has hash ${hash ?? "(none)"}`,
-        };
+    const c = events.conflict;
+    if (c) return { kind: "unlinked", block: c.block, problem: `log ${c.logIndex} names block hash ${c.hash}, but an earlier log of the block names ${c.named}` };
+    for (const [n, named] of events.blockHashes) {
+      const hash = headers.get(n)?.hash;
+      if (hash?.toLowerCase() !== named) {
+        return { kind: "unlinked", block: n, problem: `its logs name block hash ${named}, but the block's header has hash ${hash ?? "(none)"}` };
       }
     }
     for (let n = windowStart; n <= to; n++) {
@@ -303,8 +302,8 @@ export class RangeReader {
    * requests. Reads the senders of the transactions with forwarder logs only, in batches: none for a range without.
    * A transaction the node does not know, or knows in another block than its logs, is the chain moving: unlinked.
    */
-  private async relayed(events: RangeEvent[]): Promise<RelayedRequest[] | Unlinked> {
-    const txs = relayedTransactions(events);
+  private async relayed(events: RangeEvents): Promise<RelayedRequest[] | Unlinked> {
+    const txs = relayedTransactions(events.relayed);
     if (txs.size === 0) return [];
     const hashes = [...txs.keys()];
     const senders = new Map<string, string>();
@@ -325,7 +324,9 @@ export class RangeReader {
         senders.set(batch[j], t.from);
       }
     }
-    return attributeRelayed(events, senders);
+    const requests = attributeRelayed(events.relayed, senders);
+    events.noteRelayed();
+    return requests;
   }
 
   /**

@@ -4,9 +4,9 @@
 //
 // Under ts-node (tests, `npm run indexer`) the worker registers ts-node (transpile only) before loading this file;
 // compiled (dist/, production and benchmarks) it loads the JavaScript directly.
-import { deserialize, serialize } from "node:v8";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { RangeReader, type Events, type Parent, type RangeEvent, type ReadResult, type ReaderSettings } from "./rangeReader";
+import { RangeEvents, type PackedEvents } from "./rangeEvents";
+import { RangeReader, type Parent, type ReadResult, type ReaderSettings } from "./rangeReader";
 import { RpcError, RpcUnreachable } from "./rpc";
 
 interface Start {
@@ -16,7 +16,7 @@ interface Start {
 }
 type Request = { id: number; parent: Parent | null };
 type Reply =
-  | { type: "result"; id: number; result: ReadResult; packed?: Packed; rangeSize: number }
+  | { type: "result"; id: number; result: ReadResult; packed?: PackedEvents; rangeSize: number }
   | { type: "error"; id: number; error: WireError }
   | { type: "log"; message: string };
 interface WireError {
@@ -40,39 +40,6 @@ function fromWire(w: WireError): Error {
   const err = Object.create(proto) as Error & Record<string, unknown>;
   Object.assign(err, { message: w.message, stack: w.stack }, w.kind === "RpcError" ? { method: w.method, code: w.code, data: w.data } : {});
   return err;
-}
-
-/**
- * A range's events cross to the writing thread packed, in chunks of this many, serialised here and unpacked one chunk
- * at a time as they are written. Sent as one structured clone, a range of 5,000 events arrived as some 10 MB of
- * objects at once, all alive until written, which every young-generation collection of the writing thread copied.
- */
-const CHUNK_EVENTS = 64;
-
-interface Packed {
-  chunks: Uint8Array[];
-  count: number;
-}
-
-function pack(events: RangeEvent[]): Packed {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < events.length; i += CHUNK_EVENTS) {
-    const chunk = serialize(events.slice(i, i + CHUNK_EVENTS));
-    // Moved to the writing thread whole: a chunk must own its memory (never a slice of a shared pool).
-    chunks.push(chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk));
-  }
-  return { chunks, count: events.length };
-}
-
-/** Packed events, unpacked chunk by chunk as they are iterated. */
-class PackedEvents implements Events {
-  readonly length: number;
-  constructor(private readonly packed: Packed) {
-    this.length = packed.count;
-  }
-  *[Symbol.iterator](): Iterator<RangeEvent> {
-    for (const chunk of this.packed.chunks) yield* deserialize(chunk) as RangeEvent[];
-  }
 }
 
 /**
@@ -113,7 +80,10 @@ export class WorkerReader {
       this.waiting.delete(m.id);
       if (m.type === "result") {
         this.rangeSize = m.rangeSize;
-        if (m.packed && m.result.kind === "range") m.result.events = new PackedEvents(m.packed);
+        // A range's events cross packed, in chunks unpacked one at a time as they are written: sent as one structured
+        // clone, a range of 5,000 events arrived as some 10 MB of objects at once, all alive until written, which
+        // every young-generation collection of the writing thread copied.
+        if (m.packed && m.result.kind === "range") m.result.events = RangeEvents.received(m.packed);
         w?.resolve(m.result);
       } else w?.reject(fromWire(m.error));
     });
@@ -142,7 +112,7 @@ export class WorkerReader {
 
 function serve(start: Start): void {
   const port = parentPort!;
-  const reader = new RangeReader({ ...start.settings, readAhead: READ_AHEAD }, (message) => port.postMessage({ type: "log", message } satisfies Reply));
+  const reader = new RangeReader({ ...start.settings, readAhead: READ_AHEAD, pack: true }, (message) => port.postMessage({ type: "log", message } satisfies Reply));
   reader.range.size = Math.min(start.rangeSize, reader.range.max);
   // One read at a time, in the order asked (the indexer never asks for more than one ahead).
   let queue = Promise.resolve();
@@ -154,8 +124,8 @@ function serve(start: Start): void {
           port.postMessage({ type: "result", id: m.id, result, rangeSize: reader.range.size } satisfies Reply);
           return;
         }
-        const packed = pack(result.events as RangeEvent[]); // an array from a RangeReader
-        const reply: Reply = { type: "result", id: m.id, result: { ...result, events: [] }, packed, rangeSize: reader.range.size };
+        const packed = result.events.wire();
+        const reply: Reply = { type: "result", id: m.id, result: { ...result, events: RangeEvents.listing() }, packed, rangeSize: reader.range.size };
         port.postMessage(reply, packed.chunks.map((c) => c.buffer as ArrayBuffer)); // moved, not copied
       } catch (err) {
         port.postMessage({ type: "error", id: m.id, error: toWire(err) } satisfies Reply);

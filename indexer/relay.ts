@@ -30,7 +30,7 @@ export interface RelayedRequest {
 }
 
 // Events as a range carries them: only the forwarder's keep their arguments as objects, and only those are read here.
-const isExecuted = (ev: RangeEvent) => ev.contract === "RelayForwarder" && ev.name === "ExecutedForwardRequest";
+export const isExecuted = (ev: RangeEvent) => ev.contract === "RelayForwarder" && ev.name === "ExecutedForwardRequest";
 
 /**
  * The transactions with an ExecutedForwardRequest, each with one of its logs (for its block): the only ones whose
@@ -44,8 +44,9 @@ export function relayedTransactions(events: RangeEvent[]): Map<string, RangeEven
 
 /**
  * Sets signer and relayer on every event a relayed request caused (and on the ExecutedForwardRequest itself) and
- * returns the requests, oldest first. `events` are in chain order; `senders` maps each relayed transaction to its
- * sender.
+ * returns the requests, oldest first. `events` are in chain order, each transaction's whole (those of the other
+ * transactions may be left out: rangeEvents.ts keeps only the relayed ones); `senders` maps each relayed transaction
+ * to its sender.
  */
 export function attributeRelayed(events: RangeEvent[], senders: Map<string, string>): RelayedRequest[] {
   const requests: RelayedRequest[] = [];

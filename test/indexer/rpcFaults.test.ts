@@ -5,7 +5,7 @@ import { ethers } from "hardhat";
 import { ChainNotLinked, Indexer } from "../../indexer/indexer";
 import { LogRange, isRangeError, suggestedRange } from "../../indexer/logRange";
 import { RangeReader, type ReadRange, type ReaderSettings } from "../../indexer/rangeReader";
-import { JsonRpc, RpcError, RpcUnreachable } from "../../indexer/rpc";
+import { JsonRpc, RpcError, RpcUnreachable, type RpcLog } from "../../indexer/rpc";
 import { listingTerms, market, mined } from "../helpers/exchange";
 import { dumpDatabase, expectSameIndex, freshIndexDump, indexerOptions, mine, serveChain, tempDir, type RpcServer, recordOf } from "../helpers/indexer";
 import { hash, registerActive } from "../helpers/registry";
@@ -317,7 +317,12 @@ describe("indexer: eth_getLogs answers", () => {
   const logs = [LOG, { ...LOG, logIndex: "0x1", topics: [] }, { ...LOG, logIndex: "0x2", data: "0x00" }];
   /** A JsonRpc whose node answers every request with `text`. */
   const answering = (text: string) => new JsonRpc("http://node.invalid", { retries: 0, fetch: (async () => new Response(text)) as typeof fetch });
-  const read = (text: string) => answering(text).getLogs(0, 9, [], (l) => l);
+  /** The logs handed over, as a consumer that starts afresh when told to keeps them. */
+  const read = async (text: string) => {
+    let seen: RpcLog[] = [];
+    await answering(text).getLogs(0, 9, [], (l) => seen.push(l), () => (seen = []));
+    return seen;
+  };
 
   it("reads a compact answer log by log, and any other answer whole, to the same logs", async () => {
     const compact = JSON.stringify({ jsonrpc: "2.0", id: 1, result: logs });
@@ -329,6 +334,9 @@ describe("indexer: eth_getLogs answers", () => {
     // A node that adds fields of its own, "},{" in a string included: the cut pieces are not JSON, so it is read whole.
     const odd = logs.map((l) => ({ ...l, note: "a},{b", extra: { nested: [1] } }));
     expect(await read(JSON.stringify({ jsonrpc: "2.0", id: 1, result: odd }))).to.deep.equal(odd);
+    // Only the last one odd: the first two were handed over before the cut failed, and are handed over again.
+    const lastOdd = [...logs.slice(0, 2), odd[2]];
+    expect(await read(JSON.stringify({ jsonrpc: "2.0", id: 1, result: lastOdd }))).to.deep.equal(lastOdd);
   });
 
   it("an error answer is an RpcError, and text that is not JSON a transport failure", async () => {
@@ -338,5 +346,13 @@ describe("indexer: eth_getLogs answers", () => {
       expect(isRangeError(err)).to.equal(true);
     });
     await read('{"jsonrpc":"2.0","id":1,"result":[{"removed":fal').then(() => expect.fail("no error"), (err) => expect(err).to.be.instanceOf(RpcUnreachable));
+  });
+
+  it("reads an answer that is not ASCII as UTF-8: a node's error message in Chinese, a log field of its own", async () => {
+    // ASCII answers are read byte for byte (rpc.ts); anything else must still be decoded as the UTF-8 it is.
+    const error = read(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32000, message: "区块范围过大 (block range too wide) ✓" } }));
+    await error.then(() => expect.fail("no error"), (err) => expect((err as Error).message).to.contain("区块范围过大 (block range too wide) ✓"));
+    const noted = logs.map((l) => ({ ...l, note: "数据资产 é" }));
+    expect(await read(JSON.stringify({ jsonrpc: "2.0", id: 1, result: noted }))).to.deep.equal(noted);
   });
 });
