@@ -59,12 +59,19 @@ export interface RpcOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Answers up to this size are assembled in one buffer a JsonRpc keeps. A fresh buffer for each (as Buffer.concat and
+ * res.arrayBuffer() make) cost more in page faults than the copy itself: a tenth of the reader thread's CPU.
+ */
+const SCRATCH_MAX = 16 * 1024 * 1024;
+
 export class JsonRpc {
   private nextId = 1;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly fetchFn: typeof fetch;
+  private scratch = Buffer.alloc(0);
 
   constructor(
     readonly url: string,
@@ -113,29 +120,41 @@ export class JsonRpc {
   async getLogs(from: number, to: number, address: string[], each: (log: RpcLog) => void, restart: () => void): Promise<void> {
     const method = "eth_getLogs";
     const payload = { jsonrpc: "2.0", id: this.nextId++, method, params: [{ fromBlock: hex(from), toBlock: hex(to), address }] };
-    const answer = await this.post(method, payload, logPieces);
-    if (answer instanceof LogPieces) {
-      const { bytes, cuts } = answer;
+    let failed: { error: unknown } | undefined;
+    // The logs are handed over while the answer's bytes are at hand (post() reuses them for the next answer). What
+    // `each` throws is the caller's error, not a transport failure to retry.
+    const handed = Symbol("handed");
+    const answer = await this.post(method, payload, (bytes) => {
+      const cuts = logCuts(bytes);
+      if (!cuts) return JSON.parse(bodyText(bytes));
       for (let i = 0; i < cuts.length; i += 2) {
         let log: RpcLog;
         try {
           log = JSON.parse(bytes.toString("latin1", cuts[i], cuts[i + 1]));
         } catch {
           restart();
-          return this.each(method, parseWhole(method, bodyText(bytes)), each);
+          return parseWhole(method, bodyText(bytes));
         }
-        each(log);
+        try {
+          each(log);
+        } catch (error) {
+          failed = { error };
+          return handed;
+        }
       }
-    } else this.each(method, answer, each);
+      return handed;
+    });
+    if (failed) throw failed.error;
+    if (answer !== handed) for (const log of unwrap<RpcLog[]>(method, answer)) each(log);
   }
 
-  private each(method: string, answer: unknown, each: (log: RpcLog) => void): void {
-    for (const log of unwrap<RpcLog[]>(method, answer)) each(log);
-  }
   getTransactions = (hashes: string[]) => this.batch<RpcTransaction | null>("eth_getTransactionByHash", hashes.map((h) => [h]));
   ethCall = (to: string, data: string) => this.call<string>("eth_call", [{ to, data }, "latest"]);
 
-  /** POSTs with retries on transport failures (an answer `parse` refuses is one); JSON-RPC errors are answers, not retried here. */
+  /**
+   * POSTs with retries on transport failures (an answer `parse` refuses is one); JSON-RPC errors are answers, not
+   * retried here. `parse` gets the answer's bytes only while it runs: they are reused for the next answer.
+   */
   private async post(method: string, payload: unknown, parse: (body: Buffer) => any = (body) => JSON.parse(bodyText(body))): Promise<any> {
     const text = JSON.stringify(payload);
     let delay = this.backoffMs;
@@ -148,7 +167,7 @@ export class JsonRpc {
           body: text,
           signal: AbortSignal.timeout(this.timeoutMs),
         });
-        if (res.ok) return parse(Buffer.from(await res.arrayBuffer()));
+        if (res.ok) return await this.parsed(res, parse);
         const detail = (await res.text().catch(() => "")).slice(0, 200);
         // A provider that answers a too-large request with HTTP 413 or a JSON error body: surface it as an RPC error.
         if (res.status === 413) throw new RpcError(method, -32005, `HTTP 413 ${detail}`);
@@ -165,31 +184,44 @@ export class JsonRpc {
       delay = Math.min(delay * 2, 10_000);
     }
   }
-}
 
-/** An eth_getLogs answer's bytes and where its logs are in them: [start, end) of each, in order. */
-class LogPieces {
-  constructor(
-    readonly bytes: Buffer,
-    readonly cuts: number[],
-  ) {}
+  /**
+   * An answer parsed from its bytes, assembled in the kept buffer if they fit. Assembled and parsed in one step, with
+   * no await between: another answer's bytes could be put in the buffer meanwhile.
+   */
+  private async parsed(res: Response, parse: (body: Buffer) => any): Promise<any> {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    const reader = res.body?.getReader();
+    for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+      chunks.push(read.value);
+      length += read.value.byteLength;
+    }
+    if (length > SCRATCH_MAX) return parse(Buffer.concat(chunks, length));
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(length, 2 * this.scratch.length)));
+    let at = 0;
+    for (const c of chunks) {
+      this.scratch.set(c, at);
+      at += c.byteLength;
+    }
+    return parse(this.scratch.subarray(0, length));
+  }
 }
 
 const COMPACT_RESULT = /^\{"jsonrpc":"2\.0","id":\d+,"result":\[/;
 const BETWEEN_LOGS = Buffer.from("},{");
 
 /**
- * An ASCII answer {"jsonrpc":"2.0","id":n,"result":[{...},{...}]} without spaces, cut between its logs (a log holds
- * no object, and its strings are hex, so "},{" is only ever between two); any other answer parsed whole. The cuts
- * are made in the bytes, so that the answer never becomes one string: megabytes, made in the old generation at
- * once, and most of the reader thread's full garbage collections. A piece that is not JSON after all is parsed
- * whole again by the caller.
+ * Where the logs are in an ASCII answer {"jsonrpc":"2.0","id":n,"result":[{...},{...}]} without spaces: [start, end)
+ * of each, in order (a log holds no object, and its strings are hex, so "},{" is only ever between two). Null for any
+ * other answer, which is parsed whole. The cuts are made in the bytes, so that the answer never becomes one string:
+ * megabytes, made in the old generation at once, and most of the reader thread's full garbage collections.
  */
-function logPieces(bytes: Buffer): LogPieces | unknown {
+function logCuts(bytes: Buffer): number[] | null {
   const head = COMPACT_RESULT.exec(bytes.toString("latin1", 0, 64));
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] <= 32) end--;
-  if (!head || !isAscii(bytes) || bytes[end - 2] !== 0x5d /* ] */ || bytes[end - 1] !== 0x7d /* } */) return JSON.parse(bodyText(bytes));
+  if (!head || !isAscii(bytes) || bytes[end - 2] !== 0x5d /* ] */ || bytes[end - 1] !== 0x7d /* } */) return null;
   end -= 2;
   const cuts: number[] = [];
   for (let at = head[0].length; at < end; ) {
@@ -198,7 +230,7 @@ function logPieces(bytes: Buffer): LogPieces | unknown {
     cuts.push(at, stop);
     at = stop + 1;
   }
-  return new LogPieces(bytes, cuts);
+  return cuts;
 }
 
 /**

@@ -348,6 +348,29 @@ describe("indexer: eth_getLogs answers", () => {
     await read('{"jsonrpc":"2.0","id":1,"result":[{"removed":fal').then(() => expect.fail("no error"), (err) => expect(err).to.be.instanceOf(RpcUnreachable));
   });
 
+  it("parses answers that arrive at the same time each from its own bytes (their buffer is reused)", async () => {
+    // The first the longer: the buffer it is assembled in is then reused as it is for the second.
+    const answers = [[...logs, { ...LOG, logIndex: "0x3", data: "0x" + "ab".repeat(300) }], logs];
+    // Each answer's body comes in one chunk; then both end in the same step, when `end` is called.
+    let end!: () => void;
+    const ended = new Promise<void>((r) => (end = r));
+    let asked = 0;
+    const node = (async () => {
+      const chunk = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 1, result: answers[asked++] }));
+      let sent = false;
+      const read = async () => (sent ? (await ended, { done: true }) : ((sent = true), { done: false, value: chunk }));
+      return { ok: true, status: 200, body: { getReader: () => ({ read }) } } as unknown as Response;
+    }) as typeof fetch;
+    const rpc = new JsonRpc("http://node.invalid", { retries: 0, fetch: node });
+    const seen: RpcLog[][] = [[], []];
+    const reads = [0, 1].map((i) => rpc.getLogs(0, 9, [], (l) => seen[i].push(l), () => (seen[i] = [])));
+    while (asked < 2) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    end();
+    await Promise.all(reads);
+    expect(seen).to.deep.equal(answers);
+  });
+
   it("reads an answer that is not ASCII as UTF-8: a node's error message in Chinese, a log field of its own", async () => {
     // ASCII answers are read byte for byte (rpc.ts); anything else must still be decoded as the UTF-8 it is.
     const error = read(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32000, message: "区块范围过大 (block range too wide) ✓" } }));
