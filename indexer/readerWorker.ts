@@ -6,7 +6,7 @@
 // compiled (dist/, production and benchmarks) it loads the JavaScript directly.
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { RangeEvents, type PackedEvents } from "./rangeEvents";
-import { RangeReader, type Parent, type ReadResult, type ReaderSettings } from "./rangeReader";
+import { RangeReader, type Parent, type ReadRange, type ReadResult, type ReaderSettings } from "./rangeReader";
 import { RpcError, RpcUnreachable } from "./rpc";
 
 interface Start {
@@ -15,8 +15,10 @@ interface Start {
   rangeSize: number;
 }
 type Request = { id: number; parent: Parent | null };
+/** A result as it crosses threads: a range's events packed (rangeEvents.ts), their chunks moved, not copied. */
+type WireResult = Exclude<ReadResult, ReadRange> | (Omit<ReadRange, "events"> & { events: PackedEvents });
 type Reply =
-  | { type: "result"; id: number; result: ReadResult; packed?: PackedEvents; rangeSize: number }
+  | { type: "result"; id: number; result: WireResult; rangeSize: number }
   | { type: "error"; id: number; error: WireError }
   | { type: "log"; message: string };
 interface WireError {
@@ -83,8 +85,8 @@ export class WorkerReader {
         // A range's events cross packed, in chunks unpacked one at a time as they are written: sent as one structured
         // clone, a range of 5,000 events arrived as some 10 MB of objects at once, all alive until written, which
         // every young-generation collection of the writing thread copied.
-        if (m.packed && m.result.kind === "range") m.result.events = RangeEvents.received(m.packed);
-        w?.resolve(m.result);
+        const r = m.result;
+        w?.resolve(r.kind === "range" ? { ...r, events: RangeEvents.received(r.events) } : r);
       } else w?.reject(fromWire(m.error));
     });
     const fail = (err: Error) => {
@@ -120,13 +122,9 @@ function serve(start: Start): void {
     queue = queue.then(async () => {
       try {
         const result = await reader.read(m.parent);
-        if (result.kind !== "range") {
-          port.postMessage({ type: "result", id: m.id, result, rangeSize: reader.range.size } satisfies Reply);
-          return;
-        }
-        const packed = result.events.wire();
-        const reply: Reply = { type: "result", id: m.id, result: { ...result, events: RangeEvents.listing() }, packed, rangeSize: reader.range.size };
-        port.postMessage(reply, packed.chunks.map((c) => c.buffer as ArrayBuffer)); // moved, not copied
+        const wire: WireResult = result.kind === "range" ? { ...result, events: result.events.wire() } : result;
+        const moved = wire.kind === "range" ? wire.events.chunks.map((c) => c.buffer as ArrayBuffer) : [];
+        port.postMessage({ type: "result", id: m.id, result: wire, rangeSize: reader.range.size } satisfies Reply, moved);
       } catch (err) {
         port.postMessage({ type: "error", id: m.id, error: toWire(err) } satisfies Reply);
       }

@@ -126,7 +126,7 @@ export class JsonRpc {
     const handed = Symbol("handed");
     const answer = await this.post(method, payload, (bytes) => {
       const cuts = logCuts(bytes);
-      if (!cuts) return JSON.parse(bodyText(bytes));
+      if (!cuts) return parseAnswer(bytes);
       for (let i = 0; i < cuts.length; i += 2) {
         let log: RpcLog;
         try {
@@ -155,7 +155,7 @@ export class JsonRpc {
    * POSTs with retries on transport failures (an answer `parse` refuses is one); JSON-RPC errors are answers, not
    * retried here. `parse` gets the answer's bytes only while it runs: they are reused for the next answer.
    */
-  private async post(method: string, payload: unknown, parse: (body: Buffer) => any = (body) => JSON.parse(bodyText(body))): Promise<any> {
+  private async post(method: string, payload: unknown, parse: (body: Buffer) => any = parseAnswer): Promise<any> {
     const text = JSON.stringify(payload);
     let delay = this.backoffMs;
     for (let attempt = 0; ; attempt++) {
@@ -240,6 +240,9 @@ function logCuts(bytes: Buffer): number[] | null {
 function bodyText(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
+
+/** An answer parsed whole (a transport failure to retry if it is not JSON). */
+const parseAnswer = (bytes: Buffer): unknown => JSON.parse(bodyText(bytes));
 
 function parseWhole(method: string, text: string): unknown {
   try {
