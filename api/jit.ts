@@ -18,6 +18,7 @@
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { answerBytes } from "./answerBytes";
 
 interface Compilation {
   schema: GraphQLSchema;
@@ -91,6 +92,11 @@ export function jitPlugin(opts: { stats?: JitStats; compileAfter?: number } = {}
         const retry = (result: ExecutionResult | null) => {
           if (result && !result.errors?.length) {
             stats.compiled++;
+            // yoga writes a result with `stringify` by calling it (result-processor/stringify.js): the answer's bytes,
+            // written in pieces into a kept buffer (api/answerBytes.ts). A Buffer as the body is as good as a string
+            // to yoga's processors (server.ts gives the buffer back once the answer is sent). Enumerable, so that a
+            // plugin's copy of the result ({ ...result, extensions }, api/notices.ts) keeps it; JSON skips functions.
+            (result as { stringify?: unknown }).stringify = answerBytes;
             return result;
           }
           stats.retried++;

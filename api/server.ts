@@ -29,6 +29,7 @@ import { csvNotices, noticesPlugin } from "./notices";
 import { renderLocalGraphiQL } from "./graphiql";
 import { disclosureXlsx } from "./disclosureXlsx";
 import { jitPlugin } from "./jit";
+import { giveBack, isLent } from "./answerBytes";
 import { webQueries, webTypes } from "./resolvers/web";
 
 export interface ApiOptions {
@@ -123,6 +124,11 @@ function matches(header: string | undefined, tag: string): boolean {
 
 /** Request headers not passed on to yoga (they concern this connection, not the question). */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "host", "upgrade"]);
+/**
+ * yoga's answer headers not passed on (nor kept with a cached answer): this server sends the whole answer at once,
+ * with its own length and date (a multipart answer's chunked transfer-encoding beside a length is malformed HTTP).
+ */
+const ANSWER_HOP_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "date"]);
 
 /** Paths whose answers are derived from the index (and so carry its ETag). */
 const INDEXED_PATHS = new Set(["/graphql", "/csv/balance-sheet", "/csv/disclosure", "/csv/journal", "/xlsx/journal", "/xlsx/disclosure"]);
@@ -346,7 +352,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       if (fresh) cache.at(tag);
       const hit = fresh ? undefined : cache.get(tag, key);
       if (hit) {
-        res.writeHead(hit.status, Object.fromEntries(hit.headers));
+        res.writeHead(hit.status, { ...Object.fromEntries(hit.headers), "content-length": hit.body.length });
         res.end(hit.body);
         return;
       }
@@ -357,22 +363,26 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
       const init = { method, headers, body: method === "GET" || method === "HEAD" ? undefined : body };
       Promise.resolve(yoga.fetch(`http://${req.headers.host ?? "localhost"}${req.url}`, init, {}))
         .then(async (response) => {
-          // From the text, one copy: whatwg-node's arrayBuffer() is a Buffer made from the text, which Buffer.from copied
-          // again, two external allocations of the answer's size (476 KB for a balance sheet) that hasten full GCs.
-          const answer = Buffer.from(await response.text());
+          // A compiled query's answer is already bytes, in a kept buffer (api/answerBytes.ts), given back once sent.
+          // Any other is a text: whatwg-node's arrayBuffer() is a Buffer made from it (one copy, not two).
+          const body = await response.arrayBuffer();
+          const answer = Buffer.isBuffer(body) ? body : Buffer.from(body);
           const kept: [string, string][] = [];
           response.headers.forEach((v, k) => {
-            if (k !== "content-length" && k !== "date" && k !== "connection" && k !== "keep-alive") kept.push([k, v]);
+            if (!ANSWER_HOP_HEADERS.has(k.toLowerCase())) kept.push([k, v]);
           });
           if (!res.headersSent) {
-            res.writeHead(response.status, Object.fromEntries(kept));
-            res.end(answer);
+            // With its length: not sent in chunks, and a client can tell a whole answer from one cut short.
+            res.writeHead(response.status, { ...Object.fromEntries(kept), "content-length": answer.length });
+            // Once written ('finish'); an answer cut short is left to the garbage collector (the socket may still hold it).
+            res.end(answer, () => giveBack(answer));
           }
           // Answers with errors are not kept: an internal error may be transient (a user's bad input is cheap anyway).
           // One kept already (this was computed afresh on request) is the same answer: no need to search this one.
           const keep = response.status === 200 && (method === "GET" || method === "POST") && !cache.renew(tag, key);
           if (keep && !answer.includes('"errors":')) {
-            cache.set(tag, key, { status: response.status, headers: kept, body: answer });
+            const body = isLent(answer) ? Buffer.from(answer) : answer; // the cache's own copy of a lent buffer
+            cache.set(tag, key, { status: response.status, headers: kept, body });
           }
         })
         .catch((err) => {

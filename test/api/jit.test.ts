@@ -180,6 +180,38 @@ describe("API: compiled execution (graphql-jit)", function () {
     expect(table.table.rows.length).to.equal(table.totals[0].lines).and.to.be.greaterThan(10);
   });
 
+  it("gives each of many answers at once its own bytes (written into kept buffers), with its length, in every format", async () => {
+    const asked = queries(entity, String(assetId), today);
+    const want = await Promise.all(asked.map(([, query, variables]) => ask(interpreted, query, variables)));
+    // 4 rounds of every query at once: an answer's buffer is written again only once the answer has been sent.
+    const got = await Promise.all(
+      Array.from({ length: 4 * asked.length }, async (_, i) => {
+        const [, query, variables] = asked[i % asked.length];
+        const res = await fetch(`${compiled.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "cache-control": "no-cache" },
+          body: JSON.stringify({ query, variables }),
+        });
+        const bytes = Buffer.from(await res.arrayBuffer());
+        expect(res.headers.get("content-length")).to.equal(String(bytes.length));
+        expect(res.headers.get("content-type")).to.equal("application/json; charset=utf-8");
+        return bytes.toString("utf8");
+      }),
+    );
+    got.forEach((body, i) => expect(body, asked[i % asked.length][0]).to.equal(want[i % asked.length].body));
+    // The other formats yoga answers in: the same JSON inside a multipart part and a server-sent event.
+    const [label, query, variables] = asked[3];
+    for (const accept of ["multipart/mixed", "text/event-stream", "application/graphql-response+json"]) {
+      const res = await fetch(`${compiled.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept, "cache-control": "no-cache" },
+        body: JSON.stringify({ query, variables }),
+      });
+      expect(res.status, accept).to.equal(200);
+      expect(await res.text(), `${label} as ${accept}`).to.include(want[3].body);
+    }
+  });
+
   it("pages through the journal with the cursors a compiled query gives", async () => {
     const [, query, period] = queries(entity, String(assetId), today)[1];
     let after: string | null = null;
