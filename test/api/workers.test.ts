@@ -49,9 +49,9 @@ describe("API workers (issue 15)", function () {
     expect(() => maxLagFromEnv({ MAX_LAG_BLOCKS: "-1" })).to.throw(/MAX_LAG_BLOCKS/);
   });
 
-  it("API_SEMI_SPACE_MB: the workers' young generation, 64 MB unless the operator set it", () => {
-    expect(workerFlags({}, ["--enable-source-maps"])).to.deep.equal(["--enable-source-maps", "--max-semi-space-size=64"]);
-    expect(workerFlags({ API_SEMI_SPACE_MB: "128" }, [])).to.deep.equal(["--max-semi-space-size=128"]);
+  it("API_SEMI_SPACE_MB: the workers' young generation, 64 MB from the start, unless the operator set it", () => {
+    expect(workerFlags({}, ["--enable-source-maps"])).to.deep.equal(["--enable-source-maps", "--max-semi-space-size=64", "--min-semi-space-size=64"]);
+    expect(workerFlags({ API_SEMI_SPACE_MB: "128" }, [])).to.deep.equal(["--max-semi-space-size=128", "--min-semi-space-size=128"]);
     expect(workerFlags({ API_SEMI_SPACE_MB: "0" }, [])).to.deep.equal([]); // V8's own
     expect(workerFlags({}, ["--max-semi-space-size=32"])).to.deep.equal(["--max-semi-space-size=32"]);
     expect(workerFlags({ NODE_OPTIONS: "--max_semi_space_size=16 --trace-gc" }, [])).to.deep.equal([]);
