@@ -129,6 +129,8 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "co
  * with its own length and date (a multipart answer's chunked transfer-encoding beside a length is malformed HTTP).
  */
 const ANSWER_HOP_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "date"]);
+/** The largest /graphql request body read (a query with its variables is a few kilobytes). */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** Paths whose answers are derived from the index (and so carry its ETag). */
 const INDEXED_PATHS = new Set(["/graphql", "/csv/balance-sheet", "/csv/disclosure", "/csv/journal", "/xlsx/journal", "/xlsx/disclosure"]);
@@ -244,10 +246,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
         res.setHeader("cache-control", "no-cache");
       }
     }
-    if (path === "/graphql") {
-      if (!tag || !cache.enabled) return yoga(req, res);
-      return cachedGraphql(req, res, tag);
-    }
+    if (path === "/graphql") return graphql(req, res, tag);
     if (path === "/graphiql") {
       res.writeHead(302, { location: "/graphql" });
       return res.end();
@@ -336,21 +335,35 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
   server.headersTimeout = 66_000;
 
   /**
-   * /graphql through the response cache: the same request (method, URL, body, and the headers that shape the answer)
-   * at the same index state gets the answer computed the first time; otherwise yoga answers and the answer is kept.
+   * /graphql, through the response cache when the index has a state (`tag`) and the cache is on: the same request
+   * (method, URL, body, and the headers that shape the answer) at the same index state gets the answer computed the
+   * first time; otherwise yoga answers and the answer is kept. A request body over MAX_REQUEST_BYTES is refused (413)
+   * unread: it would be held in memory whole.
    */
-  function cachedGraphql(req: IncomingMessage, res: ServerResponse, tag: string): void {
+  function graphql(req: IncomingMessage, res: ServerResponse, tag: string | null): void {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let bytes = 0;
+    req.on("data", (c: Buffer) => {
+      bytes += c.length;
+      if (bytes <= MAX_REQUEST_BYTES) return void chunks.push(c);
+      if (res.headersSent) return;
+      chunks.length = 0;
+      req.removeAllListeners("end");
+      req.pause();
+      res.setHeader("connection", "close");
+      res.once("finish", () => req.destroy());
+      send(res, 413, { error: `request body over ${MAX_REQUEST_BYTES} bytes: a GraphQL request with its variables is a few kilobytes` });
+    });
     req.on("error", () => res.destroy());
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       const method = req.method ?? "GET";
-      const key = `${method} ${req.url} ${req.headers.accept ?? ""} ${req.headers["content-type"] ?? ""}\n${body.toString("latin1")}`;
+      const caching = tag !== null && cache.enabled;
+      const key = caching ? `${method} ${req.url} ${req.headers.accept ?? ""} ${req.headers["content-type"] ?? ""}\n${body.toString("latin1")}` : "";
       // Cache-Control: no-cache (or no-store) asks for an answer computed afresh (it is still kept for others).
       const fresh = /no-cache|no-store/i.test(req.headers["cache-control"] ?? "");
-      if (fresh) cache.at(tag);
-      const hit = fresh ? undefined : cache.get(tag, key);
+      if (caching && fresh) cache.at(tag);
+      const hit = caching && !fresh ? cache.get(tag, key) : undefined;
       if (hit) {
         res.writeHead(hit.status, { ...Object.fromEntries(hit.headers), "content-length": hit.body.length });
         res.end(hit.body);
@@ -379,7 +392,7 @@ export async function startApi(opts: ApiOptions): Promise<ApiServer> {
           }
           // Answers with errors are not kept: an internal error may be transient (a user's bad input is cheap anyway).
           // One kept already (this was computed afresh on request) is the same answer: no need to search this one.
-          const keep = response.status === 200 && (method === "GET" || method === "POST") && !cache.renew(tag, key);
+          const keep = caching && response.status === 200 && (method === "GET" || method === "POST") && !cache.renew(tag, key);
           if (keep && !answer.includes('"errors":')) {
             const body = isLent(answer) ? Buffer.from(answer) : answer; // the cache's own copy of a lent buffer
             cache.set(tag, key, { status: response.status, headers: kept, body });

@@ -7,7 +7,7 @@ import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { ethers } from "hardhat";
 import { createSchema, createYoga } from "graphql-yoga";
 import { Indexer } from "../../indexer/indexer";
-import { startApi, type ApiServer } from "../../api/server";
+import { MAX_REQUEST_BYTES, startApi, type ApiServer } from "../../api/server";
 import { ARMOR } from "../../api/errors";
 import { badInput } from "../../api/inputs";
 import { compileAfterFromEnv, jitPlugin, type JitStats } from "../../api/jit";
@@ -69,6 +69,8 @@ describe("API: compiled execution (graphql-jit)", function () {
   let assetId: bigint;
   let book1: bigint;
   let today: string;
+  /** Starts an API on the test index with API_JIT_AFTER=`after` (and `cacheBytes`, else the default). */
+  let start: (after: string, cacheBytes?: number) => Promise<ApiServer>;
 
   /** The raw answer to a query (no response cache: every answer computed). */
   const ask = async (api: ApiServer, query: string, variables: Record<string, unknown> = {}) => {
@@ -126,11 +128,11 @@ describe("API: compiled execution (graphql-jit)", function () {
     const database = `${tmp.dir}/index.sqlite`;
     indexer = new Indexer(indexerOptions(chain.url, await recordOf(l), database));
     await indexer.syncToHead();
-    const start = async (after: string) => {
+    start = async (after: string, cacheBytes?: number) => {
       const was = process.env.API_JIT_AFTER;
       process.env.API_JIT_AFTER = after;
       try {
-        return await startApi({ database, sync: () => indexer.status(), port: 0, webRoot: null });
+        return await startApi({ database, sync: () => indexer.status(), port: 0, webRoot: null, cacheBytes });
       } finally {
         if (was === undefined) delete process.env.API_JIT_AFTER;
         else process.env.API_JIT_AFTER = was;
@@ -209,6 +211,31 @@ describe("API: compiled execution (graphql-jit)", function () {
       });
       expect(res.status, accept).to.equal(200);
       expect(await res.text(), `${label} as ${accept}`).to.include(want[3].body);
+    }
+  });
+
+  it("answers the same with the response cache off (API_CACHE_MB=0), and refuses a request body over 1 MiB unread (413)", async () => {
+    const uncached = await start("0", 0);
+    try {
+      const [label, query, variables] = queries(entity, String(assetId), today)[3];
+      const want = await ask(interpreted, query, variables);
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${uncached.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+        const body = await res.text();
+        expect(body, label).to.equal(want.body);
+        expect(res.headers.get("content-length")).to.equal(String(Buffer.byteLength(body)));
+      }
+      const huge = JSON.stringify({ query, variables: { ...variables, padding: "x".repeat(MAX_REQUEST_BYTES) } });
+      const refused = await fetch(`${uncached.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: huge });
+      expect(refused.status).to.equal(413);
+      expect((await refused.json()).error).to.match(/request body over 1048576 bytes/);
+      // Just under the limit is read and answered (the unknown variable is the user's error, not the size).
+      const under = JSON.stringify({ query, variables: { ...variables, padding: "x".repeat(MAX_REQUEST_BYTES - 2000) } });
+      const read = await fetch(`${uncached.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: under });
+      expect(read.status).to.not.equal(413);
+      expect((await ask(uncached, query, variables)).body).to.equal(want.body);
+    } finally {
+      await uncached.close();
     }
   });
 
