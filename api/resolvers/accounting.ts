@@ -19,6 +19,7 @@ import { address, badInput, endOfDay } from "../inputs";
 import { amount, unknownToken, type Amount, type TokenRow } from "../money";
 import { noteIndexReach } from "../notices";
 import { VersionCache } from "../versionCache";
+import { assetColumns } from "./assetColumns";
 import { emptyEncumbered, encumberedCarrying, encumberedResources } from "./pledges";
 
 // An entity with 1,000 books has ~5,000 entries, and reading them was most of a balance sheet's time: so only the
@@ -161,28 +162,12 @@ export function computeDisclosure(db: Database, entityArg: string, from: string,
   return { entity, tables: checked("to", () => tablesOf(db, entity, from, to)) };
 }
 
-/** Fields of the GraphQL Asset type that read one column of `assets` each (by the default or a trivial resolver). */
-const ASSET_FIELD_COLUMNS: Record<string, string | null> = {
-  __typename: null,
-  id: "id",
-  name: "name",
-  kind: "kind",
-  grade: "grade",
-  status: "status",
-  holder: "holder",
-  applicant: "applicant",
-  registrationNumber: "registration_number",
-  sourceType: "source_type",
-  contentHash: "content_hash",
-};
-
 /**
- * The columns of `assets` that the fields asked under the rows' `asset` read, when they are all simple ones (so a
- * balance sheet asking each row's asset name reads 3 columns of 1,000 assets, not 30); null: read every column (a
- * fragment, or a field with a resolver of its own, which is given the whole row).
+ * The columns of `assets` that the fields asked under the rows' `asset` read (api/resolvers/assetColumns.ts): a list's
+ * columns, not all 30, when they are all plain fields; null: read every column (a fragment, or a field given the
+ * whole row).
  */
-function assetColumns(info: GraphQLResolveInfo): string[] | null {
-  const columns = new Set(["id"]);
+function rowAssetColumns(info: GraphQLResolveInfo): readonly string[] | null {
   const under = (nodes: readonly SelectionNode[], name: string): SelectionNode[] | null => {
     const found: SelectionNode[] = [];
     for (const sel of nodes) {
@@ -193,13 +178,7 @@ function assetColumns(info: GraphQLResolveInfo): string[] | null {
   };
   const rows = under(info.fieldNodes.flatMap((n) => n.selectionSet?.selections ?? []), "rows");
   const asset = rows && under(rows, "asset");
-  if (!asset) return null;
-  for (const sel of asset) {
-    if (sel.kind !== "Field" || !(sel.name.value in ASSET_FIELD_COLUMNS)) return null;
-    const column = ASSET_FIELD_COLUMNS[sel.name.value];
-    if (column) columns.add(column);
-  }
-  return [...columns];
+  return asset && assetColumns(asset);
 }
 
 /** The assets of an entity's books per index version, entity and columns read (see BalanceSheetRowAnswer). */
@@ -213,7 +192,7 @@ function assetsOfBooks(db: Database, entity: string, info: GraphQLResolveInfo): 
   let assets: Map<number, Row> | undefined;
   return () => {
     if (assets) return assets;
-    const columns = assetColumns(info) ?? columnsOf(db, "assets");
+    const columns = rowAssetColumns(info) ?? columnsOf(db, "assets");
     const sql = `SELECT ${columns.join(", ")} FROM assets WHERE id IN (SELECT asset_id FROM books WHERE entity = ?)`;
     return (assets = bookAssetsAtVersion.get(db, `${entity} ${columns.join(",")}`, () =>
       new Map(manyRows(db, columns, sql, entity).map((a) => [a.id, a])),

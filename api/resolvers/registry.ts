@@ -1,5 +1,7 @@
 // Registrations: assets, versions, lineage, royalty tables, objections, content verification, provenance.
+import type { GraphQLResolveInfo, SelectionNode } from "graphql";
 import { prepared, type Context, type Row } from "../context";
+import { assetColumns } from "./assetColumns";
 import { AssetKind } from "../../indexer/enums";
 import { address, badInput, enumName, hash32, id, iso, pageSize } from "../inputs";
 import { decodeCursor, page } from "../pagination";
@@ -101,6 +103,18 @@ const CATEGORY: Record<string, string> = {
   ProceedsRouted: "Trade",
 };
 
+/** The fields asked of a connection's `nodes` (a fragment of the connection's own is passed on: every column is read). */
+function nodeSelections(info: GraphQLResolveInfo): SelectionNode[] {
+  const found: SelectionNode[] = [];
+  for (const node of info.fieldNodes) {
+    for (const sel of node.selectionSet?.selections ?? []) {
+      if (sel.kind !== "Field") return [sel]; // a fragment: assetColumns reads every column
+      if (sel.name.value === "nodes") found.push(...(sel.selectionSet?.selections ?? []));
+    }
+  }
+  return found;
+}
+
 export const registryQueries = {
   asset: (_: unknown, args: { id: string }, ctx: Context) => ctx.loaders.asset.load(id("id", args.id)),
 
@@ -108,6 +122,7 @@ export const registryQueries = {
     _: unknown,
     args: { where?: Record<string, any> | null; first?: number; after?: string | null; orderBy?: "ID_ASC" | "ID_DESC" },
     ctx: Context,
+    info: GraphQLResolveInfo,
   ) => {
     const first = pageSize(args.first);
     const after = decodeCursor(args.after);
@@ -131,9 +146,11 @@ export const registryQueries = {
     const count = () => (prepared(ctx.db, `SELECT count(*) AS n FROM assets ${filter}`).get(...params) as { n: number }).n;
     const keyset = after === null ? [] : [desc ? "id < ?" : "id > ?"];
     const all = [...where, ...keyset];
+    // The nodes' fields decide the columns read: a list's, or all of them (api/resolvers/assetColumns.ts).
+    const columns = assetColumns(nodeSelections(info))?.join(", ") ?? "*";
     const rows = prepared(
       ctx.db,
-      `SELECT * FROM assets ${all.length ? `WHERE ${all.join(" AND ")}` : ""} ORDER BY id ${desc ? "DESC" : "ASC"} LIMIT ?`,
+      `SELECT ${columns} FROM assets ${all.length ? `WHERE ${all.join(" AND ")}` : ""} ORDER BY id ${desc ? "DESC" : "ASC"} LIMIT ?`,
     ).all(...params, ...(after === null ? [] : [after]), first + 1) as Row[];
     return { ...page(rows, first, (r) => r.id), get totalCount() { return count(); } };
   },

@@ -11,6 +11,7 @@ import { graphql, graphqlData } from "../helpers/api";
 import { DAY, YEAR, grantTerms, hash, registerActive, submit, SZ } from "../helpers/registry";
 import { currentContentHash } from "../helpers/content";
 import { iso } from "../../api/inputs";
+import { LIST_FIELDS } from "../../api/resolvers/assetColumns";
 
 
 describe("API: queries", function () {
@@ -129,6 +130,25 @@ describe("API: queries", function () {
         objections { id objector open upheld resolver } } }`);
       expect(asset).to.deep.include({ status: "REJECTED", validNow: false, endReason: "objection upheld", registrationNumber: null, holder: null });
       expect(asset.objections).to.deep.equal([{ id: "1", objector: m.objector.address, open: false, upheld: true, resolver: m.szRegistrar.address }]);
+    });
+
+    it("gives a page's assets, read with a list's columns only, every such field as the asset alone (read whole) has it", async () => {
+      const statuses = new Set<string>();
+      for (const field of LIST_FIELDS) {
+        const ask = field === "registrar" ? "registrar { id code }" : field;
+        const listed = (await data(`{ assets(first: 100) { nodes { id ${ask} } } }`)).assets.nodes;
+        expect(listed.length).to.be.greaterThan(3);
+        for (const node of listed) {
+          const alone = (await data(`query($id: ID!) { asset(id: $id) { id ${ask} } }`, { id: node.id })).asset;
+          expect(node, `${field} of asset ${node.id}`).to.deep.equal(alone);
+          if (field === "status") statuses.add(node.status);
+        }
+      }
+      // Assets in every state the fields depend on (an asset ended, one rejected, one in its notice period, ...).
+      expect([...statuses]).to.include.members(["ACTIVE", "REJECTED"]);
+      // A field not in the list (or a fragment) reads the whole row: the same answers.
+      const whole = (await data(`{ assets(first: 100) { nodes { id endReason metadataURI ...F } } } fragment F on Asset { name holder }`)).assets.nodes;
+      for (const node of whole) expect(node).to.deep.equal((await data(`query($id: ID!) { asset(id: $id) { id endReason metadataURI name holder } }`, { id: node.id })).asset);
     });
 
     it("filters and pages assets with stable cursors, in both orders", async () => {
