@@ -1,7 +1,7 @@
 // balanceSheet(entity, asOf) and disclosure(entity, from, to): the "其中：数据资源" lines and disclosure tables A and B
 // of DOMAIN.md §5, computed by api/accounting.ts from the entity's books and their dated entries.
 import type { Database } from "better-sqlite3";
-import type { GraphQLResolveInfo, SelectionNode } from "graphql";
+import type { GraphQLResolveInfo } from "graphql";
 import {
   balanceSheet,
   balanceSheetOf,
@@ -19,7 +19,7 @@ import { address, badInput, endOfDay } from "../inputs";
 import { amount, unknownToken, type Amount, type TokenRow } from "../money";
 import { noteIndexReach } from "../notices";
 import { VersionCache } from "../versionCache";
-import { assetColumns } from "./assetColumns";
+import { assetColumnsAt } from "./assetColumns";
 import { emptyEncumbered, encumberedCarrying, encumberedResources } from "./pledges";
 
 // An entity with 1,000 books has ~5,000 entries, and reading them was most of a balance sheet's time: so only the
@@ -162,25 +162,6 @@ export function computeDisclosure(db: Database, entityArg: string, from: string,
   return { entity, tables: checked("to", () => tablesOf(db, entity, from, to)) };
 }
 
-/**
- * The columns of `assets` that the fields asked under the rows' `asset` read (api/resolvers/assetColumns.ts): a list's
- * columns, not all 30, when they are all plain fields; null: read every column (a fragment, or a field given the
- * whole row).
- */
-function rowAssetColumns(info: GraphQLResolveInfo): readonly string[] | null {
-  const under = (nodes: readonly SelectionNode[], name: string): SelectionNode[] | null => {
-    const found: SelectionNode[] = [];
-    for (const sel of nodes) {
-      if (sel.kind !== "Field") return null;
-      if (sel.name.value === name) found.push(...(sel.selectionSet?.selections ?? []));
-    }
-    return found;
-  };
-  const rows = under(info.fieldNodes.flatMap((n) => n.selectionSet?.selections ?? []), "rows");
-  const asset = rows && under(rows, "asset");
-  return asset && assetColumns(asset);
-}
-
 /** The assets of an entity's books per index version, entity and columns read (see BalanceSheetRowAnswer). */
 const bookAssetsAtVersion = new VersionCache<Map<number, Row>>(32);
 
@@ -192,7 +173,7 @@ function assetsOfBooks(db: Database, entity: string, info: GraphQLResolveInfo): 
   let assets: Map<number, Row> | undefined;
   return () => {
     if (assets) return assets;
-    const columns = rowAssetColumns(info) ?? columnsOf(db, "assets");
+    const columns = assetColumnsAt(info, ["rows", "asset"]) ?? columnsOf(db, "assets");
     const sql = `SELECT ${columns.join(", ")} FROM assets WHERE id IN (SELECT asset_id FROM books WHERE entity = ?)`;
     return (assets = bookAssetsAtVersion.get(db, `${entity} ${columns.join(",")}`, () =>
       new Map(manyRows(db, columns, sql, entity).map((a) => [a.id, a])),

@@ -1,7 +1,7 @@
 // Registrations: assets, versions, lineage, royalty tables, objections, content verification, provenance.
-import type { GraphQLResolveInfo, SelectionNode } from "graphql";
+import type { GraphQLResolveInfo } from "graphql";
 import { prepared, type Context, type Row } from "../context";
-import { assetColumns } from "./assetColumns";
+import { assetColumnsAt } from "./assetColumns";
 import { AssetKind } from "../../indexer/enums";
 import { address, badInput, enumName, hash32, id, iso, pageSize } from "../inputs";
 import { decodeCursor, page } from "../pagination";
@@ -103,18 +103,6 @@ const CATEGORY: Record<string, string> = {
   ProceedsRouted: "Trade",
 };
 
-/** The fields asked of a connection's `nodes` (a fragment of the connection's own is passed on: every column is read). */
-function nodeSelections(info: GraphQLResolveInfo): SelectionNode[] {
-  const found: SelectionNode[] = [];
-  for (const node of info.fieldNodes) {
-    for (const sel of node.selectionSet?.selections ?? []) {
-      if (sel.kind !== "Field") return [sel]; // a fragment: assetColumns reads every column
-      if (sel.name.value === "nodes") found.push(...(sel.selectionSet?.selections ?? []));
-    }
-  }
-  return found;
-}
-
 export const registryQueries = {
   asset: (_: unknown, args: { id: string }, ctx: Context) => ctx.loaders.asset.load(id("id", args.id)),
 
@@ -147,7 +135,7 @@ export const registryQueries = {
     const keyset = after === null ? [] : [desc ? "id < ?" : "id > ?"];
     const all = [...where, ...keyset];
     // The nodes' fields decide the columns read: a list's, or all of them (api/resolvers/assetColumns.ts).
-    const columns = assetColumns(nodeSelections(info))?.join(", ") ?? "*";
+    const columns = assetColumnsAt(info, ["nodes"])?.join(", ") ?? "*";
     const rows = prepared(
       ctx.db,
       `SELECT ${columns} FROM assets ${all.length ? `WHERE ${all.join(" AND ")}` : ""} ORDER BY id ${desc ? "DESC" : "ASC"} LIMIT ?`,
